@@ -1,0 +1,178 @@
+"""Run Checkov in-process, offline, with our checks, and turn its output into findings and resources."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from brokerguard.catalog import CHECKOV_CHECKS_DIR
+from brokerguard.errors import InputError
+from brokerguard.model import Finding, Resource
+from brokerguard.policies import resource_conf
+from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
+
+# Set before Checkov is imported: no update check, no guideline download, no platform mapping.
+OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "True", "BC_SKIP_MAPPING": "TRUE", "ANSI_COLORS_DISABLED": "True"}
+
+_external_checks_loaded = False
+
+
+@dataclass(frozen=True)
+class CheckovResult:
+    findings: list[Finding]
+    resources: list[Resource]
+
+
+def _checkov() -> Any:
+    """Import Checkov lazily (it is slow to import) and offline."""
+    for key, val in OFFLINE_ENV.items():
+        os.environ.setdefault(key, val)
+    from checkov.common.bridgecrew.platform_integration import bc_integration
+    from checkov.runner_filter import RunnerFilter
+    from checkov.terraform.runner import Runner
+
+    bc_integration.skip_download = True
+    return Runner, RunnerFilter
+
+
+def _external_checks_dirs() -> list[str] | None:
+    """Our checks are loaded into Checkov's process-wide registries once; loading twice duplicates them."""
+    global _external_checks_loaded
+    if _external_checks_loaded:
+        return None
+    _external_checks_loaded = True
+    return [str(CHECKOV_CHECKS_DIR)]
+
+
+def registered_check_ids() -> set[str]:
+    """Ids of every check Checkov knows for Terraform (built-in and ours), after a scan loaded them."""
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    graph = get_graph_checks_registry("terraform")
+    graph.load_checks()
+    ids = {c.id for checks in resource_registry.checks.values() for c in checks}
+    ids |= {c.id for checks in resource_registry.wildcard_checks.values() for c in checks}
+    return ids | {c.id for c in graph.checks}
+
+
+def _provider_default_tags(definitions: dict) -> dict[str, dict[str, str]]:
+    tags: dict[str, dict[str, str]] = {}
+    for definition in definitions.values():
+        for block in definition.get("provider", []):
+            for conf in block.values():
+                default = resource_conf.value(conf, "default_tags")
+                if isinstance(default, dict):
+                    found = resource_conf.effective_tags({"tags": default.get("tags"), "__provider_address__": "-"})
+                    tags[conf.get("__address__", "aws.default")] = found
+    return tags
+
+
+def _unwrap(conf: dict) -> dict:
+    """Undo Checkov's one-element list around each attribute; blocks and maps stay lists of dicts."""
+    return {k: _unwrap_attribute(v) for k, v in conf.items() if not k.startswith("__")}
+
+
+def _unwrap_attribute(value: Any) -> Any:
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return [_unwrap(v) for v in value]
+        if len(value) == 1:
+            return value[0]
+    return value
+
+
+_REFERENCE = re.compile(r"(?<![\w.])((?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:aws|data\.aws)_[a-z0-9_]+\.[\w-]+)")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _references(conf: dict, address: str, known: set[str]) -> frozenset[str]:
+    """Addresses this resource refers to; a reference inside a module is relative to the module."""
+    module_prefix = address[: address.rfind(".", 0, address.rfind(".")) + 1] if address.startswith("module.") else ""
+    refs = set()
+    for text in _strings({k: v for k, v in conf.items() if not k.startswith("__")}):
+        for ref in _REFERENCE.findall(text):
+            for candidate in (module_prefix + ref, ref):
+                if candidate in known and candidate != address:
+                    refs.add(candidate)
+                    break
+    return frozenset(refs)
+
+
+def _resources(definitions: dict, display: Any) -> list[Resource]:
+    raw = []
+    for key, definition in definitions.items():
+        for block in definition.get("resource", []):
+            for rtype, named in block.items():
+                for name, conf in named.items():
+                    raw.append((rtype, name, conf, key.file_path))
+    known = {conf.get("__address__", f"{t}.{n}") for t, n, conf, _ in raw}
+    resources = []
+    for rtype, name, conf, path in raw:
+        address = conf.get("__address__", f"{rtype}.{name}")
+        resources.append(Resource(
+            address=address, type=rtype, name=name, values=_unwrap(conf),
+            references=_references(conf, address, known), file=display(path),
+            line=int(conf.get("__start_line__", 0)), tags=resource_conf.effective_tags(conf),
+        ))
+    return resources
+
+
+def display_path(path: str | os.PathLike) -> str:
+    """Paths relative to the working directory, as CI annotations expect; absolute outside it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+def _findings(report: Any, check_ids: set[str]) -> list[Finding]:
+    findings = []
+    for passed, records in ((True, report.passed_checks), (False, report.failed_checks)):
+        for rec in records:
+            if rec.check_id not in check_ids:
+                continue
+            message = "; ".join(rec.details) if rec.details else rec.check_name
+            findings.append(Finding(
+                check_id=rec.check_id, check_name=rec.check_name, resource=rec.resource,
+                file=display_path(rec.file_abs_path), line=rec.file_line_range[0] if rec.file_line_range else 0,
+                passed=passed, message="ok" if passed else message, guideline=rec.guideline or "",
+            ))
+    return findings
+
+
+def run_checkov(source: TerraformSource, check_ids: set[str]) -> CheckovResult:
+    """Scan one source with exactly these checks, whatever else this process loaded before.
+
+    Call inside ``resource_conf.scan_context`` so that the checks see the profile's tag keys.
+    """
+    runner_cls, filter_cls = _checkov()
+
+    class Runner(runner_cls):  # type: ignore[misc, valid-type]
+        def check_tf_definition(self, *args: Any, **kwargs: Any) -> None:
+            # Provider default_tags become visible to the checks once the graph has resolved them.
+            resource_conf.set_provider_tags(_provider_default_tags(self.definitions or {}))
+            super().check_tf_definition(*args, **kwargs)
+
+    runner = Runner()
+    runner_filter = filter_cls(framework=[source.framework], checks=sorted(check_ids), show_progress_bar=False)
+    report = runner.run(root_folder=str(source.root), external_checks_dir=_external_checks_dirs(),
+                        runner_filter=runner_filter)
+    missing = check_ids - registered_check_ids()
+    if missing:
+        raise InputError(f"{CHECKOV_CHECKS_DIR}: check {sorted(missing)[0]} named in the catalog is not loaded by Checkov")
+    if report.parsing_errors:
+        first = sorted(report.parsing_errors)[0]
+        raise InputError(describe_parse_error(Path(first)), hint=PARSE_HINT)
+    resources = _resources(runner.definitions or {}, display_path)
+    return CheckovResult(findings=_findings(report, check_ids), resources=resources)

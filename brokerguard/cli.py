@@ -1,0 +1,187 @@
+"""Command line: `brokerguard scan`, `brokerguard controls`, `brokerguard tier`.
+
+Exit codes: 0 every control the tier requires holds; 1 at least one does not; 2 input or usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from brokerguard import __version__
+from brokerguard.errors import InputError
+
+if TYPE_CHECKING:  # the CLI imports the engine lazily so that --version and --help stay fast
+    from brokerguard.catalog import Catalog
+    from brokerguard.profile import Profile
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like every other input error
+        self.exit(EXIT_INPUT, f"brokerguard: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid date (YYYY-MM-DD)") from None
+
+
+def _tier(text: str) -> int:
+    from brokerguard.profile import parse_tier
+
+    try:
+        return parse_tier(text, "--tier")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _capital(text: str) -> float:
+    from brokerguard.profile import parse_capital
+
+    try:
+        return parse_capital(text, "--capital")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_broker_options(p: argparse.ArgumentParser, tier_required: bool = False) -> None:
+    who = p.add_argument_group("broker (one of --tier, --capital or a profile with tier or capital)")
+    group = who.add_mutually_exclusive_group(required=tier_required)
+    group.add_argument("--tier", type=_tier, help="the broker's tier, 1 (largest) to 4")
+    group.add_argument("--capital", type=_capital, metavar="NTD",
+                       help="paid-in capital in NT$; sets the tier (>= 20e9: 1, >= 10e9: 2, >= 4e9: 3, else 4)")
+    p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                   help="judge the rules in force on this date (default: today)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="brokerguard",
+        description="Check declared infrastructure against the tiered cybersecurity controls of "
+                    "Taiwanese securities brokers (證券商資通安全分級防護), control by control.",
+        epilog="Exit codes: 0 every required control holds, 1 at least one fails, 2 input or usage error.",
+    )
+    parser.add_argument("--version", action="version", version=f"brokerguard {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    scan = sub.add_parser("scan", help="judge Terraform against every control of the broker's tier",
+                          description="Scan Terraform directories and report every control of the tier "
+                                      "with one status: pass, fail, attested, waived, evidence_missing, "
+                                      "not_applicable or not_in_force.")
+    scan.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Terraform directory")
+    _add_broker_options(scan)
+    scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
+    scan.add_argument("--format", choices=("cli", "json"), default="cli", help="report format (default: cli)")
+    scan.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
+    scan.add_argument("--no-color", action="store_true", help="never colour the output (default: colour only on a terminal)")
+
+    controls = sub.add_parser("controls", help="list the controls a tier must run, and from when",
+                              description="List every control of the catalog with what it means for the tier.")
+    _add_broker_options(controls, tier_required=True)
+    controls.add_argument("--format", choices=("cli", "json"), default="cli")
+
+    tier = sub.add_parser("tier", help="tell which tier a paid-in capital puts a broker in")
+    tier.add_argument("--capital", type=_capital, required=True, metavar="NTD", help="paid-in capital in NT$")
+    return parser
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Write atomically: a failed run never leaves a half-written or stale-looking report."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, output)
+
+
+def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
+    from brokerguard.profile import Profile, load_profile, tier_for_capital
+
+    if getattr(args, "profile", None):
+        return load_profile(args.profile, catalog, tier=args.tier, capital=args.capital)
+    if args.tier is None and args.capital is None:
+        raise InputError("no tier: pass --tier N, --capital NTD or --profile FILE")
+    tier = args.tier if args.tier is not None else tier_for_capital(args.capital)
+    return Profile(tier=tier, capital=args.capital)
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from brokerguard.catalog import load_catalog
+    from brokerguard.report import cli_table, json_report
+    from brokerguard.scan import scan
+
+    catalog = load_catalog()
+    profile = _profile(args, catalog)
+    as_of = args.as_of or dt.date.today()
+    if sys.stderr.isatty():
+        print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
+    result = scan(args.paths, profile, as_of, catalog)
+    if args.format == "json":
+        text = json_report.render(result)
+    else:
+        colour = args.output is None and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = cli_table.render(result, colour=colour)
+    _write(text, args.output)
+    return EXIT_OK if result.passed else EXIT_FAIL
+
+
+def _cmd_controls(args: argparse.Namespace) -> int:
+    from brokerguard.catalog import load_catalog
+    from brokerguard.profile import tier_for_capital
+
+    catalog = load_catalog()
+    tier = args.tier if args.tier is not None else tier_for_capital(args.capital)
+    as_of = args.as_of or dt.date.today()
+    rows = []
+    for c in catalog.controls:
+        applicable = c.applicable(tier)
+        if not applicable:
+            state = "not required"
+        elif c.in_force(tier, as_of):
+            state = "required"
+        else:
+            state = f"required from {min(o.in_force for o in applicable)}"
+        rows.append({"id": c.id, "cc": c.cc, "name": c.name, "scope": c.scope, "verification": c.verification,
+                     "state": state, "checks": list(c.checks + c.stack_rules),
+                     "obligations": [{"id": o.id, "tiers": sorted(o.tiers), "in_force": o.in_force.isoformat(),
+                                      "applies": tier in o.tiers} for o in c.obligations]})
+    if args.format == "json":
+        print(json.dumps({"tier": tier, "as_of": as_of.isoformat(), "controls": rows}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"Controls for tier {tier} as of {as_of}:")
+    for row in rows:
+        since = "; ".join(f"{o['id']} from {o['in_force']}" for o in row["obligations"] if o["applies"])
+        print(f"  {row['state']:<26} {row['id']:<24} {row['cc']}  {row['name']['zh-TW']} / {row['name']['en']}"
+              f"  [{row['verification']}{': ' + ', '.join(row['checks']) if row['checks'] else ''}]"
+              f"{'  (' + since + ')' if since and row['state'] != 'not required' else ''}")
+    return EXIT_OK
+
+
+def _cmd_tier(args: argparse.Namespace) -> int:
+    from brokerguard.profile import tier_for_capital
+
+    print(f"NT${args.capital:,.0f} paid-in capital: tier {tier_for_capital(args.capital)}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"scan": _cmd_scan, "controls": _cmd_controls, "tier": _cmd_tier}[args.command]
+    try:
+        return handler(args)
+    except InputError as exc:
+        print(f"brokerguard: error: {exc.one_line()}", file=sys.stderr)
+        return EXIT_INPUT

@@ -1,0 +1,145 @@
+"""Join findings with the catalog and the broker profile into one status per control.
+
+This is the only place where tiers and dates matter: a check never asks which tier it runs for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from brokerguard.catalog import Catalog, Control, Obligation
+from brokerguard.model import Finding, Status
+from brokerguard.profile import Evidence, Profile, Waiver
+
+
+@dataclass(frozen=True)
+class JudgedFinding:
+    finding: Finding
+    waiver: Waiver | None = None
+
+    @property
+    def result(self) -> str:
+        if self.finding.passed:
+            return "passed"
+        return "waived" if self.waiver else "failed"
+
+
+@dataclass
+class ControlResult:
+    control: Control
+    status: Status
+    decided_by: str  # tier | date | checks | evidence | waiver
+    findings: list[JudgedFinding] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed_findings(self) -> list[JudgedFinding]:
+        return [f for f in self.findings if f.result == "failed"]
+
+
+def _evidence_problem(e: Evidence, ob: Obligation, as_of: dt.date) -> str | None:
+    if e.date > as_of:
+        return f"dated {e.date}, after the as-of date {as_of}"
+    if e.expiry is not None and e.expiry < as_of:
+        return f"expired on {e.expiry}"
+    if ob.expiry_required and e.expiry is None:
+        return "has no expiry date, and this obligation needs a certificate that carries one"
+    if ob.max_age_days is not None and (as_of - e.date).days > ob.max_age_days:
+        return f"dated {e.date}, older than {ob.max_age_days} days"
+    return None
+
+
+def _evidence_for(control: Control, ob: Obligation, profile: Profile, as_of: dt.date,
+                  notes: list[str]) -> Evidence | None:
+    accepted = {ob.id, *ob.also_met_by}
+    for e in profile.evidence:
+        if e.control != control.id or (e.obligation is not None and e.obligation not in accepted):
+            continue
+        problem = _evidence_problem(e, ob, as_of)
+        if problem is None:
+            return e
+        notes.append(f"evidence {e.text!r} is not counted: {problem}")
+    return None
+
+
+def _judge_evidence(control: Control, obligations: tuple[Obligation, ...], profile: Profile,
+                    as_of: dt.date, notes: list[str]) -> tuple[list[Evidence], list[str]]:
+    """Valid evidence per in-force obligation, and the obligations that have none."""
+    found, missing = [], []
+    for ob in obligations:
+        e = _evidence_for(control, ob, profile, as_of, notes)
+        if e is None:
+            missing.append(ob.id)
+        elif e not in found:
+            found.append(e)
+    return found, missing
+
+
+def _live_waiver(waivers: tuple[Waiver, ...], targets: tuple[str, ...], resource: str, as_of: dt.date,
+                 notes: list[str]) -> Waiver | None:
+    for w in waivers:
+        if any(w.covers(t, resource) for t in targets):
+            if w.live(as_of):
+                return w
+            note = f"waiver by {w.approver} for {w.target} on {w.resources} expired on {w.expiry}"
+            if note not in notes:
+                notes.append(note)
+    return None
+
+
+def evaluate_control(control: Control, profile: Profile, as_of: dt.date, findings: list[Finding]) -> ControlResult:
+    applicable = control.applicable(profile.tier)
+    if not applicable:
+        tiers = ", ".join(map(str, sorted(control.tiers)))
+        return ControlResult(control, Status.NOT_APPLICABLE, "tier", notes=[f"required for tiers {tiers}"])
+    in_force = control.in_force(profile.tier, as_of)
+    if not in_force:
+        start = min(o.in_force for o in applicable)
+        return ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[f"in force for tier {profile.tier} from {start}"])
+
+    notes: list[str] = []
+    whole = _live_waiver(profile.waivers, (control.id,), "*", as_of, notes)
+    judged = [JudgedFinding(f, None if f.passed else
+                            _live_waiver(profile.waivers, (f.check_id, control.id), f.resource, as_of, notes))
+              for f in findings]
+    evidence, missing = _judge_evidence(control, in_force, profile, as_of, notes)
+    result = ControlResult(control, Status.PASS, "checks", findings=judged, evidence=evidence, notes=notes)
+    waived = [j.waiver for j in judged if j.waiver]
+    failed = [j for j in judged if j.result == "failed"]
+
+    if whole:
+        result.status, result.decided_by, result.waivers = Status.WAIVED, "waiver", [whole]
+    elif control.verification == "evidence":
+        result.decided_by = "evidence"
+        result.status = Status.EVIDENCE_MISSING if missing else Status.ATTESTED
+        if missing:
+            notes.append(f"no valid evidence declared for: {', '.join(missing)}")
+    elif any(not j.finding.attestable for j in failed):
+        result.status = Status.FAIL
+    elif failed and not missing:
+        # Only "the stack must contain X" rules failed, and the profile declares X exists elsewhere.
+        result.status, result.decided_by = Status.ATTESTED, "evidence"
+    elif failed:
+        result.status = Status.FAIL
+    elif waived:
+        result.status, result.decided_by = Status.WAIVED, "waiver"
+    else:
+        if not findings:
+            notes.append("no resource in this stack is in scope of this control's checks")
+    result.waivers = result.waivers or list(dict.fromkeys(waived))
+    if result.status is not Status.ATTESTED:
+        result.evidence = [] if control.verification == "infrastructure" else evidence
+    return result
+
+
+def evaluate(catalog: Catalog, profile: Profile, as_of: dt.date, findings: list[Finding]) -> list[ControlResult]:
+    """One result per control of the catalog, in catalog order: nothing is left out."""
+    by_control: dict[str, list[Finding]] = {c.id: [] for c in catalog.controls}
+    for f in findings:
+        owner = catalog.control_of(f.check_id)
+        if owner is not None:
+            by_control[owner.id].append(f)
+    return [evaluate_control(c, profile, as_of, by_control[c.id]) for c in catalog.controls]

@@ -1,0 +1,74 @@
+"""The records that flow through a scan: resources -> findings -> control results."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One declared resource, in Terraform's vocabulary whatever the source was."""
+
+    address: str  # e.g. module.net.aws_subnet.private
+    type: str
+    name: str
+    values: dict[str, Any]  # plain values (no Checkov list wrapping)
+    references: frozenset[str]  # addresses of resources this one refers to
+    file: str
+    line: int
+    tags: dict[str, str] = field(default_factory=dict)  # effective tags (provider defaults merged)
+    source_id: str | None = None  # Pulumi URN, ARN, ... when the source has one
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check or stack rule on one resource (or on the whole stack)."""
+
+    check_id: str
+    check_name: str
+    resource: str  # address, or "(stack)" for a stack-level absence
+    file: str
+    line: int
+    passed: bool
+    message: str
+    guideline: str = ""
+    attestable: bool = False  # a "the stack must contain X" finding that evidence may stand in for
+
+
+class Status(str, enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    ATTESTED = "attested"
+    WAIVED = "waived"
+    EVIDENCE_MISSING = "evidence_missing"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_IN_FORCE = "not_in_force"
+
+    @property
+    def failing(self) -> bool:
+        return self in (Status.FAIL, Status.EVIDENCE_MISSING)
+
+
+class Stack:
+    """All resources of one scan, indexed for the stack-level rules."""
+
+    def __init__(self, resources: list[Resource]) -> None:
+        self.resources = sorted(resources, key=lambda r: r.address)
+        self._by_address = {r.address: r for r in self.resources}
+
+    def get(self, address: str) -> Resource | None:
+        return self._by_address.get(address)
+
+    def of_type(self, *types: str) -> list[Resource]:
+        return [r for r in self.resources if r.type in types]
+
+    def referenced(self, resource: Resource, *types: str) -> list[Resource]:
+        """Resources of these types that this one refers to."""
+        found = (self._by_address.get(a) for a in sorted(resource.references))
+        return [r for r in found if r is not None and r.type in types]
+
+    def referrers(self, resource: Resource, *types: str) -> list[Resource]:
+        """Resources of these types that refer to this one."""
+        return [r for r in self.resources if r.type in types and resource.address in r.references]

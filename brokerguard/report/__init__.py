@@ -1,0 +1,1 @@
+"""Report formats: they render control results and decide nothing."""

@@ -1,0 +1,48 @@
+"""The terminal report: one line per control, failing resources with file and line beneath."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from brokerguard.model import Status
+from brokerguard.scan import ScanResult
+
+COLOURS = {
+    Status.PASS: "32", Status.ATTESTED: "36", Status.WAIVED: "33", Status.FAIL: "31",
+    Status.EVIDENCE_MISSING: "31", Status.NOT_APPLICABLE: "90", Status.NOT_IN_FORCE: "90",
+}
+
+
+def render(scan: ScanResult, colour: bool = False) -> str:
+    def paint(status: Status, text: str) -> str:
+        return f"\033[{COLOURS[status]}m{text}\033[0m" if colour else text
+
+    who = f"{scan.profile.name}, " if scan.profile.name else ""
+    lines = [f"brokerguard: {who}tier {scan.tier}, as of {scan.as_of}, {len(scan.resources)} resources in {', '.join(scan.paths)}", ""]
+    width = max(len(s.value) for s in Status)
+    for r in scan.results:
+        c = r.control
+        lines.append(f"{paint(r.status, r.status.value.upper().ljust(width))}  {c.id:<24} {c.cc}  {c.name['zh-TW']} / {c.name['en']}")
+        for j in r.findings:
+            if j.result == "passed":
+                continue
+            f = j.finding
+            where = f"{f.file}:{f.line}" if f.file else "stack"
+            mark = f"waived by {j.waiver.approver} until {j.waiver.expiry}" if j.waiver else "FAILED"
+            lines.append(f"    {f.check_id} {mark}: {f.resource} ({where})")
+            lines.append(f"        {f.message}")
+            if f.guideline and not j.waiver:
+                lines.append(f"        fix: {f.check_name.lower()} (see {f.guideline})")
+        for e in r.evidence:
+            lines.append(f"    evidence: {e.text} ({e.date}{', expires ' + str(e.expiry) if e.expiry else ''})")
+        for w in r.waivers:
+            if r.status is Status.WAIVED:
+                lines.append(f"    waiver: {w.reason} (approved by {w.approver}, expires {w.expiry})")
+        for note in r.notes:
+            if r.status.failing or r.status in (Status.NOT_APPLICABLE, Status.NOT_IN_FORCE) or "expired" in note:
+                lines.append(f"    note: {note}")
+    counts = Counter(r.status for r in scan.results)
+    summary = ", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
+    verdict = "PASSED" if scan.passed else "FAILED"
+    lines += ["", f"{verdict}: {summary} ({len(scan.results)} controls)"]
+    return "\n".join(lines) + "\n"

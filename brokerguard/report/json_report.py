@@ -1,0 +1,72 @@
+"""The JSON report (schema in docs/report-json.md): stable keys, stable order."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from brokerguard import __version__
+from brokerguard.engine import ControlResult, JudgedFinding
+from brokerguard.model import Status
+from brokerguard.profile import Evidence, Waiver
+from brokerguard.scan import ScanResult
+
+SCHEMA_VERSION = 1
+
+
+def _finding(j: JudgedFinding) -> dict[str, Any]:
+    f = j.finding
+    out = {"check_id": f.check_id, "check_name": f.check_name, "resource": f.resource, "file": f.file,
+           "line": f.line, "result": j.result, "message": f.message, "guideline": f.guideline}
+    if j.waiver:
+        out["waiver"] = _waiver(j.waiver)
+    return out
+
+
+def _evidence(e: Evidence) -> dict[str, Any]:
+    return {"control": e.control, "obligation": e.obligation, "text": e.text, "date": e.date.isoformat(),
+            "expiry": e.expiry.isoformat() if e.expiry else None, "reference": e.reference}
+
+
+def _waiver(w: Waiver) -> dict[str, Any]:
+    return {"target": w.target, "resources": w.resources, "reason": w.reason, "approver": w.approver,
+            "expiry": w.expiry.isoformat(), "ticket": w.ticket, "compensating_control": w.compensating_control}
+
+
+def _control(r: ControlResult) -> dict[str, Any]:
+    c = r.control
+    return {
+        "id": c.id, "cc": c.cc, "name": c.name, "scope": c.scope, "verification": c.verification,
+        "status": r.status.value, "decided_by": r.decided_by,
+        "obligations": [{"id": o.id, "tiers": sorted(o.tiers), "in_force": o.in_force.isoformat()} for o in c.obligations],
+        "checks": list(c.checks + c.stack_rules),
+        "findings": [_finding(j) for j in r.findings],
+        "evidence": [_evidence(e) for e in r.evidence],
+        "waivers": [_waiver(w) for w in r.waivers],
+        "notes": r.notes,
+    }
+
+
+def to_dict(scan: ScanResult) -> dict[str, Any]:
+    counts = Counter(r.status.value for r in scan.results)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "brokerguard", "version": __version__},
+        "tier": scan.tier,
+        "as_of": scan.as_of.isoformat(),
+        "profile": {"name": scan.profile.name, "file": scan.profile.source},
+        "paths": list(scan.paths),
+        "controls": [_control(r) for r in scan.results],
+        "summary": {
+            "passed": scan.passed,
+            "exit_code": 0 if scan.passed else 1,
+            "resources": len(scan.resources),
+            "counts": {s.value: counts.get(s.value, 0) for s in Status},
+            "failing_controls": [r.control.id for r in scan.results if r.status.failing],
+        },
+    }
+
+
+def render(scan: ScanResult) -> str:
+    return json.dumps(to_dict(scan), ensure_ascii=False, indent=2) + "\n"

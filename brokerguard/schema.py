@@ -1,0 +1,72 @@
+"""Small validators shared by the catalog and the profile: every error names where it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from brokerguard.errors import InputError
+
+
+def load_yaml(path: Path) -> Any:
+    """Safe-load a YAML file; any failure is an InputError naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(f"{path}{where}: invalid YAML ({problem})") from None
+    except ValueError as exc:
+        # The safe loader builds dates itself: 2023-02-30 fails here, not as a YAMLError.
+        raise InputError(f"{path}: invalid value ({exc})") from None
+
+
+def mapping(value: Any, where: str, required: set[str], optional: set[str] = frozenset()) -> dict:
+    """A dict with exactly the allowed keys: unknown keys are typos, and typos are errors."""
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: expected a mapping, got {type(value).__name__}")
+    unknown = sorted(set(map(str, value)) - required - set(optional))
+    if unknown:
+        raise InputError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(required | set(optional)))})")
+    missing = sorted(required - set(value))
+    if missing:
+        raise InputError(f"{where}: missing key {missing[0]!r}")
+    return value
+
+
+def text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{where}: expected non-empty text, got {value!r}")
+    return value
+
+
+def date(value: Any, where: str) -> dt.date:
+    """A calendar date: YAML dates, or 'YYYY-MM-DD' strings that exist (2023-02-30 does not)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(f"{where}: {value!r} is not a valid date (YYYY-MM-DD)")
+
+
+def string_list(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise InputError(f"{where}: expected a list of strings, got {value!r}")
+    return value

@@ -1,0 +1,50 @@
+"""The base of a stack-level rule: one rule per file in policies/stack_rules/, like a Checkov check.
+
+A stack rule sees every resource of the scan at once (``brokerguard.model.Stack``), so it can say
+what Checkov cannot: "this stack must contain X", or follow a chain of references
+(instance -> subnet -> route table -> internet gateway).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from brokerguard.model import Finding, Resource, Stack
+
+STACK = "(stack)"
+
+
+class StackRule:
+    id: str
+    name: str
+    control: str
+    guideline: str = ""
+    # True for "the stack must contain X": a realisation outside the stack, declared as evidence, may stand in.
+    attestable: bool = False
+
+    def evaluate(self, stack: Stack) -> list[Finding]:
+        raise NotImplementedError
+
+    def finding(self, resource: Resource | None, passed: bool, message: str = "ok") -> Finding:
+        return Finding(
+            check_id=self.id, check_name=self.name,
+            resource=resource.address if resource else STACK,
+            file=resource.file if resource else "", line=resource.line if resource else 0,
+            passed=passed, message=message, guideline=self.guideline, attestable=self.attestable,
+        )
+
+
+def blocks(values: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """A nested block or map as a list of dicts, whether the source gave one dict or a list."""
+    raw = values.get(key)
+    if isinstance(raw, dict):
+        return [raw]
+    if isinstance(raw, list):
+        return [b for b in raw if isinstance(b, dict)]
+    return []
+
+
+def as_list(raw: Any) -> list[Any]:
+    if raw is None:
+        return []
+    return raw if isinstance(raw, list) else [raw]

@@ -1,0 +1,25 @@
+from brokerguard.model import Finding, Stack
+from brokerguard.policies.network import core_resources, open_ingress, security_groups_of
+from brokerguard.policies.stack_rule import StackRule
+
+
+class CoreSecurityGroupsClosed(StackRule):
+    """CC-17010: no security group of a core system admits 0.0.0.0/0 or ::/0."""
+
+    id = "TWB_STACK_002"
+    name = "Security groups of core systems allow no ingress from the whole internet"
+    control = "firewall"
+    guideline = "docs/checks.md#twb_stack_002"
+
+    def evaluate(self, stack: Stack) -> list[Finding]:
+        findings = []
+        for core in core_resources(stack):
+            groups = security_groups_of(stack, core)
+            if not groups:
+                continue
+            problems = [p for p in (open_ingress(stack, g) for g in groups) if p]
+            findings.append(self.finding(core, not problems, "; ".join(problems) or "ok"))
+        return findings
+
+
+rule = CoreSecurityGroupsClosed()

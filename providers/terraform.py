@@ -1,0 +1,74 @@
+"""Terraform HCL directories: find the files, refuse what cannot be read, explain parse errors."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from brokerguard.errors import InputError
+
+MAX_FILE_BYTES = 10 * 1024 * 1024  # no hand-written .tf file is this large; refuse before parsing
+SKIPPED_DIRS = {".terraform", ".git", "node_modules", ".venv"}
+PARSE_HINT = "run `terraform fmt` on it, or scan the plan JSON (`terraform show -json plan.out`) instead"
+
+
+@dataclass(frozen=True)
+class TerraformSource:
+    """A directory of Terraform files, scanned by Checkov's terraform framework."""
+
+    root: Path
+    files: tuple[Path, ...]
+    framework: str = "terraform"
+
+
+def _walk_tf_files(root: Path) -> list[Path]:
+    files = []
+    seen_dirs: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        st = os.stat(dirpath)
+        if (st.st_dev, st.st_ino) in seen_dirs:  # a symlink loop: walk each real directory once
+            dirnames[:] = []
+            continue
+        seen_dirs.add((st.st_dev, st.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        files.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".tf"))
+    return files
+
+
+def _check_readable(path: Path) -> None:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for a Terraform file; refused before parsing")
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise InputError(f"{path}: binary content (NUL bytes) in a .tf file")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: not UTF-8 text (byte {data[exc.start]:#04x})") from None
+
+
+def open_directory(root: Path) -> TerraformSource:
+    """Every .tf file under root, each checked to be readable text; no .tf file is an error."""
+    files = _walk_tf_files(root)
+    if not files:
+        raise InputError(f"{root}: nothing to scan (no Terraform .tf files found)")
+    for path in files:
+        _check_readable(path)
+    return TerraformSource(root=root, files=tuple(files))
+
+
+def describe_parse_error(path: Path) -> str:
+    """Parse one file with the parser Checkov uses, to say where it fails (Checkov only counts)."""
+    import hcl2  # bc-python-hcl2, installed with checkov
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        hcl2.loads(text)
+    except Exception as exc:  # lark raises several exception types, all with line/column when known
+        line = getattr(exc, "line", None)
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"{path}:{line}: cannot parse Terraform ({detail})" if line else f"{path}: cannot parse Terraform ({detail})"
+    return f"{path}: Checkov could not parse this file"

@@ -18,7 +18,11 @@ STACK_RULES_DIR = POLICIES_DIR / "stack_rules"
 
 LANGS = ("zh-TW", "en")
 SCOPES = ("company", "core", "internet-facing-core")
-VERIFICATIONS = ("infrastructure", "evidence")
+# infrastructure: checks decide. evidence: only declared evidence can show it.
+# infrastructure+evidence: both parts must hold (e.g. BCP: multi-AZ and a drill record).
+# infrastructure-or-evidence: checks decide when the stack holds resources in scope, evidence otherwise
+# (e.g. mail filtering: SES rules in the stack, or an on-premises gateway declared as evidence).
+VERIFICATIONS = ("infrastructure", "evidence", "infrastructure+evidence", "infrastructure-or-evidence")
 CC_CODE = re.compile(r"^CC-\d{5}$")
 CONTROL_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 OUR_CHECK_ID = re.compile(r"^CKV2?_TWB_\d{3}$")
@@ -155,8 +159,8 @@ def _control(raw: object, where: str, known_ids: set[str]) -> Control:
     for rule_id in rules:
         if not STACK_RULE_ID.match(rule_id) or rule_id not in known_ids:
             raise InputError(f"{where}.stack_rules: {rule_id} does not exist in {STACK_RULES_DIR}")
-    if raw["verification"] == "infrastructure" and not (checks or rules):
-        raise InputError(f"{where}: verification is infrastructure but no checks or stack_rules are named")
+    if raw["verification"] != "evidence" and not (checks or rules):
+        raise InputError(f"{where}: verification is {raw['verification']} but no checks or stack_rules are named")
     if not isinstance(raw.get("maintained", False), bool):
         raise InputError(f"{where}.maintained: expected true or false")
     return Control(

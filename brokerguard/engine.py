@@ -110,13 +110,16 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
     waived = [j.waiver for j in judged if j.waiver]
     failed = [j for j in judged if j.result == "failed"]
 
+    mode = control.verification
+    if mode == "infrastructure-or-evidence":
+        mode = "infrastructure" if findings else "evidence"
     if whole:
         result.status, result.decided_by, result.waivers = Status.WAIVED, "waiver", [whole]
-    elif control.verification == "evidence":
+    elif mode == "evidence":
         result.decided_by = "evidence"
         result.status = Status.EVIDENCE_MISSING if missing else Status.ATTESTED
-        if missing:
-            notes.append(f"no valid evidence declared for: {', '.join(missing)}")
+        if control.verification != "evidence":
+            notes.append("no resource in this stack is in scope of this control's checks; evidence decides")
     elif any(not j.finding.attestable for j in failed):
         result.status = Status.FAIL
     elif failed and not missing:
@@ -124,14 +127,18 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
         result.status, result.decided_by = Status.ATTESTED, "evidence"
     elif failed:
         result.status = Status.FAIL
+    elif mode == "infrastructure+evidence" and missing:
+        result.status, result.decided_by = Status.EVIDENCE_MISSING, "evidence"
     elif waived:
         result.status, result.decided_by = Status.WAIVED, "waiver"
-    else:
-        if not findings:
-            notes.append("no resource in this stack is in scope of this control's checks")
+    elif not findings:
+        notes.append("no resource in this stack is in scope of this control's checks")
+    only_absences = bool(failed) and all(j.finding.attestable for j in failed)
+    if missing and (result.status is Status.EVIDENCE_MISSING or only_absences):
+        notes.append(f"no valid evidence declared for: {', '.join(missing)}")
     result.waivers = result.waivers or list(dict.fromkeys(waived))
-    if result.status is not Status.ATTESTED:
-        result.evidence = [] if control.verification == "infrastructure" else evidence
+    if mode == "infrastructure" and result.status is not Status.ATTESTED:
+        result.evidence = []  # evidence did not decide: do not suggest it did
     return result
 
 

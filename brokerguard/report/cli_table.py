@@ -27,12 +27,17 @@ def render(scan: ScanResult, colour: bool = False) -> str:
             if j.result == "passed":
                 continue
             f = j.finding
-            where = f"{f.file}:{f.line}" if f.file else "stack"
-            mark = f"waived by {j.waiver.approver} until {j.waiver.expiry}" if j.waiver else "FAILED"
-            lines.append(f"    {f.check_id} {mark}: {f.resource} ({where})")
+            where = f" ({f.file}:{f.line})" if f.file else ""
+            if j.waiver:
+                mark = f"waived by {j.waiver.approver} until {j.waiver.expiry}"
+            elif r.status is Status.ATTESTED:
+                mark = "absent here, realised elsewhere per evidence"
+            else:
+                mark = "FAILED"
+            lines.append(f"    {f.check_id} {mark}: {f.resource}{where}")
             lines.append(f"        {f.message}")
-            if f.guideline and not j.waiver:
-                lines.append(f"        fix: {f.check_name.lower()} (see {f.guideline})")
+            if f.guideline and r.status.failing:
+                lines.append(f"        how to fix: {f.guideline}")
         for e in r.evidence:
             lines.append(f"    evidence: {e.text} ({e.date}{', expires ' + str(e.expiry) if e.expiry else ''})")
         for w in r.waivers:

@@ -19,7 +19,8 @@ class CoreNotInternetReachable(StackRule):
                 problems.append(f"Elastic IP {eip.address} ({eip.file}:{eip.line}) is attached")
             if core.type in NETWORKED_TYPES:
                 subnets = subnets_of(stack, core)
-                if not subnets and core.type == "aws_instance":
+                placed = any(core.values.get(k) for k in ("subnet_id", "network_interface", "launch_template"))
+                if core.type == "aws_instance" and not placed:
                     problems.append("no subnet_id: it would launch in the default VPC, whose subnets are public")
                 for subnet in subnets:
                     route = internet_route(stack, subnet)

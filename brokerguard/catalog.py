@@ -126,6 +126,8 @@ def _known_policy_ids() -> set[str]:
 
 
 def _control(raw: object, where: str, known_ids: set[str]) -> Control:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        where = f"{where} (control {raw['id']!r})"
     raw = schema.mapping(raw, where, {"id", "cc", "name", "scope", "obligations", "requirement", "verification"},
                          {"checks", "stack_rules", "maintained"})
     cid = schema.text(raw["id"], f"{where}.id")

@@ -16,8 +16,22 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 venv: $(STAMP)
 
+# The example profiles' evidence is dated for this day; a fixed date keeps the demo reproducible.
+DEMO_AS_OF := 2024-06-30
+EX := iac_examples/terraform
+SCAN := $(BIN)/brokerguard scan --as-of $(DEMO_AS_OF)
+
 demo: $(STAMP)
-	$(BIN)/python -m brokerguard.demo
+	@echo "### Tier-1 broker, compliant stack (expect PASSED, exit 0)"
+	-$(SCAN) $(EX)/tier1-compliant --profile iac_examples/profiles/tier1.yaml
+	@echo "### Tier-4 broker, compliant stack (expect PASSED, exit 0)"
+	-$(SCAN) $(EX)/tier4-compliant --profile iac_examples/profiles/tier4.yaml
+	@echo "### The same stack judged as tier 2 (expect waf FAIL, exit 1)"
+	-$(SCAN) $(EX)/tier4-compliant --profile iac_examples/profiles/tier4.yaml --tier 2
+	@for ex in nonc-public-core-db nonc-alb-without-waf nonc-missing-classification; do \
+		echo "### $$ex at tier 1 (expect FAILED, exit 1)"; \
+		$(SCAN) $(EX)/$$ex --profile iac_examples/profiles/tier1.yaml; echo "exit code $$?"; \
+	done
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -19,6 +19,7 @@ class StackRule:
     name: str
     control: str
     guideline: str = ""
+    fix: str = ""  # how to make the rule pass, shown in docs/checks.md
     # True for "the stack must contain X": a realisation outside the stack, declared as evidence, may stand in.
     attestable: bool = False
 

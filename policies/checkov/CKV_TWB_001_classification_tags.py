@@ -8,6 +8,11 @@ class ClassificationTags(BaseResourceCheck):
     """CC-14000: every information system is classified core / non-core with C, I, A and legal levels."""
 
     control = "system-classification"
+    fix = (
+        "Tag the resource (or the aws provider's default_tags) with the system name, twb:class core"
+        ' or non-core, and high/medium/low for confidentiality, integrity, availability and legal '
+        'compliance.'
+    )
 
     def __init__(self) -> None:
         super().__init__(

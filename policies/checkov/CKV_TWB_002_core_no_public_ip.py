@@ -8,6 +8,10 @@ class CoreNoPublicIp(BaseResourceCheck):
     """CC-17010: core systems are isolated from the internet, so they get no public address."""
 
     control = "firewall"
+    fix = (
+        'Set associate_public_ip_address = false and reach the system through a load balancer or a '
+        'bastion behind the firewall.'
+    )
 
     def __init__(self) -> None:
         super().__init__(

@@ -8,6 +8,10 @@ class CoreDatabaseNotPublic(BaseResourceCheck):
     """CC-17010: a core database answers no one on the internet."""
 
     control = "firewall"
+    fix = (
+        'Set publicly_accessible = false; let applications reach the database from private subnets '
+        'only.'
+    )
 
     def __init__(self) -> None:
         super().__init__(

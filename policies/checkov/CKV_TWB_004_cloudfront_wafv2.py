@@ -8,6 +8,9 @@ class CloudFrontWafV2(BaseResourceCheck):
     """CC-17010: every internet entry point sits behind a web application firewall (WAFv2)."""
 
     control = "waf"
+    fix = (
+        'Set web_acl_id to the ARN of an aws_wafv2_web_acl with scope CLOUDFRONT.'
+    )
 
     def __init__(self) -> None:
         super().__init__(

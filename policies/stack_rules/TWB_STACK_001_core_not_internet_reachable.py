@@ -9,6 +9,10 @@ class CoreNotInternetReachable(StackRule):
     id = "TWB_STACK_001"
     name = "Core systems sit in no public subnet and carry no Elastic IP"
     control = "firewall"
+    fix = (
+        'Place core systems in private subnets whose default route goes through the firewall or a '
+        'NAT gateway, and release Elastic IPs attached to them.'
+    )
     guideline = "docs/checks.md#twb_stack_001"
 
     def evaluate(self, stack: Stack) -> list[Finding]:

@@ -9,6 +9,10 @@ class CoreSecurityGroupsClosed(StackRule):
     id = "TWB_STACK_002"
     name = "Security groups of core systems allow no ingress from the whole internet"
     control = "firewall"
+    fix = (
+        'Admit only the security groups or CIDRs of the tiers in front of the system (e.g. the load'
+        " balancer's security group)."
+    )
     guideline = "docs/checks.md#twb_stack_002"
 
     def evaluate(self, stack: Stack) -> list[Finding]:

@@ -13,6 +13,10 @@ class CoreVpcNetworkFirewall(StackRule):
     id = "TWB_STACK_003"
     name = "Every VPC hosting core systems has a network firewall on its internet path"
     control = "firewall"
+    fix = (
+        'Declare an aws_networkfirewall_firewall in the VPC and route internet traffic through its '
+        'endpoints, or declare the central firewall as evidence in the profile.'
+    )
     guideline = "docs/checks.md#twb_stack_003"
     attestable = True
 

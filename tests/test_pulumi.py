@@ -205,3 +205,49 @@ def test_a_deleted_resource_is_not_part_of_the_future_stack(tmp_path: Path) -> N
     path.write_text(json.dumps(doc))
     addresses = {r.address for r in open_pulumi(path).translation.resources}
     assert "aws_db_instance.orders" in addresses and "aws_db_instance.old" not in addresses
+
+
+# --- CrossGuard pack, without the CLI -------------------------------------------------------------
+
+class _PolicyResource:
+    def __init__(self, raw: dict) -> None:
+        self.urn, self.resource_type, self.name = raw["urn"], raw["type"], raw["urn"].rsplit("::", 1)[-1]
+        self.props = {**{k: v for k, v in raw.get("outputs", {}).items() if k != "__meta"},
+                      **{k: v for k, v in raw.get("inputs", {}).items() if k != "__defaults"}, "id": raw.get("id")}
+        self.property_dependencies = raw.get("propertyDependencies") or {}
+        self.dependencies, self.parent, self.provider = raw.get("dependencies") or [], None, None
+
+
+class _Args:
+    def __init__(self, resources: list, config: dict) -> None:
+        self.resources, self._config = resources, config
+
+    def get_config(self) -> dict:
+        return self._config
+
+
+def _load_pack(monkeypatch: pytest.MonkeyPatch) -> dict:
+    import runpy
+
+    import pulumi_policy
+
+    packs: list = []
+    monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda **kw: packs.append(kw))  # the real one serves gRPC forever
+    namespace = runpy.run_path(str(REPO / "policies" / "pulumi" / "__main__.py"), run_name="__main__")
+    assert packs and packs[0]["policies"][0].enforcement_level.value == "mandatory"
+    return namespace
+
+
+@pytest.mark.parametrize("tier,violated", [(4, []), (1, ["waf", "firewall"])])
+def test_crossguard_pack_reports_failing_controls(monkeypatch: pytest.MonkeyPatch, tier: int, violated: list) -> None:
+    pack = _load_pack(monkeypatch)
+    raw = json.loads((PULUMI / "tier4-compliant.export.json").read_text())["deployment"]["resources"]
+    resources = [_PolicyResource(r) for r in raw if r.get("custom") and not r["type"].startswith("pulumi:providers:")]
+    # Pulumi hands the pack the provider's default tags already merged into tagsAll.
+    reports: list = []
+    pack["validate"](_Args(resources, {"tier": tier, "asOf": "2024-06-30"}), lambda msg, urn=None: reports.append((msg, urn)))
+    got = {msg.split(" ")[0] for msg, _ in reports}
+    # Tier 4 relies on evidence for the firewall (none in a pack): the stack rule fails there too.
+    expected = set(violated) | {"firewall"}
+    assert got == expected, reports
+    assert all(urn is None or urn.startswith("urn:pulumi:") for _, urn in reports)

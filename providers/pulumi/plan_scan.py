@@ -56,7 +56,13 @@ def scan_pulumi(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Ca
     """The same scan as brokerguard.scan.scan, for Pulumi sources."""
     from brokerguard.scan import ScanResult
 
-    sources = [open_pulumi(p, stack) for p in paths]
+    return scan_sources([open_pulumi(p, stack) for p in paths], profile, as_of, catalog)
+
+
+def scan_sources(sources: list[PulumiSource], profile: Profile, as_of: dt.date, catalog: Catalog) -> Any:
+    from brokerguard.scan import ScanResult
+
+    paths = [s.root for s in sources]
     findings: list[Finding] = []
     resources: list[Resource] = []
     with resource_conf.scan_context(profile.tag_keys):

@@ -11,7 +11,7 @@ from pathlib import Path
 from brokerguard import schema
 from brokerguard.catalog import Catalog
 from brokerguard.errors import InputError
-from brokerguard.policies.resource_conf import DEFAULT_TAG_KEYS
+from brokerguard.policies.resource_conf import DEFAULT_SETTINGS, DEFAULT_TAG_KEYS
 
 # NT$ thresholds of paid-in capital (or designated operating capital), highest tier first.
 TIER_THRESHOLDS = ((1, 20_000_000_000), (2, 10_000_000_000), (3, 4_000_000_000))
@@ -75,6 +75,7 @@ class Profile:
     name: str | None = None
     capital: float | None = None
     tag_keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TAG_KEYS))
+    settings: dict[str, object] = field(default_factory=dict)  # only what the profile sets
     evidence: tuple[Evidence, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     source: str | None = None  # the profile file, when there is one
@@ -117,6 +118,22 @@ def _waiver(raw: object, where: str, catalog: Catalog) -> Waiver:
     )
 
 
+def _settings(raw: object, where: str) -> dict[str, object]:
+    given = schema.mapping(raw, where, set(), set(DEFAULT_SETTINGS))
+    out: dict[str, object] = {}
+    for key, val in given.items():
+        default = DEFAULT_SETTINGS[key]
+        if isinstance(default, list):
+            out[key] = schema.string_list(val, f"{where}.{key}")
+        elif isinstance(default, int):
+            if isinstance(val, bool) or not isinstance(val, int) or val < 0:
+                raise InputError(f"{where}.{key}: expected a non-negative whole number, got {val!r}")
+            out[key] = val
+        else:
+            out[key] = schema.text(val, f"{where}.{key}")
+    return out
+
+
 def _entries(raw: dict, key: str, where: str) -> list:
     value = raw.get(key) or []
     if not isinstance(value, list):
@@ -128,7 +145,7 @@ def load_profile(path: Path, catalog: Catalog, tier: int | None = None, capital:
     """Read a profile file; --tier or --capital given on the command line take precedence."""
     where = str(path)
     raw = schema.load_yaml(path)
-    raw = schema.mapping(raw, where, set(), {"name", "tier", "capital", "tag_keys", "evidence", "waivers"})
+    raw = schema.mapping(raw, where, set(), {"name", "tier", "capital", "tag_keys", "settings", "evidence", "waivers"})
     file_capital = parse_capital(raw["capital"], f"{where}: capital") if raw.get("capital") is not None else None
     file_tier = parse_tier(raw["tier"], f"{where}: tier") if raw.get("tier") is not None else None
     if file_tier is not None and file_capital is not None and tier_for_capital(file_capital) != file_tier:
@@ -148,6 +165,7 @@ def load_profile(path: Path, catalog: Catalog, tier: int | None = None, capital:
         name=name,
         capital=capital if capital is not None else file_capital,
         tag_keys=tag_keys,
+        settings=_settings(raw["settings"], f"{where}: settings") if raw.get("settings") is not None else {},
         evidence=tuple(_evidence(e, f"{where}: evidence[{i}]", catalog) for i, e in enumerate(_entries(raw, "evidence", where))),
         waivers=tuple(_waiver(w, f"{where}: waivers[{i}]", catalog) for i, w in enumerate(_entries(raw, "waivers", where))),
         source=where,

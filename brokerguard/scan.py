@@ -46,7 +46,7 @@ def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog) 
     findings: list[Finding] = []
     resources: list[Resource] = []
     # The profile's tag keys hold for the Checkov checks and the stack rules alike.
-    with resource_conf.scan_context(profile.tag_keys):
+    with resource_conf.scan_context(profile.tag_keys, profile.settings):
         for source in sources:
             result = run_checkov(source, set(catalog.check_ids))
             findings += result.findings

@@ -32,18 +32,37 @@ CLASSIFIED_TYPES = (
     "aws_s3_bucket", "aws_lb", "aws_alb", "aws_elasticache_replication_group", "aws_dynamodb_table",
 )
 
-_scan: dict[str, Any] = {"tag_keys": DEFAULT_TAG_KEYS, "provider_tags": {}}
+# What a broker may adapt to its estate in the profile's `settings:` (docs/profile.md); a value's
+# type is its default's type, and an unknown key is an error.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "firewall_admin_tag": "twb:firewall-admin",  # tag naming the firewall's administrator
+    "rto_tag": "twb:rto",  # tag declaring a core system's tolerable outage time
+    # WAF rule groups accepted as covering the OWASP Top 10 (vendor groups may be added)
+    "waf_owasp_rule_groups": [
+        "AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+    ],
+    # SSM documents that install an endpoint protection agent
+    "endpoint_agent_documents": ["AWS-ConfigureAWSPackage"],
+    "backup_retention_days": 7,  # core databases keep backups at least this long
+}
+
+_scan: dict[str, Any] = {"tag_keys": DEFAULT_TAG_KEYS, "settings": DEFAULT_SETTINGS, "provider_tags": {}}
 
 
 @contextlib.contextmanager
-def scan_context(tag_keys: Mapping[str, str]) -> Iterator[None]:
-    """Tag keys of the broker profile for one scan; provider tags are cleared when it ends."""
+def scan_context(tag_keys: Mapping[str, str], settings: Mapping[str, Any] | None = None) -> Iterator[None]:
+    """Tag keys and settings of the broker profile for one scan; provider tags are cleared when it ends."""
     previous = dict(_scan)
-    _scan.update(tag_keys=dict(tag_keys), provider_tags={})
+    _scan.update(tag_keys=dict(tag_keys), settings={**DEFAULT_SETTINGS, **(settings or {})}, provider_tags={})
     try:
         yield
     finally:
         _scan.update(previous)
+
+
+def setting(name: str) -> Any:
+    """One profile setting (its default when the profile does not set it)."""
+    return _scan["settings"][name]
 
 
 def set_provider_tags(provider_tags: Mapping[str, Mapping[str, str]]) -> None:

@@ -211,6 +211,9 @@ def test_bad_arguments_exit_2(cli, args: tuple, expected: str) -> None:
     ({"tier": 1, "waivers": [{"target": "waf", "reason": "r", "expiry": "2025-01-01"}]}, "missing key 'approver'"),
     ({"tier": 1, "tagkeys": {}}, "unknown key 'tagkeys'"),
     ({"tier": 1, "capital": 1000}, "contradicts capital"),
+    ({"tier": 1, "settings": {"rto-tag": "x"}}, "unknown key 'rto-tag'"),
+    ({"tier": 1, "settings": {"backup_retention_days": "seven"}}, "backup_retention_days: expected a non-negative whole number"),
+    ({"tier": 1, "settings": {"waf_owasp_rule_groups": "AWSManagedRulesCommonRuleSet"}}, "expected a list of strings"),
     ({"name": "no tier"}, "no tier"),
 ])
 def test_bad_profile_exits_2_naming_the_file(cli, tmp_path: Path, profile: dict, expected: str) -> None:

@@ -65,7 +65,7 @@ def scan_sources(sources: list[PulumiSource], profile: Profile, as_of: dt.date, 
     paths = [s.root for s in sources]
     findings: list[Finding] = []
     resources: list[Resource] = []
-    with resource_conf.scan_context(profile.tag_keys):
+    with resource_conf.scan_context(profile.tag_keys, profile.settings):
         for source in sources:
             findings += cannot_judge(run_plan_checks(source, set(catalog.check_ids)), source)
             resources += source.translation.resources

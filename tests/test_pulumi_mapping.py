@@ -172,3 +172,26 @@ def test_nested_blocks_the_checks_read_are_singular_lists() -> None:
     assert by["aws_backup_selection.sel"]["resources"] == ["arn:aws:rds:x:1:db:core"]
     assert by["aws_guardduty_detector_feature.rt"]["additional_configuration"] == [{"name": "EKS_ADDON_MANAGEMENT", "status": "ENABLED"}]
     assert by["aws_cloudwatch_event_target.to-sns"] == {"rule": "gd", "arn": "arn:aws:sns:x:1:alerts"}
+
+
+def test_renames_the_nested_type_rule_would_get_wrong_come_from_the_bridge() -> None:
+    # Terraform keeps these block names plural (string_equals, ip_sets, targets) and makes a list of strings
+    # singular (definition): only the transcribed renamedProperties entries know it.
+    stack = PulumiStack(origin="x", kind="export", resources=[
+        _res("aws:backup/selection:Selection", "by-tag", {
+            "conditions": [{"stringEquals": [{"key": "aws:ResourceTag/twb:backup", "value": "daily"}]}]}),
+        _res("aws:networkfirewall/ruleGroup:RuleGroup", "threats", {
+            "capacity": 100, "type": "STATEFUL",
+            "ruleGroup": {"ruleVariables": {"ipSets": [{"key": "HOME_NET", "ipSet": {"definitions": ["10.0.0.0/16"]}}]},
+                          "rulesSource": {"rulesString": "drop tcp any any -> any 23 (sid:1;)"}}}),
+        _res("aws:ssm/association:Association", "agent", {
+            "name": "AWS-ConfigureAWSPackage", "targets": [{"key": "tag:twb:class", "values": ["core"]}]}),
+    ])
+    by = {r.address: r.values for r in translate(stack).resources}
+    assert by["aws_backup_selection.by-tag"]["condition"] == [
+        {"string_equals": [{"key": "aws:ResourceTag/twb:backup", "value": "daily"}]}]
+    assert by["aws_networkfirewall_rule_group.threats"]["rule_group"] == [{
+        "rule_variables": [{"ip_sets": [{"key": "HOME_NET", "ip_set": [{"definition": ["10.0.0.0/16"]}]}]}],
+        "rules_source": [{"rules_string": "drop tcp any any -> any 23 (sid:1;)"}]}]
+    # the bridge entry for the association leaves `targets` alone: Terraform's block is plural
+    assert by["aws_ssm_association.agent"]["targets"] == [{"key": "tag:twb:class", "values": ["core"]}]

@@ -111,6 +111,7 @@ def build() -> dict:
         if not hasattr(module, cls_name):
             continue  # not in this SDK version (e.g. BucketV2 after v7)
         issue = src.get("from_issue", {}).get(token, {})
+        issue = {**issue, **{w: snake(w) for w in src.get("unrenamed", {}).get(token, [])}}
         bridge = src["renamedProperties"].get(override.get("renamedProperties_of", token))
         if bridge is not None:
             renames, how = {**bridge, **issue}, "bridge-metadata"

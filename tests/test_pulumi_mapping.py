@@ -39,7 +39,9 @@ WEB_ACL = {
              "ruleActionOverrides": [{"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}]}},
          "visibilityConfig": _vis("common")},
         {"name": "bots", "priority": 2, "overrideAction": {"count": {}},
-         "statement": {"managedRuleGroupStatement": {"name": "AWSManagedRulesBotControlRuleSet", "vendorName": "AWS"}},
+         "statement": {"managedRuleGroupStatement": {
+             "name": "AWSManagedRulesBotControlRuleSet", "vendorName": "AWS",
+             "managedRuleGroupConfigs": [{"awsManagedRulesBotControlRuleSet": {"inspectionLevel": "TARGETED"}}]}},
          "visibilityConfig": _vis("bots")},
         {"name": "login-rate", "priority": 3, "action": {"block": {}},
          "statement": {"rateBasedStatement": {
@@ -105,6 +107,9 @@ def test_web_acl_managed_group_override_and_rate_rule_have_terraform_shape() -> 
         "visibility_config": _tf_vis("common"),
     }
     assert bots["override_action"] == [{"count": [{}]}]
+    # Terraform's block is plural here (bridge: managedRuleGroupConfigs -> managed_rule_group_configs)
+    assert bots["statement"][0]["managed_rule_group_statement"][0]["managed_rule_group_configs"] == [
+        {"aws_managed_rules_bot_control_rule_set": [{"inspection_level": "TARGETED"}]}]
     # four levels below the rule (statement > rate_based > scope_down > byte_match > field_to_match)
     assert rate["action"] == [{"block": [{}]}]
     assert rate["statement"] == [{"rate_based_statement": [{

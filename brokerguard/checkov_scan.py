@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +15,7 @@ from brokerguard.catalog import CHECKOV_CHECKS_DIR
 from brokerguard.errors import InputError
 from brokerguard.model import Finding, Resource
 from brokerguard.policies import resource_conf
+from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
 
 # Set before Checkov is imported: no update check, no guideline download, no platform mapping.
@@ -130,32 +134,36 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
     return resources
 
 
-def display_path(path: str | os.PathLike) -> str:
-    """Paths relative to the working directory, as CI annotations expect; absolute outside it."""
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
-
-
-def _findings(report: Any, check_ids: set[str]) -> list[Finding]:
+def _findings(report: Any, check_ids: set[str], locate: Callable[[Any], tuple[str, int, str]]) -> list[Finding]:
     findings = []
     for passed, records in ((True, report.passed_checks), (False, report.failed_checks)):
         for rec in records:
             if rec.check_id not in check_ids:
                 continue
+            file, line, source_id = locate(rec)
             message = "; ".join(rec.details) if rec.details else rec.check_name
+            if source_id and not passed:
+                message = f"{message} ({source_id})"
             findings.append(Finding(
-                check_id=rec.check_id, check_name=rec.check_name, resource=rec.resource,
-                file=display_path(rec.file_abs_path), line=rec.file_line_range[0] if rec.file_line_range else 0,
+                check_id=rec.check_id, check_name=rec.check_name, resource=rec.resource, file=file, line=line,
                 passed=passed, message="ok" if passed else message, guideline=rec.guideline or "",
             ))
     return findings
 
 
-def run_checkov(source: TerraformSource, check_ids: set[str]) -> CheckovResult:
+def _require_loaded(check_ids: set[str]) -> None:
+    missing = check_ids - registered_check_ids()
+    if missing:
+        raise InputError(f"{CHECKOV_CHECKS_DIR}: check {sorted(missing)[0]} named in the catalog is not loaded by Checkov")
+
+
+def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> CheckovResult:
     """Scan one source with exactly these checks, whatever else this process loaded before.
 
     Call inside ``resource_conf.scan_context`` so that the checks see the profile's tag keys.
     """
+    if isinstance(source, PlanSource):
+        return _run_plan(source, check_ids)
     runner_cls, filter_cls = _checkov()
 
     class Runner(runner_cls):  # type: ignore[misc, valid-type]
@@ -168,11 +176,35 @@ def run_checkov(source: TerraformSource, check_ids: set[str]) -> CheckovResult:
     runner_filter = filter_cls(framework=[source.framework], checks=sorted(check_ids), show_progress_bar=False)
     report = runner.run(root_folder=str(source.root), external_checks_dir=_external_checks_dirs(),
                         runner_filter=runner_filter)
-    missing = check_ids - registered_check_ids()
-    if missing:
-        raise InputError(f"{CHECKOV_CHECKS_DIR}: check {sorted(missing)[0]} named in the catalog is not loaded by Checkov")
+    _require_loaded(check_ids)
     if report.parsing_errors:
         first = sorted(report.parsing_errors)[0]
         raise InputError(describe_parse_error(Path(first)), hint=PARSE_HINT)
     resources = _resources(runner.definitions or {}, display_path)
-    return CheckovResult(findings=_findings(report, check_ids), resources=resources)
+
+    def locate(rec: Any) -> tuple[str, int, str]:
+        return display_path(rec.file_abs_path), rec.file_line_range[0] if rec.file_line_range else 0, ""
+
+    return CheckovResult(findings=_findings(report, check_ids, locate), resources=resources)
+
+
+def _run_plan(source: PlanSource, check_ids: set[str]) -> CheckovResult:
+    """Checkov's terraform_plan runner on a plan file, or on a translated source written to one."""
+    _, filter_cls = _checkov()
+    from checkov.terraform.plan_runner import Runner
+
+    resource_conf.set_provider_tags({})  # a plan's tags_all already holds the provider's default tags
+    with tempfile.TemporaryDirectory(prefix="brokerguard-plan-") as tmp:
+        plan_file = source.plan_file
+        if plan_file is None:
+            plan_file = Path(tmp) / "plan.json"
+            plan_file.write_text(json.dumps(source.plan), encoding="utf-8")
+        report = Runner().run(root_folder=None, files=[str(plan_file)], external_checks_dir=_external_checks_dirs(),
+                              runner_filter=filter_cls(framework=["terraform_plan"], checks=sorted(check_ids),
+                                                       show_progress_bar=False))
+    _require_loaded(check_ids)
+    if report.parsing_errors:
+        raise InputError(f"{source.root}: Checkov could not read this plan")
+    fallback = (display_path(source.root), 0, "")
+    findings = _findings(report, check_ids, lambda rec: source.locations.get(rec.resource, fallback))
+    return CheckovResult(findings=findings, resources=list(source.resources))

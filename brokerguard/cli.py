@@ -74,11 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"brokerguard {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    scan = sub.add_parser("scan", help="judge Terraform against every control of the broker's tier",
-                          description="Scan Terraform directories and report every control of the tier "
+    scan = sub.add_parser("scan", help="judge declared infrastructure against every control of the broker's tier",
+                          description="Scan infrastructure code and report every control of the tier "
                                       "with one status: pass, fail, attested, waived, evidence_missing, "
-                                      "not_applicable or not_in_force.")
-    scan.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Terraform directory")
+                                      "not_applicable or not_in_force. Several paths are judged as one stack. "
+                                      "Inputs are recognised by content: a Terraform directory, a Terraform "
+                                      "plan JSON (terraform show -json), a Pulumi program directory (run "
+                                      "under mocks: no Pulumi CLI, no credentials), a Pulumi stack export or "
+                                      "a `pulumi preview --json` output.")
+    scan.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                      help="Terraform directory or plan JSON; Pulumi program directory, stack export or preview JSON")
+    scan.add_argument("--stack", metavar="NAME",
+                      help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev)")
     _add_broker_options(scan)
     scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
     scan.add_argument("--format", choices=("cli", "json"), default="cli", help="report format (default: cli)")
@@ -128,14 +135,14 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     if sys.stderr.isatty():
         print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
-    result = scan(args.paths, profile, as_of, catalog)
+    result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
     if args.format == "json":
         text = json_report.render(result)
     else:
         colour = args.output is None and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = cli_table.render(result, colour=colour)
     _write(text, args.output)
-    return EXIT_OK if result.passed else EXIT_FAIL
+    return result.exit_code
 
 
 def _cmd_controls(args: argparse.Namespace) -> int:

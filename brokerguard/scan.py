@@ -11,9 +11,14 @@ from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
 from brokerguard.model import Finding, Resource, Stack
 from brokerguard.policies import resource_conf
+from brokerguard.policies.check_attributes import cannot_judge
 from brokerguard.profile import Profile
+from brokerguard.providers import pulumi, terraform_plan
+from brokerguard.providers.plan import PlanSource, load_json
 from brokerguard.providers.terraform import TerraformSource, open_directory
 from brokerguard.stack_rules import run_rules
+
+Source = TerraformSource | PlanSource
 
 
 @dataclass(frozen=True)
@@ -24,28 +29,55 @@ class ScanResult:
     paths: tuple[str, ...]
     resources: tuple[Resource, ...]
     results: tuple[ControlResult, ...]
+    sources: tuple[tuple[str, str], ...] = ()  # (path, kind) of every source read
+    unmapped_types: tuple[str, ...] = ()  # resource types no check knows: listed, not judged
+    not_inspectable: tuple[str, ...] = ()  # parts a source could not show: the scan cannot pass
 
     @property
     def passed(self) -> bool:
-        return not any(r.status.failing for r in self.results)
+        return not self.not_inspectable and not any(r.status.failing for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        """0 every required control holds, 1 one fails, 2 part of the input could not be judged."""
+        if self.not_inspectable:
+            return 2
+        return 0 if self.passed else 1
 
 
-def open_source(path: Path) -> TerraformSource:
-    """Recognise what a path holds; anything not understood is an error, never an empty pass."""
+def open_source(path: Path, stack: str | None = None) -> Source:
+    """Recognise what a path holds by its content; anything not understood is an error, never an empty pass.
+
+    A directory is a Pulumi program (Pulumi.yaml with __main__.py) or a Terraform tree; a file is a
+    Terraform plan JSON, a Pulumi stack export or checkpoint, or a Pulumi preview.
+    """
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if path.is_dir():
-        return open_directory(path)
-    raise InputError(f"{path}: not a Terraform directory (give the directory that holds the .tf files)")
+        return pulumi.open_program(path, stack) if pulumi.is_program(path) else open_directory(path)
+    if path.suffix == ".tf":
+        raise InputError(f"{path}: give the directory that holds the .tf files, not one file")
+    doc, text = load_json(path, "a plan or state file")
+    if terraform_plan.is_plan(doc):
+        return terraform_plan.read_plan(path, doc, text)
+    if pulumi.is_document(doc):
+        return pulumi.read_document(path, doc)
+    raise InputError(f"{path}: JSON that is neither a Terraform plan (format_version, planned_values) "
+                     f"nor a Pulumi stack export or preview")
 
 
-def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog) -> ScanResult:
+def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, stack: str | None = None) -> ScanResult:
+    """Open every path, then judge them together as one stack."""
+    return scan_sources([open_source(p, stack) for p in paths], profile, as_of, catalog)
+
+
+def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalog: Catalog) -> ScanResult:
     from brokerguard.checkov_scan import run_checkov  # imports Checkov: only when a scan needs it
 
-    sources = [open_source(p) for p in paths]
     findings: list[Finding] = []
     resources: list[Resource] = []
-    # The profile's tag keys hold for the Checkov checks and the stack rules alike.
+    unknown = {a: gaps for s in sources if isinstance(s, PlanSource) for a, gaps in s.unknown.items()}
+    # The profile's tag keys and settings hold for the Checkov checks and the stack rules alike.
     with resource_conf.scan_context(profile.tag_keys, profile.settings):
         for source in sources:
             result = run_checkov(source, set(catalog.check_ids))
@@ -53,8 +85,13 @@ def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog) 
             resources += result.resources
         stack = Stack(resources)
         findings += run_rules(stack, set(catalog.stack_rule_ids))
+    findings = cannot_judge(findings, unknown)
     findings.sort(key=lambda f: (f.check_id, f.file, f.line, f.resource))
+    plans = [s for s in sources if isinstance(s, PlanSource)]
     return ScanResult(
-        tier=profile.tier, as_of=as_of, profile=profile, paths=tuple(str(p) for p in paths),
+        tier=profile.tier, as_of=as_of, profile=profile, paths=tuple(str(s.root) for s in sources),
         resources=tuple(stack.resources), results=tuple(evaluate(catalog, profile, as_of, findings)),
+        sources=tuple((str(s.root), s.kind) for s in sources),
+        unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
+        not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
     )

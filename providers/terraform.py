@@ -19,6 +19,7 @@ class TerraformSource:
 
     root: Path
     files: tuple[Path, ...]
+    kind: str = "terraform"
     framework: str = "terraform"
 
 

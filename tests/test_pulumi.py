@@ -15,11 +15,9 @@ import pytest
 from brokerguard.catalog import load_catalog
 from brokerguard.errors import InputError
 from brokerguard.profile import load_profile
-from brokerguard.providers.pulumi import detect, open_pulumi
 from brokerguard.providers.pulumi.model import SECRET_SIG, PulumiResource, PulumiStack
-from brokerguard.providers.pulumi.plan_scan import scan_pulumi
 from brokerguard.providers.pulumi.translate import mapping, translate
-from brokerguard.scan import scan
+from brokerguard.scan import open_source, scan
 from conftest import EXAMPLES, FIXTURES, REPO
 
 pytest.importorskip("pulumi_aws")
@@ -104,7 +102,7 @@ def test_program_matches_its_terraform_twin(example: str, profile: str) -> None:
     prof = load_profile(PROFILES / f"{profile}.yaml", catalog)
     tf = scan([EXAMPLES / example], prof, AS_OF, catalog)
     started = time.monotonic()
-    pu = scan_pulumi([PULUMI / example], prof, AS_OF, catalog)
+    pu = scan([PULUMI / example], prof, AS_OF, catalog)
     assert time.monotonic() - started < 30
     assert _statuses(pu) == _statuses(tf)
     assert _findings(pu) == _findings(tf)  # the same rule ids fire on the same resources
@@ -116,12 +114,12 @@ def test_export_and_preview_match_the_terraform_twin(name: str) -> None:
     catalog = load_catalog()
     prof = load_profile(PROFILES / "tier4.yaml", catalog)
     tf = scan([EXAMPLES / "tier4-compliant"], prof, AS_OF, catalog)
-    pu = scan_pulumi([PULUMI / name], prof, AS_OF, catalog)
+    pu = scan([PULUMI / name], prof, AS_OF, catalog)
     assert _statuses(pu) == _statuses(tf)
 
 
 def test_findings_name_the_program_file_and_line_and_urn() -> None:
-    src = open_pulumi(PULUMI / "nonc-public-core-db")
+    src = open_source(PULUMI / "nonc-public-core-db")
     file, line, urn = src.locations["aws_db_instance.settlement"]
     assert file.endswith("nonc-public-core-db/__main__.py")
     assert "aws.rds.Instance(\"settlement\"" in Path(file).read_text().splitlines()[line - 1]
@@ -129,11 +127,33 @@ def test_findings_name_the_program_file_and_line_and_urn() -> None:
 
 
 def test_sources_are_recognised_by_content(tmp_path: Path) -> None:
-    assert detect(PULUMI / "tier1-compliant") == "program"
-    copy_ = tmp_path / "state.json"
-    copy_.write_text((PULUMI / "tier4-compliant.export.json").read_text())
-    assert detect(copy_) == "json"
-    assert detect(EXAMPLES / "tier1-compliant") is None
+    assert open_source(PULUMI / "tier1-compliant").kind == "pulumi-program"
+    for name, kind in (("tier4-compliant.export.json", "pulumi-export"), ("tier4-compliant.preview.json", "pulumi-preview")):
+        renamed = tmp_path / "state.txt"  # the content decides, not the name
+        renamed.write_text((PULUMI / name).read_text())
+        assert open_source(renamed).kind == kind
+    assert open_source(EXAMPLES / "tier1-compliant").kind == "terraform"
+
+
+def test_cli_scans_a_pulumi_program(cli) -> None:
+    pulumi = REPO / "iac_examples" / "pulumi" / "nonc-public-core-db"
+    run = cli("scan", pulumi, "--profile", PROFILES / "tier1.yaml", "--as-of", "2024-06-30", "--format", "json")
+    assert run.code == 1
+    assert run.json["sources"] == [{"path": str(pulumi), "kind": "pulumi-program"}]
+    failed = {(f["check_id"], f["resource"]) for f in run.control("firewall")["findings"] if f["result"] == "failed"}
+    assert ("CKV_TWB_003", "aws_db_instance.settlement") in failed
+
+
+def test_a_part_that_cannot_be_inspected_is_never_a_pass(cli, tmp_path: Path) -> None:
+    program = PFIX / "remote-component"
+    out = tmp_path / "report.json"
+    run = cli("scan", program, "--tier", "4", "--as-of", "2024-06-30", "--format", "json", "--output", out)
+    assert run.code == 2
+    report = json.loads(out.read_text())
+    assert report["summary"]["exit_code"] == 2 and report["summary"]["passed"] is False
+    assert report["not_inspectable"] == [
+        "urn:pulumi:dev::remote-component::awsx:ec2:Vpc::trading "
+        "(awsx:ec2:Vpc: a multi-language component creates no resources under mocks)"]
 
 
 # --- input errors: one line, never a pass ------------------------------------------------------
@@ -145,7 +165,7 @@ def test_sources_are_recognised_by_content(tmp_path: Path) -> None:
 ])
 def test_bad_sources_are_one_line_input_errors(path: Path, expected: str) -> None:
     with pytest.raises(InputError) as err:
-        open_pulumi(path)
+        open_source(path)
     assert re.search(expected, str(err.value)), str(err.value)
     assert "\n" not in str(err.value)
 
@@ -165,7 +185,7 @@ def test_an_unmapped_type_is_kept_and_listed(tmp_path: Path) -> None:
         "urn": "urn:pulumi:dev::tier4-compliant::aws:memorydb/cluster:Cluster::cache", "custom": True, "id": "c-1",
         "type": "aws:memorydb/cluster:Cluster", "inputs": {"nodeType": "db.r6g.large"}, "outputs": {}}))
     catalog = load_catalog()
-    result = scan_pulumi([path], load_profile(PROFILES / "tier4.yaml", catalog), AS_OF, catalog)
+    result = scan([path], load_profile(PROFILES / "tier4.yaml", catalog), AS_OF, catalog)
     assert result.unmapped_types == ("aws:memorydb/cluster:Cluster",)
     assert any(r.type == "aws:memorydb/cluster:Cluster" and r.source_id.endswith("::cache") for r in result.resources)
 
@@ -175,7 +195,7 @@ def test_a_secret_a_check_needs_is_cannot_judge_never_a_pass(tmp_path: Path) -> 
         db = next(r for r in rs if r["type"] == "aws:rds/instance:Instance")
         db["inputs"]["publiclyAccessible"] = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
     catalog = load_catalog()
-    result = scan_pulumi([_export(tmp_path, secret_flag)], load_profile(PROFILES / "tier4.yaml", catalog), AS_OF, catalog)
+    result = scan([_export(tmp_path, secret_flag)], load_profile(PROFILES / "tier4.yaml", catalog), AS_OF, catalog)
     found = [j.finding for r in result.results for j in r.findings
              if j.finding.check_id == "CKV_TWB_003" and j.finding.resource == "aws_db_instance.orders"]
     assert found and not found[0].passed and "cannot judge: publicly_accessible (secret)" in found[0].message
@@ -190,7 +210,7 @@ def test_an_unknown_a_check_needs_is_cannot_judge(tmp_path: Path) -> None:
     path = tmp_path / "preview.json"
     path.write_text(json.dumps(doc))
     catalog = load_catalog()
-    result = scan_pulumi([path], load_profile(PROFILES / "tier4.yaml", catalog), AS_OF, catalog)
+    result = scan([path], load_profile(PROFILES / "tier4.yaml", catalog), AS_OF, catalog)
     assert any(not j.finding.passed and "cannot judge: tags" in j.finding.message
                for r in result.results for j in r.findings if j.finding.resource == "aws_instance.router")
 
@@ -203,7 +223,7 @@ def test_a_deleted_resource_is_not_part_of_the_future_stack(tmp_path: Path) -> N
     doc["steps"].append(gone)
     path = tmp_path / "preview.json"
     path.write_text(json.dumps(doc))
-    addresses = {r.address for r in open_pulumi(path).translation.resources}
+    addresses = {r.address for r in open_source(path).resources}
     assert "aws_db_instance.orders" in addresses and "aws_db_instance.old" not in addresses
 
 

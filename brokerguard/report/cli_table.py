@@ -46,8 +46,12 @@ def render(scan: ScanResult, colour: bool = False) -> str:
         for note in r.notes:
             if r.status.failing or r.status in (Status.NOT_APPLICABLE, Status.NOT_IN_FORCE) or "expired" in note:
                 lines.append(f"    note: {note}")
+    for part in scan.not_inspectable:
+        lines.append(f"NOT JUDGED  {part}")
+    if scan.unmapped_types:
+        lines.append(f"note: resource types no check knows (listed, not judged): {', '.join(scan.unmapped_types)}")
     counts = Counter(r.status for r in scan.results)
     summary = ", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
-    verdict = "PASSED" if scan.passed else "FAILED"
+    verdict = "PASSED" if scan.passed else "INCOMPLETE" if scan.not_inspectable else "FAILED"
     lines += ["", f"{verdict}: {summary} ({len(scan.results)} controls)"]
     return "\n".join(lines) + "\n"

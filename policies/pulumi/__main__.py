@@ -43,16 +43,13 @@ def evaluate(resources: list[Any], tier: int, as_of: dt.date) -> list[tuple[str,
     """(control id, message, URN) for every control of the tier that fails; testable without the CLI."""
     from brokerguard.catalog import load_catalog
     from brokerguard.profile import Profile
+    from brokerguard.providers.pulumi import from_stack
     from brokerguard.providers.pulumi.model import PulumiStack
-    from brokerguard.providers.pulumi.plan_scan import scan_sources
-    from brokerguard.providers.pulumi.source import PulumiSource
-    from brokerguard.providers.pulumi.translate import translate
+    from brokerguard.scan import scan_sources
 
     stack = PulumiStack(origin="(pulumi preview)", kind="policy", resources=[_resource(r) for r in resources])
-    translation = translate(stack)
-    catalog = load_catalog()
-    result = scan_sources([PulumiSource(root=Path("(pulumi preview)"), kind="policy", translation=translation)],
-                          Profile(tier=tier), as_of, catalog)
+    source = from_stack(stack, Path("(pulumi preview)"))
+    result = scan_sources([source], Profile(tier=tier), as_of, load_catalog())
     violations = []
     for control in result.results:
         if control.status.value != "fail":  # evidence lives in the broker profile, not in the stack
@@ -62,10 +59,10 @@ def evaluate(resources: list[Any], tier: int, as_of: dt.date) -> list[tuple[str,
             violations.append((control.control.id, f"{control.control.id} ({control.control.cc}): "
                                f"{control.status.value}", None))
         for f in failed:
-            urn = translation.locations.get(f.resource, ("", 0, None))[2]
+            urn = source.locations.get(f.resource, ("", 0, None))[2]
             violations.append((control.control.id, f"{control.control.id} ({control.control.cc}) {f.check_id} "
                                f"{f.resource}: {f.message}", urn))
-    for urn, token in translation.unmapped:
+    for urn, token in source.unmapped:
         violations.append(("(unmapped)", f"{token} has no Terraform twin in brokerguard's mapping: not judged", urn))
     return violations
 

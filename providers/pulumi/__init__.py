@@ -1,5 +1,5 @@
 """Pulumi sources (programs under mocks, stack exports, previews) in Terraform's plan JSON shape."""
 
-from brokerguard.providers.pulumi.source import PulumiSource, cannot_judge, detect, open_pulumi
+from brokerguard.providers.pulumi.source import from_stack, is_document, is_program, open_program, read_document
 
-__all__ = ["PulumiSource", "cannot_judge", "detect", "open_pulumi"]
+__all__ = ["from_stack", "is_document", "is_program", "open_program", "read_document"]

@@ -12,18 +12,6 @@ from brokerguard.errors import InputError
 from brokerguard.providers.pulumi.model import PulumiResource, PulumiStack
 
 DEPLOYMENT_VERSIONS = (3, 4)  # 4 when the deployment lists `features`
-MAX_BYTES = 200 * 1024 * 1024
-
-
-def load_json(path: Path) -> Any:
-    if path.stat().st_size > MAX_BYTES:
-        raise InputError(f"{path}: over the {MAX_BYTES:,}-byte limit for a Pulumi state file; refused before parsing")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno})") from None
 
 
 def kind_of(doc: Any) -> str | None:

@@ -1,0 +1,42 @@
+"""Which attributes each check reads, so that a pass resting on a value the source does not know
+(a Pulumi secret, a preview's computed output, a plan's "known after apply") is not a pass."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from brokerguard.model import Finding
+
+# Attributes a check or stack rule reads: when one is secret or unknown, a pass would be a guess.
+JUDGED_ATTRIBUTES = {
+    "tags", "tags_all", "associate_public_ip_address", "network_interface", "network_interfaces",
+    "publicly_accessible", "web_acl_id", "internal", "load_balancer_type", "subnet_id", "subnet_ids",
+    "vpc_security_group_ids", "security_groups", "ingress", "route", "cidr_blocks", "ipv6_cidr_blocks",
+    "cidr_ipv4", "cidr_ipv6", "gateway_id", "destination_cidr_block", "vpc_id", "vpc_endpoint_type",
+    "resource_arn", "db_subnet_group_name", "subnets", "subnet_mapping", "type",
+}
+
+
+# What each Checkov check reads (policies/checkov/); stack rules follow the network (the set above).
+CHECK_ATTRIBUTES = {
+    "CKV_TWB_001": {"tags", "tags_all", "tag"},
+    "CKV_TWB_002": {"tags", "tags_all", "associate_public_ip_address", "network_interface", "network_interfaces"},
+    "CKV_TWB_003": {"tags", "tags_all", "publicly_accessible"},
+    "CKV_TWB_004": {"web_acl_id"},
+    "CKV2_TWB_001": {"internal", "load_balancer_type"},
+}
+
+
+def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str]]) -> list[Finding]:
+    """A finding that rests on an unknown attribute fails, saying it cannot be judged and why."""
+    out = []
+    for f in findings:
+        gaps = {a: why for a, why in unknown.get(f.resource, {}).items()
+                if a.split(".")[0].split("[")[0] in CHECK_ATTRIBUTES.get(f.check_id, JUDGED_ATTRIBUTES)}
+        if gaps:
+            what = "cannot judge: " + ", ".join(f"{a} ({why})" for a, why in sorted(gaps.items()))
+            f = Finding(check_id=f.check_id, check_name=f.check_name, resource=f.resource, file=f.file, line=f.line,
+                        passed=False, message=what if f.passed else f"{what}; {f.message}", guideline=f.guideline,
+                        attestable=f.attestable)
+        out.append(f)
+    return out

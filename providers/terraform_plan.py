@@ -1,0 +1,195 @@
+"""Terraform plan JSON (`terraform show -json plan.out`), recognised by content.
+
+Shape (Terraform's JSON output format, format_version 0.x/1.x): `planned_values.root_module`
+holds the future resources (`resources`, nested `child_modules`), `resource_changes` what changes
+and which values are known only after apply, `configuration.root_module` the expressions with
+their `references` (and `module_calls` for modules). Deleted resources are not in planned_values.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from brokerguard.errors import InputError
+from brokerguard.model import Resource
+from brokerguard.providers.plan import PlanSource, display_path
+
+SUPPORTED_MAJOR_VERSIONS = ("0", "1")
+_INDEX = re.compile(r"\[[^\]]*\]")
+_ADDRESS_KEY = re.compile(r'"address"\s*:\s*"([^"]+)"')
+_MODULE_PATH = re.compile(r"(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*")
+_REF_TARGET = re.compile(r"^((?:module\.[\w-]+\.)*(?:data\.)?[a-z][a-z0-9_]*\.[\w-]+)")
+
+
+def is_plan(doc: Any) -> bool:
+    return isinstance(doc, dict) and "format_version" in doc and any(
+        k in doc for k in ("planned_values", "resource_changes", "configuration"))
+
+
+def _base(address: str) -> str:
+    """An address without count/for_each indexes: the configuration block it comes from."""
+    return _INDEX.sub("", address)
+
+
+def _planned(module: Any, where: str) -> list[dict[str, Any]]:
+    if not isinstance(module, dict):
+        raise InputError(f"{where}: expected an object")
+    resources = module.get("resources") or []
+    children = module.get("child_modules") or []
+    if not isinstance(resources, list) or not isinstance(children, list):
+        raise InputError(f"{where}: resources and child_modules must be lists")
+    out = []
+    for i, res in enumerate(resources):
+        if not isinstance(res, dict) or not all(isinstance(res.get(k), str) for k in ("address", "type", "name")):
+            raise InputError(f"{where}.resources[{i}]: a resource needs address, type and name")
+        if res.get("mode", "managed") == "managed":
+            out.append(res)
+    for i, child in enumerate(children):
+        out += _planned(child, f"{where}.child_modules[{i}]")
+    return out
+
+
+def _configured(module: Any, prefix: str = "") -> dict[str, dict[str, Any]]:
+    """Configuration blocks by absolute address (without indexes), modules included."""
+    if not isinstance(module, dict):
+        return {}
+    out = {}
+    for res in module.get("resources") or []:
+        if isinstance(res, dict) and isinstance(res.get("address"), str):
+            out[prefix + res["address"]] = res
+    for name, call in (module.get("module_calls") or {}).items():
+        if isinstance(call, dict):
+            out.update(_configured(call.get("module"), f"{prefix}module.{name}."))
+    return out
+
+
+def _references(expressions: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(expressions, dict):
+        for key, val in expressions.items():
+            if key == "references" and isinstance(val, list):
+                found.update(m.group(1) for r in val if isinstance(r, str) and (m := _REF_TARGET.match(_base(r))))
+            else:
+                found |= _references(val)
+    elif isinstance(expressions, list):
+        for val in expressions:
+            found |= _references(val)
+    return found
+
+
+def _ref_text(refs: list[str]) -> str:
+    """How HCL shows a reference (``aws_subnet.a.id``); several when an expression names several."""
+    return " ".join(f"{r}.id" for r in refs)
+
+
+def _fill(value: Any, flag: Any, expr: Any) -> tuple[Any, bool]:
+    """One value with what apply decides filled in from its expression; True when it cannot be known.
+
+    ``flag`` is the value's part of ``after_unknown``; ``expr`` its configuration expression: either
+    ``{"references": [...], ...}`` for an attribute, or the blocks' own expressions.
+    """
+    attribute_level = isinstance(expr, dict) and ("references" in expr or "constant_value" in expr)
+    if flag is True:
+        refs = sorted(_references(expr))
+        if refs:
+            return _ref_text(refs), False
+        return value, expr is not None  # set by an expression with no reference, yet unknown
+    if isinstance(flag, list):
+        refs = sorted(_references(expr)) if attribute_level else []
+        if value in (None, []) and refs and all(f is True for f in flag):
+            return [_ref_text([r]) for r in refs], False
+        if isinstance(value, list):
+            out, unknown = list(value), False
+            for i, f in enumerate(flag):
+                sub_expr = expr[i] if isinstance(expr, list) and i < len(expr) else expr if attribute_level else None
+                item, gap = _fill(out[i] if i < len(out) else None, f, sub_expr)
+                out[i:i + 1] = [item]
+                unknown |= gap
+            return out, unknown
+    if isinstance(flag, dict) and (value is None or isinstance(value, dict)):
+        out_d, unknown = dict(value or {}), False
+        for key, f in flag.items():
+            sub_expr = expr if attribute_level else expr.get(key) if isinstance(expr, dict) else None
+            out_d[key], gap = _fill(out_d.get(key), f, sub_expr)
+            unknown |= gap
+        return out_d, unknown
+    return value, False
+
+
+def _after_apply(doc: dict, configured: dict[str, dict]) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
+    """What a plan leaves for apply to decide, per address.
+
+    An attribute set from another resource (``subnet_id = aws_subnet.a.id``) gets that reference as
+    its value, as in HCL, so the stack rules can follow it. An attribute set by an expression with no
+    reference that is still unknown cannot be judged. An attribute the configuration does not set is
+    the provider's default, as when reading HCL.
+    """
+    planned = {}
+    gaps: dict[str, dict[str, str]] = {}
+    for change in doc.get("resource_changes") or []:
+        if not isinstance(change, dict) or not isinstance(change.get("change"), dict):
+            continue
+        unknown, after = change["change"].get("after_unknown"), change["change"].get("after")
+        if not isinstance(unknown, dict):
+            continue
+        address = str(change.get("address", ""))
+        expressions = configured.get(_base(address), {}).get("expressions") or {}
+        values = dict(after) if isinstance(after, dict) else {}
+        for attr, flag in unknown.items():
+            if attr not in expressions:
+                continue
+            values[attr], gap = _fill(values.get(attr), flag, expressions[attr])
+            if gap:
+                gaps.setdefault(address, {})[attr] = "known only after apply"
+        planned[address] = values
+    return planned, gaps
+
+
+def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
+    version = str(doc.get("format_version", ""))
+    if version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
+        raise InputError(f"{path}: Terraform plan format_version {version!r} is not supported (expected 0.x or 1.x)")
+    planned_values = doc.get("planned_values")
+    if not isinstance(planned_values, dict):
+        raise InputError(f"{path}: a Terraform plan needs planned_values (write it with `terraform show -json plan.out`)")
+    planned = _planned(planned_values.get("root_module") or {}, f"{path}: planned_values.root_module")
+    configuration = doc.get("configuration") if isinstance(doc.get("configuration"), dict) else {}
+    configured = _configured(configuration.get("root_module"))
+    display = display_path(path)
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        for address in _ADDRESS_KEY.findall(line):
+            lines.setdefault(address, number)  # planned_values come first in Terraform's output
+    referenced, unknown = _after_apply(doc, configured)
+    by_base: dict[str, list[str]] = {}
+    for res in planned:
+        by_base.setdefault(_base(res["address"]), []).append(res["address"])
+    resources, locations = [], {}
+    for res in planned:
+        address = res["address"]
+        module_prefix = _module_prefix(address)
+        refs = set()
+        for target in _references((configured.get(_base(address)) or {}).get("expressions")):
+            for candidate in (module_prefix + target, target):
+                if candidate in by_base:
+                    refs.update(a for a in by_base[candidate] if a != address)
+                    break
+        values = res.get("values") if isinstance(res.get("values"), dict) else {}
+        values = {**values, **referenced.get(address, {})}
+        tags: dict[str, str] = {}
+        for key in ("tags_all", "tags"):
+            if isinstance(values.get(key), dict):
+                tags.update({str(k): "" if v is None else str(v) for k, v in values[key].items()})
+        line = lines.get(address, 1)
+        locations[address] = (display, line, "")
+        resources.append(Resource(address=address, type=res["type"], name=res["name"], values=values,
+                                  references=frozenset(refs), file=display, line=line, tags=tags))
+    return PlanSource(root=path, kind="terraform-plan", plan=doc, resources=tuple(resources), locations=locations,
+                      unknown=unknown, plan_file=path)
+
+
+def _module_prefix(address: str) -> str:
+    """`module.a[0].module.b.` for `module.a[0].module.b.aws_x.y`; empty at the root."""
+    return _base(_MODULE_PATH.match(address).group(0))

@@ -1,0 +1,114 @@
+"""Terraform plan JSON input: real `terraform show -json` output (tests/fixtures/terraform_plan/,
+written by its regenerate.py with Terraform 1.11 and the AWS provider 5.100), judged by the same checks
+and stack rules as the HCL tree it was planned from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from brokerguard.catalog import load_catalog
+from brokerguard.profile import load_profile
+from brokerguard.scan import open_source, scan
+from conftest import EXAMPLES, FIXTURES, REPO
+
+PLANS = FIXTURES / "terraform_plan"
+PROFILES = REPO / "iac_examples" / "profiles"
+AS_OF = dt.date(2024, 6, 30)
+
+
+def _judged(result) -> tuple[dict[str, str], set[tuple[str, str, bool]]]:
+    statuses = {r.control.id: r.status.value for r in result.results}
+    findings = {(j.finding.check_id, j.finding.resource, j.finding.passed) for r in result.results for j in r.findings}
+    return statuses, findings
+
+
+@pytest.mark.parametrize("example,profile", [
+    ("tier1-compliant", "tier1"), ("tier4-compliant", "tier4"),
+    ("nonc-public-core-db", "tier1"), ("nonc-alb-without-waf", "tier1"),
+])
+def test_plan_gives_the_same_results_as_its_hcl_tree(example: str, profile: str) -> None:
+    catalog = load_catalog()
+    prof = load_profile(PROFILES / f"{profile}.yaml", catalog)
+    hcl = scan([EXAMPLES / example], prof, AS_OF, catalog)
+    plan = scan([PLANS / f"{example}.plan.json"], prof, AS_OF, catalog)
+    assert _judged(plan) == _judged(hcl)
+    assert plan.sources == ((str(PLANS / f"{example}.plan.json"), "terraform-plan"),)
+
+
+def test_plan_findings_name_the_plan_file(cli) -> None:
+    run = cli("scan", PLANS / "nonc-public-core-db.plan.json", "--tier", "1", "--as-of", "2024-06-30", "--format", "json")
+    assert run.code == 1
+    failed = [f for f in run.control("firewall")["findings"] if f["result"] == "failed"]
+    assert ("CKV_TWB_003", "aws_db_instance.settlement") in {(f["check_id"], f["resource"]) for f in failed}
+    assert all(f["file"].endswith("nonc-public-core-db.plan.json") and f["line"] == 1 for f in failed)  # one-line JSON
+
+
+def test_plan_is_recognised_by_content_and_keeps_module_references(tmp_path: Path) -> None:
+    doc = json.loads((PLANS / "tier1-compliant.plan.json").read_text())
+    renamed = tmp_path / "anything.txt"
+    renamed.write_text(json.dumps(doc, indent=2))
+    source = open_source(renamed)
+    assert source.kind == "terraform-plan"
+    db = next(r for r in source.resources if r.address == "aws_db_instance.ledger")
+    assert "aws_db_subnet_group.trading" in db.references
+    text = renamed.read_text().splitlines()
+    assert '"address": "aws_db_instance.ledger"' in text[source.locations["aws_db_instance.ledger"][1] - 1]
+
+
+def test_a_deleted_resource_is_not_judged(tmp_path: Path) -> None:
+    doc = json.loads((PLANS / "nonc-public-core-db.plan.json").read_text())
+    root = doc["planned_values"]["root_module"]
+    root["resources"] = [r for r in root["resources"] if r["address"] != "aws_db_instance.settlement"]
+    for change in doc["resource_changes"]:
+        if change["address"] == "aws_db_instance.settlement":
+            change["change"]["actions"] = ["delete"]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc))
+    assert "aws_db_instance.settlement" not in {r.address for r in open_source(path).resources}
+
+
+def test_a_value_known_only_after_apply_is_not_a_pass(tmp_path: Path) -> None:
+    doc = json.loads((PLANS / "tier4-compliant.plan.json").read_text())
+    db = next(r for r in doc["planned_values"]["root_module"]["resources"] if r["address"] == "aws_db_instance.orders")
+    db["values"].pop("publicly_accessible")
+    change = next(c for c in doc["resource_changes"] if c["address"] == "aws_db_instance.orders")
+    change["change"]["after_unknown"]["publicly_accessible"] = True
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc))
+    catalog = load_catalog()
+    result = scan([path], load_profile(PROFILES / "tier4.yaml", catalog), AS_OF, catalog)
+    firewall = next(r for r in result.results if r.control.id == "firewall")
+    failed = [j.finding for j in firewall.findings if j.finding.check_id == "CKV_TWB_003" and not j.finding.passed]
+    assert failed and "cannot judge: publicly_accessible (known only after apply)" in failed[0].message
+    assert firewall.status.value == "fail"
+
+
+@pytest.mark.parametrize("mutate,expected", [
+    (lambda d: d.update(format_version="2.0"), "format_version '2.0' is not supported"),
+    (lambda d: d.pop("planned_values"), "needs planned_values"),
+    (lambda d: d["planned_values"]["root_module"].update(resources=[{"type": "aws_vpc"}]), "needs address, type and name"),
+])
+def test_bad_plans_exit_2_naming_the_file(cli, tmp_path: Path, mutate, expected: str) -> None:
+    doc = json.loads((PLANS / "tier4-compliant.plan.json").read_text())
+    mutate(doc)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc))
+    run = cli("scan", path, "--tier", "4")
+    assert run.code == 2 and str(path) in run.err and expected in run.err, run.err
+    assert len(run.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('{"format_version": "1.2", "planned_values": {', "not valid JSON"),
+    ('{"hello": "world"}', "neither a Terraform plan"),
+    ("[1, 2]", "neither a Terraform plan"),
+])
+def test_json_that_is_not_a_source_exits_2(cli, tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(text)
+    run = cli("scan", path, "--tier", "4")
+    assert run.code == 2 and str(path) in run.err and expected in run.err, run.err

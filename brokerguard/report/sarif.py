@@ -17,7 +17,7 @@ from urllib.parse import quote
 from brokerguard import provenance as prov
 from brokerguard.catalog import Control, load_catalog
 from brokerguard.model import Status
-from brokerguard.report.view import ControlView, FindingView, ReportView
+from brokerguard.report.view import EVIDENCE_FIX, ControlView, FindingView, ReportView
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT = "brokerguard/v1"
@@ -61,7 +61,7 @@ def _rules(view: ReportView) -> list[dict[str, Any]]:
         if c.verification != "infrastructure":
             rules.append(_rule(evidence_rule_id(c.id), f"{c.name['en']}: valid evidence is declared",
                                c.requirement["en"],
-                               "Declare dated evidence for this control in the broker profile (docs/profile.md).", c))
+                               EVIDENCE_FIX, c))
     return rules
 
 

@@ -19,6 +19,8 @@ from brokerguard.scan import ScanResult
 
 # How a control was judged, from its verification mode (catalog) and what decided it (engine).
 AUTOMATED, AUTOMATED_EVIDENCE, EVIDENCE = "automated", "automated+evidence", "evidence"
+# The fix for a control that only evidence can show, when none valid is declared.
+EVIDENCE_FIX = "Declare dated evidence for this control in the broker profile (docs/profile.md)."
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Report formats: they render control results and decide nothing.
 
-`cli` renders the scan directly; the other formats render the shared view
-(brokerguard.report.view), built once per run so that every report of a run carries the same provenance.
+`cli` and `json` render the scan itself with the view's provenance; the other formats render the
+shared view (brokerguard.report.view), built once per run so that every report of a run carries the
+same provenance.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ def render(formats: list[str], scan: ScanResult, lang: str, colour: bool = False
     """Each format's text, in the order asked."""
     from brokerguard.report import cli_table, json_report, view
 
-    shared = view.build(scan) if set(formats) - {"cli"} else None
+    shared = view.build(scan)
     out = {}
     for fmt in formats:
         if fmt == "cli":
-            out[fmt] = cli_table.render(scan, colour=colour)
+            out[fmt] = cli_table.render(scan, shared.provenance, colour=colour)
         elif fmt == "json":
             out[fmt] = json_report.render(scan, shared)
         else:

@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brokerguard import __version__
+from brokerguard.catalog import LANGS
 from brokerguard.errors import InputError
+from brokerguard.report import EXTENSIONS
+from brokerguard.report.i18n import DEFAULT_LANG
 
 if TYPE_CHECKING:  # the CLI imports the engine lazily so that --version and --help stay fast
     from brokerguard.catalog import Catalog
@@ -54,6 +57,14 @@ def _capital(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _formats(text: str) -> list[str]:
+    formats = list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in EXTENSIONS]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"unknown format {(unknown or [text])[0]!r} (choose from {', '.join(EXTENSIONS)})")
+    return formats
+
+
 def _add_broker_options(p: argparse.ArgumentParser, tier_required: bool = False) -> None:
     who = p.add_argument_group("broker (one of --tier, --capital or a profile with tier or capital)")
     group = who.add_mutually_exclusive_group(required=tier_required)
@@ -88,8 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev)")
     _add_broker_options(scan)
     scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
-    scan.add_argument("--format", choices=("cli", "json"), default="cli", help="report format (default: cli)")
-    scan.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
+    scan.add_argument("--format", type=_formats, default=["cli"], metavar="FMT[,FMT...]",
+                      help=f"report formats, comma-separated: {', '.join(EXTENSIONS)} (default: cli)")
+    scan.add_argument("--output", "-o", type=Path, help="write the report (one format) to this file instead of standard output")
+    scan.add_argument("--output-dir", type=Path, metavar="DIR", help="write DIR/report.<ext> for each format")
+    scan.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
+                      help=f"language of the markdown and html reports (default: {DEFAULT_LANG})")
     scan.add_argument("--no-color", action="store_true", help="never colour the output (default: colour only on a terminal)")
 
     controls = sub.add_parser("controls", help="list the controls a tier must run, and from when",
@@ -126,22 +141,27 @@ def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
+    from brokerguard import report
     from brokerguard.catalog import load_catalog
-    from brokerguard.report import cli_table, json_report
     from brokerguard.scan import scan
 
+    if args.output and args.output_dir:
+        raise InputError("--output and --output-dir exclude each other (--output-dir writes one file per format)")
+    if len(args.format) > 1 and not args.output_dir:
+        raise InputError(f"{len(args.format)} formats ({','.join(args.format)}) need --output-dir DIR")
     catalog = load_catalog()
     profile = _profile(args, catalog)
     as_of = args.as_of or dt.date.today()
     if sys.stderr.isatty():
         print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
     result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
-    if args.format == "json":
-        text = json_report.render(result)
-    else:
-        colour = args.output is None and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = cli_table.render(result, colour=colour)
-    _write(text, args.output)
+    to_terminal = args.output is None and args.output_dir is None
+    colour = to_terminal and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    texts = report.render(args.format, result, args.lang, colour=colour)
+    for fmt, text in texts.items():
+        _write(text, args.output_dir / f"report.{EXTENSIONS[fmt]}" if args.output_dir else args.output)
+    if args.output_dir and sys.stderr.isatty():
+        print(f"brokerguard: wrote {', '.join(f'report.{EXTENSIONS[f]}' for f in texts)} to {args.output_dir}", file=sys.stderr)
     return result.exit_code
 
 

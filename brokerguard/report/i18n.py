@@ -29,7 +29,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "message": "問題",
         "counts": "各狀態數量",
         "network": "網路架構圖",
-        "network_note": "由宣告的基礎設施繪製：公有子網路 = 路由至網際網路閘道；核心系統以紅框標示。",
+        "network_note": "由宣告的基礎設施繪製：公有子網路 = 路由至網際網路閘道；核心系統以紅框標示；紅色實線箭頭 = 核心系統位於公有子網路，直接暴露於網際網路。",
         "no_network": "此堆疊未宣告 VPC 或子網路。",
         "evidence": "佐證",
         "waivers": "豁免登錄",
@@ -85,7 +85,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "message": "Problem",
         "counts": "Controls by status",
         "network": "Network architecture",
-        "network_note": "Drawn from the declared infrastructure: a public subnet routes to an internet gateway; core systems are outlined in red.",
+        "network_note": "Drawn from the declared infrastructure: a public subnet routes to an internet gateway; core systems are outlined in red; a solid red arrow is a core system in a public subnet, exposed to the internet.",
         "no_network": "This stack declares no VPC or subnet.",
         "evidence": "Evidence",
         "waivers": "Waiver register",
@@ -144,3 +144,8 @@ def status(lang: str, value: str) -> str:
 def judged(lang: str, value: str) -> str:
     return _JUDGED[lang][value]
 
+
+def both_names(name: dict[str, str], lang: str) -> str:
+    """A control's name in the report's language first, then in the other: both are always shown."""
+    other = "en" if lang == "zh-TW" else "zh-TW"
+    return f"{name[lang]} / {name[other]}"

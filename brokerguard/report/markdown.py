@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from brokerguard.report.i18n import judged, status, text
-from brokerguard.report.view import EVIDENCE_FIX, ControlView, ReportView, WaiverEntry
+from brokerguard.report.i18n import both_names, judged, status, text
+from brokerguard.report.view import EVIDENCE_FIX, ReportView, WaiverEntry
 
 
 def _cell(value: object) -> str:
     """A table cell: pipes escaped, line breaks kept as <br>."""
     return str(value).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
-
-
-def control_name(c: ControlView, lang: str) -> str:
-    other = "en" if lang == "zh-TW" else "zh-TW"
-    return f"{c.name[lang]} / {c.name[other]}"
 
 
 def _row(*cells: object) -> str:
@@ -24,7 +19,7 @@ def _failing_rows(view: ReportView, lang: str) -> list[str]:
     rows = [_row(text(lang, "control"), text(lang, "cc"), text(lang, "status"), text(lang, "resource"),
                  text(lang, "message"), text(lang, "fix")), "|---|---|---|---|---|---|"]
     for c in view.failing:
-        name = f"**{control_name(c, lang)}** (`{c.id}`)"
+        name = f"**{both_names(c.name, lang)}** (`{c.id}`)"
         failed = [f for f in c.problems if f.result == "failed"]
         for f in failed:
             where = f"`{f.resource}`" + (f" (`{f.file}:{f.line}`)" if f.file else "")
@@ -44,7 +39,7 @@ def _other_rows(view: ReportView, lang: str) -> list[str]:
         detail += [text(lang, "waived_by", approver=f.waiver.approver, expiry=f.waiver.expiry) + f": `{f.resource}`"
                    for f in c.problems if f.waiver]
         detail += c.notes
-        rows.append(_row(f"{control_name(c, lang)} (`{c.id}`)", c.cc, status(lang, c.status.value),
+        rows.append(_row(f"{both_names(c.name, lang)} (`{c.id}`)", c.cc, status(lang, c.status.value),
                          judged(lang, c.judged), "\n".join(detail)))
     return rows
 

@@ -60,6 +60,7 @@ def to_dict(scan: ScanResult) -> dict[str, Any]:
         "sources": [{"path": path, "kind": kind} for path, kind in scan.sources],
         "unmapped_types": list(scan.unmapped_types),
         "not_inspectable": list(scan.not_inspectable),
+        "unread": [{"type": t, "why": why} for t, why in scan.unread],
         "controls": [_control(r) for r in scan.results],
         "summary": {
             "passed": scan.passed,

@@ -184,6 +184,7 @@ def seed_detection(account: Account) -> None:
     account.client("securityhub").enable_security_hub(EnableDefaultStandards=False)
     s3 = account.client("s3")
     s3.create_bucket(Bucket="example-securities-trail", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_tagging(Bucket="example-securities-trail", Tagging={"TagSet": _tags({"twb:class": "non-core"})})
     s3.put_public_access_block(Bucket="example-securities-trail", PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
     s3.put_bucket_lifecycle_configuration(Bucket="example-securities-trail", LifecycleConfiguration={"Rules": [
@@ -213,6 +214,19 @@ def seed_detection(account: Account) -> None:
     api.create_stage(restApiId=rest, stageName="prod", deploymentId=deployment)
     ids["stage_arn"] = f"arn:aws:apigateway:{REGION}::/restapis/{rest}/stages/prod"
     account.client("wafv2").associate_web_acl(WebACLArn=ids["acl_arn"], ResourceArn=ids["stage_arn"])
+    edge_acl = account.client("wafv2", "us-east-1").create_web_acl(
+        Name="edge", Scope="CLOUDFRONT", DefaultAction={"Allow": {}}, Rules=[],
+        VisibilityConfig={"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "edge"},
+    )["Summary"]
+    ids["edge_acl_arn"] = edge_acl["ARN"]
+    origin = {"Id": "alb", "DomainName": "online-order.example.com.tw", "CustomOriginConfig": {
+        "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}
+    ids["distribution"] = account.client("cloudfront", "us-east-1").create_distribution(DistributionConfig={
+        "CallerReference": "online-order", "Comment": "online order", "Enabled": True, "WebACLId": edge_acl["ARN"],
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": {"TargetOriginId": "alb", "ViewerProtocolPolicy": "redirect-to-https",
+                                 "MinTTL": 0, "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}},
+    })["Distribution"]["Id"]
 
 
 class DenyingProxy:

@@ -109,6 +109,19 @@ def test_account_missing_one_protection_fails_that_control(cli, moto: MotoServer
         c: "pass" for c in INFRASTRUCTURE if c != control}
 
 
+def test_every_internet_entry_point_is_judged_for_waf(cli, moto: MotoServer, account: Account) -> None:
+    seed_detection(account)  # adds an API Gateway stage and a CloudFront distribution, both behind WAFv2
+    run = scan_aws(cli, moto.url)
+    assert run.code == 0, run.out
+    passed = {(f["check_id"], f["resource"].split(".")[0]) for f in run.control("waf")["findings"] if f["result"] == "passed"}
+    assert passed == {("CKV2_TWB_001", "aws_lb"), ("CKV2_TWB_002", "aws_api_gateway_stage"),
+                      ("CKV_TWB_004", "aws_cloudfront_distribution")}
+    account.client("wafv2").disassociate_web_acl(ResourceArn=account.ids["stage_arn"])
+    run = scan_aws(cli, moto.url)
+    assert run.code == 1
+    assert {c for c, _ in failed(run, "waf")} == {"CKV2_TWB_002"}
+
+
 def test_account_without_network_firewall_fails_the_firewall_control(cli, moto: MotoServer) -> None:
     moto.reset()
     account = seed_compliant(moto.url, without=("firewall",))
@@ -206,7 +219,10 @@ def test_detection_logging_and_backup_resources_in_terraform_shape(moto: MotoSer
     assert [r.values["name"] for r in by_type["aws_shield_protection"]] == ["online-order-alb"]
     stage_assoc = [r for r in by_type["aws_wafv2_web_acl_association"] if r.values["resource_arn"] == account.ids["stage_arn"]]
     assert len(stage_assoc) == 1 and any(a.startswith("aws_api_gateway_stage.") for a in stage_assoc[0].references)
-    rule = by_type["aws_wafv2_web_acl"][0].values["rule"][0]
+    distribution = by_type["aws_cloudfront_distribution"][0]
+    assert distribution.values["web_acl_id"] == account.ids["edge_acl_arn"]
+    assert "aws_wafv2_web_acl.edge" in distribution.references  # the CLOUDFRONT-scope ACL, read from us-east-1
+    rule = next(r for r in by_type["aws_wafv2_web_acl"] if r.values["scope"] == "REGIONAL").values["rule"][0]
     assert rule["statement"][0]["managed_rule_group_statement"][0]["name"] == "AWSManagedRulesCommonRuleSet"
     # moto serves no Detective, no firewall policies, no backup selections, no enabled standards
     assert set(source.errors) >= {"aws_detective_graph", "aws_networkfirewall_firewall_policy",
@@ -256,3 +272,39 @@ def test_documented_policy_allows_every_call_and_only_reads(moto: MotoServer, ac
     assert sorted(a for a in needed if not any(p.match(a) for p in patterns)) == []
     # read-only: no action that could change anything
     assert not [a for a in allowed if not re.match(r"^[a-z0-9-]+:(Get|List|Describe)\w*\*?$|^apigateway:GET$", a)]
+
+
+@pytest.mark.parametrize(("unread", "errors"), [
+    ("aws_cloudfront_distribution", {"waf"}),  # CKV_TWB_004 reads distributions; nothing else does
+    ("aws_s3_bucket", {"system-classification", "firewall"}),  # a classified type; core systems could be one
+    ("aws_detective_graph", set()),  # no check of this catalog reads it
+])
+def test_only_controls_whose_checks_read_an_unread_type_are_error(unread: str, errors: set[str]) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from conftest import FIXTURES
+
+    from brokerguard.catalog import load_catalog
+    from brokerguard.profile import load_profile
+    from brokerguard.scan import open_source, scan_sources
+
+    catalog = load_catalog()
+    source = open_source(FIXTURES / "terraform_plan" / "tier1-compliant.plan.json")
+    source = dataclasses.replace(source, errors={unread: "test@ap-northeast-1: access denied (AccessDenied) on X"})
+    result = scan_sources([source], load_profile(PROFILE, catalog, tier=2), dt.date(2024, 6, 30), catalog)
+    statuses = {r.control.id: r.status.value for r in result.results}
+    assert {c for c, s in statuses.items() if s == "error"} == errors
+    assert {statuses[c] for c in INFRASTRUCTURE if c not in errors} == {"pass"}
+    assert result.exit_code == (2 if errors else 0)
+    assert result.unread == ((unread, "test@ap-northeast-1: access denied (AccessDenied) on X"),)
+
+
+def test_a_stack_rule_that_does_not_say_what_it_reads_depends_on_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    from brokerguard.coverage import unjudged
+    from brokerguard.stack_rules import load_rules
+
+    unread = {"aws_detective_graph": "detective@ap-northeast-1: access denied"}
+    assert unjudged({"TWB_STACK_003"}, unread) == {}
+    monkeypatch.setattr(load_rules()["TWB_STACK_003"], "reads", None)
+    assert unjudged({"TWB_STACK_003"}, unread) == {"TWB_STACK_003": "detective@ap-northeast-1: access denied"}

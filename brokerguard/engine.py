@@ -6,6 +6,7 @@ This is the only place where tiers and dates matter: a check never asks which ti
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from brokerguard.catalog import Catalog, Control, Obligation
@@ -29,7 +30,7 @@ class JudgedFinding:
 class ControlResult:
     control: Control
     status: Status
-    decided_by: str  # tier | date | checks | evidence | waiver
+    decided_by: str  # tier | date | checks | evidence | waiver | error
     findings: list[JudgedFinding] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
@@ -90,7 +91,8 @@ def _live_waiver(waivers: tuple[Waiver, ...], targets: tuple[str, ...], resource
     return None
 
 
-def evaluate_control(control: Control, profile: Profile, as_of: dt.date, findings: list[Finding]) -> ControlResult:
+def evaluate_control(control: Control, profile: Profile, as_of: dt.date, findings: list[Finding],
+                     errors: Mapping[str, str] | None = None) -> ControlResult:
     applicable = control.applicable(profile.tier)
     if not applicable:
         tiers = ", ".join(map(str, sorted(control.tiers)))
@@ -100,6 +102,11 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
         start = min(o.in_force for o in applicable)
         return ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[f"in force for tier {profile.tier} from {start}"])
 
+    unjudged = [f"{cid} could not be judged: {why}" for cid, why in (errors or {}).items()
+                if cid in control.checks + control.stack_rules]
+    if unjudged:  # neither a pass nor a waiver: what the check needed was not read
+        return ControlResult(control, Status.ERROR, "error", findings=[JudgedFinding(f) for f in findings],
+                             notes=unjudged)
     notes: list[str] = []
     whole = _live_waiver(profile.waivers, (control.id,), "*", as_of, notes)
     judged = [JudgedFinding(f, None if f.passed else
@@ -142,11 +149,15 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
     return result
 
 
-def evaluate(catalog: Catalog, profile: Profile, as_of: dt.date, findings: list[Finding]) -> list[ControlResult]:
-    """One result per control of the catalog, in catalog order: nothing is left out."""
+def evaluate(catalog: Catalog, profile: Profile, as_of: dt.date, findings: list[Finding],
+             errors: Mapping[str, str] | None = None) -> list[ControlResult]:
+    """One result per control of the catalog, in catalog order: nothing is left out.
+
+    ``errors``: check or rule id -> why it could not be judged; its control is `error`.
+    """
     by_control: dict[str, list[Finding]] = {c.id: [] for c in catalog.controls}
     for f in findings:
         owner = catalog.control_of(f.check_id)
         if owner is not None:
             by_control[owner.id].append(f)
-    return [evaluate_control(c, profile, as_of, by_control[c.id]) for c in catalog.controls]
+    return [evaluate_control(c, profile, as_of, by_control[c.id], errors) for c in catalog.controls]

@@ -12,6 +12,11 @@ SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_red
 VIA = ("aws_launch_template", "aws_launch_configuration", "aws_rds_cluster", "aws_ecs_task_definition")
 # Core compute that lands in a subnet; S3 buckets or DynamoDB tables live outside any VPC.
 NETWORKED_TYPES = tuple(t for t in CLASSIFIED_TYPES if t not in ("aws_s3_bucket", "aws_dynamodb_table", "aws_launch_template"))
+# Everything the functions below follow from a core system to the internet: what a rule built on them reads.
+NETWORK_READS = (*CLASSIFIED_TYPES, "aws_rds_cluster_instance", *SUBNET_GROUPS, *VIA, "aws_subnet", "aws_vpc",
+                 "aws_route_table", "aws_route_table_association", "aws_main_route_table_association",
+                 "aws_default_route_table", "aws_route", "aws_internet_gateway", "aws_security_group",
+                 "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_eip", "aws_eip_association")
 
 
 def is_entry_point(resource: Resource) -> bool:

@@ -24,14 +24,15 @@ def test_failing_control_row_names_resource_line_and_fix_in_zh_tw_by_default(cli
     assert run.code == 1
     md = run.out
     assert md.startswith("## brokerguard: Example Securities Co., Ltd. (範例證券), 第 1 級 · 基準日: 2024-06-30\n")
-    assert "**❌ 未通過：1 項應辦控制未符合**" in md
+    # firewall, and ids-ips: the edge firewall's policy is not in the stack and the profile declares no IPS.
+    assert "**❌ 未通過：2 項應辦控制未符合**" in md
     failing = section(md, "### 未符合的控制", "<details>")
     rows = [line for line in failing.splitlines() if line.startswith("| **")]
-    assert len(rows) == 3 and all("(`firewall`)" in r for r in rows)
+    assert len(rows) == 6 and sum("(`firewall`)" in r for r in rows) == 5 and "(`ids-ips`)" in rows[-1]
     db = next(r for r in rows if "CKV_TWB_003" in r)
     assert "`aws_db_instance.settlement` (`iac_examples/terraform/nonc-public-core-db/main.tf:67`)" in db
     assert "Set publicly_accessible = false" in db  # the check's fix
-    rest = section(md, "<summary>其他控制 (17)</summary>", "</details>")
+    rest = section(md, "<summary>其他控制 (16)</summary>", "</details>")
     assert "(`antivirus`) | CC-17010 | 已佐證 | 僅佐證 |" in rest
     assert "(`firewall`)" not in rest
     assert "`iac_examples/terraform/nonc-public-core-db/main.tf` " in section(md, "<summary>稽核軌跡</summary>", "</details>")

@@ -115,7 +115,7 @@ def test_provenance_hashes_every_input(cli, tmp_path: Path) -> None:
     tf = "iac_examples/terraform/tier1-compliant/firewall.tf"
     assert hashes[tf] == hashlib.sha256((REPO / tf).read_bytes()).hexdigest()
     assert set(hashes) == {"iac_examples/profiles/tier1.yaml"} | {
-        f"iac_examples/terraform/tier1-compliant/{n}" for n in ("app.tf", "firewall.tf", "main.tf")}
+        f"iac_examples/terraform/tier1-compliant/{p.name}" for p in (EXAMPLES / "tier1-compliant").glob("*.tf")}
     prov = run["properties"]["provenance"]
     assert prov["checkov_version"] == "3.3.30"
     assert prov["profile"]["file"] == "iac_examples/profiles/tier1.yaml"

@@ -149,4 +149,6 @@ def evaluate(catalog: Catalog, profile: Profile, as_of: dt.date, findings: list[
         owner = catalog.control_of(f.check_id)
         if owner is not None:
             by_control[owner.id].append(f)
-    return [evaluate_control(c, profile, as_of, by_control[c.id]) for c in catalog.controls]
+    # A control that includes others is decided by their findings too (e.g. APT defence by threat detection's).
+    return [evaluate_control(c, profile, as_of, [f for cid in (c.id, *c.includes) for f in by_control[cid]])
+            for c in catalog.controls]

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from brokerguard.model import Resource, Stack
-from brokerguard.policies.stack_rule import as_list, blocks
+from brokerguard.policies.stack_rule import as_list, blocks, names
 
 FINDING_SOURCES = ("aws.guardduty", "aws.securityhub")
 MALWARE_FEATURES = ("EBS_MALWARE_PROTECTION",)
@@ -21,26 +21,6 @@ ORG_AUTO_ENABLE = ("NEW", "ALL")
 
 def _off(raw: Any) -> bool:
     return raw in (False, "false")
-
-
-def names(a: Resource, key: str, b: Resource, b_key: str, block: dict[str, Any] | None = None) -> bool:
-    """Whether ``a.key`` designates ``b``: by reference, or by the literal value such a reference resolved to.
-
-    Checkov resolves ``aws_s3_bucket.x.bucket`` to the bucket's name when that is a literal, and the
-    reference is then gone; a value a plan does not know yet is designated by its references alone.
-    ``block`` is a nested block of ``a`` that holds ``key``.
-    """
-    given = as_list((a.values if block is None else block).get(key))
-    if not given:
-        return b.address in a.references
-    wanted = b.values.get(b_key)
-    for v in map(str, given):
-        if wanted is not None and v == str(wanted):
-            return True
-        # References inside a module are relative to it: compare by type and name.
-        if f"{b.type}.{b.name}." in f"{v}." and b.address in a.references:
-            return True
-    return False
 
 
 def enabled_detectors(stack: Stack) -> list[Resource]:
@@ -89,7 +69,8 @@ def finding_rules(stack: Stack) -> list[Resource]:
     """Enabled EventBridge rules that match GuardDuty or Security Hub findings."""
     return [r for r in stack.of_type("aws_cloudwatch_event_rule")
             if set(_pattern_sources(r.values.get("event_pattern"))) & set(FINDING_SOURCES)
-            and str(r.values.get("state", "ENABLED")).upper() != "DISABLED" and not _off(r.values.get("is_enabled", True))]
+            and str(r.values.get("state", "ENABLED")).upper() != "DISABLED"
+            and not _off(r.values.get("is_enabled", True))]
 
 
 def targets_of(stack: Stack, rule: Resource) -> list[Resource]:

@@ -381,3 +381,18 @@ def test_a_pulumi_program_literal_that_equals_a_name_is_no_reference() -> None:
     translated = next(r for r in t.resources if r.address == "aws_ssm_association.agent")
     assert translated.values["targets"] == [{"key": "tag:twb:system", "values": ["order-routing"]}]
     assert translated.references == frozenset()
+
+
+def test_pulumi_findings_name_the_sibling_module_that_declares_the_resource() -> None:
+    pytest.importorskip("pulumi_aws")
+    catalog = load_catalog()
+    result = scan([REPO / "iac_examples" / "pulumi" / "tier1-compliant"], Profile(tier=1), AS_OF, catalog)
+    found = {(j.finding.check_id, j.finding.resource): j.finding for r in result.results for j in r.findings}
+    for key, module, call in [
+        (("CKV_TWB_030", "aws_ses_receipt_rule.service_desk"), "mail.py", 'aws.ses.ReceiptRule("service_desk"'),
+        (("TWB_STACK_026", "aws_vpc.trading"), "network.py", 'aws.ec2.Vpc("trading"'),
+        (("TWB_STACK_029", "aws_detective_graph.main"), "investigation.py", 'aws.detective.Graph("main"'),
+    ]:
+        finding = found[key]
+        assert finding.passed and finding.file.endswith(f"tier1-compliant/{module}")
+        assert call in Path(finding.file).read_text().splitlines()[finding.line - 1]

@@ -10,7 +10,10 @@ class CloudTrailMultiRegionValidated(BaseResourceCheck):
     in one)."""
 
     control = "threat-detection"
-    fix = "Set is_multi_region_trail = true and enable_log_file_validation = true on the aws_cloudtrail (and leave enable_logging on)."
+    fix = (
+        "Set is_multi_region_trail = true and enable_log_file_validation = true on the aws_cloudtrail "
+        "(and leave enable_logging on)."
+    )
 
     def __init__(self) -> None:
         super().__init__(

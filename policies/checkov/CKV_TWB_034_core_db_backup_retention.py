@@ -12,7 +12,10 @@ class CoreDatabaseBackupRetention(BaseResourceCheck):
     as the profile's backup_retention_days (default 7). A read replica follows its source."""
 
     control = "bcp-drill"
-    fix = "Set backup_retention_period to at least the profile's backup_retention_days (default 7) on the core database."
+    fix = (
+        "Set backup_retention_period to at least the profile's backup_retention_days (default 7) on the "
+        "core database."
+    )
 
     def __init__(self) -> None:
         super().__init__(

@@ -1,6 +1,5 @@
 from brokerguard.model import Finding, Resource, Stack
-from brokerguard.policies.detection import names
-from brokerguard.policies.stack_rule import StackRule, as_list
+from brokerguard.policies.stack_rule import StackRule, as_list, names
 
 ENFORCING_DMARC = ("quarantine", "reject")
 
@@ -62,7 +61,8 @@ class MailDomainSpfDmarc(StackRule):
             if not dmarc:
                 problems.append(f"no DMARC TXT record (v=DMARC1) at _dmarc.{domain}")
             elif not policies & set(ENFORCING_DMARC):
-                problems.append(f"the DMARC policy is {', '.join(sorted(policies)) or 'missing'}, not quarantine or reject")
+                given = ", ".join(sorted(policies)) or "missing"
+                problems.append(f"the DMARC policy is {given}, not quarantine or reject")
             findings.append(self.finding(identity, not problems, "; ".join(problems) or "ok"))
         return findings
 

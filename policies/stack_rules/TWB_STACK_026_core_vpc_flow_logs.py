@@ -1,7 +1,6 @@
 from brokerguard.model import Finding, Stack
-from brokerguard.policies.detection import names
 from brokerguard.policies.network import NETWORKED_TYPES, core_resources, vpcs_of
-from brokerguard.policies.stack_rule import StackRule
+from brokerguard.policies.stack_rule import StackRule, names
 
 
 class CoreVpcFlowLogs(StackRule):

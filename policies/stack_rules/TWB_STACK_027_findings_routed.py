@@ -22,7 +22,8 @@ class FindingsRouted(StackRule):
     def evaluate(self, stack: Stack) -> list[Finding]:
         rules = finding_rules(stack)
         if not rules:
-            return [self.finding(None, False, "no enabled EventBridge rule matches aws.guardduty or aws.securityhub events")]
+            return [self.finding(None, False,
+                                 "no enabled EventBridge rule matches aws.guardduty or aws.securityhub events")]
         findings = []
         for r in rules:
             targets = targets_of(stack, r)

@@ -1,6 +1,6 @@
 from brokerguard.model import Finding, Resource, Stack
 from brokerguard.policies.resource_conf import is_core, tag_keys
-from brokerguard.policies.stack_rule import StackRule, as_list, blocks
+from brokerguard.policies.stack_rule import StackRule, blocks, names
 
 # Core resources whose data AWS Backup protects.
 BACKUP_TYPES = ("aws_instance", "aws_db_instance", "aws_rds_cluster", "aws_dynamodb_table", "aws_s3_bucket")
@@ -16,17 +16,12 @@ def _by_tag(selection: Resource, resource: Resource) -> bool:
     return any(resource.tags.get(k) == v for k, v in pairs)
 
 
-def _by_arn(selection: Resource, resource: Resource) -> bool:
-    return any(f"{resource.type}.{resource.name}." in f"{v}." for v in map(str, as_list(selection.values.get("resources")))) \
-        and resource.address in selection.references
-
-
 class CoreBackupSelection(StackRule):
     """CC-20000 business continuity: every core data-holding resource (EC2 instance, RDS database
-    other than a read replica, Aurora cluster, DynamoDB table, S3 bucket) is selected by an AWS Backup plan's aws_backup_selection,
-    by ARN or by tag (e.g. the classification tag twb:class = core). Not attestable: the drill
-    record bcp-drill also needs says nothing of backups; a backup policy of the organisation is
-    waived with its approver instead."""
+    other than a read replica, Aurora cluster, DynamoDB table, S3 bucket) is selected by an AWS
+    Backup plan's aws_backup_selection, by ARN or by tag (e.g. the classification tag
+    twb:class = core). Not attestable: the drill record bcp-drill also needs says nothing of
+    backups; a backup policy of the organisation is waived with its approver instead."""
 
     id = "TWB_STACK_031"
     name = "Core systems are selected by an AWS Backup plan"
@@ -43,7 +38,7 @@ class CoreBackupSelection(StackRule):
         for core in stack.of_type(*BACKUP_TYPES):
             if not is_core(core.tags) or core.values.get("replicate_source_db"):
                 continue  # a read replica is restored from its source's backups
-            chosen = next((s for s in selections if _by_arn(s, core) or _by_tag(s, core)), None)
+            chosen = next((s for s in selections if names(s, "resources", core, "arn") or _by_tag(s, core)), None)
             findings.append(self.finding(core, chosen is not None, f"selected by {chosen.address}" if chosen else
                                          f"no aws_backup_selection selects it by ARN or by tag "
                                          f"(e.g. {tag_keys()['class']} = core)"))

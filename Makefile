@@ -24,11 +24,16 @@ SCAN := $(BIN)/brokerguard scan --as-of $(DEMO_AS_OF)
 demo: $(STAMP)
 	@echo "### Tier-1 broker, compliant stack (expect PASSED, exit 0)"
 	-$(SCAN) $(EX)/tier1-compliant --profile iac_examples/profiles/tier1.yaml
+	@for t in 2 3; do \
+		echo "### Tier-$$t broker, compliant stack (expect PASSED, exit 0)"; \
+		$(SCAN) $(EX)/tier$$t-compliant --profile iac_examples/profiles/tier$$t.yaml; echo "exit code $$?"; \
+	done
 	@echo "### Tier-4 broker, compliant stack (expect PASSED, exit 0)"
 	-$(SCAN) $(EX)/tier4-compliant --profile iac_examples/profiles/tier4.yaml
 	@echo "### The same stack judged as tier 2 (expect waf FAIL, exit 1)"
 	-$(SCAN) $(EX)/tier4-compliant --profile iac_examples/profiles/tier4.yaml --tier 2
-	@for ex in nonc-public-core-db nonc-alb-without-waf nonc-missing-classification; do \
+	@for ex in nonc-public-core-db nonc-alb-without-waf nonc-missing-classification nonc-email-filtering \
+			nonc-antivirus nonc-threat-detection nonc-no-detective nonc-bcp-drill; do \
 		echo "### $$ex at tier 1 (expect FAILED, exit 1)"; \
 		$(SCAN) $(EX)/$$ex --profile iac_examples/profiles/tier1.yaml; echo "exit code $$?"; \
 	done

@@ -102,8 +102,7 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
         start = min(o.in_force for o in applicable)
         return ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[f"in force for tier {profile.tier} from {start}"])
 
-    unjudged = [f"{cid} could not be judged: {why}" for cid, why in (errors or {}).items()
-                if cid in control.checks + control.stack_rules]
+    unjudged = [f"{cid} could not be judged: {why}" for cid, why in (errors or {}).items()]
     if unjudged:  # neither a pass nor a waiver: what the check needed was not read
         return ControlResult(control, Status.ERROR, "error", findings=[JudgedFinding(f) for f in findings],
                              notes=unjudged)
@@ -160,4 +159,12 @@ def evaluate(catalog: Catalog, profile: Profile, as_of: dt.date, findings: list[
         owner = catalog.control_of(f.check_id)
         if owner is not None:
             by_control[owner.id].append(f)
-    return [evaluate_control(c, profile, as_of, by_control[c.id], errors) for c in catalog.controls]
+    # A control that includes others is decided by their findings and errors too (APT defence by threat
+    # detection's and IDS/IPS's).
+    results = []
+    for c in catalog.controls:
+        decided_by = (c.id, *c.includes)
+        own_errors = {cid: why for cid, why in (errors or {}).items()
+                      if (owner := catalog.control_of(cid)) is not None and owner.id in decided_by}
+        results.append(evaluate_control(c, profile, as_of, [f for cid in decided_by for f in by_control[cid]], own_errors))
+    return results

@@ -38,6 +38,27 @@ CHECK_ATTRIBUTES = {
     "TWB_STACK_011": {"logging_configuration"},
     "TWB_STACK_012": {"rule"},
     "TWB_STACK_013": {"firewall_policy_arn", "enable", "traffic_mirror_target_id"},
+    # mail filtering, antivirus, threat detection, APT defence, business continuity
+    "CKV_TWB_030": {"scan_enabled", "tls_policy"},
+    "CKV_TWB_031": {"enable"},
+    "CKV_TWB_032": {"is_multi_region_trail", "enable_log_file_validation", "enable_logging"},
+    "CKV_TWB_033": {"tags", "tags_all", "multi_az", "replicate_source_db"},
+    "CKV_TWB_034": {"tags", "tags_all", "backup_retention_period", "replicate_source_db"},
+    "CKV_TWB_035": {"tags", "tags_all", "tag", "vpc_zone_identifier", "availability_zones"},
+    "CKV_TWB_036": {"tags", "tags_all", "tag"},
+    "CKV2_TWB_030": {"domain"},
+    "TWB_STACK_020": {"domain", "email_identity"},
+    "TWB_STACK_021": {"tags", "tags_all", "tag"},
+    "TWB_STACK_022": {"bucket", "cors_rule"},
+    "TWB_STACK_023": {"enable"},
+    "TWB_STACK_024": set(),
+    "TWB_STACK_025": set(),
+    "TWB_STACK_026": set(),  # the VPC's flow logs are other resources; its own id is always known after apply
+    "TWB_STACK_027": {"event_pattern", "state", "is_enabled", "name"},
+    "TWB_STACK_028": {"name", "status", "auto_enable", "datasources"},
+    "TWB_STACK_029": set(),
+    "TWB_STACK_030": {"arn"},
+    "TWB_STACK_031": {"tags", "tags_all", "replicate_source_db"},
 }
 
 

@@ -98,7 +98,7 @@ def test_page_is_self_contained_with_every_control_and_the_network(cli, tmp_path
     assert network.count('stroke="#c81e1e" stroke-width="3.5"') >= 3  # two core nodes and the legend
     assert "networkfirewall_firewall" in network and "網路防火牆: firewall 10.10.2.0/28" in network
     counts = page.split('class="counts">', 1)[1].split("</svg>", 1)[0]
-    assert ">通過</text>" in counts and ">15</text>" in counts  # 15 controls attested
+    assert ">通過</text>" in counts and ">已佐證</text>" in counts and ">9</text>" in counts  # 9 pass, 9 attested
 
 
 def test_public_core_database_and_missing_waf_are_visible(cli, tmp_path: Path) -> None:

@@ -24,16 +24,16 @@ def test_failing_control_row_names_resource_line_and_fix_in_zh_tw_by_default(cli
     assert run.code == 1
     md = run.out
     assert md.startswith("## brokerguard: Example Securities Co., Ltd. (範例證券), 第 1 級 · 基準日: 2024-06-30\n")
-    # firewall, and ids-ips: the edge firewall's policy is not in the stack and the profile declares no IPS.
-    assert "**❌ 未通過：2 項應辦控制未符合**" in md
+    # Besides firewall: the detection, resilience and mail controls this one-system stack does not show.
+    assert "**❌ 未通過：7 項應辦控制未符合** (通過 2, 未通過 5, 已佐證 9, 缺佐證 2)" in md
     failing = section(md, "### 未符合的控制", "<details>")
     rows = [line for line in failing.splitlines() if line.startswith("| **")]
-    assert len(rows) == 6 and sum("(`firewall`)" in r for r in rows) == 5 and "(`ids-ips`)" in rows[-1]
+    assert sum("(`firewall`)" in r for r in rows) == 5 and any("(`ids-ips`)" in r for r in rows)
     db = next(r for r in rows if "CKV_TWB_003" in r)
     assert "`aws_db_instance.settlement` (`iac_examples/terraform/nonc-public-core-db/main.tf:67`)" in db
     assert "Set publicly_accessible = false" in db  # the check's fix
-    rest = section(md, "<summary>其他控制 (16)</summary>", "</details>")
-    assert "(`antivirus`) | CC-17010 | 已佐證 | 僅佐證 |" in rest
+    rest = section(md, "<summary>其他控制 (11)</summary>", "</details>")
+    assert "(`isms`) | CC-12000 | 已佐證 | 僅佐證 |" in rest
     assert "(`firewall`)" not in rest
     assert "`iac_examples/terraform/nonc-public-core-db/main.tf` " in section(md, "<summary>稽核軌跡</summary>", "</details>")
 
@@ -41,9 +41,9 @@ def test_failing_control_row_names_resource_line_and_fix_in_zh_tw_by_default(cli
 def test_english_and_evidence_missing_rows(cli) -> None:
     run = markdown(cli, EXAMPLES / "tier4-compliant", "--tier", "2", "--lang", "en")
     md = run.out
-    assert "**❌ FAILED: 16 required controls do not hold**" in md
+    assert "**❌ FAILED: 15 required controls do not hold**" in md
     failing = section(md, "### Failing controls", "<details>")
-    assert "| **Antivirus software / 防毒軟體** (`antivirus`) | CC-17010 | evidence missing | — |" in failing
+    assert "| **E-mail filtering / 電子郵件過濾機制** (`email-filtering`) | CC-17010 | evidence missing | — |" in failing
     waf = next(line for line in failing.splitlines() if "(`waf`)" in line)
     assert "`aws_lb.web` (`iac_examples/terraform/tier4-compliant/main.tf:94`)" in waf and "CKV2_TWB_001" in waf
 

@@ -4,8 +4,14 @@ Firewall, an internet-facing ALB protected by a WAFv2 web ACL, every system clas
 import pulumi
 import pulumi_aws as aws
 
+from antivirus import build_antivirus
+from detection import build_detection
+from investigation import build_investigation
+from mail import build_mail
 from network import build_network
 from network_security import build_firewall, build_waf
+from resilience import build_resilience
+from response import build_response
 
 config = pulumi.Config()
 CORE = {"twb:class": "core"}
@@ -31,8 +37,8 @@ aws.ec2.Instance("order", ami="ami-0123456789abcdef0", instance_type="m6i.large"
 db_subnets = aws.rds.SubnetGroup("trading", name="trading", subnet_ids=[net.private_a.id, net.private_c.id])
 aws.rds.Instance("ledger", identifier="ledger", engine="postgres", instance_class="db.m6i.large",
                  allocated_storage=100, db_subnet_group_name=db_subnets.name, vpc_security_group_ids=[db_sg.id],
-                 publicly_accessible=False, multi_az=True, username="ledger", manage_master_user_password=True,
-                 tags=CORE)
+                 publicly_accessible=False, multi_az=True, backup_retention_period=14, username="ledger",
+                 manage_master_user_password=True, tags=CORE)
 
 aws.s3.Bucket("reports", bucket="example-securities-reports",
               tags={"twb:system": "back-office-reporting", "twb:class": "non-core", "twb:confidentiality": "medium",
@@ -40,3 +46,10 @@ aws.s3.Bucket("reports", bucket="example-securities-reports",
 
 build_firewall(net)
 build_waf(web)
+
+build_mail()
+build_antivirus()
+build_detection(net.vpc)
+build_response()
+build_investigation()
+build_resilience()

@@ -68,6 +68,7 @@ resource "aws_db_instance" "ledger" {
   vpc_security_group_ids = [aws_security_group.db.id]
   publicly_accessible    = false
   multi_az               = true
+  backup_retention_period = 14
   username               = "ledger"
   manage_master_user_password = true
   tags = {

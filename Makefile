@@ -20,6 +20,7 @@ venv: $(STAMP)
 DEMO_AS_OF := 2024-06-30
 EX := iac_examples/terraform
 SCAN := $(BIN)/brokerguard scan --as-of $(DEMO_AS_OF)
+REPORTS := reports
 
 demo: $(STAMP)
 	@echo "### Tier-1 broker, compliant stack (expect PASSED, exit 0)"
@@ -32,6 +33,14 @@ demo: $(STAMP)
 		echo "### $$ex at tier 1 (expect FAILED, exit 1)"; \
 		$(SCAN) $(EX)/$$ex --profile iac_examples/profiles/tier1.yaml; echo "exit code $$?"; \
 	done
+	@echo "### HTML (zh-TW) and SARIF reports of every bundled example"
+	@for ex in tier1-compliant tier4-compliant nonc-public-core-db nonc-alb-without-waf nonc-missing-classification; do \
+		profile=iac_examples/profiles/tier1.yaml; case $$ex in tier4-*) profile=iac_examples/profiles/tier4.yaml;; esac; \
+		$(SCAN) $(EX)/$$ex --profile $$profile --format html,sarif --output-dir $(REPORTS)/$$ex; code=$$?; \
+		[ $$code -le 1 ] || exit $$code; \
+		echo "  $(REPORTS)/$$ex/report.html  $(REPORTS)/$$ex/report.sarif  (exit $$code)"; \
+	done
+	@echo "Open the HTML in a browser: file://$(CURDIR)/$(REPORTS)/tier1-compliant/report.html"
 
 # The HTML report is tested in a real headless Chromium with a CJK font (Debian packages). When they
 # cannot be installed (no root, no apt), the test that needs them is skipped and says why.

@@ -89,6 +89,7 @@ def test_page_is_self_contained_with_every_control_and_the_network(cli, tmp_path
         assert row, control.id
         assert control.name["zh-TW"] in row.group(1) and control.name["en"] in row.group(1)
         assert 'class="badge"' in row.group(1)
+        assert control.requirement["zh-TW"] in row.group(1)  # what the rule asks, in the report's language
     network = page.split('<svg role="img" aria-label="網路架構圖"', 1)[1].split("</svg>", 1)[0]
     assert "VPC aws_vpc.trading 10.10.0.0/16" in network and "IGW igw" in network
     assert "公有子網路: public_a 10.10.0.0/24" in network and "私有子網路: private_a 10.10.10.0/24" in network

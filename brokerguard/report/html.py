@@ -138,7 +138,8 @@ def render(view: ReportView, lang: str) -> str:
         f"<ul>{failing}</ul>" if failing else "",
         f"<h2>{escape(text(lang, 'counts'))}</h2>", _counts_chart(view, lang),
         f"<h2>{escape(text(lang, 'network'))}</h2>", f'<p class="note">{escape(text(lang, "network_note"))}</p>',
-        network.svg(view.network, lang),
+        network.svg(view.network, lang, frozenset(f.resource for c in view.controls for f in c.problems
+                                                  if f.result == "failed")),
         f"<h2>{escape(text(lang, 'matrix'))}</h2>", _matrix(view, lang),
         f"<h2>{escape(text(lang, 'waivers'))}</h2>", _waivers(view, lang),
         f"<h2>{escape(text(lang, 'provenance'))}</h2>", _provenance(view, lang),

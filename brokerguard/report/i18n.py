@@ -62,6 +62,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_fw": "網路防火牆",
         "legend_waf": "WAF",
         "legend_fail": "檢查未通過",
+        "more_rows": "另有 {n} 列，請見 SARIF 或 HTML 報告",
     },
     "en": {
         "title": "Tiered cybersecurity controls of a securities broker: audit report",
@@ -120,6 +121,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_fw": "network firewall",
         "legend_waf": "WAF",
         "legend_fail": "a check fails here",
+        "more_rows": "{n} more rows: see the SARIF or HTML report",
     },
 }
 

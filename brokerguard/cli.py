@@ -15,10 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brokerguard import __version__
-from brokerguard.catalog import LANGS
 from brokerguard.errors import InputError
-from brokerguard.report import EXTENSIONS
-from brokerguard.report.i18n import DEFAULT_LANG
 
 if TYPE_CHECKING:  # the CLI imports the engine lazily so that --version and --help stay fast
     from brokerguard.catalog import Catalog
@@ -59,14 +56,6 @@ def _capital(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _formats(text: str) -> list[str]:
-    formats = list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
-    unknown = [f for f in formats if f not in EXTENSIONS]
-    if unknown or not formats:
-        raise argparse.ArgumentTypeError(f"unknown format {(unknown or [text])[0]!r} (choose from {', '.join(EXTENSIONS)})")
-    return formats
-
-
 def _add_broker_options(p: argparse.ArgumentParser, tier_required: bool = False) -> None:
     who = p.add_argument_group("broker (one of --tier, --capital or a profile with tier or capital)")
     group = who.add_mutually_exclusive_group(required=tier_required)
@@ -101,7 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev)")
     _add_broker_options(scan)
     scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
-    scan.add_argument("--format", type=_formats, default=["cli"], metavar="FMT[,FMT...]",
+    from brokerguard.catalog import LANGS
+    from brokerguard.report import EXTENSIONS, format_list
+    from brokerguard.report.i18n import DEFAULT_LANG
+
+    scan.add_argument("--format", type=format_list, default=["cli"], metavar="FMT[,FMT...]",
                       help=f"report formats, comma-separated: {', '.join(EXTENSIONS)} (default: cli)")
     scan.add_argument("--output", "-o", type=Path, help="write the report (one format) to this file instead of standard output")
     scan.add_argument("--output-dir", type=Path, metavar="DIR", help="write DIR/report.<ext> for each format")
@@ -161,6 +154,7 @@ def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
 def _cmd_scan(args: argparse.Namespace) -> int:
     from brokerguard import report
     from brokerguard.catalog import load_catalog
+    from brokerguard.report import EXTENSIONS
     from brokerguard.scan import scan
 
     if args.output and args.output_dir:

@@ -70,3 +70,14 @@ def test_waiver_register_marks_expired_waivers(cli, tmp_path: Path) -> None:
     assert "`aws_lb.web` (`iac_examples/terraform/nonc-alb-without-waf/main.tf:18`)" in section(
         run.out, "### Failing controls", "<details>")
     assert run.out == markdown(cli, EXAMPLES / "nonc-alb-without-waf", "--profile", profile, "--lang", "en").out
+
+
+def test_long_failing_table_is_cut_with_a_pointer_to_the_full_reports(cli, monkeypatch) -> None:
+    from brokerguard.report import markdown as md_format
+
+    monkeypatch.setattr(md_format, "MAX_FAILING_ROWS", 5)
+    run = markdown(cli, EXAMPLES / "tier4-compliant", "--tier", "2", "--lang", "en")
+    failing = section(run.out, "### Failing controls", "<details>")
+    rows = [line for line in failing.splitlines() if line.startswith("| ")][1:]  # after the header
+    assert len(rows) == 6  # 16 failing controls, one row each: 5 shown, then the pointer
+    assert rows[-1] == "| … |  |  | 11 more rows: see the SARIF or HTML report |  |  |"

@@ -17,6 +17,9 @@ from brokerguard.report.view import EVIDENCE_FIX, ControlView, ReportView
 COLOURS = {"pass": "#047857", "attested": "#0e7490", "waived": "#b45309", "fail": "#b91c1c",
            "evidence_missing": "#be123c", "not_applicable": "#6b7280", "not_in_force": "#6b7280", "error": "#7c2d12"}
 
+# A finding's result, in the words of the statuses (failed -> fail) so that both languages have it.
+RESULT_STATUS = {"failed": "fail", "passed": "pass"}
+
 STYLE = """
 body{font-family:"Noto Sans CJK TC","Noto Sans TC","PingFang TC","Microsoft JhengHei",sans-serif;margin:24px;color:#111827;background:#fff}
 h1{font-size:24px;margin:0 0 6px}h2{font-size:19px;margin:28px 0 10px;border-bottom:2px solid #e5e7eb;padding-bottom:4px}
@@ -56,7 +59,8 @@ def _findings_cell(c: ControlView, lang: str) -> str:
     items = []
     for f in c.problems:
         where = f" <code>{escape(f.file)}:{f.line}</code>" if f.file else ""
-        item = f"<b>{escape(f.check_id)}</b> {escape(f.result)}: <code>{escape(f.resource)}</code>{where}<br>{escape(f.message)}"
+        outcome = status(lang, RESULT_STATUS.get(f.result, f.result))
+        item = f"<b>{escape(f.check_id)}</b> {escape(outcome)}: <code>{escape(f.resource)}</code>{where}<br>{escape(f.message)}"
         if f.result == "failed" and f.fix:
             item += f'<br><span class="fix">{escape(text(lang, "fix"))}: {escape(f.fix)}</span>'
         if f.waiver:
@@ -81,7 +85,9 @@ def _matrix(view: ReportView, lang: str) -> str:
     head = "".join(f"<th>{escape(text(lang, k))}</th>" for k in ("control", "cc", "status", "judged", "details"))
     rows = []
     for c in view.controls:
-        name = f'{escape(c.name[lang])}<br><span class="other">{escape(c.name[other])} · <code>{escape(c.id)}</code></span>'
+        name = (f'{escape(c.name[lang])}<br><span class="other">{escape(c.name[other])} · <code>{escape(c.id)}</code></span>'
+                f'<details><summary class="other">{escape(text(lang, "requirement"))}</summary>'
+                f'<span class="other">{escape(c.requirement[lang])}</span></details>')
         rows.append(f'<tr class="{"failing" if c.failing else ""}" id="control-{escape(c.id)}"><td>{name}</td>'
                     f'<td class="nowrap">{escape(c.cc)}</td><td class="nowrap">{_badge(c.status.value, lang)}</td>'
                     f'<td class="nowrap">{escape(judged(lang, c.judged))}</td><td>{_findings_cell(c, lang)}</td></tr>')
@@ -132,7 +138,8 @@ def render(view: ReportView, lang: str) -> str:
         f"<ul>{failing}</ul>" if failing else "",
         f"<h2>{escape(text(lang, 'counts'))}</h2>", _counts_chart(view, lang),
         f"<h2>{escape(text(lang, 'network'))}</h2>", f'<p class="note">{escape(text(lang, "network_note"))}</p>',
-        network.svg(view.network, lang),
+        network.svg(view.network, lang, frozenset(f.resource for c in view.controls for f in c.problems
+                                                  if f.result == "failed")),
         f"<h2>{escape(text(lang, 'matrix'))}</h2>", _matrix(view, lang),
         f"<h2>{escape(text(lang, 'waivers'))}</h2>", _waivers(view, lang),
         f"<h2>{escape(text(lang, 'provenance'))}</h2>", _provenance(view, lang),

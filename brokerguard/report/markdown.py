@@ -6,6 +6,10 @@ from brokerguard.report.i18n import both_names, judged, status, text
 from brokerguard.report.view import EVIDENCE_FIX, ReportView, WaiverEntry
 
 
+# GitHub refuses comments over 65,536 characters: past this many failing rows, point to the full reports.
+MAX_FAILING_ROWS = 60
+
+
 def _cell(value: object) -> str:
     """A table cell: pipes escaped, line breaks kept as <br>."""
     return str(value).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
@@ -18,15 +22,19 @@ def _row(*cells: object) -> str:
 def _failing_rows(view: ReportView, lang: str) -> list[str]:
     rows = [_row(text(lang, "control"), text(lang, "cc"), text(lang, "status"), text(lang, "resource"),
                  text(lang, "message"), text(lang, "fix")), "|---|---|---|---|---|---|"]
+    body = []
     for c in view.failing:
         name = f"**{both_names(c.name, lang)}** (`{c.id}`)"
         failed = [f for f in c.problems if f.result == "failed"]
         for f in failed:
             where = f"`{f.resource}`" + (f" (`{f.file}:{f.line}`)" if f.file else "")
-            rows.append(_row(name, c.cc, status(lang, c.status.value), where, f"{f.check_id}: {f.message}", f.fix))
+            body.append(_row(name, c.cc, status(lang, c.status.value), where, f"{f.check_id}: {f.message}", f.fix))
         if not failed:  # evidence decides and none valid is declared
-            rows.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), EVIDENCE_FIX))
-    return rows
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), EVIDENCE_FIX))
+    if len(body) > MAX_FAILING_ROWS:
+        more = len(body) - MAX_FAILING_ROWS
+        body = body[:MAX_FAILING_ROWS] + [_row("…", "", "", text(lang, "more_rows", n=more), "", "")]
+    return rows + body
 
 
 def _other_rows(view: ReportView, lang: str) -> list[str]:

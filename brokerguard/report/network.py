@@ -148,7 +148,7 @@ class _Canvas:
                           f'marker-end="url(#arrow)"{extra}/>')
 
 
-def _draw_node(c: _Canvas, n: Node, x: float, y: float, lang: str) -> None:
+def _draw_node(c: _Canvas, n: Node, x: float, y: float, lang: str, failing: frozenset[str]) -> None:
     width = 3.5 if n.kind == "core" else 1.5
     c.parts.append(f"<g><title>{escape(n.address)}</title>")
     c.rect(x, y, NODE_W, NODE_H, FILL[n.kind], STROKE[n.kind], width)
@@ -160,11 +160,18 @@ def _draw_node(c: _Canvas, n: Node, x: float, y: float, lang: str) -> None:
         sx, sy = x + NODE_W - 46, y + 6
         c.parts.append(f'<path d="M{sx} {sy} h40 v14 q0 14 -20 20 q-20 -6 -20 -20 z" fill="{colour}"/>')
         c.text(sx + 20, sy + 19, word, 9 if n.waf else 8, "bold", "#ffffff", "middle")
+    if n.address in failing:  # a check failed on this resource: the matrix says which and how to fix it
+        _fail_mark(c, x + NODE_W - 14, y + NODE_H - 14)
     c.parts.append("</g>")
 
 
+def _fail_mark(c: _Canvas, cx: float, cy: float) -> None:
+    c.parts.append(f'<circle cx="{cx}" cy="{cy}" r="10" fill="#c81e1e"/>')
+    c.text(cx, cy + 5, "!", 14, "bold", "#ffffff", "middle")
+
+
 def _band(c: _Canvas, title: str, nodes: tuple[Node, ...], x: float, y: float, w: float, fill: str,
-          lang: str) -> tuple[float, list[tuple[Node, float, float]]]:
+          lang: str, failing: frozenset[str]) -> tuple[float, list[tuple[Node, float, float]]]:
     """A horizontal band of nodes; returns its height and where each node was drawn."""
     rows = max(1, -(-len(nodes) // PER_ROW))
     h = 34 + rows * (NODE_H + GAP)
@@ -173,7 +180,7 @@ def _band(c: _Canvas, title: str, nodes: tuple[Node, ...], x: float, y: float, w
     where = []
     for i, n in enumerate(nodes):
         nx, ny = x + 12 + (i % PER_ROW) * (NODE_W + GAP), y + 30 + (i // PER_ROW) * (NODE_H + GAP)
-        _draw_node(c, n, nx, ny, lang)
+        _draw_node(c, n, nx, ny, lang, failing)
         where.append((n, nx, ny))
     return h, where
 
@@ -182,7 +189,8 @@ def _subnet_list(subnets: list[Subnet]) -> str:
     return ", ".join(f"{s.address.split('.')[-1]} {s.cidr}{' ' + s.zone if s.zone else ''}" for s in subnets)
 
 
-def svg(network: Network, lang: str) -> str:
+def svg(network: Network, lang: str, failing: frozenset[str] = frozenset()) -> str:
+    """The picture; `failing` names the resources a check failed on, marked with a red "!"."""
     c = _Canvas()
     c.parts.append('<ellipse cx="600" cy="42" rx="120" ry="28" fill="#eef2ff" stroke="#4338ca" stroke-width="2"/>')
     c.text(600, 48, text(lang, "internet"), 16, "bold", "#3730a3", "middle")
@@ -196,18 +204,18 @@ def svg(network: Network, lang: str) -> str:
         fw_subnets = [s for s in vpc.subnets if any(s.address in n.subnets for n in vpc.firewalls)]
         if vpc.firewalls:
             h, where = _band(inner, f"{text(lang, 'legend_fw')}: {_subnet_list(fw_subnets)}", vpc.firewalls,
-                             40, cy, inner_w - 40, "#fff7ed", lang)
+                             40, cy, inner_w - 40, "#fff7ed", lang, failing)
             arrows += [(x + NODE_W / 2, ny) for _, x, ny in where]
             cy += h + 12
         public = [s for s in vpc.subnets if s.public]
         h, where = _band(inner, f"{text(lang, 'public_subnet')}: {_subnet_list(public) or text(lang, 'none')}",
-                         vpc.public, 40, cy, inner_w - 40, "#fffbeb", lang)
+                         vpc.public, 40, cy, inner_w - 40, "#fffbeb", lang, failing)
         arrows += [(x + NODE_W / 2, ny) for n, x, ny in where if n.kind == "entry"]
         exposed = [(x + NODE_W / 2, ny) for n, x, ny in where if n.kind == "core"]  # core in a public subnet
         cy += h + 12
         private = [s for s in vpc.subnets if not s.public and s not in fw_subnets]
         h, _ = _band(inner, f"{text(lang, 'private_subnet')}: {_subnet_list(private) or text(lang, 'none')}",
-                     vpc.private, 40, cy, inner_w - 40, "#ecfdf5", lang)
+                     vpc.private, 40, cy, inner_w - 40, "#ecfdf5", lang, failing)
         cy += h + 14
         c.rect(20, top, inner_w, cy - top, "#f9fafb", "#111827", 2, rx=12)
         c.text(36, top + 24, f"VPC {vpc.address} {vpc.cidr}", 15, "bold")
@@ -223,7 +231,7 @@ def svg(network: Network, lang: str) -> str:
                 c.line(WIDTH / 2, top + 20, ax, ay - 2, "#c81e1e")
         y = cy + 30
     if network.outside:
-        h, where = _band(c, text(lang, "outside_vpc"), network.outside, 20, y, inner_w, "#f3f4f6", lang)
+        h, where = _band(c, text(lang, "outside_vpc"), network.outside, 20, y, inner_w, "#f3f4f6", lang, failing)
         for n, x, ny in where:
             if n.kind == "entry":
                 c.line(600, 70, x + NODE_W / 2, ny - 2, "#4338ca", "5 4")
@@ -247,4 +255,6 @@ def _legend(c: _Canvas, y: float, lang: str) -> float:
         x += 190
     c.parts.append(f'<path d="M{x} {y} h26 v9 q0 9 -13 13 q-13 -4 -13 -13 z" fill="#047857"/>')
     c.text(x + 34, y + 14, text(lang, "legend_waf"), 12)
+    _fail_mark(c, x + 190 + 13, y + 9)
+    c.text(x + 190 + 34, y + 14, text(lang, "legend_fail"), 12)
     return y + 36

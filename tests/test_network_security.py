@@ -251,3 +251,15 @@ def test_accepted_owasp_rule_groups_come_from_the_profile() -> None:
     assert "no rule runs ExampleVendorOWASPTop10" in vendor[("CKV_TWB_012", "aws_wafv2_web_acl.complete")][2]
     # Counting groups that are not the accepted OWASP groups is the broker's business; the default still blocks.
     assert vendor[("CKV_TWB_013", "aws_wafv2_web_acl.counted")][0] == "passed"
+
+
+# --- a plan gives what its HCL gives ------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["firewall-logging", "firewall-policy", "waf-acl", "ids-managed-signatures"])
+def test_plan_of_a_fixture_is_judged_like_its_hcl(name: str) -> None:
+    """Real `terraform show -json` plans (tests/fixtures/terraform_plan/regenerate.py): in a plan every block
+    lists every choice and ARNs are known only after apply, yet each check reaches the same result."""
+    hcl = {k: v[0] for k, v in findings(TF / name).items()}
+    plan = {k: v[0] for k, v in findings(FIXTURES / "terraform_plan" / f"{name}.plan.json").items()}
+    assert plan == hcl
+    assert {c[0] for c in CASES if c[1] == TF / name} <= {k[0] for k in plan}

@@ -25,6 +25,18 @@ class Verdict:
     outside: bool = False  # the destination is not declared in this stack
 
 
+def _days(raw: Any) -> int | None:
+    """A number of days, or None when it is not a literal number (an unresolved variable).
+
+    Pulumi programs give numbers as floats (1827.0).
+    """
+    try:
+        days = float(str(raw))
+    except ValueError:
+        return None
+    return int(days) if days.is_integer() else None
+
+
 def _declared(stack: Stack, types: tuple[str, ...], key: str, text: str) -> Resource | None:
     """The resource a destination names: by its name attribute, or by a reference left in the text."""
     for r in stack.of_type(*types):
@@ -37,13 +49,16 @@ def log_group(stack: Stack, name: str) -> Verdict:
     group = _declared(stack, ("aws_cloudwatch_log_group",), "name", name)
     if group is None:
         return Verdict(False, f"log group {name!r} is not declared in this stack", outside=True)
-    days = group.values.get("retention_in_days")
-    if not days:  # unset or 0: never expire
+    raw = group.values.get("retention_in_days")
+    days = 0 if raw is None else _days(raw)
+    where = f"{group.address} ({group.file}:{group.line})"
+    if days is None:
+        return Verdict(False, f"{where} retention_in_days {raw!r} cannot be read")
+    if days == 0:  # unset or 0: never expire
         return Verdict(True, f"{group.address} never expires logs")
-    if int(days) >= MIN_DAYS:
+    if days >= MIN_DAYS:
         return Verdict(True, f"{group.address} keeps logs {days} days")
-    return Verdict(False, f"{group.address} ({group.file}:{group.line}) keeps logs only {days} days "
-                          f"(at least {MIN_DAYS} needed)")
+    return Verdict(False, f"{where} keeps logs only {days} days (at least {MIN_DAYS} needed)")
 
 
 def _rule_prefix(rule: Mapping[str, Any]) -> str | None:
@@ -61,7 +76,9 @@ def _expiry(rule: Mapping[str, Any], enabled: bool) -> str | None:
         return None
     for exp in blocks(rule, "expiration"):
         days, date = value(exp, "days"), value(exp, "date")
-        if days and int(days) < MIN_DAYS:
+        if days and _days(days) is None:
+            return f"expires objects after {days!r} days, which cannot be read"
+        if days and _days(days) < MIN_DAYS:
             return f"expires objects after {days} days"
         if date:
             return f"expires objects on {date}"

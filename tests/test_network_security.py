@@ -125,6 +125,13 @@ def test_retention_failures_name_the_destination_and_its_period() -> None:
     assert "ALERT: aws_kinesis_firehose_delivery_stream.to_siem delivers to splunk" in firehose
 
 
+def test_a_retention_that_cannot_be_read_fails_saying_so() -> None:
+    path = TF / "firewall-logging-unresolved"
+    result, line, message, attestable = findings(path)[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.edge")]
+    assert (result, line, attestable) == ("failed", declared_at(path, "aws_networkfirewall_logging_configuration.edge"), False)
+    assert "retention_in_days 'var.flow_retention_days' cannot be read" in message
+
+
 def test_only_an_undeclared_log_destination_may_be_covered_by_evidence() -> None:
     logs = findings(TF / "firewall-logging")
     assert logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.alert_only")][3] is True

@@ -62,8 +62,9 @@ def group_references(stack: Stack, policy: Resource, kind: str) -> tuple[list[Re
     declared, elsewhere = [], []
     for ref in blocks(policy_settings(policy), f"{kind}_rule_group_reference"):
         arn = str(value(ref, "resource_arn") or "")
+        # Inside a module the ARN names the group relative to the module: compare by type and name.
         group = next((g for g in stack.referenced(policy, "aws_networkfirewall_rule_group")
-                      if f"{g.address}." in f"{arn}."), None)
+                      if f"{g.type}.{g.name}." in f"{arn}."), None)
         if group is None:
             elsewhere.append(ref)
         elif group not in declared:

@@ -37,16 +37,17 @@ def _days(raw: Any) -> int | None:
     return int(days) if days.is_integer() else None
 
 
-def _declared(stack: Stack, types: tuple[str, ...], key: str, text: str) -> Resource | None:
-    """The resource a destination names: by its name attribute, or by a reference left in the text."""
-    for r in stack.of_type(*types):
-        if f"{r.address}." in f"{text}." or (text and str(r.values.get(key)) == text):
+def _declared(stack: Stack, owner: Resource, types: tuple[str, ...], key: str, text: str) -> Resource | None:
+    """The resource a destination of ``owner`` names: by a reference left in the text (relative inside a
+    module, so compared by type and name among what the owner refers to), or by its name attribute."""
+    for r in stack.referenced(owner, *types):
+        if f"{r.type}.{r.name}." in f"{text}.":
             return r
-    return None
+    return next((r for r in stack.of_type(*types) if text and str(r.values.get(key)) == text), None)
 
 
-def log_group(stack: Stack, name: str) -> Verdict:
-    group = _declared(stack, ("aws_cloudwatch_log_group",), "name", name)
+def log_group(stack: Stack, owner: Resource, name: str) -> Verdict:
+    group = _declared(stack, owner, ("aws_cloudwatch_log_group",), "name", name)
     if group is None:
         return Verdict(False, f"log group {name!r} is not declared in this stack", outside=True)
     raw = group.values.get("retention_in_days")
@@ -94,9 +95,9 @@ def _lifecycle_rules(stack: Stack, bucket: Resource) -> list[tuple[Resource, Map
     return found
 
 
-def bucket(stack: Stack, name: str, key_prefix: str) -> Verdict:
+def bucket(stack: Stack, owner: Resource, name: str, key_prefix: str) -> Verdict:
     """A bucket keeps objects under key_prefix at least MIN_DAYS unless a lifecycle rule expires them sooner."""
-    found = _declared(stack, ("aws_s3_bucket",), "bucket", name.removeprefix("arn:aws:s3:::"))
+    found = _declared(stack, owner, ("aws_s3_bucket",), "bucket", name.removeprefix("arn:aws:s3:::"))
     if found is None:
         return Verdict(False, f"bucket {name!r} is not declared in this stack", outside=True)
     for owner, rule, enabled in _lifecycle_rules(stack, found):
@@ -110,8 +111,8 @@ def bucket(stack: Stack, name: str, key_prefix: str) -> Verdict:
     return Verdict(True, f"{found.address} expires no logs sooner than {MIN_DAYS} days")
 
 
-def firehose(stack: Stack, name: str) -> Verdict:
-    stream = _declared(stack, ("aws_kinesis_firehose_delivery_stream",), "name", name)
+def firehose(stack: Stack, owner: Resource, name: str) -> Verdict:
+    stream = _declared(stack, owner, ("aws_kinesis_firehose_delivery_stream",), "name", name)
     if stream is None:
         return Verdict(False, f"delivery stream {name!r} is not declared in this stack", outside=True)
     destination = str(stream.values.get("destination"))
@@ -119,4 +120,4 @@ def firehose(stack: Stack, name: str) -> Verdict:
     if destination != "extended_s3" or s3 is None:
         return Verdict(False, f"{stream.address} delivers to {destination}, whose retention is kept outside "
                               "this stack", outside=True)
-    return bucket(stack, str(value(s3, "bucket_arn")), str(value(s3, "prefix") or ""))
+    return bucket(stack, stream, str(value(s3, "bucket_arn")), str(value(s3, "prefix") or ""))

@@ -65,6 +65,10 @@ CASES = [
     ("TWB_STACK_011", EXAMPLES / "tier1-compliant", "aws_networkfirewall_logging_configuration.trading", "passed"),
     ("TWB_STACK_011", EXAMPLES / "nonc-firewall-log-retention", "aws_networkfirewall_logging_configuration.trading",
      "failed"),
+    # inside a module, references are relative to it
+    ("TWB_STACK_010", TF / "module-firewall", "module.edge.aws_networkfirewall_firewall_policy.edge", "passed"),
+    ("TWB_STACK_011", TF / "module-firewall", "module.edge.aws_networkfirewall_logging_configuration.edge", "failed"),
+    ("TWB_STACK_013", TF / "module-firewall", "module.edge.aws_networkfirewall_firewall.edge", "passed"),
     # waf
     ("CKV_TWB_012", TF / "waf-acl", "aws_wafv2_web_acl.complete", "passed"),
     ("CKV_TWB_012", TF / "waf-acl", "aws_wafv2_web_acl.no_sqli", "failed"),
@@ -123,6 +127,13 @@ def test_retention_failures_name_the_destination_and_its_period() -> None:
     firehose = logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.firehose")][2]
     assert "FLOW: aws_s3_bucket.short_logs" in firehose and "after 400 days" in firehose
     assert "ALERT: aws_kinesis_firehose_delivery_stream.to_siem delivers to splunk" in firehose
+
+
+def test_destinations_inside_a_module_are_found_through_relative_references() -> None:
+    _, _, message, attestable = findings(TF / "module-firewall")[
+        ("TWB_STACK_011", "module.edge.aws_networkfirewall_logging_configuration.edge")]
+    assert "module.edge.aws_s3_bucket_lifecycle_configuration.logs" in message and "after 90 days" in message
+    assert attestable is False  # the bucket is declared: its lifecycle is seen, not assumed
 
 
 def test_a_retention_that_cannot_be_read_fails_saying_so() -> None:

@@ -58,6 +58,8 @@ CASES = [
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.managed", "passed"),
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.alert_only", "failed"),
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.shared_groups", "failed"),
+    ("TWB_STACK_010", EXAMPLES / "tier1-compliant", "aws_networkfirewall_firewall_policy.trading", "passed"),
+    ("TWB_STACK_010", EXAMPLES / "nonc-firewall-pass-all", "aws_networkfirewall_firewall_policy.trading", "failed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.s3", "passed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.cloudwatch", "failed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.firehose", "failed"),
@@ -189,6 +191,7 @@ def test_sensitive_data_patterns_are_tried_on_samples(pattern: str, detects: str
 
 NONC = [
     ("nonc-firewall-log-retention", "firewall", {("TWB_STACK_011", "aws_networkfirewall_logging_configuration.trading")}),
+    ("nonc-firewall-pass-all", "firewall", {("TWB_STACK_010", "aws_networkfirewall_firewall_policy.trading")}),
     ("nonc-waf-count-only", "waf", {("CKV_TWB_013", "aws_wafv2_web_acl.web")}),
     ("nonc-waf-no-sensitive-data", "waf", {("TWB_STACK_012", "aws_wafv2_web_acl.web")}),
     ("nonc-ids-no-signatures", "ids-ips", {("TWB_STACK_013", "aws_networkfirewall_firewall.trading")}),

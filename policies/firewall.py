@@ -83,7 +83,8 @@ def suricata_rules(group: Resource) -> str:
 def group_blocks_traffic(group: Resource) -> bool:
     """The rule group drops or rejects named traffic: a blacklist."""
     source = _rules_source(group)
-    if any(str(value(lst, "generated_rules_type")).upper() == "DENYLIST" for lst in blocks(source, "rules_source_list")):
+    lists = blocks(source, "rules_source_list")
+    if any(str(value(lst, "generated_rules_type")).upper() == "DENYLIST" for lst in lists):
         return True
     if any(str(value(rule, "action")).upper() in ("DROP", "REJECT") for rule in blocks(source, "stateful_rule")):
         return True

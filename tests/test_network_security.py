@@ -31,7 +31,8 @@ def _scan(path: Path, profile: Profile) -> ScanResult:
 def findings(path: Path, **settings: object) -> dict[tuple[str, str], tuple[str, int, str, bool]]:
     """(check id, resource) -> (result, line, message, attestable) at tier 1."""
     out = _scan(path, Profile(tier=1, settings=dict(settings)))
-    return {(j.finding.check_id, j.finding.resource): (j.result, j.finding.line, j.finding.message, j.finding.attestable)
+    return {(j.finding.check_id, j.finding.resource):
+            (j.result, j.finding.line, j.finding.message, j.finding.attestable)
             for r in out.results for j in r.findings}
 
 
@@ -140,8 +141,9 @@ def test_destinations_inside_a_module_are_found_through_relative_references() ->
 
 def test_a_retention_that_cannot_be_read_fails_saying_so() -> None:
     path = TF / "firewall-logging-unresolved"
-    result, line, message, attestable = findings(path)[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.edge")]
-    assert (result, line, attestable) == ("failed", declared_at(path, "aws_networkfirewall_logging_configuration.edge"), False)
+    address = "aws_networkfirewall_logging_configuration.edge"
+    result, line, message, attestable = findings(path)[("TWB_STACK_011", address)]
+    assert (result, line, attestable) == ("failed", declared_at(path, address), False)
     assert "retention_in_days 'var.flow_retention_days' cannot be read" in message
 
 
@@ -190,7 +192,8 @@ def test_sensitive_data_patterns_are_tried_on_samples(pattern: str, detects: str
 # --- each non-compliant example fails exactly its control ----------------------------------------
 
 NONC = [
-    ("nonc-firewall-log-retention", "firewall", {("TWB_STACK_011", "aws_networkfirewall_logging_configuration.trading")}),
+    ("nonc-firewall-log-retention", "firewall",
+     {("TWB_STACK_011", "aws_networkfirewall_logging_configuration.trading")}),
     ("nonc-firewall-pass-all", "firewall", {("TWB_STACK_010", "aws_networkfirewall_firewall_policy.trading")}),
     ("nonc-waf-count-only", "waf", {("CKV_TWB_013", "aws_wafv2_web_acl.web")}),
     ("nonc-waf-no-sensitive-data", "waf", {("TWB_STACK_012", "aws_wafv2_web_acl.web")}),

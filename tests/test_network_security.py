@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from pathlib import Path
 
 import pytest
@@ -289,3 +290,34 @@ def test_plan_of_a_fixture_is_judged_like_its_hcl(name: str) -> None:
     plan = {k: v[0] for k, v in findings(FIXTURES / "terraform_plan" / f"{name}.plan.json").items()}
     assert plan == hcl
     assert {c[0] for c in CASES if c[1] == TF / name} <= {k[0] for k in plan}
+
+
+# --- a value the source hides is never a pass ---------------------------------------------------------
+
+def test_a_secret_the_network_checks_read_is_cannot_judge(tmp_path: Path) -> None:
+    pytest.importorskip("pulumi_aws")
+    from brokerguard.providers.pulumi.model import SECRET_SIG
+
+    secret = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
+    doc = json.loads((REPO / "iac_examples" / "pulumi" / "tier4-compliant.export.json").read_text())
+    doc["deployment"]["resources"] += [
+        {"urn": "urn:pulumi:dev::tier4-compliant::aws:networkfirewall/firewall:Firewall::edge", "custom": True,
+         "id": "fw-1", "type": "aws:networkfirewall/firewall:Firewall",
+         "inputs": {"name": "edge", "firewallPolicyArn": "arn:aws:network-firewall:ap-northeast-1:1:firewall-policy/p",
+                    "vpcId": "vpc-1", "subnetMappings": [{"subnetId": "subnet-1"}], "tags": secret}},
+        # Blocks by default: without the secret rules, "not count-only" would pass.
+        {"urn": "urn:pulumi:dev::tier4-compliant::aws:wafv2/webAcl:WebAcl::web", "custom": True, "id": "acl-1",
+         "type": "aws:wafv2/webAcl:WebAcl",
+         "inputs": {"name": "web", "scope": "REGIONAL", "defaultAction": {"block": {}}, "rules": secret,
+                    "visibilityConfig": {"cloudwatchMetricsEnabled": True, "metricName": "web",
+                                         "sampledRequestsEnabled": True}}},
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(doc))
+    out = {(j.finding.check_id, j.finding.resource): j.finding for r in _scan(path, Profile(tier=1)).results
+           for j in r.findings}
+    admin = out[("CKV_TWB_010", "aws_networkfirewall_firewall.edge")]
+    assert not admin.passed and "cannot judge: tags (secret)" in admin.message
+    for check_id in ("CKV_TWB_012", "CKV_TWB_013", "CKV_TWB_014", "TWB_STACK_012"):
+        found = out[(check_id, "aws_wafv2_web_acl.web")]
+        assert not found.passed and found.message.startswith("cannot judge: rule (secret)"), check_id

@@ -62,8 +62,9 @@ def group_references(stack: Stack, policy: Resource, kind: str) -> tuple[list[Re
     declared, elsewhere = [], []
     for ref in blocks(policy_settings(policy), f"{kind}_rule_group_reference"):
         arn = str(value(ref, "resource_arn") or "")
+        # Inside a module the ARN names the group relative to the module: compare by type and name.
         group = next((g for g in stack.referenced(policy, "aws_networkfirewall_rule_group")
-                      if f"{g.address}." in f"{arn}."), None)
+                      if f"{g.type}.{g.name}." in f"{arn}."), None)
         if group is None:
             elsewhere.append(ref)
         elif group not in declared:
@@ -82,7 +83,8 @@ def suricata_rules(group: Resource) -> str:
 def group_blocks_traffic(group: Resource) -> bool:
     """The rule group drops or rejects named traffic: a blacklist."""
     source = _rules_source(group)
-    if any(str(value(lst, "generated_rules_type")).upper() == "DENYLIST" for lst in blocks(source, "rules_source_list")):
+    lists = blocks(source, "rules_source_list")
+    if any(str(value(lst, "generated_rules_type")).upper() == "DENYLIST" for lst in lists):
         return True
     if any(str(value(rule, "action")).upper() in ("DROP", "REJECT") for rule in blocks(source, "stateful_rule")):
         return True

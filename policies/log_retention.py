@@ -25,25 +25,41 @@ class Verdict:
     outside: bool = False  # the destination is not declared in this stack
 
 
-def _declared(stack: Stack, types: tuple[str, ...], key: str, text: str) -> Resource | None:
-    """The resource a destination names: by its name attribute, or by a reference left in the text."""
-    for r in stack.of_type(*types):
-        if f"{r.address}." in f"{text}." or (text and str(r.values.get(key)) == text):
+def _days(raw: Any) -> int | None:
+    """A number of days, or None when it is not a literal number (an unresolved variable).
+
+    Pulumi programs give numbers as floats (1827.0).
+    """
+    try:
+        days = float(str(raw))
+    except ValueError:
+        return None
+    return int(days) if days.is_integer() else None
+
+
+def _declared(stack: Stack, owner: Resource, types: tuple[str, ...], key: str, text: str) -> Resource | None:
+    """The resource a destination of ``owner`` names: by a reference left in the text (relative inside a
+    module, so compared by type and name among what the owner refers to), or by its name attribute."""
+    for r in stack.referenced(owner, *types):
+        if f"{r.type}.{r.name}." in f"{text}.":
             return r
-    return None
+    return next((r for r in stack.of_type(*types) if text and str(r.values.get(key)) == text), None)
 
 
-def log_group(stack: Stack, name: str) -> Verdict:
-    group = _declared(stack, ("aws_cloudwatch_log_group",), "name", name)
+def log_group(stack: Stack, owner: Resource, name: str) -> Verdict:
+    group = _declared(stack, owner, ("aws_cloudwatch_log_group",), "name", name)
     if group is None:
         return Verdict(False, f"log group {name!r} is not declared in this stack", outside=True)
-    days = group.values.get("retention_in_days")
-    if not days:  # unset or 0: never expire
+    raw = group.values.get("retention_in_days")
+    days = 0 if raw is None else _days(raw)
+    where = f"{group.address} ({group.file}:{group.line})"
+    if days is None:
+        return Verdict(False, f"{where} retention_in_days {raw!r} cannot be read")
+    if days == 0:  # unset or 0: never expire
         return Verdict(True, f"{group.address} never expires logs")
-    if int(days) >= MIN_DAYS:
+    if days >= MIN_DAYS:
         return Verdict(True, f"{group.address} keeps logs {days} days")
-    return Verdict(False, f"{group.address} ({group.file}:{group.line}) keeps logs only {days} days "
-                          f"(at least {MIN_DAYS} needed)")
+    return Verdict(False, f"{where} keeps logs only {days} days (at least {MIN_DAYS} needed)")
 
 
 def _rule_prefix(rule: Mapping[str, Any]) -> str | None:
@@ -61,7 +77,9 @@ def _expiry(rule: Mapping[str, Any], enabled: bool) -> str | None:
         return None
     for exp in blocks(rule, "expiration"):
         days, date = value(exp, "days"), value(exp, "date")
-        if days and int(days) < MIN_DAYS:
+        if days and _days(days) is None:
+            return f"expires objects after {days!r} days, which cannot be read"
+        if days and _days(days) < MIN_DAYS:
             return f"expires objects after {days} days"
         if date:
             return f"expires objects on {date}"
@@ -77,9 +95,9 @@ def _lifecycle_rules(stack: Stack, bucket: Resource) -> list[tuple[Resource, Map
     return found
 
 
-def bucket(stack: Stack, name: str, key_prefix: str) -> Verdict:
+def bucket(stack: Stack, owner: Resource, name: str, key_prefix: str) -> Verdict:
     """A bucket keeps objects under key_prefix at least MIN_DAYS unless a lifecycle rule expires them sooner."""
-    found = _declared(stack, ("aws_s3_bucket",), "bucket", name.removeprefix("arn:aws:s3:::"))
+    found = _declared(stack, owner, ("aws_s3_bucket",), "bucket", name.removeprefix("arn:aws:s3:::"))
     if found is None:
         return Verdict(False, f"bucket {name!r} is not declared in this stack", outside=True)
     for owner, rule, enabled in _lifecycle_rules(stack, found):
@@ -93,8 +111,8 @@ def bucket(stack: Stack, name: str, key_prefix: str) -> Verdict:
     return Verdict(True, f"{found.address} expires no logs sooner than {MIN_DAYS} days")
 
 
-def firehose(stack: Stack, name: str) -> Verdict:
-    stream = _declared(stack, ("aws_kinesis_firehose_delivery_stream",), "name", name)
+def firehose(stack: Stack, owner: Resource, name: str) -> Verdict:
+    stream = _declared(stack, owner, ("aws_kinesis_firehose_delivery_stream",), "name", name)
     if stream is None:
         return Verdict(False, f"delivery stream {name!r} is not declared in this stack", outside=True)
     destination = str(stream.values.get("destination"))
@@ -102,4 +120,4 @@ def firehose(stack: Stack, name: str) -> Verdict:
     if destination != "extended_s3" or s3 is None:
         return Verdict(False, f"{stream.address} delivers to {destination}, whose retention is kept outside "
                               "this stack", outside=True)
-    return bucket(stack, str(value(s3, "bucket_arn")), str(value(s3, "prefix") or ""))
+    return bucket(stack, stream, str(value(s3, "bucket_arn")), str(value(s3, "prefix") or ""))

@@ -79,5 +79,5 @@ def test_long_failing_table_is_cut_with_a_pointer_to_the_full_reports(cli, monke
     run = markdown(cli, EXAMPLES / "tier4-compliant", "--tier", "2", "--lang", "en")
     failing = section(run.out, "### Failing controls", "<details>")
     rows = [line for line in failing.splitlines() if line.startswith("| ")][1:]  # after the header
-    assert len(rows) == 6  # 16 failing controls, one row each: 5 shown, then the pointer
-    assert rows[-1] == "| … |  |  | 11 more rows: see the SARIF or HTML report |  |  |"
+    assert len(rows) == 6  # 25 failing rows (a row per failing resource or missing evidence): 5 shown, then the pointer
+    assert rows[-1] == "| … |  |  | 20 more rows: see the SARIF or HTML report |  |  |"

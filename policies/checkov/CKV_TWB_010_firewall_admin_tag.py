@@ -5,7 +5,9 @@ from brokerguard.policies.resource_conf import effective_tags, setting
 
 
 class FirewallAdminTag(BaseResourceCheck):
-    """CC-17010: a firewall has a named administrator; the firewall carries a tag naming them (tag key: profile setting firewall_admin_tag)."""
+    """CC-17010: a firewall has a named administrator; the firewall carries a tag naming them (tag key: profile
+    setting firewall_admin_tag).
+    """
 
     control = "firewall"
     fix = (

@@ -5,7 +5,9 @@ from brokerguard.policies.firewall import LOG_DESTINATION_TYPES, log_destination
 
 
 class FirewallLogsFlowAndAlert(BaseResourceCheck):
-    """CC-17010: firewall access logs are stored remotely: the logging configuration sends both FLOW and ALERT logs to CloudWatch Logs, S3 or Kinesis Data Firehose."""
+    """CC-17010: firewall access logs are stored remotely: the logging configuration sends both FLOW and ALERT
+    logs to CloudWatch Logs, S3 or Kinesis Data Firehose.
+    """
 
     control = "firewall"
     fix = (

@@ -6,7 +6,9 @@ from brokerguard.policies.waf import managed_group_name, rules
 
 
 class WafOwaspRuleGroups(BaseResourceCheck):
-    """CC-17010 WAF: the web ACL detects the OWASP Top 10: it runs every rule group of the profile setting waf_owasp_rule_groups (by default the AWS managed Common, SQLi and KnownBadInputs rule sets)."""
+    """CC-17010 WAF: the web ACL detects the OWASP Top 10: it runs every rule group of the profile setting
+    waf_owasp_rule_groups (by default the AWS managed Common, SQLi and KnownBadInputs rule sets).
+    """
 
     control = "waf"
     fix = (

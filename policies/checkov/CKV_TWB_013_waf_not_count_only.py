@@ -6,7 +6,10 @@ from brokerguard.policies.waf import blocks_requests, managed_group_name, overri
 
 
 class WafNotCountOnly(BaseResourceCheck):
-    """CC-17010 WAF: the web ACL blocks attacks, not only counts them. The OWASP rule groups (profile setting waf_owasp_rule_groups) are not overridden to count, and the default action or a rule blocks. Counting single rules of a group (rule_action_override) is tuning and allowed."""
+    """CC-17010 WAF: the web ACL blocks attacks, not only counts them. The OWASP rule groups (profile setting
+    waf_owasp_rule_groups) are not overridden to count, and the default action or a rule blocks. Counting
+    single rules of a group (rule_action_override) is tuning and allowed.
+    """
 
     control = "waf"
     fix = (
@@ -25,7 +28,8 @@ class WafNotCountOnly(BaseResourceCheck):
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         owasp = set(setting("waf_owasp_rule_groups"))
-        counted = [str(managed_group_name(r)) for r in rules(conf) if managed_group_name(r) in owasp and overridden_to_count(r)]
+        counted = [str(managed_group_name(r)) for r in rules(conf)
+                   if managed_group_name(r) in owasp and overridden_to_count(r)]
         if counted:
             self.details.append(f"override_action count on {', '.join(counted)}: matches are only counted")
         if not blocks_requests(conf):

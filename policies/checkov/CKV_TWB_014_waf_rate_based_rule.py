@@ -6,7 +6,9 @@ from brokerguard.policies.waf import action, rules
 
 
 class WafRateBasedRule(BaseResourceCheck):
-    """CC-17010 WAF: the web ACL reduces DoS: a rate-based rule stops (block, CAPTCHA or challenge) clients over the limit."""
+    """CC-17010 WAF: the web ACL reduces DoS: a rate-based rule stops (block, CAPTCHA or challenge) clients
+    over the limit.
+    """
 
     control = "waf"
     fix = (

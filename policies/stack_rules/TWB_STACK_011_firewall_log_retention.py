@@ -33,13 +33,13 @@ class FirewallLogRetention(StackRule):
                 if dest.log_type.upper() not in ("FLOW", "ALERT"):
                     continue
                 if dest.kind == "CloudWatchLogs":
-                    verdict = log_retention.log_group(stack, dest.target.get("logGroup", ""))
+                    verdict = log_retention.log_group(stack, conf, dest.target.get("logGroup", ""))
                 elif dest.kind == "S3":
                     prefix = dest.target.get("prefix", "")
-                    verdict = log_retention.bucket(stack, dest.target.get("bucketName", ""),
+                    verdict = log_retention.bucket(stack, conf, dest.target.get("bucketName", ""),
                                                    f"{prefix}/AWSLogs/" if prefix else "AWSLogs/")
                 else:
-                    verdict = log_retention.firehose(stack, dest.target.get("deliveryStream", ""))
+                    verdict = log_retention.firehose(stack, conf, dest.target.get("deliveryStream", ""))
                 verdicts.append((dest.log_type.upper(), verdict))
             failed = [(t, v) for t, v in verdicts if not v.ok]
             if not verdicts:

@@ -58,7 +58,8 @@ class IntrusionPrevention(StackRule):
         signatures += [r for r in elsewhere if str(managed_group(r) or "").startswith("ThreatSignatures")]
         if not signatures:
             return f"{policies[0].address} runs no Suricata signatures or AWS managed ThreatSignatures group"
-        logged = {d.log_type.upper() for c in logging_configurations(stack, firewall) for d in log_destinations(c.values)}
+        logged = {d.log_type.upper() for conf in logging_configurations(stack, firewall)
+                  for d in log_destinations(conf.values)}
         return None if "ALERT" in logged else "its ALERT logs are not configured"
 
 

@@ -38,10 +38,11 @@ def build_firewall(net: SimpleNamespace) -> nfw.Firewall:
             stateless_default_actions=["aws:forward_to_sfe"], stateless_fragment_default_actions=["aws:forward_to_sfe"],
             # Whitelist: established traffic no rule passes is dropped (and alerted).
             stateful_default_actions=["aws:drop_established", "aws:alert_established"],
-            stateful_engine_options=nfw.FirewallPolicyFirewallPolicyStatefulEngineOptionsArgs(rule_order="STRICT_ORDER"),
+            stateful_engine_options=nfw.FirewallPolicyFirewallPolicyStatefulEngineOptionsArgs(
+                rule_order="STRICT_ORDER"),
             stateful_rule_group_references=[
-                nfw.FirewallPolicyFirewallPolicyStatefulRuleGroupReferenceArgs(priority=10, resource_arn=block_known_bad.arn),
-                nfw.FirewallPolicyFirewallPolicyStatefulRuleGroupReferenceArgs(priority=20, resource_arn=ips.arn),
+                nfw.FirewallPolicyFirewallPolicyStatefulRuleGroupReferenceArgs(priority=priority, resource_arn=group.arn)
+                for priority, group in ((10, block_known_bad), (20, ips))
             ]))
     firewall = nfw.Firewall(
         "trading", name="trading", firewall_policy_arn=policy.arn, vpc_id=net.vpc.id,
@@ -70,7 +71,8 @@ def _managed(name: str, group: str, priority: int) -> waf.WebAclRuleArgs:
         name=name, priority=priority,
         override_action=waf.WebAclRuleOverrideActionArgs(none=waf.WebAclRuleOverrideActionNoneArgs()),
         statement=waf.WebAclRuleStatementArgs(
-            managed_rule_group_statement=waf.WebAclRuleStatementManagedRuleGroupStatementArgs(name=group, vendor_name="AWS")),
+            managed_rule_group_statement=waf.WebAclRuleStatementManagedRuleGroupStatementArgs(
+                name=group, vendor_name="AWS")),
         visibility_config=_visibility(name))
 
 
@@ -87,12 +89,15 @@ def build_waf(load_balancer: aws.lb.LoadBalancer) -> waf.WebAcl:
             _managed("aws-sqli", "AWSManagedRulesSQLiRuleSet", 2),
             _managed("aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet", 3),
             waf.WebAclRuleArgs(
-                name="rate-limit", priority=4, action=waf.WebAclRuleActionArgs(block=waf.WebAclRuleActionBlockArgs()),
-                statement=waf.WebAclRuleStatementArgs(rate_based_statement=waf.WebAclRuleStatementRateBasedStatementArgs(
-                    limit=2000, aggregate_key_type="IP")),
+                name="rate-limit", priority=4,
+                action=waf.WebAclRuleActionArgs(block=waf.WebAclRuleActionBlockArgs()),
+                statement=waf.WebAclRuleStatementArgs(
+                    rate_based_statement=waf.WebAclRuleStatementRateBasedStatementArgs(
+                        limit=2000, aggregate_key_type="IP")),
                 visibility_config=_visibility("rate-limit")),
             waf.WebAclRuleArgs(
-                name="sensitive-data", priority=5, action=waf.WebAclRuleActionArgs(count=waf.WebAclRuleActionCountArgs()),
+                name="sensitive-data", priority=5,
+                action=waf.WebAclRuleActionArgs(count=waf.WebAclRuleActionCountArgs()),
                 statement=waf.WebAclRuleStatementArgs(
                     regex_pattern_set_reference_statement=waf.WebAclRuleStatementRegexPatternSetReferenceStatementArgs(
                         arn=sensitive.arn,

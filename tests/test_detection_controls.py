@@ -396,3 +396,39 @@ def test_pulumi_findings_name_the_sibling_module_that_declares_the_resource() ->
         finding = found[key]
         assert finding.passed and finding.file.endswith(f"tier1-compliant/{module}")
         assert call in Path(finding.file).read_text().splitlines()[finding.line - 1]
+
+
+def test_antivirus_without_ec2_or_upload_buckets_needs_evidence() -> None:
+    catalog = load_catalog()
+    antivirus = catalog.get("antivirus")
+    result = next(r for r in scan([TF / "mail"], Profile(tier=4), AS_OF, catalog).results if r.control is antivirus)
+    assert (result.status.value, result.decided_by) == ("evidence_missing", "evidence")
+    declared = Evidence("antivirus", None, "Endpoint protection on all desktops", dt.date(2024, 3, 1), None, None)
+    result = next(r for r in scan([TF / "mail"], Profile(tier=4, evidence=(declared,)), AS_OF, catalog).results
+                  if r.control is antivirus)
+    assert result.status.value == "attested"
+
+
+def test_a_secret_the_new_checks_read_is_cannot_judge(tmp_path: Path) -> None:
+    """What the checks read (policies/check_attributes.py): a secret there is never a pass."""
+    pytest.importorskip("pulumi_aws")
+    from brokerguard.providers.pulumi.model import SECRET_SIG, PulumiResource, PulumiStack
+    from brokerguard.providers.pulumi.source import from_stack
+    from brokerguard.scan import scan_sources
+
+    db = PulumiResource(urn="urn:pulumi:dev::t::aws:rds/instance:Instance::ledger", type="aws:rds/instance:Instance",
+                        name="ledger", inputs={"multiAz": True, "tags": {"twb:class": "core"},
+                                               "backupRetentionPeriod": {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270",
+                                                                         "ciphertext": "v1:x"}})
+    # enable defaults to true: left out as a secret, the detector would pass on a guess.
+    detector = PulumiResource(urn="urn:pulumi:dev::t::aws:guardduty/detector:Detector::main",
+                              type="aws:guardduty/detector:Detector", name="main",
+                              inputs={"enable": {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:y"}})
+    source = from_stack(PulumiStack(origin=str(tmp_path), kind="export", resources=[db, detector]), tmp_path)
+    result = scan_sources([source], Profile(tier=1), AS_OF, load_catalog())
+    found = {j.finding.check_id: j.finding for r in result.results for j in r.findings}
+    assert found["CKV_TWB_033"].passed  # multi_az is known
+    assert not found["CKV_TWB_034"].passed
+    assert "cannot judge: backup_retention_period (secret)" in found["CKV_TWB_034"].message
+    assert not found["CKV_TWB_031"].passed
+    assert found["CKV_TWB_031"].message == "cannot judge: enable (secret)"

@@ -16,6 +16,7 @@ CATALOG_PATH = POLICIES_DIR / "catalog.yaml"
 CHECKOV_CHECKS_DIR = POLICIES_DIR / "checkov"
 STACK_RULES_DIR = POLICIES_DIR / "stack_rules"
 
+SCHEMA_VERSION = 1
 LANGS = ("zh-TW", "en")
 SCOPES = ("company", "core", "internet-facing-core")
 # infrastructure: checks decide. evidence: only declared evidence can show it.
@@ -81,6 +82,11 @@ class Catalog:
     @property
     def stack_rule_ids(self) -> frozenset[str]:
         return frozenset(rid for c in self.controls for rid in c.stack_rules)
+
+    def deciding(self, control: Control) -> frozenset[str]:
+        """Ids of the checks and rules that decide a control: its own and those of the controls it includes."""
+        included = [c for c in self.controls if c.id in control.includes]
+        return frozenset(i for c in (control, *included) for i in c.checks + c.stack_rules)
 
     def control_of(self, check_or_rule_id: str) -> Control | None:
         return next((c for c in self.controls if check_or_rule_id in c.checks + c.stack_rules), None)
@@ -178,8 +184,8 @@ def _control(raw: object, where: str, known_ids: set[str]) -> Control:
 
 def parse_catalog(data: object, where: str) -> Catalog:
     data = schema.mapping(data, where, {"schema_version", "controls"})
-    if data["schema_version"] != 1:
-        raise InputError(f"{where}: unsupported schema_version {data['schema_version']!r} (expected 1)")
+    if data["schema_version"] != SCHEMA_VERSION:
+        raise InputError(f"{where}: unsupported schema_version {data['schema_version']!r} (expected {SCHEMA_VERSION})")
     if not isinstance(data["controls"], list) or not data["controls"]:
         raise InputError(f"{where}: controls must be a non-empty list")
     known = _known_policy_ids()

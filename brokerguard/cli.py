@@ -15,11 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brokerguard import __version__
+from brokerguard.catalog import LANGS
 from brokerguard.errors import InputError
+from brokerguard.report import EXTENSIONS
+from brokerguard.report.i18n import DEFAULT_LANG
 
 if TYPE_CHECKING:  # the CLI imports the engine lazily so that --version and --help stay fast
     from brokerguard.catalog import Catalog
+    from brokerguard.drift import Drift
     from brokerguard.profile import Profile
+    from brokerguard.scan import ScanResult
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -52,6 +57,14 @@ def _capital(text: str) -> float:
         return parse_capital(text, "--capital")
     except InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _formats(text: str) -> list[str]:
+    formats = list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in EXTENSIONS]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"unknown format {(unknown or [text])[0]!r} (choose from {', '.join(EXTENSIONS)})")
+    return formats
 
 
 def _add_broker_options(p: argparse.ArgumentParser, tier_required: bool = False) -> None:
@@ -88,9 +101,29 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev)")
     _add_broker_options(scan)
     scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
-    scan.add_argument("--format", choices=("cli", "json"), default="cli", help="report format (default: cli)")
-    scan.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
+    scan.add_argument("--format", type=_formats, default=["cli"], metavar="FMT[,FMT...]",
+                      help=f"report formats, comma-separated: {', '.join(EXTENSIONS)} (default: cli)")
+    scan.add_argument("--output", "-o", type=Path, help="write the report (one format) to this file instead of standard output")
+    scan.add_argument("--output-dir", type=Path, metavar="DIR", help="write DIR/report.<ext> for each format")
+    scan.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
+                      help=f"language of the markdown and html reports (default: {DEFAULT_LANG})")
     scan.add_argument("--no-color", action="store_true", help="never colour the output (default: colour only on a terminal)")
+
+    aws = sub.add_parser("scan-aws", help="judge a live AWS account (read-only, boto3) against the tier's controls",
+                         description="Read an AWS account read-only (docs/aws-permissions.md lists the permissions) "
+                                     "and judge it with the same checks as code. A service that denies access or a "
+                                     "region that cannot be reached makes the controls depending on it `error` (exit 2).")
+    _add_broker_options(aws)
+    aws.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
+    aws.add_argument("--region", action="append", default=[], metavar="R",
+                     help="region to read (repeat for several; default: the AWS profile's or environment's region)")
+    aws.add_argument("--aws-profile", metavar="NAME", help="AWS credentials profile (default: the usual boto3 chain)")
+    aws.add_argument("--endpoint-url", metavar="URL", help="send every AWS call to this endpoint (a test double)")
+    aws.add_argument("--compare-with", type=Path, metavar="PATH",
+                     help="Terraform directory or plan, or Pulumi source: add a drift section against it")
+    aws.add_argument("--format", choices=("cli", "json"), default="cli", help="report format (default: cli)")
+    aws.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
+    aws.add_argument("--no-color", action="store_true", help="never colour the output (default: colour only on a terminal)")
 
     controls = sub.add_parser("controls", help="list the controls a tier must run, and from when",
                               description="List every control of the catalog with what it means for the tier.")
@@ -126,22 +159,62 @@ def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
+    from brokerguard import report
     from brokerguard.catalog import load_catalog
-    from brokerguard.report import cli_table, json_report
     from brokerguard.scan import scan
 
+    if args.output and args.output_dir:
+        raise InputError("--output and --output-dir exclude each other (--output-dir writes one file per format)")
+    if len(args.format) > 1 and not args.output_dir:
+        raise InputError(f"{len(args.format)} formats ({','.join(args.format)}) need --output-dir DIR")
     catalog = load_catalog()
     profile = _profile(args, catalog)
     as_of = args.as_of or dt.date.today()
     if sys.stderr.isatty():
         print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
     result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
+    to_terminal = args.output is None and args.output_dir is None
+    colour = to_terminal and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    texts = report.render(args.format, result, args.lang, colour=colour)
+    for fmt, text in texts.items():
+        _write(text, args.output_dir / f"report.{EXTENSIONS[fmt]}" if args.output_dir else args.output)
+    if args.output_dir and sys.stderr.isatty():
+        print(f"brokerguard: wrote {', '.join(f'report.{EXTENSIONS[f]}' for f in texts)} to {args.output_dir}", file=sys.stderr)
+    return result.exit_code
+
+
+def _render(args: argparse.Namespace, result: ScanResult, drift: Drift | None = None) -> str:
+    """One report of a live scan, with its drift section when there is one."""
+    from brokerguard import drift as drift_report
+    from brokerguard import report
+
+    colour = args.output is None and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = report.render([args.format], result, DEFAULT_LANG, colour=colour)[args.format]
+    if drift is None:
+        return text
     if args.format == "json":
-        text = json_report.render(result)
-    else:
-        colour = args.output is None and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = cli_table.render(result, colour=colour)
-    _write(text, args.output)
+        doc = json.loads(text)
+        doc["drift"] = drift_report.to_dict(drift)
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return text + drift_report.render(drift)
+
+
+def _cmd_scan_aws(args: argparse.Namespace) -> int:
+    from brokerguard.catalog import load_catalog
+    from brokerguard.drift import compare
+    from brokerguard.providers.aws.build import read_account
+    from brokerguard.scan import open_source, scan_sources
+
+    catalog = load_catalog()
+    profile = _profile(args, catalog)
+    as_of = args.as_of or dt.date.today()
+    declared = open_source(args.compare_with) if args.compare_with else None  # a bad path fails before AWS is read
+    result = scan_sources([read_account(args.region, args.aws_profile, args.endpoint_url)], profile, as_of, catalog)
+    drift = None
+    if declared is not None:
+        code = scan_sources([declared], profile, as_of, catalog)
+        drift = compare(list(result.resources), list(code.resources), str(args.compare_with))
+    _write(_render(args, result, drift), args.output)
     return result.exit_code
 
 
@@ -186,7 +259,7 @@ def _cmd_tier(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"scan": _cmd_scan, "controls": _cmd_controls, "tier": _cmd_tier}[args.command]
+    handler = {"scan": _cmd_scan, "scan-aws": _cmd_scan_aws, "controls": _cmd_controls, "tier": _cmd_tier}[args.command]
     try:
         return handler(args)
     except InputError as exc:

@@ -6,6 +6,7 @@ This is the only place where tiers and dates matter: a check never asks which ti
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from brokerguard.catalog import Catalog, Control, Obligation
@@ -29,7 +30,7 @@ class JudgedFinding:
 class ControlResult:
     control: Control
     status: Status
-    decided_by: str  # tier | date | checks | evidence | waiver
+    decided_by: str  # tier | date | checks | evidence | waiver | error
     findings: list[JudgedFinding] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
@@ -90,7 +91,9 @@ def _live_waiver(waivers: tuple[Waiver, ...], targets: tuple[str, ...], resource
     return None
 
 
-def evaluate_control(control: Control, profile: Profile, as_of: dt.date, findings: list[Finding]) -> ControlResult:
+def evaluate_control(control: Control, profile: Profile, as_of: dt.date, findings: list[Finding],
+                     errors: Mapping[str, str] | None = None) -> ControlResult:
+    """``findings`` and ``errors`` (check id -> why it could not be judged) are those of the checks deciding it."""
     applicable = control.applicable(profile.tier)
     if not applicable:
         tiers = ", ".join(map(str, sorted(control.tiers)))
@@ -100,6 +103,10 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
         start = min(o.in_force for o in applicable)
         return ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[f"in force for tier {profile.tier} from {start}"])
 
+    unjudged = [f"{cid} could not be judged: {why}" for cid, why in (errors or {}).items()]
+    if unjudged:  # neither a pass nor a waiver: what the check needed was not read
+        return ControlResult(control, Status.ERROR, "error", findings=[JudgedFinding(f) for f in findings],
+                             notes=unjudged)
     notes: list[str] = []
     whole = _live_waiver(profile.waivers, (control.id,), "*", as_of, notes)
     judged = [JudgedFinding(f, None if f.passed else
@@ -142,13 +149,43 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
     return result
 
 
-def evaluate(catalog: Catalog, profile: Profile, as_of: dt.date, findings: list[Finding]) -> list[ControlResult]:
-    """One result per control of the catalog, in catalog order: nothing is left out."""
+def evaluate(catalog: Catalog, profile: Profile, as_of: dt.date, findings: list[Finding],
+             errors: Mapping[str, str] | None = None) -> list[ControlResult]:
+    """One result per control of the catalog, in catalog order: nothing is left out.
+
+    ``errors``: check or rule id -> why it could not be judged; its control is `error`.
+    """
     by_control: dict[str, list[Finding]] = {c.id: [] for c in catalog.controls}
     for f in findings:
         owner = catalog.control_of(f.check_id)
         if owner is not None:
             by_control[owner.id].append(f)
-    # A control that includes others is decided by their findings too (e.g. APT defence by threat detection's).
-    return [evaluate_control(c, profile, as_of, [f for cid in (c.id, *c.includes) for f in by_control[cid]])
-            for c in catalog.controls]
+    results = {c.id: evaluate_control(c, profile, as_of, by_control[c.id], _errors_of(catalog, c, errors))
+               for c in catalog.controls if not c.includes}
+    for c in catalog.controls:
+        if c.includes:
+            results[c.id] = _evaluate_including(catalog, c, profile, as_of, by_control, results, errors)
+    return [results[c.id] for c in catalog.controls]
+
+
+def _errors_of(catalog: Catalog, control: Control, errors: Mapping[str, str] | None) -> dict[str, str]:
+    return {k: v for k, v in (errors or {}).items() if k in catalog.deciding(control)}
+
+
+def _evaluate_including(catalog: Catalog, control: Control, profile: Profile, as_of: dt.date,
+                        by_control: dict[str, list[Finding]], results: dict[str, ControlResult],
+                        errors: Mapping[str, str] | None) -> ControlResult:
+    """A control that includes others (APT defence includes threat detection) is decided by their findings
+    too; an absence an included control has attested by its own evidence is not judged again."""
+    findings, notes = list(by_control[control.id]), []
+    for cid in control.includes:
+        attested = results[cid].status is Status.ATTESTED
+        for f in by_control[cid]:
+            if attested and f.attestable and not f.passed:
+                notes.append(f"{f.check_id} absent here, realised elsewhere per the evidence of {cid}")
+            else:
+                findings.append(f)
+    result = evaluate_control(control, profile, as_of, findings, _errors_of(catalog, control, errors))
+    if result.decided_by not in ("tier", "date"):
+        result.notes.extend(dict.fromkeys(notes))
+    return result

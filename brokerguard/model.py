@@ -45,10 +45,11 @@ class Status(str, enum.Enum):
     EVIDENCE_MISSING = "evidence_missing"
     NOT_APPLICABLE = "not_applicable"
     NOT_IN_FORCE = "not_in_force"
+    ERROR = "error"  # a check could not be judged: part of the source could not be read
 
     @property
     def failing(self) -> bool:
-        return self in (Status.FAIL, Status.EVIDENCE_MISSING)
+        return self in (Status.FAIL, Status.EVIDENCE_MISSING, Status.ERROR)
 
 
 class Stack:

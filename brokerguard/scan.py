@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brokerguard.catalog import Catalog
+from brokerguard.coverage import unjudged
 from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
-from brokerguard.model import Finding, Resource, Stack
+from brokerguard.model import Finding, Resource, Stack, Status
 from brokerguard.policies import resource_conf
 from brokerguard.policies.check_attributes import cannot_judge
 from brokerguard.profile import Profile
@@ -32,6 +33,7 @@ class ScanResult:
     sources: tuple[tuple[str, str], ...] = ()  # (path, kind) of every source read
     unmapped_types: tuple[str, ...] = ()  # resource types no check knows: listed, not judged
     not_inspectable: tuple[str, ...] = ()  # parts a source could not show: the scan cannot pass
+    unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
 
     @property
     def passed(self) -> bool:
@@ -40,7 +42,7 @@ class ScanResult:
     @property
     def exit_code(self) -> int:
         """0 every required control holds, 1 one fails, 2 part of the input could not be judged."""
-        if self.not_inspectable:
+        if self.not_inspectable or any(r.status is Status.ERROR for r in self.results):
             return 2
         return 0 if self.passed else 1
 
@@ -86,12 +88,15 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         stack = Stack(resources)
         findings += run_rules(stack, set(catalog.stack_rule_ids))
     findings = cannot_judge(findings, unknown)
+    unread = {t: why for s in sources if isinstance(s, PlanSource) for t, why in s.errors.items()}
+    errors = unjudged(catalog.check_ids | catalog.stack_rule_ids, unread)
     findings.sort(key=lambda f: (f.check_id, f.file, f.line, f.resource))
     plans = [s for s in sources if isinstance(s, PlanSource)]
     return ScanResult(
         tier=profile.tier, as_of=as_of, profile=profile, paths=tuple(str(s.root) for s in sources),
-        resources=tuple(stack.resources), results=tuple(evaluate(catalog, profile, as_of, findings)),
+        resources=tuple(stack.resources), results=tuple(evaluate(catalog, profile, as_of, findings, errors)),
         sources=tuple((str(s.root), s.kind) for s in sources),
         unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
+        unread=tuple(sorted(unread.items())),
     )

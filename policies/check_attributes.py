@@ -17,13 +17,27 @@ JUDGED_ATTRIBUTES = {
 }
 
 
-# What each check or stack rule reads about the resource it judges; the network rules use the set above.
+# What each check or stack rule reads (policies/checkov/, policies/stack_rules/); the rest follow the network
+# (the set above).
 CHECK_ATTRIBUTES = {
     "CKV_TWB_001": {"tags", "tags_all", "tag"},
     "CKV_TWB_002": {"tags", "tags_all", "associate_public_ip_address", "network_interface", "network_interfaces"},
     "CKV_TWB_003": {"tags", "tags_all", "publicly_accessible"},
     "CKV_TWB_004": {"web_acl_id"},
     "CKV2_TWB_001": {"internal", "load_balancer_type"},
+    "CKV_TWB_010": {"tags", "tags_all"},
+    "CKV_TWB_011": {"logging_configuration"},
+    "CKV_TWB_012": {"rule"},
+    "CKV_TWB_013": {"rule", "default_action"},
+    "CKV_TWB_014": {"rule"},
+    # Connections: the linking attribute sits on the logging configuration, which is not the judged resource.
+    "CKV2_TWB_010": set(),
+    "CKV2_TWB_011": set(),
+    # Stack rules, on the resource they anchor their finding to.
+    "TWB_STACK_010": {"firewall_policy"},
+    "TWB_STACK_011": {"logging_configuration"},
+    "TWB_STACK_012": {"rule"},
+    "TWB_STACK_013": {"firewall_policy_arn", "enable", "traffic_mirror_target_id"},
     # mail filtering, antivirus, threat detection, APT defence, business continuity
     "CKV_TWB_030": {"scan_enabled", "tls_policy"},
     "CKV_TWB_031": {"enable"},

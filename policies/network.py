@@ -12,6 +12,11 @@ SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_red
 VIA = ("aws_launch_template", "aws_launch_configuration", "aws_rds_cluster", "aws_ecs_task_definition")
 # Core compute that lands in a subnet; S3 buckets or DynamoDB tables live outside any VPC.
 NETWORKED_TYPES = tuple(t for t in CLASSIFIED_TYPES if t not in ("aws_s3_bucket", "aws_dynamodb_table", "aws_launch_template"))
+# Everything the functions below follow from a core system to the internet: what a rule built on them reads.
+NETWORK_READS = (*CLASSIFIED_TYPES, "aws_rds_cluster_instance", *SUBNET_GROUPS, *VIA, "aws_subnet", "aws_vpc",
+                 "aws_route_table", "aws_route_table_association", "aws_main_route_table_association",
+                 "aws_default_route_table", "aws_route", "aws_internet_gateway", "aws_security_group",
+                 "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_eip", "aws_eip_association")
 
 
 def is_entry_point(resource: Resource) -> bool:
@@ -32,9 +37,19 @@ def _direct_and_via(stack: Stack, resource: Resource, *types: str) -> list[Resou
     return [found[a] for a in sorted(found)]
 
 
+# Checkov renders `aws_db_subnet_group.x.name` to the group's literal name when the group sets one,
+# which drops the reference: such groups are found by name through these attributes.
+SUBNET_GROUP_NAME_ATTRS = ("db_subnet_group_name", "subnet_group_name", "cluster_subnet_group_name")
+
+
+def _groups_by_name(stack: Stack, resource: Resource) -> list[Resource]:
+    names = {str(resource.values[a]) for a in SUBNET_GROUP_NAME_ATTRS if resource.values.get(a)}
+    return [g for g in stack.of_type(*SUBNET_GROUPS) if g.values.get("name") and str(g.values["name"]) in names]
+
+
 def subnets_of(stack: Stack, resource: Resource) -> list[Resource]:
     subnets = {s.address: s for s in _direct_and_via(stack, resource, "aws_subnet")}
-    for group in _direct_and_via(stack, resource, *SUBNET_GROUPS):
+    for group in _direct_and_via(stack, resource, *SUBNET_GROUPS) + _groups_by_name(stack, resource):
         subnets.update({s.address: s for s in stack.referenced(group, "aws_subnet")})
     return [subnets[a] for a in sorted(subnets)]
 

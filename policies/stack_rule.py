@@ -22,6 +22,9 @@ class StackRule:
     fix: str = ""  # how to make the rule pass, shown in docs/checks.md
     # True for "the stack must contain X": a realisation outside the stack, declared as evidence, may stand in.
     attestable: bool = False
+    # The resource types the rule looks at; a source that could not read one of them (live AWS, access
+    # denied) makes the rule `error`. None: the rule may look at anything, so any unread type does.
+    reads: tuple[str, ...] | None = None
 
     def evaluate(self, stack: Stack) -> list[Finding]:
         raise NotImplementedError

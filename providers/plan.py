@@ -27,6 +27,9 @@ class PlanSource:
     unknown: dict[str, dict[str, str]] = field(default_factory=dict)  # address -> {attribute: why not known}
     unmapped: tuple[tuple[str, str], ...] = ()  # (source id, type) with no Terraform twin: not judged
     not_inspectable: tuple[str, ...] = ()  # parts the source could not show (never a pass)
+    # Terraform type -> why the source could not read that kind of resource (live AWS: access denied,
+    # region unreachable); every check reading such a type is `error` (brokerguard.coverage).
+    errors: dict[str, str] = field(default_factory=dict)
     plan_file: Path | None = None  # the plan on disk, when the source is one; else written for Checkov
     framework: str = "terraform_plan"
 

@@ -5,20 +5,35 @@ from __future__ import annotations
 from collections import Counter
 
 from brokerguard.model import Status
+from brokerguard.provenance import Provenance
 from brokerguard.scan import ScanResult
 
 COLOURS = {
     Status.PASS: "32", Status.ATTESTED: "36", Status.WAIVED: "33", Status.FAIL: "31",
-    Status.EVIDENCE_MISSING: "31", Status.NOT_APPLICABLE: "90", Status.NOT_IN_FORCE: "90",
+    Status.EVIDENCE_MISSING: "31", Status.NOT_APPLICABLE: "90", Status.NOT_IN_FORCE: "90", Status.ERROR: "35",
 }
 
 
-def render(scan: ScanResult, colour: bool = False) -> str:
+def _by_reason(unread: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for rtype, why in unread:
+        grouped.setdefault(why, []).append(rtype)
+    return grouped
+
+
+def _provenance_line(p: Provenance) -> str:
+    commits = ", ".join(f"{g.commit[:12]}{' (dirty)' if g.dirty else ''}" for g in p.git)
+    return (f"brokerguard {p.brokerguard_version}, Checkov {p.checkov_version}, catalog sha256 {p.catalog_sha256[:12]}"
+            f"{', commit ' + commits if commits else ''}, {len(p.inputs)} input files hashed")
+
+
+def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> str:
     def paint(status: Status, text: str) -> str:
         return f"\033[{COLOURS[status]}m{text}\033[0m" if colour else text
 
     who = f"{scan.profile.name}, " if scan.profile.name else ""
-    lines = [f"brokerguard: {who}tier {scan.tier}, as of {scan.as_of}, {len(scan.resources)} resources in {', '.join(scan.paths)}", ""]
+    lines = [f"brokerguard: {who}tier {scan.tier}, as of {scan.as_of}, {len(scan.resources)} resources in {', '.join(scan.paths)}",
+             _provenance_line(provenance), ""]
     width = max(len(s.value) for s in Status)
     for r in scan.results:
         c = r.control
@@ -48,10 +63,12 @@ def render(scan: ScanResult, colour: bool = False) -> str:
                 lines.append(f"    note: {note}")
     for part in scan.not_inspectable:
         lines.append(f"NOT JUDGED  {part}")
+    for why, types in _by_reason(scan.unread).items():
+        lines.append(f"NOT READ    {', '.join(types)}: {why}")
     if scan.unmapped_types:
         lines.append(f"note: resource types no check knows (listed, not judged): {', '.join(scan.unmapped_types)}")
     counts = Counter(r.status for r in scan.results)
     summary = ", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
-    verdict = "PASSED" if scan.passed else "INCOMPLETE" if scan.not_inspectable else "FAILED"
+    verdict = "PASSED" if scan.passed else "INCOMPLETE" if scan.exit_code == 2 else "FAILED"
     lines += ["", f"{verdict}: {summary} ({len(scan.results)} controls)"]
     return "\n".join(lines) + "\n"

@@ -1,5 +1,5 @@
 from brokerguard.model import Finding, Stack
-from brokerguard.policies.network import NETWORKED_TYPES, core_resources, internet_route, subnets_of
+from brokerguard.policies.network import NETWORK_READS, NETWORKED_TYPES, core_resources, internet_route, subnets_of
 from brokerguard.policies.stack_rule import StackRule
 
 
@@ -14,6 +14,7 @@ class CoreNotInternetReachable(StackRule):
         'NAT gateway, and release Elastic IPs attached to them.'
     )
     guideline = "docs/checks.md#twb_stack_001"
+    reads = NETWORK_READS
 
     def evaluate(self, stack: Stack) -> list[Finding]:
         findings = []

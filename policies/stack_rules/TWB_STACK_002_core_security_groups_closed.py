@@ -1,5 +1,5 @@
 from brokerguard.model import Finding, Stack
-from brokerguard.policies.network import core_resources, open_ingress, security_groups_of
+from brokerguard.policies.network import NETWORK_READS, core_resources, open_ingress, security_groups_of
 from brokerguard.policies.stack_rule import StackRule
 
 
@@ -14,6 +14,7 @@ class CoreSecurityGroupsClosed(StackRule):
         " balancer's security group)."
     )
     guideline = "docs/checks.md#twb_stack_002"
+    reads = NETWORK_READS
 
     def evaluate(self, stack: Stack) -> list[Finding]:
         findings = []

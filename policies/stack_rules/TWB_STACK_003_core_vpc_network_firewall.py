@@ -1,5 +1,5 @@
 from brokerguard.model import Finding, Stack
-from brokerguard.policies.network import NETWORKED_TYPES, core_resources, vpcs_of
+from brokerguard.policies.network import NETWORK_READS, NETWORKED_TYPES, core_resources, vpcs_of
 from brokerguard.policies.stack_rule import StackRule
 
 
@@ -18,6 +18,7 @@ class CoreVpcNetworkFirewall(StackRule):
         'endpoints, or declare the central firewall as evidence in the profile.'
     )
     guideline = "docs/checks.md#twb_stack_003"
+    reads = NETWORK_READS + ("aws_networkfirewall_firewall", "aws_vpc_endpoint")
     attestable = True
 
     def evaluate(self, stack: Stack) -> list[Finding]:

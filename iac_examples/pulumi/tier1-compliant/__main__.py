@@ -9,6 +9,7 @@ from detection import build_detection
 from investigation import build_investigation
 from mail import build_mail
 from network import build_network
+from network_security import build_firewall, build_waf
 from resilience import build_resilience
 from response import build_response
 
@@ -30,23 +31,6 @@ aws.vpc.SecurityGroupIngressRule("db_from_order", security_group_id=db_sg.id,
 web = aws.lb.LoadBalancer("web", name="online-order", load_balancer_type="application", internal=False,
                           security_groups=[alb_sg.id], subnets=[net.public_a.id, net.public_c.id], tags=CORE)
 
-acl = aws.wafv2.WebAcl(
-    "web", name="online-order", scope="REGIONAL",
-    default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
-    rules=[aws.wafv2.WebAclRuleArgs(
-        name="aws-common", priority=1,
-        override_action=aws.wafv2.WebAclRuleOverrideActionArgs(none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
-        statement=aws.wafv2.WebAclRuleStatementArgs(
-            managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
-                name="AWSManagedRulesCommonRuleSet", vendor_name="AWS")),
-        visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
-            cloudwatch_metrics_enabled=True, metric_name="aws-common", sampled_requests_enabled=True),
-    )],
-    visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
-        cloudwatch_metrics_enabled=True, metric_name="online-order", sampled_requests_enabled=True),
-)
-aws.wafv2.WebAclAssociation("web", resource_arn=web.arn, web_acl_arn=acl.arn)
-
 aws.ec2.Instance("order", ami="ami-0123456789abcdef0", instance_type="m6i.large", subnet_id=net.private_a.id,
                  vpc_security_group_ids=[order_sg.id], tags=CORE)
 
@@ -60,23 +44,8 @@ aws.s3.Bucket("reports", bucket="example-securities-reports",
               tags={"twb:system": "back-office-reporting", "twb:class": "non-core", "twb:confidentiality": "medium",
                     "twb:availability": "low"})
 
-rules = aws.networkfirewall.RuleGroup(
-    "block_known_bad", capacity=100, name="block-known-bad", type="STATEFUL",
-    rule_group=aws.networkfirewall.RuleGroupRuleGroupArgs(
-        rules_source=aws.networkfirewall.RuleGroupRuleGroupRulesSourceArgs(
-            rules_source_list=aws.networkfirewall.RuleGroupRuleGroupRulesSourceRulesSourceListArgs(
-                generated_rules_type="DENYLIST", target_types=["HTTP_HOST", "TLS_SNI"],
-                targets=[".example-malware.test"]))))
-policy = aws.networkfirewall.FirewallPolicy(
-    "trading", name="trading",
-    firewall_policy=aws.networkfirewall.FirewallPolicyFirewallPolicyArgs(
-        stateless_default_actions=["aws:forward_to_sfe"], stateless_fragment_default_actions=["aws:forward_to_sfe"],
-        stateful_rule_group_references=[
-            aws.networkfirewall.FirewallPolicyFirewallPolicyStatefulRuleGroupReferenceArgs(resource_arn=rules.arn)]))
-aws.networkfirewall.Firewall(
-    "trading", name="trading", firewall_policy_arn=policy.arn, vpc_id=net.vpc.id,
-    subnet_mappings=[aws.networkfirewall.FirewallSubnetMappingArgs(subnet_id=net.firewall.id)],
-    tags={"twb:firewall-admin": "netops@example-securities.com.tw"})
+build_firewall(net)
+build_waf(web)
 
 build_mail()
 build_antivirus()

@@ -1,0 +1,197 @@
+"""Where data lives and is kept: log groups, S3, RDS, SES receipt rules, AWS Backup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from brokerguard.providers.aws.discover import Context, pages
+from brokerguard.providers.aws.live import LiveResource, blocks, with_tags
+
+
+def _code(exc: Exception) -> str:
+    return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+
+
+def read_log_groups(ctx: Context) -> list[LiveResource]:
+    logs = ctx.client("logs")
+    out = []
+    for group in pages(logs, "describe_log_groups", "logGroups"):
+        arn = group["arn"].removesuffix(":*")
+        tags = logs.list_tags_log_group(logGroupName=group["logGroupName"]).get("tags", {})
+        out.append(LiveResource("aws_cloudwatch_log_group", group["logGroupName"], ctx.region, "logs", with_tags({
+            "id": group["logGroupName"], "arn": arn, "name": group["logGroupName"],
+            # never-expire is an absent retention in the API and 0 in Terraform
+            "retention_in_days": group.get("retentionInDays", 0), "kms_key_id": group.get("kmsKeyId", ""),
+        }, tags), arn=arn))
+    return out
+
+
+def _optional(call: Any, missing: str, **kwargs: Any) -> dict | None:
+    """A bucket setting that may not exist: its absence is an answer, any other error is not."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return call(**kwargs)
+    except ClientError as exc:
+        if _code(exc) == missing:
+            return None
+        raise
+
+
+def read_s3(ctx: Context) -> list[LiveResource]:
+    s3 = ctx.client("s3")
+    out = []
+    for bucket in pages(s3, "list_buckets", "Buckets"):
+        name = bucket["Name"]
+        arn = f"arn:aws:s3:::{name}"
+        region = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
+        tagging = _optional(s3.get_bucket_tagging, "NoSuchTagSet", Bucket=name) or {}
+        out.append(LiveResource("aws_s3_bucket", name, region, "s3", with_tags(
+            {"id": name, "arn": arn, "bucket": name, "region": region}, tagging.get("TagSet")), arn=arn))
+        lifecycle = _optional(s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration", Bucket=name)
+        if lifecycle:
+            res = LiveResource("aws_s3_bucket_lifecycle_configuration", name, region, "s3", {
+                "id": name, "bucket": name, "rule": [_lifecycle_rule(r) for r in lifecycle.get("Rules", [])]}, arn=arn)
+            res.link("bucket", "aws_s3_bucket", name)
+            out.append(res)
+        block = _optional(s3.get_public_access_block, "NoSuchPublicAccessBlockConfiguration", Bucket=name)
+        if block:
+            conf = block["PublicAccessBlockConfiguration"]
+            res = LiveResource("aws_s3_bucket_public_access_block", name, region, "s3", {
+                "id": name, "bucket": name, "block_public_acls": conf.get("BlockPublicAcls", False),
+                "block_public_policy": conf.get("BlockPublicPolicy", False),
+                "ignore_public_acls": conf.get("IgnorePublicAcls", False),
+                "restrict_public_buckets": conf.get("RestrictPublicBuckets", False)}, arn=arn)
+            res.link("bucket", "aws_s3_bucket", name)
+            out.append(res)
+    return out
+
+
+def _lifecycle_rule(rule: dict) -> dict:
+    shaped = blocks({k: v for k, v in rule.items() if k not in ("ID", "Status", "Transitions", "NoncurrentVersionTransitions")})
+    shaped.update(id=rule.get("ID", ""), status=rule.get("Status", ""),
+                  transition=blocks(rule.get("Transitions", [])),
+                  noncurrent_version_transition=blocks(rule.get("NoncurrentVersionTransitions", [])))
+    return shaped
+
+
+def _db_values(db: dict, ident: str) -> dict:
+    return {
+        "engine": db.get("Engine", ""), "db_subnet_group_name": (db.get("DBSubnetGroup") or {}).get("DBSubnetGroupName", "")
+        or db.get("DBSubnetGroup", ""),
+        "vpc_security_group_ids": [g["VpcSecurityGroupId"] for g in db.get("VpcSecurityGroups", [])],
+        "backup_retention_period": db.get("BackupRetentionPeriod", 0), "storage_encrypted": db.get("StorageEncrypted", False),
+        "multi_az": db.get("MultiAZ", False), "deletion_protection": db.get("DeletionProtection", False),
+        "identifier": ident,
+    }
+
+
+def read_rds(ctx: Context) -> list[LiveResource]:
+    rds = ctx.client("rds")
+    out = []
+    for group in pages(rds, "describe_db_subnet_groups", "DBSubnetGroups"):
+        name = group["DBSubnetGroupName"]
+        subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
+        res = LiveResource("aws_db_subnet_group", name, ctx.region, "rds", {
+            "id": name, "name": name, "arn": group.get("DBSubnetGroupArn", ""), "subnet_ids": subnets,
+            "vpc_id": group.get("VpcId", "")}, arn=group.get("DBSubnetGroupArn"))
+        for sid in subnets:
+            res.link("subnet_ids", "aws_subnet", sid)
+        out.append(res)
+    for cluster in pages(rds, "describe_db_clusters", "DBClusters"):
+        ident = cluster["DBClusterIdentifier"]
+        values = _db_values(cluster, ident)
+        values["cluster_identifier"] = values.pop("identifier")
+        res = LiveResource("aws_rds_cluster", ident, ctx.region, "rds", with_tags(
+            {"id": ident, "arn": cluster["DBClusterArn"], **values}, cluster.get("TagList")), arn=cluster["DBClusterArn"])
+        _db_links(res, values)
+        out.append(res)
+    for db in pages(rds, "describe_db_instances", "DBInstances"):
+        ident = db["DBInstanceIdentifier"]
+        values = {"id": db.get("DbiResourceId", ident), "arn": db["DBInstanceArn"], **_db_values(db, ident),
+                  "publicly_accessible": db.get("PubliclyAccessible", False), "instance_class": db.get("DBInstanceClass", "")}
+        cluster = db.get("DBClusterIdentifier")
+        rtype = "aws_rds_cluster_instance" if cluster else "aws_db_instance"
+        if cluster:
+            values["cluster_identifier"] = cluster
+        res = LiveResource(rtype, ident, ctx.region, "rds", with_tags(values, db.get("TagList")), arn=db["DBInstanceArn"])
+        _db_links(res, values)
+        res.link("cluster_identifier", "aws_rds_cluster", cluster)
+        out.append(res)
+    return out
+
+
+def _db_links(res: LiveResource, values: dict) -> None:
+    res.link("db_subnet_group_name", "aws_db_subnet_group", values.get("db_subnet_group_name"))
+    for gid in values["vpc_security_group_ids"]:
+        res.link("vpc_security_group_ids", "aws_security_group", gid)
+
+
+def read_ses(ctx: Context) -> list[LiveResource]:
+    ses = ctx.client("ses")
+    out = []
+    active = (ses.describe_active_receipt_rule_set().get("Metadata") or {}).get("Name")
+    for rule_set in pages(ses, "list_receipt_rule_sets", "RuleSets"):
+        name = rule_set["Name"]
+        arn = f"arn:aws:ses:{ctx.region}:{ctx.account}:receipt-rule-set/{name}"
+        out.append(LiveResource("aws_ses_receipt_rule_set", name, ctx.region, "ses",
+                                {"id": name, "rule_set_name": name, "arn": arn}, arn=arn))
+        if name == active:
+            res = LiveResource("aws_ses_active_receipt_rule_set", name, ctx.region, "ses",
+                               {"id": name, "rule_set_name": name, "arn": arn}, arn=arn)
+            res.link("rule_set_name", "aws_ses_receipt_rule_set", name)
+            out.append(res)
+        for rule in ses.describe_receipt_rule_set(RuleSetName=name).get("Rules", []):
+            res = LiveResource("aws_ses_receipt_rule", f"{name}:{rule['Name']}", ctx.region, "ses", {
+                "id": rule["Name"], "name": rule["Name"], "rule_set_name": name, "enabled": rule.get("Enabled", False),
+                "scan_enabled": rule.get("ScanEnabled", False), "tls_policy": rule.get("TlsPolicy", "Optional"),
+                "recipients": rule.get("Recipients", []), "actions": blocks(rule.get("Actions", [])),
+            }, arn=f"{arn}:receipt-rule/{rule['Name']}")
+            res.link("rule_set_name", "aws_ses_receipt_rule_set", name)
+            out.append(res)
+    return out
+
+
+def read_backup_plans(ctx: Context) -> list[LiveResource]:
+    backup = ctx.client("backup")
+    out = []
+    for summary in pages(backup, "list_backup_plans", "BackupPlansList"):
+        plan = backup.get_backup_plan(BackupPlanId=summary["BackupPlanId"])
+        body = plan.get("BackupPlan", {})
+        rules = []
+        for rule in body.get("Rules", []):
+            shaped = blocks({k: v for k, v in rule.items() if k in ("RuleName", "TargetBackupVaultName",
+                                                                   "ScheduleExpression", "Lifecycle", "CopyActions")})
+            shaped["target_vault_name"] = shaped.pop("target_backup_vault_name", "")
+            shaped["schedule"] = shaped.pop("schedule_expression", "")
+            rules.append(shaped)
+        arn = plan["BackupPlanArn"]
+        tags = backup.list_tags(ResourceArn=arn).get("Tags", {})
+        out.append(LiveResource("aws_backup_plan", body.get("BackupPlanName", summary["BackupPlanId"]), ctx.region,
+                                "backup.plans", with_tags({"id": plan["BackupPlanId"], "arn": arn,
+                                                           "name": body.get("BackupPlanName", ""), "rule": rules}, tags),
+                                arn=arn))
+    return out
+
+
+def read_backup_selections(ctx: Context) -> list[LiveResource]:
+    backup = ctx.client("backup")
+    out = []
+    for summary in pages(backup, "list_backup_plans", "BackupPlansList"):
+        plan_id = summary["BackupPlanId"]
+        for sel in pages(backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id):
+            body = backup.get_backup_selection(BackupPlanId=plan_id, SelectionId=sel["SelectionId"])["BackupSelection"]
+            res = LiveResource("aws_backup_selection", sel["SelectionId"], ctx.region, "backup.selections", {
+                "id": sel["SelectionId"], "plan_id": plan_id, "name": body.get("SelectionName", ""),
+                "iam_role_arn": body.get("IamRoleArn", ""), "resources": body.get("Resources", []),
+                "not_resources": body.get("NotResources", []),
+                "selection_tag": [{"type": t.get("ConditionType", ""), "key": t.get("ConditionKey", ""),
+                                   "value": t.get("ConditionValue", "")} for t in body.get("ListOfTags", [])],
+            })
+            res.link("plan_id", "aws_backup_plan", plan_id)
+            out.append(res)
+    return out
+
+
+READERS = {"logs": read_log_groups, "s3": read_s3, "rds": read_rds, "ses": read_ses,
+           "backup.plans": read_backup_plans, "backup.selections": read_backup_selections}

@@ -1,0 +1,191 @@
+"""The internet edge: API Gateway, WAFv2, CloudFront, Network Firewall, Shield."""
+
+from __future__ import annotations
+
+from brokerguard.providers.aws.discover import GLOBAL_REGION, Context, pages
+from brokerguard.providers.aws.live import LiveResource, blocks, tag_map, with_tags
+
+
+def read_api_gateway(ctx: Context) -> list[LiveResource]:
+    api = ctx.client("apigateway")
+    out = []
+    for rest in pages(api, "get_rest_apis", "items"):
+        rid = rest["id"]
+        arn = f"arn:aws:apigateway:{ctx.region}::/restapis/{rid}"
+        out.append(LiveResource("aws_api_gateway_rest_api", rid, ctx.region, "apigateway", with_tags({
+            "id": rid, "name": rest.get("name", ""), "arn": arn,
+            "endpoint_configuration": [{"types": (rest.get("endpointConfiguration") or {}).get("types", [])}],
+        }, rest.get("tags")), arn=arn))
+        # GetStages has no paginator: it returns every stage of the API.
+        for stage in api.get_stages(restApiId=rid).get("item", []):
+            name = stage["stageName"]
+            sarn = f"{arn}/stages/{name}"
+            res = LiveResource("aws_api_gateway_stage", f"ags-{rid}-{name}", ctx.region, "apigateway", with_tags({
+                "id": f"ags-{rid}-{name}", "arn": sarn, "rest_api_id": rid, "stage_name": name,
+                "deployment_id": stage.get("deploymentId", ""), "web_acl_arn": stage.get("webAclArn", ""),
+                "xray_tracing_enabled": stage.get("tracingEnabled", False),
+                "access_log_settings": [{"destination_arn": s["destinationArn"], "format": s.get("format", "")}
+                                        for s in [stage.get("accessLogSettings") or {}] if s.get("destinationArn")],
+            }, stage.get("tags")), arn=sarn)
+            res.link("rest_api_id", "aws_api_gateway_rest_api", rid)
+            out.append(res)
+    return out
+
+
+def _web_acls(ctx: Context, scope: str, region: str) -> list[LiveResource]:
+    waf = ctx.client("wafv2", region)
+    out = []
+    # ListWebACLs has no paginator in botocore: follow NextMarker by hand.
+    marker = None
+    while True:
+        page = waf.list_web_acls(Scope=scope, **({"NextMarker": marker} if marker else {}))
+        for summary in page.get("WebACLs", []):
+            acl = waf.get_web_acl(Name=summary["Name"], Scope=scope, Id=summary["Id"])["WebACL"]
+            arn = acl["ARN"]
+            tags = waf.list_tags_for_resource(ResourceARN=arn).get("TagInfoForResource", {}).get("TagList", [])
+            shaped = blocks({k: acl[k] for k in ("DefaultAction", "VisibilityConfig") if k in acl})
+            rules = [blocks(r) for r in acl.get("Rules", [])]
+            out.append(LiveResource("aws_wafv2_web_acl", acl["Name"], region, "wafv2", with_tags({
+                "id": acl["Id"], "arn": arn, "name": acl["Name"], "scope": scope, "rule": rules, **shaped,
+            }, tags), arn=arn))
+            logging = _logging(waf, arn)
+            if logging:
+                res = LiveResource("aws_wafv2_web_acl_logging_configuration", acl["Name"], region, "wafv2", {
+                    "id": arn, "resource_arn": arn,
+                    "log_destination_configs": logging.get("LogDestinationConfigs", []),
+                }, arn=arn)
+                res.link("resource_arn", "aws_wafv2_web_acl", arn)
+                out.append(res)
+        marker = page.get("NextMarker")
+        if not marker or not page.get("WebACLs"):
+            return out
+
+
+def _logging(waf: object, arn: str) -> dict | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        return waf.get_logging_configuration(ResourceArn=arn)["LoggingConfiguration"]  # type: ignore[attr-defined]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "WAFNonexistentItemException":
+            return None  # no logging configured: a fact, not a failure to read
+        raise
+
+
+def read_wafv2(ctx: Context) -> list[LiveResource]:
+    out = _web_acls(ctx, "REGIONAL", ctx.region)
+    if ctx.primary:  # web ACLs for CloudFront are global, served from us-east-1
+        out += _web_acls(ctx, "CLOUDFRONT", GLOBAL_REGION)
+    return out
+
+
+def read_waf_associations(ctx: Context) -> list[LiveResource]:
+    """Which web ACL protects each load balancer and API stage found in this region.
+
+    One GetWebACLForResource per resource: ListResourcesForWebACL would be fewer calls, but an
+    association to a resource outside the scan would then reference nothing.
+    """
+    waf = ctx.client("wafv2")
+    out = []
+    for target in ctx.of_type("aws_lb", "aws_api_gateway_stage"):
+        acl = waf.get_web_acl_for_resource(ResourceArn=target.arn).get("WebACL")
+        if not acl:
+            continue
+        res = LiveResource("aws_wafv2_web_acl_association", f"{target.type}_{target.id}", ctx.region,
+                           "wafv2.associations", {"id": f"{acl['ARN']},{target.arn}", "resource_arn": target.arn,
+                                                  "web_acl_arn": acl["ARN"]})
+        res.link("resource_arn", target.type, target.arn)
+        res.link("web_acl_arn", "aws_wafv2_web_acl", acl["ARN"])
+        out.append(res)
+    return out
+
+
+def read_cloudfront(ctx: Context) -> list[LiveResource]:
+    cf = ctx.client("cloudfront")
+    out = []
+    for page in cf.get_paginator("list_distributions").paginate():
+        for dist in (page.get("DistributionList") or {}).get("Items", []) or []:
+            arn = dist["ARN"]
+            tags = cf.list_tags_for_resource(Resource=arn).get("Tags", {}).get("Items", [])
+            res = LiveResource("aws_cloudfront_distribution", dist["Id"], ctx.region, "cloudfront", with_tags({
+                "id": dist["Id"], "arn": arn, "domain_name": dist.get("DomainName", ""), "enabled": dist.get("Enabled", False),
+                "web_acl_id": dist.get("WebACLId", ""),
+            }, tags), arn=arn)
+            res.link("web_acl_id", "aws_wafv2_web_acl", dist.get("WebACLId"))
+            out.append(res)
+    return out
+
+
+def read_network_firewalls(ctx: Context) -> list[LiveResource]:
+    nfw = ctx.client("network-firewall")
+    out = []
+    for summary in pages(nfw, "list_firewalls", "Firewalls"):
+        fw = nfw.describe_firewall(FirewallArn=summary["FirewallArn"])["Firewall"]
+        arn = fw["FirewallArn"]
+        res = LiveResource("aws_networkfirewall_firewall", fw["FirewallName"], ctx.region, "networkfirewall.firewalls",
+                           with_tags({"id": arn, "arn": arn, "name": fw["FirewallName"], "vpc_id": fw.get("VpcId", ""),
+                                      "firewall_policy_arn": fw.get("FirewallPolicyArn", ""),
+                                      "delete_protection": fw.get("DeleteProtection", False),
+                                      "subnet_mapping": [{"subnet_id": m["SubnetId"]} for m in fw.get("SubnetMappings", [])],
+                                      }, fw.get("Tags")), arn=arn)
+        res.link("vpc_id", "aws_vpc", fw.get("VpcId"))
+        res.link("firewall_policy_arn", "aws_networkfirewall_firewall_policy", fw.get("FirewallPolicyArn"))
+        for i, m in enumerate(fw.get("SubnetMappings", [])):
+            res.link(("subnet_mapping", i, "subnet_id"), "aws_subnet", m["SubnetId"])
+        out.append(res)
+        logging = nfw.describe_logging_configuration(FirewallArn=arn).get("LoggingConfiguration") or {}
+        destinations = logging.get("LogDestinationConfigs", [])
+        if destinations:
+            log = LiveResource("aws_networkfirewall_logging_configuration", fw["FirewallName"], ctx.region,
+                               "networkfirewall.firewalls", {"id": arn, "firewall_arn": arn, "logging_configuration": [
+                                   {"log_destination_config": blocks(destinations)}]}, arn=arn)
+            # log_destination is a map in Terraform, not a block
+            for dest, raw in zip(log.values["logging_configuration"][0]["log_destination_config"], destinations):
+                dest["log_destination"] = raw.get("LogDestination", {})
+            log.link("firewall_arn", "aws_networkfirewall_firewall", arn)
+            out.append(log)
+    return out
+
+
+def read_network_firewall_policies(ctx: Context) -> list[LiveResource]:
+    nfw = ctx.client("network-firewall")
+    out = []
+    for summary in pages(nfw, "list_firewall_policies", "FirewallPolicies"):
+        got = nfw.describe_firewall_policy(FirewallPolicyArn=summary["Arn"])
+        meta, policy = got["FirewallPolicyResponse"], got.get("FirewallPolicy", {})
+        res = LiveResource("aws_networkfirewall_firewall_policy", meta["FirewallPolicyName"], ctx.region,
+                           "networkfirewall.policies", with_tags({
+                               "id": meta["FirewallPolicyArn"], "arn": meta["FirewallPolicyArn"],
+                               "name": meta["FirewallPolicyName"], "firewall_policy": [blocks(policy)]}, meta.get("Tags")),
+                           arn=meta["FirewallPolicyArn"])
+        for key in ("StatefulRuleGroupReferences", "StatelessRuleGroupReferences"):
+            for i, ref in enumerate(policy.get(key, [])):
+                res.link(("firewall_policy", 0, key, i, "resource_arn"), "aws_networkfirewall_rule_group", ref.get("ResourceArn"))
+        out.append(res)
+    for summary in pages(nfw, "list_rule_groups", "RuleGroups"):
+        got = nfw.describe_rule_group(RuleGroupArn=summary["Arn"])
+        meta = got["RuleGroupResponse"]
+        out.append(LiveResource("aws_networkfirewall_rule_group", meta["RuleGroupName"], ctx.region,
+                                "networkfirewall.policies", with_tags({
+                                    "id": meta["RuleGroupArn"], "arn": meta["RuleGroupArn"], "name": meta["RuleGroupName"],
+                                    "type": meta.get("Type", ""), "capacity": meta.get("Capacity", 0),
+                                    "rule_group": [blocks(got.get("RuleGroup", {}))]}, meta.get("Tags")),
+                                arn=meta["RuleGroupArn"]))
+    return out
+
+
+def read_shield(ctx: Context) -> list[LiveResource]:
+    shield = ctx.client("shield")
+    out = []
+    for p in pages(shield, "list_protections", "Protections"):
+        arn = p.get("ProtectionArn") or p["Id"]
+        tags = shield.list_tags_for_resource(ResourceARN=arn).get("Tags", []) if p.get("ProtectionArn") else []
+        res = LiveResource("aws_shield_protection", p["Name"], ctx.region, "shield", with_tags({
+            "id": p["Id"], "arn": arn, "name": p["Name"], "resource_arn": p.get("ResourceArn", "")}, tag_map(tags)), arn=arn)
+        out.append(res)
+    return out
+
+
+READERS = {"apigateway": read_api_gateway, "wafv2": read_wafv2, "wafv2.associations": read_waf_associations,
+           "cloudfront": read_cloudfront, "networkfirewall.firewalls": read_network_firewalls,
+           "networkfirewall.policies": read_network_firewall_policies, "shield": read_shield}

@@ -1,0 +1,310 @@
+"""scan-aws against a real moto_server on loopback: the same control results as the Terraform example,
+one protection taken away at a time, access denied and unreachable regions, drift, permissions."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from aws_server import FAKE_ENV, REGION, Account, DenyingProxy, MotoServer, seed_compliant, seed_detection
+from conftest import EXAMPLES, REPO
+
+PROFILE = REPO / "iac_examples" / "profiles" / "tier1.yaml"
+EXAMPLE = EXAMPLES / "tier1-compliant"
+# The tier-1 example's profile judged as tier 2, on the date its evidence is written for.
+BROKER = ("--profile", PROFILE, "--tier", "2", "--as-of", "2024-06-30")
+INFRASTRUCTURE = ("firewall", "waf", "system-classification")
+
+
+@pytest.fixture(scope="module")
+def moto() -> Iterator[MotoServer]:
+    server = MotoServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in {**FAKE_ENV, "AWS_MAX_ATTEMPTS": "1"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def account(moto: MotoServer) -> Account:
+    moto.reset()
+    return seed_compliant(moto.url)
+
+
+def scan_aws(cli, url: str, *extra: object):
+    return cli("scan-aws", *BROKER, "--region", REGION, "--endpoint-url", url, "--format", "json", *extra)
+
+
+def failed(run, control: str) -> set[tuple[str, str]]:
+    return {(f["check_id"], f["resource"]) for f in run.control(control)["findings"] if f["result"] == "failed"}
+
+
+def test_compliant_account_gets_the_terraform_examples_results(cli, moto: MotoServer, account: Account) -> None:
+    live = scan_aws(cli, moto.url)
+    code = cli("scan", EXAMPLE, *BROKER, "--format", "json")
+    assert code.code == 0, code.out
+    assert live.code == 0, live.out + live.err
+    assert live.statuses() == code.statuses()
+    for control in INFRASTRUCTURE:
+        checks = lambda run: sorted({(f["check_id"], f["result"]) for f in run.control(control)["findings"]})  # noqa: E731
+        assert checks(live) == checks(code), control
+    waf = {(f["check_id"], f["resource"]): f for f in live.control("waf")["findings"]}
+    lb = waf[("CKV2_TWB_001", "aws_lb.online_order")]
+    assert lb["result"] == "passed" and lb["file"] == f"aws://{REGION}/elbv2"
+    firewall = {(f["check_id"], f["resource"]) for f in live.control("firewall")["findings"] if f["result"] == "passed"}
+    assert ("TWB_STACK_003", f"aws_vpc.{account.ids['vpc'].replace('-', '_')}") in firewall
+    assert ("CKV_TWB_003", "aws_db_instance.ledger") in firewall
+    # moto does not serve these: never a silent pass, but no check of this catalog reads them
+    assert {u["type"] for u in live.json["unread"]} >= {"aws_detective_graph", "aws_networkfirewall_firewall_policy"}
+
+
+def _remove_waf(a: Account) -> None:
+    a.client("wafv2").disassociate_web_acl(ResourceArn=a.ids["lb_arn"])
+
+
+def _public_db(a: Account) -> None:
+    a.client("rds").modify_db_instance(DBInstanceIdentifier="ledger", PubliclyAccessible=True, ApplyImmediately=True)
+
+
+def _private_route_to_internet(a: Account) -> None:
+    a.client("ec2").create_route(RouteTableId=a.ids["rt_private"], DestinationCidrBlock="0.0.0.0/0", GatewayId=a.ids["igw"])
+
+
+def _open_security_group(a: Account) -> None:
+    a.client("ec2").authorize_security_group_ingress(GroupId=a.ids["sg_order"], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+
+
+def _untag(a: Account) -> None:
+    a.client("ec2").delete_tags(Resources=[a.ids["instance"]], Tags=[{"Key": "twb:integrity"}])
+
+
+def _address(rtype: str, rid: str) -> str:
+    return f"{rtype}.{re.sub(r'[^A-Za-z0-9_]', '_', rid)}"
+
+
+@pytest.mark.parametrize(("take_away", "control", "check", "resource"), [
+    (_remove_waf, "waf", "CKV2_TWB_001", lambda a: "aws_lb.online_order"),
+    (_public_db, "firewall", "CKV_TWB_003", lambda a: "aws_db_instance.ledger"),
+    (_private_route_to_internet, "firewall", "TWB_STACK_001", lambda a: _address("aws_instance", a.ids["instance"])),
+    (_open_security_group, "firewall", "TWB_STACK_002", lambda a: _address("aws_instance", a.ids["instance"])),
+    (_untag, "system-classification", "CKV_TWB_001", lambda a: _address("aws_instance", a.ids["instance"])),
+], ids=["waf-association-removed", "core-db-public", "private-subnet-routes-to-igw", "sg-open-to-internet",
+        "classification-tag-removed"])
+def test_account_missing_one_protection_fails_that_control(cli, moto: MotoServer, account: Account, take_away,
+                                                          control: str, check: str, resource) -> None:
+    take_away(account)
+    run = scan_aws(cli, moto.url)
+    assert run.code == 1, run.err
+    assert run.control(control)["status"] == "fail"
+    assert (check, resource(account)) in failed(run, control)
+    assert {c: run.control(c)["status"] for c in INFRASTRUCTURE if c != control} == {
+        c: "pass" for c in INFRASTRUCTURE if c != control}
+
+
+def test_every_internet_entry_point_is_judged_for_waf(cli, moto: MotoServer, account: Account) -> None:
+    seed_detection(account)  # adds an API Gateway stage and a CloudFront distribution, both behind WAFv2
+    run = scan_aws(cli, moto.url)
+    assert run.code == 0, run.out
+    passed = {(f["check_id"], f["resource"].split(".")[0]) for f in run.control("waf")["findings"] if f["result"] == "passed"}
+    assert passed == {("CKV2_TWB_001", "aws_lb"), ("CKV2_TWB_002", "aws_api_gateway_stage"),
+                      ("CKV_TWB_004", "aws_cloudfront_distribution")}
+    account.client("wafv2").disassociate_web_acl(ResourceArn=account.ids["stage_arn"])
+    run = scan_aws(cli, moto.url)
+    assert run.code == 1
+    assert {c for c, _ in failed(run, "waf")} == {"CKV2_TWB_002"}
+
+
+def test_account_without_network_firewall_fails_the_firewall_control(cli, moto: MotoServer) -> None:
+    moto.reset()
+    account = seed_compliant(moto.url, without=("firewall",))
+    run = scan_aws(cli, moto.url)
+    assert run.code == 1
+    assert run.control("firewall")["status"] == "fail"
+    assert failed(run, "firewall") == {("TWB_STACK_003", _address("aws_vpc", account.ids["vpc"]))}
+
+
+def test_access_denied_is_error_not_pass(cli, moto: MotoServer, account: Account) -> None:
+    proxy = DenyingProxy(moto.url, denied={"wafv2"})
+    try:
+        run = scan_aws(cli, proxy.url)
+    finally:
+        proxy.stop()
+    assert run.code == 2, run.out
+    assert run.json["summary"]["exit_code"] == 2
+    waf = run.control("waf")
+    assert waf["status"] == "error" and waf["decided_by"] == "error"
+    assert any("wafv2" in n and "access denied (AccessDeniedException)" in n for n in waf["notes"]), waf["notes"]
+    # controls that do not read WAFv2 are still judged
+    assert run.control("firewall")["status"] == "pass"
+    assert run.control("system-classification")["status"] == "pass"
+
+
+def test_unreachable_region_is_error(cli, moto: MotoServer, account: Account) -> None:
+    proxy = DenyingProxy(moto.url, unreachable={"ap-southeast-1"})
+    try:
+        run = cli("scan-aws", *BROKER, "--region", REGION, "--region", "ap-southeast-1", "--endpoint-url", proxy.url,
+                  "--format", "json")
+    finally:
+        proxy.stop()
+    assert run.code == 2
+    for control in INFRASTRUCTURE:
+        assert run.control(control)["status"] == "error", control
+        assert any("@ap-southeast-1: unreachable" in n for n in run.control(control)["notes"])
+
+
+def test_cli_table_names_the_denied_service(cli, moto: MotoServer, account: Account) -> None:
+    proxy = DenyingProxy(moto.url, denied={"elasticloadbalancing"})
+    try:
+        run = cli("scan-aws", *BROKER, "--region", REGION, "--endpoint-url", proxy.url)
+    finally:
+        proxy.stop()
+    assert run.code == 2
+    assert re.search(r"^ERROR +waf ", run.out, re.M)
+    assert "elbv2@ap-northeast-1: access denied (AccessDenied) on DescribeLoadBalancers" in run.out
+    assert "INCOMPLETE" in run.out
+
+
+def test_no_credentials_endpoint_is_an_input_error(cli, moto: MotoServer) -> None:
+    closed = DenyingProxy(moto.url)
+    url = closed.url
+    closed.stop()
+    run = cli("scan-aws", "--tier", "2", "--region", REGION, "--endpoint-url", url)
+    assert run.code == 2
+    assert run.err.startswith("brokerguard: error: aws: cannot identify the account")
+
+
+def test_drift_shows_a_hand_removed_waf_association(cli, moto: MotoServer, account: Account) -> None:
+    same = scan_aws(cli, moto.url, "--compare-with", EXAMPLE)
+    assert same.json["drift"] == {"compared_with": str(EXAMPLE), "live_not_in_code": [], "code_not_live": []}
+    _remove_waf(account)
+    account.client("guardduty").create_detector(Enable=True)
+    run = scan_aws(cli, moto.url, "--compare-with", EXAMPLE)
+    drift = run.json["drift"]
+    assert [(d["protection"], d["subject"]) for d in drift["code_not_live"]] == [("WAFv2 web ACL association", "lb online-order")]
+    assert drift["code_not_live"][0]["where"].endswith("tier1-compliant/app.tf:78")
+    assert [(d["protection"], d["subject"]) for d in drift["live_not_in_code"]] == [("GuardDuty detector enabled", "(account)")]
+    table = cli("scan-aws", *BROKER, "--region", REGION, "--endpoint-url", moto.url, "--compare-with", EXAMPLE)
+    assert "in code but not running: WAFv2 web ACL association on lb online-order" in table.out
+
+
+def test_detection_logging_and_backup_resources_in_terraform_shape(moto: MotoServer, account: Account) -> None:
+    from brokerguard.providers.aws.build import read_account
+
+    seed_detection(account)
+    source = read_account([REGION], endpoint_url=moto.url)
+    by_type: dict[str, list] = {}
+    for r in source.resources:
+        by_type.setdefault(r.type, []).append(r)
+    detector = by_type["aws_guardduty_detector"][0]
+    assert detector.values["enable"] is True and detector.source_id.endswith(f"detector/{account.ids['detector']}")
+    trail = by_type["aws_cloudtrail"][0]
+    assert (trail.values["enable_logging"], trail.values["is_multi_region_trail"]) == (True, True)
+    assert "aws_s3_bucket.example_securities_trail" in trail.references
+    flow = by_type["aws_flow_log"][0]
+    assert _address("aws_vpc", account.ids["vpc"]) in flow.references and flow.values["traffic_type"] == "ALL"
+    assert by_type["aws_cloudwatch_log_group"][0].values["retention_in_days"] == 1096
+    assert by_type["aws_s3_bucket_public_access_block"][0].values["block_public_policy"] is True
+    assert by_type["aws_s3_bucket_lifecycle_configuration"][0].values["rule"][0]["expiration"] == [{"days": 1096}]
+    assert by_type["aws_backup_plan"][0].values["rule"][0]["lifecycle"] == [{"delete_after_days": 35}]
+    assert by_type["aws_cloudwatch_event_target"][0].references == {"aws_cloudwatch_event_rule.guardduty_findings"}
+    assert by_type["aws_securityhub_account"][0].values["id"] == "123456789012"
+    assert [r.values["name"] for r in by_type["aws_shield_protection"]] == ["online-order-alb"]
+    stage_assoc = [r for r in by_type["aws_wafv2_web_acl_association"] if r.values["resource_arn"] == account.ids["stage_arn"]]
+    assert len(stage_assoc) == 1 and any(a.startswith("aws_api_gateway_stage.") for a in stage_assoc[0].references)
+    distribution = by_type["aws_cloudfront_distribution"][0]
+    assert distribution.values["web_acl_id"] == account.ids["edge_acl_arn"]
+    assert "aws_wafv2_web_acl.edge" in distribution.references  # the CLOUDFRONT-scope ACL, read from us-east-1
+    rule = next(r for r in by_type["aws_wafv2_web_acl"] if r.values["scope"] == "REGIONAL").values["rule"][0]
+    assert rule["statement"][0]["managed_rule_group_statement"][0]["name"] == "AWSManagedRulesCommonRuleSet"
+    # moto serves no Detective, no firewall policies, no backup selections, no enabled standards
+    assert set(source.errors) >= {"aws_detective_graph", "aws_networkfirewall_firewall_policy",
+                                  "aws_backup_selection", "aws_securityhub_standards_subscription"}
+
+
+def _policy_actions() -> list[str]:
+    text = (REPO / "docs" / "aws-permissions.md").read_text(encoding="utf-8")
+    policy = json.loads(re.search(r"```json\n(.*?)```", text, re.S).group(1))
+    assert policy["Version"] == "2012-10-17"
+    actions = []
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow" and statement["Resource"] == "*"
+        actions += statement["Action"]
+    return actions
+
+
+# IAM action names that differ from the API operation's name.
+IAM_ACTION = {
+    ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+    ("s3", "GetBucketLifecycleConfiguration"): "s3:GetLifecycleConfiguration",
+    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+}
+
+
+def _iam_action(prefix: str, operation: str) -> str:
+    if prefix == "apigateway":  # API Gateway's management API is authorised by HTTP method
+        return "apigateway:GET"
+    return IAM_ACTION.get((prefix, operation), f"{prefix}:{operation}")
+
+
+def test_documented_policy_allows_every_call_and_only_reads(moto: MotoServer, account: Account) -> None:
+    from brokerguard.providers.aws.discover import discover
+
+    seed_detection(account)
+    calls: set[tuple[str, str]] = set()
+
+    def record(client: object) -> None:
+        prefix = client.meta.service_model.signing_name  # type: ignore[attr-defined]
+        client.meta.events.register("before-call", lambda model, **_: calls.add((prefix, model.name)))  # type: ignore[attr-defined]
+
+    discover([REGION], endpoint_url=moto.url, on_client=record)
+    assert len(calls) > 40
+    allowed = _policy_actions()
+    patterns = [re.compile(re.escape(a).replace(r"\*", ".*") + "$") for a in allowed]
+    needed = {_iam_action(p, op) for p, op in calls if (p, op) != ("sts", "GetCallerIdentity")}
+    assert sorted(a for a in needed if not any(p.match(a) for p in patterns)) == []
+    # read-only: no action that could change anything
+    assert not [a for a in allowed if not re.match(r"^[a-z0-9-]+:(Get|List|Describe)\w*\*?$|^apigateway:GET$", a)]
+
+
+@pytest.mark.parametrize(("unread", "errors"), [
+    ("aws_cloudfront_distribution", {"waf"}),  # CKV_TWB_004 reads distributions; nothing else does
+    ("aws_s3_bucket", {"system-classification", "firewall"}),  # a classified type; core systems could be one
+    ("aws_detective_graph", set()),  # no check of this catalog reads it
+])
+def test_only_controls_whose_checks_read_an_unread_type_are_error(unread: str, errors: set[str]) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from conftest import FIXTURES
+
+    from brokerguard.catalog import load_catalog
+    from brokerguard.profile import load_profile
+    from brokerguard.scan import open_source, scan_sources
+
+    catalog = load_catalog()
+    source = open_source(FIXTURES / "terraform_plan" / "tier1-compliant.plan.json")
+    source = dataclasses.replace(source, errors={unread: "test@ap-northeast-1: access denied (AccessDenied) on X"})
+    result = scan_sources([source], load_profile(PROFILE, catalog, tier=2), dt.date(2024, 6, 30), catalog)
+    statuses = {r.control.id: r.status.value for r in result.results}
+    assert {c for c, s in statuses.items() if s == "error"} == errors
+    assert {statuses[c] for c in INFRASTRUCTURE if c not in errors} == {"pass"}
+    assert result.exit_code == (2 if errors else 0)
+    assert result.unread == ((unread, "test@ap-northeast-1: access denied (AccessDenied) on X"),)
+
+
+def test_a_stack_rule_that_does_not_say_what_it_reads_depends_on_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    from brokerguard.coverage import unjudged
+    from brokerguard.stack_rules import load_rules
+
+    unread = {"aws_detective_graph": "detective@ap-northeast-1: access denied"}
+    assert unjudged({"TWB_STACK_003"}, unread) == {}
+    monkeypatch.setattr(load_rules()["TWB_STACK_003"], "reads", None)
+    assert unjudged({"TWB_STACK_003"}, unread) == {"TWB_STACK_003": "detective@ap-northeast-1: access denied"}

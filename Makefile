@@ -30,7 +30,7 @@ demo: $(STAMP)
 	done
 	@echo "### Tier-4 broker, compliant stack (expect PASSED, exit 0)"
 	-$(SCAN) $(EX)/tier4-compliant --profile iac_examples/profiles/tier4.yaml
-	@echo "### The same stack judged as tier 2 (expect waf FAIL, exit 1)"
+	@echo "### The same stack judged as tier 2 (expect waf, threat-detection and bcp-drill FAIL, exit 1)"
 	-$(SCAN) $(EX)/tier4-compliant --profile iac_examples/profiles/tier4.yaml --tier 2
 	@for ex in nonc-public-core-db nonc-alb-without-waf nonc-missing-classification nonc-email-filtering \
 			nonc-antivirus nonc-threat-detection nonc-no-detective nonc-bcp-drill; do \

@@ -83,6 +83,11 @@ class Catalog:
     def stack_rule_ids(self) -> frozenset[str]:
         return frozenset(rid for c in self.controls for rid in c.stack_rules)
 
+    def deciding(self, control: Control) -> frozenset[str]:
+        """Ids of the checks and rules that decide a control: its own and those of the controls it includes."""
+        included = [c for c in self.controls if c.id in control.includes]
+        return frozenset(i for c in (control, *included) for i in c.checks + c.stack_rules)
+
     def control_of(self, check_or_rule_id: str) -> Control | None:
         return next((c for c in self.controls if check_or_rule_id in c.checks + c.stack_rules), None)
 

@@ -93,6 +93,7 @@ def _live_waiver(waivers: tuple[Waiver, ...], targets: tuple[str, ...], resource
 
 def evaluate_control(control: Control, profile: Profile, as_of: dt.date, findings: list[Finding],
                      errors: Mapping[str, str] | None = None) -> ControlResult:
+    """``findings`` and ``errors`` (check id -> why it could not be judged) are those of the checks deciding it."""
     applicable = control.applicable(profile.tier)
     if not applicable:
         tiers = ", ".join(map(str, sorted(control.tiers)))
@@ -159,12 +160,32 @@ def evaluate(catalog: Catalog, profile: Profile, as_of: dt.date, findings: list[
         owner = catalog.control_of(f.check_id)
         if owner is not None:
             by_control[owner.id].append(f)
-    # A control that includes others is decided by their findings and errors too (APT defence by threat
-    # detection's and IDS/IPS's).
-    results = []
+    results = {c.id: evaluate_control(c, profile, as_of, by_control[c.id], _errors_of(catalog, c, errors))
+               for c in catalog.controls if not c.includes}
     for c in catalog.controls:
-        decided_by = (c.id, *c.includes)
-        own_errors = {cid: why for cid, why in (errors or {}).items()
-                      if (owner := catalog.control_of(cid)) is not None and owner.id in decided_by}
-        results.append(evaluate_control(c, profile, as_of, [f for cid in decided_by for f in by_control[cid]], own_errors))
-    return results
+        if c.includes:
+            results[c.id] = _evaluate_including(catalog, c, profile, as_of, by_control, results, errors)
+    return [results[c.id] for c in catalog.controls]
+
+
+def _errors_of(catalog: Catalog, control: Control, errors: Mapping[str, str] | None) -> dict[str, str]:
+    return {k: v for k, v in (errors or {}).items() if k in catalog.deciding(control)}
+
+
+def _evaluate_including(catalog: Catalog, control: Control, profile: Profile, as_of: dt.date,
+                        by_control: dict[str, list[Finding]], results: dict[str, ControlResult],
+                        errors: Mapping[str, str] | None) -> ControlResult:
+    """A control that includes others (APT defence includes threat detection) is decided by their findings
+    too; an absence an included control has attested by its own evidence is not judged again."""
+    findings, notes = list(by_control[control.id]), []
+    for cid in control.includes:
+        attested = results[cid].status is Status.ATTESTED
+        for f in by_control[cid]:
+            if attested and f.attestable and not f.passed:
+                notes.append(f"{f.check_id} absent here, realised elsewhere per the evidence of {cid}")
+            else:
+                findings.append(f)
+    result = evaluate_control(control, profile, as_of, findings, _errors_of(catalog, control, errors))
+    if result.decided_by not in ("tier", "date"):
+        result.notes.extend(dict.fromkeys(notes))
+    return result

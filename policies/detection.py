@@ -17,6 +17,10 @@ MALWARE_FEATURES = ("EBS_MALWARE_PROTECTION",)
 RUNTIME_FEATURES = ("RUNTIME_MONITORING", "EKS_RUNTIME_MONITORING")
 # Organisation-wide features are switched on for member accounts by auto_enable.
 ORG_AUTO_ENABLE = ("NEW", "ALL")
+# What the helpers below read: the rules built on them declare it (brokerguard/coverage.py).
+GUARDDUTY_READS = ("aws_guardduty_detector", "aws_guardduty_detector_feature",
+                   "aws_guardduty_organization_configuration_feature")
+EVENTS_READS = ("aws_cloudwatch_event_rule", "aws_cloudwatch_event_target")
 
 
 def _off(raw: Any) -> bool:

@@ -157,9 +157,9 @@ def failing_controls(path: Path, profile: str, tier: int | None = None) -> set[s
 @pytest.mark.parametrize(("example", "profile", "passing"), [
     # Controls shown by the stack itself; the rest is attested by the profile or not applicable.
     ("tier1-compliant", "tier1", {"antivirus", "firewall", "email-filtering", "system-classification", "bcp-drill",
-                                  "threat-detection", "waf", "apt-defense", "ids-ips"}),
+                                  "threat-detection", "ids-ips", "waf", "apt-defense"}),
     ("tier2-compliant", "tier2", {"antivirus", "firewall", "email-filtering", "system-classification", "bcp-drill",
-                                  "threat-detection", "waf", "ids-ips"}),
+                                  "threat-detection", "ids-ips", "waf"}),
     ("tier3-compliant", "tier3", {"antivirus", "firewall", "email-filtering", "system-classification", "bcp-drill"}),
     ("tier4-compliant", "tier4", {"antivirus", "system-classification"}),
 ])
@@ -217,7 +217,8 @@ def test_symlinked_examples_link_every_tier1_file_they_do_not_replace() -> None:
                "tier3-compliant": {"investigation.tf", "detection.tf", "response.tf"},
                "nonc-no-detective": {"investigation.tf"}}
     for example in ("tier2-compliant", "tier3-compliant", "nonc-email-filtering", "nonc-antivirus",
-                    "nonc-bcp-drill", "nonc-no-detective", "nonc-threat-detection"):
+                    "nonc-bcp-drill", "nonc-no-detective", "nonc-threat-detection", "nonc-firewall-log-retention",
+                    "nonc-ids-no-signatures", "nonc-waf-count-only", "nonc-waf-no-sensitive-data"):
         files = {p.name: p for p in (EXAMPLES / example).glob("*.tf")}
         assert set(files) == tier1 - omitted.get(example, set()), example
         for name, path in files.items():
@@ -263,6 +264,24 @@ def test_evidence_stands_in_for_detective_but_not_for_missing_flow_logs(tmp_path
     td = next(r for r in scan([EXAMPLES / "nonc-threat-detection"], prof, AS_OF, catalog).results
               if r.control.id == "threat-detection")
     assert td.status.value == "fail"  # flow logs of a VPC declared here are not a "must contain" rule
+
+
+def test_evidence_of_an_included_control_stands_in_for_its_part_of_apt_defense() -> None:
+    catalog = load_catalog()
+    base = load_profile(PROFILES / "tier1.yaml", catalog)
+    ips = Evidence("ids-ips", None, "Network IPS at the data-centre edge", dt.date(2024, 1, 2), None, None)
+    without = {r.control.id: r for r in scan([EXAMPLES / "nonc-ids-no-signatures"], base, AS_OF, catalog).results}
+    assert without["ids-ips"].status.value == without["apt-defense"].status.value == "fail"
+    prof = Profile(**{**base.__dict__, "evidence": base.evidence + (ips,)})
+    got = {r.control.id: r for r in scan([EXAMPLES / "nonc-ids-no-signatures"], prof, AS_OF, catalog).results}
+    assert got["ids-ips"].status.value == "attested"
+    assert got["apt-defense"].status.value == "pass"
+    assert "TWB_STACK_013 absent here, realised elsewhere per the evidence of ids-ips" in got["apt-defense"].notes
+    # Tier 2 needs no APT defence: nothing is said about it.
+    tier2 = Profile(**{**prof.__dict__, "tier": 2})
+    apt = next(r for r in scan([EXAMPLES / "nonc-ids-no-signatures"], tier2, AS_OF, catalog).results
+               if r.control.id == "apt-defense")
+    assert apt.status.value == "not_applicable" and apt.notes == ["required for tiers 1"]
 
 
 def test_bcp_drill_needs_both_the_infrastructure_and_a_fresh_drill(cli, tmp_path: Path) -> None:
@@ -396,3 +415,39 @@ def test_pulumi_findings_name_the_sibling_module_that_declares_the_resource() ->
         finding = found[key]
         assert finding.passed and finding.file.endswith(f"tier1-compliant/{module}")
         assert call in Path(finding.file).read_text().splitlines()[finding.line - 1]
+
+
+def test_antivirus_without_ec2_or_upload_buckets_needs_evidence() -> None:
+    catalog = load_catalog()
+    antivirus = catalog.get("antivirus")
+    result = next(r for r in scan([TF / "mail"], Profile(tier=4), AS_OF, catalog).results if r.control is antivirus)
+    assert (result.status.value, result.decided_by) == ("evidence_missing", "evidence")
+    declared = Evidence("antivirus", None, "Endpoint protection on all desktops", dt.date(2024, 3, 1), None, None)
+    result = next(r for r in scan([TF / "mail"], Profile(tier=4, evidence=(declared,)), AS_OF, catalog).results
+                  if r.control is antivirus)
+    assert result.status.value == "attested"
+
+
+def test_a_secret_the_new_checks_read_is_cannot_judge(tmp_path: Path) -> None:
+    """What the checks read (policies/check_attributes.py): a secret there is never a pass."""
+    pytest.importorskip("pulumi_aws")
+    from brokerguard.providers.pulumi.model import SECRET_SIG, PulumiResource, PulumiStack
+    from brokerguard.providers.pulumi.source import from_stack
+    from brokerguard.scan import scan_sources
+
+    db = PulumiResource(urn="urn:pulumi:dev::t::aws:rds/instance:Instance::ledger", type="aws:rds/instance:Instance",
+                        name="ledger", inputs={"multiAz": True, "tags": {"twb:class": "core"},
+                                               "backupRetentionPeriod": {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270",
+                                                                         "ciphertext": "v1:x"}})
+    # enable defaults to true: left out as a secret, the detector would pass on a guess.
+    detector = PulumiResource(urn="urn:pulumi:dev::t::aws:guardduty/detector:Detector::main",
+                              type="aws:guardduty/detector:Detector", name="main",
+                              inputs={"enable": {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:y"}})
+    source = from_stack(PulumiStack(origin=str(tmp_path), kind="export", resources=[db, detector]), tmp_path)
+    result = scan_sources([source], Profile(tier=1), AS_OF, load_catalog())
+    found = {j.finding.check_id: j.finding for r in result.results for j in r.findings}
+    assert found["CKV_TWB_033"].passed  # multi_az is known
+    assert not found["CKV_TWB_034"].passed
+    assert "cannot judge: backup_retention_period (secret)" in found["CKV_TWB_034"].message
+    assert not found["CKV_TWB_031"].passed
+    assert found["CKV_TWB_031"].message == "cannot judge: enable (secret)"

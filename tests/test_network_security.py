@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from pathlib import Path
 
 import pytest
@@ -32,8 +31,7 @@ def _scan(path: Path, profile: Profile) -> ScanResult:
 def findings(path: Path, **settings: object) -> dict[tuple[str, str], tuple[str, int, str, bool]]:
     """(check id, resource) -> (result, line, message, attestable) at tier 1."""
     out = _scan(path, Profile(tier=1, settings=dict(settings)))
-    return {(j.finding.check_id, j.finding.resource):
-            (j.result, j.finding.line, j.finding.message, j.finding.attestable)
+    return {(j.finding.check_id, j.finding.resource): (j.result, j.finding.line, j.finding.message, j.finding.attestable)
             for r in out.results for j in r.findings}
 
 
@@ -60,8 +58,6 @@ CASES = [
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.managed", "passed"),
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.alert_only", "failed"),
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.shared_groups", "failed"),
-    ("TWB_STACK_010", EXAMPLES / "tier1-compliant", "aws_networkfirewall_firewall_policy.trading", "passed"),
-    ("TWB_STACK_010", EXAMPLES / "nonc-firewall-pass-all", "aws_networkfirewall_firewall_policy.trading", "failed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.s3", "passed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.cloudwatch", "failed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.firehose", "failed"),
@@ -69,10 +65,6 @@ CASES = [
     ("TWB_STACK_011", EXAMPLES / "tier1-compliant", "aws_networkfirewall_logging_configuration.trading", "passed"),
     ("TWB_STACK_011", EXAMPLES / "nonc-firewall-log-retention", "aws_networkfirewall_logging_configuration.trading",
      "failed"),
-    # inside a module, references are relative to it
-    ("TWB_STACK_010", TF / "module-firewall", "module.edge.aws_networkfirewall_firewall_policy.edge", "passed"),
-    ("TWB_STACK_011", TF / "module-firewall", "module.edge.aws_networkfirewall_logging_configuration.edge", "failed"),
-    ("TWB_STACK_013", TF / "module-firewall", "module.edge.aws_networkfirewall_firewall.edge", "passed"),
     # waf
     ("CKV_TWB_012", TF / "waf-acl", "aws_wafv2_web_acl.complete", "passed"),
     ("CKV_TWB_012", TF / "waf-acl", "aws_wafv2_web_acl.no_sqli", "failed"),
@@ -133,21 +125,6 @@ def test_retention_failures_name_the_destination_and_its_period() -> None:
     assert "ALERT: aws_kinesis_firehose_delivery_stream.to_siem delivers to splunk" in firehose
 
 
-def test_destinations_inside_a_module_are_found_through_relative_references() -> None:
-    _, _, message, attestable = findings(TF / "module-firewall")[
-        ("TWB_STACK_011", "module.edge.aws_networkfirewall_logging_configuration.edge")]
-    assert "module.edge.aws_s3_bucket_lifecycle_configuration.logs" in message and "after 90 days" in message
-    assert attestable is False  # the bucket is declared: its lifecycle is seen, not assumed
-
-
-def test_a_retention_that_cannot_be_read_fails_saying_so() -> None:
-    path = TF / "firewall-logging-unresolved"
-    address = "aws_networkfirewall_logging_configuration.edge"
-    result, line, message, attestable = findings(path)[("TWB_STACK_011", address)]
-    assert (result, line, attestable) == ("failed", declared_at(path, address), False)
-    assert "retention_in_days 'var.flow_retention_days' cannot be read" in message
-
-
 def test_only_an_undeclared_log_destination_may_be_covered_by_evidence() -> None:
     logs = findings(TF / "firewall-logging")
     assert logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.alert_only")][3] is True
@@ -193,9 +170,7 @@ def test_sensitive_data_patterns_are_tried_on_samples(pattern: str, detects: str
 # --- each non-compliant example fails exactly its control ----------------------------------------
 
 NONC = [
-    ("nonc-firewall-log-retention", "firewall",
-     {("TWB_STACK_011", "aws_networkfirewall_logging_configuration.trading")}),
-    ("nonc-firewall-pass-all", "firewall", {("TWB_STACK_010", "aws_networkfirewall_firewall_policy.trading")}),
+    ("nonc-firewall-log-retention", "firewall", {("TWB_STACK_011", "aws_networkfirewall_logging_configuration.trading")}),
     ("nonc-waf-count-only", "waf", {("CKV_TWB_013", "aws_wafv2_web_acl.web")}),
     ("nonc-waf-no-sensitive-data", "waf", {("TWB_STACK_012", "aws_wafv2_web_acl.web")}),
     ("nonc-ids-no-signatures", "ids-ips", {("TWB_STACK_013", "aws_networkfirewall_firewall.trading")}),
@@ -209,13 +184,14 @@ def tier1_profile() -> Profile:
 
 @pytest.mark.parametrize(("example", "control", "failing"), NONC, ids=[n[0] for n in NONC])
 def test_non_compliant_example_fails_exactly_its_control(example: str, control: str, failing: set) -> None:
-    # A control that includes this one in the catalog (APT defence includes IDS/IPS) fails with it.
-    expected = {control} | {c.id for c in load_catalog().controls if control in getattr(c, "includes", ())}
     compliant = statuses(EXAMPLES / "tier1-compliant", tier1_profile())
     result = _scan(EXAMPLES / example, tier1_profile())
     got = {r.control.id: r.status.value for r in result.results}
-    assert {k for k, v in got.items() if v != compliant[k]} == expected
-    assert {got[k] for k in expected} == {"fail"}
+    # A control that includes this one (APT defence includes IDS/IPS) fails with it.
+    failing_controls = {control} | {c.id for c in load_catalog().controls if control in c.includes}
+    assert {k for k in failing_controls if got[k] == "fail"} == failing_controls
+    assert {k: v for k, v in got.items() if k not in failing_controls} == {
+        k: v for k, v in compliant.items() if k not in failing_controls}
     failed = {(j.finding.check_id, j.finding.resource) for r in result.results for j in r.failed_findings}
     assert failed == failing
 
@@ -278,46 +254,3 @@ def test_accepted_owasp_rule_groups_come_from_the_profile() -> None:
     assert "no rule runs ExampleVendorOWASPTop10" in vendor[("CKV_TWB_012", "aws_wafv2_web_acl.complete")][2]
     # Counting groups that are not the accepted OWASP groups is the broker's business; the default still blocks.
     assert vendor[("CKV_TWB_013", "aws_wafv2_web_acl.counted")][0] == "passed"
-
-
-# --- a plan gives what its HCL gives ------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", ["firewall-logging", "firewall-policy", "waf-acl", "ids-managed-signatures"])
-def test_plan_of_a_fixture_is_judged_like_its_hcl(name: str) -> None:
-    """Real `terraform show -json` plans (tests/fixtures/terraform_plan/regenerate.py): in a plan every block
-    lists every choice and ARNs are known only after apply, yet each check reaches the same result."""
-    hcl = {k: v[0] for k, v in findings(TF / name).items()}
-    plan = {k: v[0] for k, v in findings(FIXTURES / "terraform_plan" / f"{name}.plan.json").items()}
-    assert plan == hcl
-    assert {c[0] for c in CASES if c[1] == TF / name} <= {k[0] for k in plan}
-
-
-# --- a value the source hides is never a pass ---------------------------------------------------------
-
-def test_a_secret_the_network_checks_read_is_cannot_judge(tmp_path: Path) -> None:
-    pytest.importorskip("pulumi_aws")
-    from brokerguard.providers.pulumi.model import SECRET_SIG
-
-    secret = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
-    doc = json.loads((REPO / "iac_examples" / "pulumi" / "tier4-compliant.export.json").read_text())
-    doc["deployment"]["resources"] += [
-        {"urn": "urn:pulumi:dev::tier4-compliant::aws:networkfirewall/firewall:Firewall::edge", "custom": True,
-         "id": "fw-1", "type": "aws:networkfirewall/firewall:Firewall",
-         "inputs": {"name": "edge", "firewallPolicyArn": "arn:aws:network-firewall:ap-northeast-1:1:firewall-policy/p",
-                    "vpcId": "vpc-1", "subnetMappings": [{"subnetId": "subnet-1"}], "tags": secret}},
-        # Blocks by default: without the secret rules, "not count-only" would pass.
-        {"urn": "urn:pulumi:dev::tier4-compliant::aws:wafv2/webAcl:WebAcl::web", "custom": True, "id": "acl-1",
-         "type": "aws:wafv2/webAcl:WebAcl",
-         "inputs": {"name": "web", "scope": "REGIONAL", "defaultAction": {"block": {}}, "rules": secret,
-                    "visibilityConfig": {"cloudwatchMetricsEnabled": True, "metricName": "web",
-                                         "sampledRequestsEnabled": True}}},
-    ]
-    path = tmp_path / "export.json"
-    path.write_text(json.dumps(doc))
-    out = {(j.finding.check_id, j.finding.resource): j.finding for r in _scan(path, Profile(tier=1)).results
-           for j in r.findings}
-    admin = out[("CKV_TWB_010", "aws_networkfirewall_firewall.edge")]
-    assert not admin.passed and "cannot judge: tags (secret)" in admin.message
-    for check_id in ("CKV_TWB_012", "CKV_TWB_013", "CKV_TWB_014", "TWB_STACK_012"):
-        found = out[(check_id, "aws_wafv2_web_acl.web")]
-        assert not found.passed and found.message.startswith("cannot judge: rule (secret)"), check_id

@@ -124,9 +124,9 @@ def to_dict(view: ReportView) -> dict[str, Any]:
     results, seen = [], set()
     for c in view.controls:
         for f in c.problems:
-            # A control that includes another (APT defence) repeats its findings: one result per finding.
-            if f.result in ("failed", "waived") and (key := (f.check_id, f.resource, f.file, f.line)) not in seen:
-                seen.add(key)
+            # A control that includes another (APT defence) repeats its findings: one result, under the first.
+            if f.result in ("failed", "waived") and (f.check_id, f.resource, f.file) not in seen:
+                seen.add((f.check_id, f.resource, f.file))
                 results.append(_finding_result(view, c, f, index))
         if c.status is Status.EVIDENCE_MISSING:
             results.append(_evidence_result(view, c, index))

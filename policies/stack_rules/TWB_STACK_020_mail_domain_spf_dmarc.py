@@ -41,6 +41,8 @@ class MailDomainSpfDmarc(StackRule):
         'MAIL FROM domain) and "v=DMARC1; p=quarantine" (or p=reject) on _dmarc.<domain>.'
     )
     guideline = "docs/checks.md#twb_stack_020"
+    reads = ("aws_ses_domain_identity", "aws_sesv2_email_identity", "aws_ses_domain_mail_from", "aws_route53_zone",
+             "aws_route53_record")
     attestable = True
 
     def evaluate(self, stack: Stack) -> list[Finding]:

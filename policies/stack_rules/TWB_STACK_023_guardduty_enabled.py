@@ -13,6 +13,7 @@ class GuardDutyEnabled(StackRule):
     control = "threat-detection"
     fix = "Declare an aws_guardduty_detector (enable = true), or declare the organisation-wide GuardDuty as evidence."
     guideline = "docs/checks.md#twb_stack_023"
+    reads = ("aws_guardduty_detector",)
     attestable = True
 
     def evaluate(self, stack: Stack) -> list[Finding]:

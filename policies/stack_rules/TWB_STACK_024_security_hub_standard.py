@@ -15,6 +15,7 @@ class SecurityHubStandard(StackRule):
         'Foundational Security Best Practices), or declare the central Security Hub as evidence.'
     )
     guideline = "docs/checks.md#twb_stack_024"
+    reads = ("aws_securityhub_account", "aws_securityhub_standards_subscription")
     attestable = True
 
     def evaluate(self, stack: Stack) -> list[Finding]:

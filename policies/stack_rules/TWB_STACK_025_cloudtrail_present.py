@@ -15,6 +15,7 @@ class CloudTrailPresent(StackRule):
         'declare the organisation trail as evidence.'
     )
     guideline = "docs/checks.md#twb_stack_025"
+    reads = ("aws_cloudtrail",)
     attestable = True
 
     def evaluate(self, stack: Stack) -> list[Finding]:

@@ -1,5 +1,5 @@
 from brokerguard.model import Finding, Stack
-from brokerguard.policies.network import NETWORKED_TYPES, core_resources, vpcs_of
+from brokerguard.policies.network import NETWORK_READS, NETWORKED_TYPES, core_resources, vpcs_of
 from brokerguard.policies.stack_rule import StackRule, names
 
 
@@ -12,6 +12,7 @@ class CoreVpcFlowLogs(StackRule):
     control = "threat-detection"
     fix = 'Add an aws_flow_log with vpc_id = the VPC and traffic_type = "ALL", sent to CloudWatch Logs or S3.'
     guideline = "docs/checks.md#twb_stack_026"
+    reads = NETWORK_READS + ("aws_flow_log",)
 
     def evaluate(self, stack: Stack) -> list[Finding]:
         vpcs = {v.address: v for core in core_resources(stack) if core.type in NETWORKED_TYPES

@@ -1,5 +1,5 @@
 from brokerguard.model import Finding, Stack
-from brokerguard.policies.detection import finding_rules, targets_of
+from brokerguard.policies.detection import EVENTS_READS, finding_rules, targets_of
 from brokerguard.policies.stack_rule import StackRule
 
 
@@ -17,6 +17,7 @@ class FindingsRouted(StackRule):
         '["aws.securityhub"] and an aws_cloudwatch_event_target sending it to SNS, Lambda or a SIEM stream.'
     )
     guideline = "docs/checks.md#twb_stack_027"
+    reads = EVENTS_READS
     attestable = True
 
     def evaluate(self, stack: Stack) -> list[Finding]:

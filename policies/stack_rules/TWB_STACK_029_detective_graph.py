@@ -12,6 +12,7 @@ class DetectiveGraph(StackRule):
     control = "apt-defense"
     fix = "Declare an aws_detective_graph, or declare the equivalent investigation platform as evidence."
     guideline = "docs/checks.md#twb_stack_029"
+    reads = ("aws_detective_graph",)
     attestable = True
 
     def evaluate(self, stack: Stack) -> list[Finding]:

@@ -1,5 +1,5 @@
 from brokerguard.model import Finding, Resource, Stack
-from brokerguard.policies.detection import finding_rules, targets_of
+from brokerguard.policies.detection import EVENTS_READS, finding_rules, targets_of
 from brokerguard.policies.stack_rule import StackRule
 
 
@@ -24,6 +24,7 @@ class AutomatedResponse(StackRule):
         'SSM Automation document (automation-definition ARN) that isolates the affected resource.'
     )
     guideline = "docs/checks.md#twb_stack_030"
+    reads = EVENTS_READS + ("aws_lambda_function", "aws_ssm_document")
     attestable = True
 
     def evaluate(self, stack: Stack) -> list[Finding]:

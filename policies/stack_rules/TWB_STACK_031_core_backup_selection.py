@@ -31,6 +31,7 @@ class CoreBackupSelection(StackRule):
         'selection_tag { type = "STRINGEQUALS", key = "twb:class", value = "core" }.'
     )
     guideline = "docs/checks.md#twb_stack_031"
+    reads = BACKUP_TYPES + ("aws_backup_selection",)
 
     def evaluate(self, stack: Stack) -> list[Finding]:
         selections = stack.of_type("aws_backup_selection")

@@ -57,6 +57,45 @@ def _skip_builtin_checks() -> None:
             sys.modules.setdefault(name, package)
 
 
+def _index_indexed_names() -> None:
+    """Make Checkov's lookup of a reference's target linear in the tree, not quadratic.
+
+    When a name is not a vertex, Checkov 3.3 (LocalGraph._get_possible_vertices) scans every block
+    of that type for one named ``name[...]`` (a count/for_each instance), and almost every reference
+    takes that path once: at 3,000 resources it was a third of the scan. This keeps the same answer
+    (the first such block in the map's order) from an index, rebuilt when the map grows; the maps
+    only ever gain keys, and holding each map keeps its id from being reused.
+    """
+    from checkov.terraform.graph_builder import local_graph
+
+    graph_cls = local_graph.TerraformLocalGraph
+    if getattr(graph_cls, "_brokerguard_indexed", False):
+        return
+    original = graph_cls._get_possible_vertices
+    left, right = local_graph.LEFT_BRACKET_WITH_QUOTATION, local_graph.RIGHT_BRACKET_WITH_QUOTATION
+
+    def possible_vertices(self: Any, module_key: Any, block_type: str, name: str) -> list[int]:
+        block_map = self.vertices_by_module_dependency_by_name.get(module_key, {}).get(block_type, {})
+        found = block_map.get(name) or block_map.get(name.replace(left, local_graph.LEFT_BRACKET)
+                                                       .replace(right, local_graph.RIGHT_BRACKET))
+        if found:
+            return found
+        cache = self.__dict__.setdefault("_brokerguard_prefix_index", {})
+        entry = cache.get(id(block_map))
+        if entry is None or entry[1] != len(block_map):
+            index: dict[str, list[int]] = {}
+            for key, indices in block_map.items():  # every "name" for which key starts with "name["
+                for i, char in enumerate(key):
+                    if char == "[":
+                        index.setdefault(key[:i], indices)
+            entry = cache[id(block_map)] = (block_map, len(block_map), index)
+        return entry[2].get(name, [])
+
+    possible_vertices.__wrapped__ = original  # type: ignore[attr-defined]
+    graph_cls._get_possible_vertices = possible_vertices
+    graph_cls._brokerguard_indexed = True
+
+
 def _checkov() -> Any:
     """Import Checkov lazily (it is slow to import), offline and without its built-in checks."""
     for key, val in OFFLINE_ENV.items():
@@ -67,6 +106,7 @@ def _checkov() -> Any:
     from checkov.terraform.runner import Runner
 
     bc_integration.skip_download = True
+    _index_indexed_names()
     return Runner, RunnerFilter
 
 

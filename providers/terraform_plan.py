@@ -71,13 +71,49 @@ def _references(expressions: Any) -> set[str]:
     if isinstance(expressions, dict):
         for key, val in expressions.items():
             if key == "references" and isinstance(val, list):
-                found.update(m.group(1) for r in val if isinstance(r, str) and (m := _REF_TARGET.match(_base(r))))
+                found.update(m.group(1) for r in _flat(val) if isinstance(r, str) and (m := _REF_TARGET.match(_base(r))))
             else:
                 found |= _references(val)
     elif isinstance(expressions, list):
         for val in expressions:
             found |= _references(val)
     return found
+
+
+def _flat(items: list) -> list:
+    return [x for item in items for x in (_flat(item) if isinstance(item, list) else [item])]
+
+
+def _merged(blocks: list[dict]) -> dict[str, list]:
+    merged: dict[str, list] = {}
+    for block in blocks:
+        for key, val in block.items():
+            merged.setdefault(key, []).append(val)
+    return merged
+
+
+def _block_for(item: Any, expr: Any) -> Any:
+    """The configuration block a planned element came from.
+
+    The elements of a set come in any order in a plan, so a block is matched by the constant values
+    it shares with the element (a priority, a name), not by position; when no block is the single
+    best match, the element gets every block's expressions (the union of their references).
+    """
+    if isinstance(expr, dict):
+        return expr
+    blocks = [b for b in _flat(expr) if isinstance(b, dict)] if isinstance(expr, list) else []
+    if len(blocks) <= 1:
+        return blocks[0] if blocks else None
+
+    def shared(block: dict) -> int:
+        return sum(1 for k, e in block.items() if isinstance(item, dict) and isinstance(e, dict)
+                   and "constant_value" in e and item.get(k) == e["constant_value"])
+
+    scores = [shared(b) for b in blocks]
+    best = max(scores)
+    if best > 0 and scores.count(best) == 1:
+        return blocks[scores.index(best)]
+    return _merged(blocks)
 
 
 def _ref_text(refs: list[str]) -> str:
@@ -104,7 +140,7 @@ def _fill(value: Any, flag: Any, expr: Any) -> tuple[Any, bool]:
         if isinstance(value, list):
             out, unknown = list(value), False
             for i, f in enumerate(flag):
-                sub_expr = expr[i] if isinstance(expr, list) and i < len(expr) else expr if attribute_level else None
+                sub_expr = expr if attribute_level else _block_for(out[i] if i < len(out) else None, expr)
                 item, gap = _fill(out[i] if i < len(out) else None, f, sub_expr)
                 out[i:i + 1] = [item]
                 unknown |= gap
@@ -112,7 +148,8 @@ def _fill(value: Any, flag: Any, expr: Any) -> tuple[Any, bool]:
     if isinstance(flag, dict) and (value is None or isinstance(value, dict)):
         out_d, unknown = dict(value or {}), False
         for key, f in flag.items():
-            sub_expr = expr if attribute_level else expr.get(key) if isinstance(expr, dict) else None
+            block = _block_for(value, expr)
+            sub_expr = expr if attribute_level else block.get(key) if isinstance(block, dict) else None
             out_d[key], gap = _fill(out_d.get(key), f, sub_expr)
             unknown |= gap
         return out_d, unknown

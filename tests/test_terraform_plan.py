@@ -114,3 +114,19 @@ def test_json_that_is_not_a_source_exits_2(cli, tmp_path: Path, text: str, expec
     path.write_text(text)
     run = cli("scan", path, "--tier", "4")
     assert run.code == 2 and str(path) in run.err and expected in run.err, run.err
+
+
+def test_set_blocks_get_their_own_references_whatever_their_order_in_the_plan(tmp_path: Path) -> None:
+    # Terraform orders a set's elements by hash, not as written: here the configuration lists the
+    # references as priority 10 (block_known_bad) then 20 (ips), and the plan holds them reversed.
+    doc = json.loads((PLANS / "tier1-compliant.plan.json").read_text())
+    address = "aws_networkfirewall_firewall_policy.trading"
+    change = next(c for c in doc["resource_changes"] if c["address"] == address)["change"]
+    change["after"]["firewall_policy"][0]["stateful_rule_group_reference"].reverse()
+    planned = next(r for r in doc["planned_values"]["root_module"]["resources"] if r["address"] == address)
+    planned["values"]["firewall_policy"][0]["stateful_rule_group_reference"].reverse()
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc))
+    policy = next(r for r in open_source(path).resources if r.address == address)
+    refs = {b["priority"]: b["resource_arn"] for b in policy.values["firewall_policy"][0]["stateful_rule_group_reference"]}
+    assert refs == {10: "aws_networkfirewall_rule_group.block_known_bad.id", 20: "aws_networkfirewall_rule_group.ips.id"}

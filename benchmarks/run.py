@@ -212,12 +212,13 @@ def render(args: argparse.Namespace, info: dict[str, str], load_before: str, loa
     return "\n".join(lines)
 
 
-def write_doc(section: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
-    if START not in text or END not in text:
-        raise SystemExit(f"{DOC}: the markers {START} / {END} are missing")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
+def write_doc(section: str, start: str = START, end: str = END) -> None:
+    """Replace the section between (and including) the two markers of docs/performance.md; keep the rest."""
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Performance\n\n{start}\n{end}\n"
+    if start not in text or end not in text:
+        raise SystemExit(f"{DOC}: the markers {start} / {end} are missing")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
     DOC.write_text(head + section + tail, encoding="utf-8")
 
 

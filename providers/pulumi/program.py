@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import hashlib
-import inspect
 import json
 import os
 import runpy
@@ -72,12 +71,18 @@ def _config(root: Path, project: str, stack: str | None) -> tuple[dict[str, Any]
 
 
 def _call_site(root: Path) -> tuple[str, int]:
-    """The innermost frame in the user's program: where the resource was constructed."""
-    root_s = str(root.resolve())
-    for frame in inspect.stack(context=0)[2:]:
-        filename = os.path.abspath(frame.filename)
-        if filename.startswith(root_s + os.sep):
-            return filename, frame.lineno
+    """The innermost frame in the user's program: where the resource was constructed.
+
+    Walks the raw frames: inspect.stack() resolves every frame's module and source file, which
+    cost more than the rest of a 1,000-resource program's inspection.
+    """
+    root_s = str(root.resolve()) + os.sep
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if filename.startswith(root_s):
+            return filename, frame.f_lineno
+        frame = frame.f_back
     return "", 0
 
 

@@ -33,6 +33,11 @@ demo: $(STAMP)
 		$(SCAN) $(EX)/$$ex --profile iac_examples/profiles/tier1.yaml; echo "exit code $$?"; \
 	done
 
+	@echo "### The tier-1 stack written as a Pulumi program, run under mocks (expect PASSED, exit 0)"
+	-$(SCAN) iac_examples/pulumi/tier1-compliant --profile iac_examples/profiles/tier1.yaml
+	@echo "### A real terraform show -json plan of the public-core-db example (expect firewall FAIL, exit 1)"
+	-$(SCAN) tests/fixtures/terraform_plan/nonc-public-core-db.plan.json --profile iac_examples/profiles/tier1.yaml
+
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 

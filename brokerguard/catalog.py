@@ -16,6 +16,7 @@ CATALOG_PATH = POLICIES_DIR / "catalog.yaml"
 CHECKOV_CHECKS_DIR = POLICIES_DIR / "checkov"
 STACK_RULES_DIR = POLICIES_DIR / "stack_rules"
 
+SCHEMA_VERSION = 1
 LANGS = ("zh-TW", "en")
 SCOPES = ("company", "core", "internet-facing-core")
 # infrastructure: checks decide. evidence: only declared evidence can show it.
@@ -175,8 +176,8 @@ def _control(raw: object, where: str, known_ids: set[str]) -> Control:
 
 def parse_catalog(data: object, where: str) -> Catalog:
     data = schema.mapping(data, where, {"schema_version", "controls"})
-    if data["schema_version"] != 1:
-        raise InputError(f"{where}: unsupported schema_version {data['schema_version']!r} (expected 1)")
+    if data["schema_version"] != SCHEMA_VERSION:
+        raise InputError(f"{where}: unsupported schema_version {data['schema_version']!r} (expected {SCHEMA_VERSION})")
     if not isinstance(data["controls"], list) or not data["controls"]:
         raise InputError(f"{where}: controls must be a non-empty list")
     known = _known_policy_ids()

@@ -137,7 +137,7 @@ def _settings(raw: object, where: str) -> dict[str, object]:
 def _entries(raw: dict, key: str, where: str) -> list:
     value = raw.get(key) or []
     if not isinstance(value, list):
-        raise InputError(f"{where}.{key}: expected a list")
+        raise InputError(f"{where}: {key}: expected a list, got {type(value).__name__}")
     return value
 
 

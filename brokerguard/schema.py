@@ -11,9 +11,39 @@ import yaml
 from brokerguard.errors import InputError
 
 
+MAX_YAML_BYTES = 1024 * 1024  # a profile or the catalog is a few kilobytes; refuse anything huge unread
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe loading that refuses a key given twice (PyYAML would silently keep the last one) and
+    says which date does not exist (PyYAML raises a bare ValueError without the line)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not a valid date ({exc})",
+                                                    node.start_mark) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
+
 def load_yaml(path: Path) -> Any:
     """Safe-load a YAML file; any failure is an InputError naming the file and line."""
     try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise InputError(f"{path}: {size:,} bytes is over the {MAX_YAML_BYTES:,}-byte limit for a YAML file; refused before parsing")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
@@ -22,14 +52,14 @@ def load_yaml(path: Path) -> Any:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(f"{path}{where}: invalid YAML ({problem})") from None
     except ValueError as exc:
-        # The safe loader builds dates itself: 2023-02-30 fails here, not as a YAMLError.
+        # Anything else a constructor rejects without a YAMLError.
         raise InputError(f"{path}: invalid value ({exc})") from None
 
 

@@ -23,25 +23,44 @@ class TerraformSource:
     framework: str = "terraform"
 
 
+def _refuse_linked_dir(link: Path) -> None:
+    """Checkov does not follow a symlinked directory: its files would go unchecked, and a pass would lie."""
+    target = Path(os.path.realpath(link))
+    if Path(os.path.realpath(link.parent)).is_relative_to(target):
+        raise InputError(f"{link}: symlink loop (points back to {target})")
+    raise InputError(f"{link}: a symlinked directory, which Checkov does not follow",
+                     hint=f"scan {target} as a path of its own, or copy it into the tree")
+
+
 def _walk_tf_files(root: Path) -> list[Path]:
     files = []
-    seen_dirs: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        st = os.stat(dirpath)
-        if (st.st_dev, st.st_ino) in seen_dirs:  # a symlink loop: walk each real directory once
-            dirnames[:] = []
-            continue
-        seen_dirs.add((st.st_dev, st.st_ino))
+
+    def unreadable(exc: OSError) -> None:  # os.walk hides errors unless asked; an unreadable dir is not empty
+        raise InputError(f"{exc.filename}: cannot read directory ({exc.strerror})")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        for name in dirnames:
+            if os.path.islink(os.path.join(dirpath, name)):
+                _refuse_linked_dir(Path(dirpath) / name)
+        json_config = next((f for f in sorted(filenames) if f.endswith(".tf.json")), None)
+        if json_config:  # Checkov's HCL scan skips these without a word: refuse rather than pass them unread
+            raise InputError(f"{Path(dirpath) / json_config}: Terraform JSON configuration (.tf.json) is not read "
+                             "by the HCL scan", hint="scan the plan JSON (`terraform show -json plan.out`) instead")
         files.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".tf"))
     return files
 
 
 def _check_readable(path: Path) -> None:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for a Terraform file; refused before parsing")
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for a Terraform file; refused before parsing")
+        data = path.read_bytes()
+    except OSError as exc:  # a symlink loop, a dangling link, no permission, a directory named *.tf
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path}: UTF-16 text; Terraform files are UTF-8 (re-save it as UTF-8)")
     if b"\x00" in data:
         raise InputError(f"{path}: binary content (NUL bytes) in a .tf file")
     try:

@@ -147,6 +147,25 @@ def test_access_denied_is_error_not_pass(cli, moto: MotoServer, account: Account
     assert run.control("system-classification")["status"] == "pass"
 
 
+def test_every_report_format_says_what_could_not_be_judged(cli, moto: MotoServer, account: Account, tmp_path) -> None:
+    import xml.etree.ElementTree as ET
+
+    proxy = DenyingProxy(moto.url, denied={"wafv2"})
+    try:
+        run = cli("scan-aws", *BROKER, "--region", REGION, "--endpoint-url", proxy.url,
+                  "--format", "json,sarif,junitxml,markdown", "--output-dir", tmp_path)
+    finally:
+        proxy.stop()
+    assert run.code == 2
+    sarif = json.loads((tmp_path / "report.sarif").read_text(encoding="utf-8"))["runs"][0]["invocations"][0]
+    assert sarif["executionSuccessful"] is False and sarif["exitCode"] == 2
+    assert [n["descriptor"]["id"] for n in sarif["toolExecutionNotifications"]] == ["waf"]
+    case = next(c for c in ET.parse(tmp_path / "report.xml").iter("testcase") if c.get("name", "").startswith("control waf:"))
+    assert case.find("failure").get("type") == "error"
+    assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["summary"]["exit_code"] == 2
+    assert "access denied (AccessDeniedException) on GetWebACLForResource" in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
 def test_unreachable_region_is_error(cli, moto: MotoServer, account: Account) -> None:
     proxy = DenyingProxy(moto.url, unreachable={"ap-southeast-1"})
     try:

@@ -135,6 +135,27 @@ def test_sources_are_recognised_by_content(tmp_path: Path) -> None:
     assert open_source(EXAMPLES / "tier1-compliant").kind == "terraform"
 
 
+def test_cli_scans_a_pulumi_program(cli) -> None:
+    pulumi = REPO / "iac_examples" / "pulumi" / "nonc-public-core-db"
+    run = cli("scan", pulumi, "--profile", PROFILES / "tier1.yaml", "--as-of", "2024-06-30", "--format", "json")
+    assert run.code == 1
+    assert run.json["sources"] == [{"path": str(pulumi), "kind": "pulumi-program"}]
+    failed = {(f["check_id"], f["resource"]) for f in run.control("firewall")["findings"] if f["result"] == "failed"}
+    assert ("CKV_TWB_003", "aws_db_instance.settlement") in failed
+
+
+def test_a_part_that_cannot_be_inspected_is_never_a_pass(cli, tmp_path: Path) -> None:
+    program = PFIX / "remote-component"
+    out = tmp_path / "report.json"
+    run = cli("scan", program, "--tier", "4", "--as-of", "2024-06-30", "--format", "json", "--output", out)
+    assert run.code == 2
+    report = json.loads(out.read_text())
+    assert report["summary"]["exit_code"] == 2 and report["summary"]["passed"] is False
+    assert report["not_inspectable"] == [
+        "urn:pulumi:dev::remote-component::awsx:ec2:Vpc::trading "
+        "(awsx:ec2:Vpc: a multi-language component creates no resources under mocks)"]
+
+
 # --- input errors: one line, never a pass ------------------------------------------------------
 
 @pytest.mark.parametrize("path,expected", [

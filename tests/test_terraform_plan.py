@@ -112,13 +112,3 @@ def test_json_that_is_not_a_source_exits_2(cli, tmp_path: Path, text: str, expec
     path.write_text(text)
     run = cli("scan", path, "--tier", "4")
     assert run.code == 2 and str(path) in run.err and expected in run.err, run.err
-
-
-def test_cli_scans_a_pulumi_program_and_a_plan(cli) -> None:
-    pulumi = REPO / "iac_examples" / "pulumi" / "nonc-public-core-db"
-    pytest.importorskip("pulumi_aws")
-    run = cli("scan", pulumi, "--profile", PROFILES / "tier1.yaml", "--as-of", "2024-06-30", "--format", "json")
-    assert run.code == 1
-    assert run.json["sources"] == [{"path": str(pulumi), "kind": "pulumi-program"}]
-    failed = {(f["check_id"], f["resource"]) for f in run.control("firewall")["findings"] if f["result"] == "failed"}
-    assert ("CKV_TWB_003", "aws_db_instance.settlement") in failed

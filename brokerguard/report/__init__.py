@@ -1,1 +1,36 @@
-"""Report formats: they render control results and decide nothing."""
+"""Report formats: they render control results and decide nothing.
+
+`cli` and `json` render the scan itself with the view's provenance; the other formats render the
+shared view (brokerguard.report.view), built once per run so that every report of a run carries the
+same provenance.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from brokerguard.scan import ScanResult
+
+# format -> file extension, for --output-dir DIR (DIR/report.<ext>); one module per format
+EXTENSIONS = {"cli": "txt", "json": "json", "sarif": "sarif", "junitxml": "xml", "markdown": "md", "html": "html"}
+# formats for people, written in --lang (the others are for machines, in English)
+HUMAN = ("markdown", "html")
+
+
+def render(formats: list[str], scan: ScanResult, lang: str, colour: bool = False) -> dict[str, str]:
+    """Each format's text, in the order asked."""
+    from brokerguard.report import cli_table, json_report, view
+
+    shared = view.build(scan)
+    out = {}
+    for fmt in formats:
+        if fmt == "cli":
+            out[fmt] = cli_table.render(scan, shared.provenance, colour=colour)
+        elif fmt == "json":
+            out[fmt] = json_report.render(scan, shared)
+        else:
+            module = importlib.import_module(f"brokerguard.report.{fmt}")
+            out[fmt] = module.render(shared, lang) if fmt in HUMAN else module.render(shared)
+    return out

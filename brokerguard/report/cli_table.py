@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from brokerguard.model import Status
+from brokerguard.provenance import Provenance
 from brokerguard.scan import ScanResult
 
 COLOURS = {
@@ -20,12 +21,19 @@ def _by_reason(unread: tuple[tuple[str, str], ...]) -> dict[str, list[str]]:
     return grouped
 
 
-def render(scan: ScanResult, colour: bool = False) -> str:
+def _provenance_line(p: Provenance) -> str:
+    commits = ", ".join(f"{g.commit[:12]}{' (dirty)' if g.dirty else ''}" for g in p.git)
+    return (f"brokerguard {p.brokerguard_version}, Checkov {p.checkov_version}, catalog sha256 {p.catalog_sha256[:12]}"
+            f"{', commit ' + commits if commits else ''}, {len(p.inputs)} input files hashed")
+
+
+def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> str:
     def paint(status: Status, text: str) -> str:
         return f"\033[{COLOURS[status]}m{text}\033[0m" if colour else text
 
     who = f"{scan.profile.name}, " if scan.profile.name else ""
-    lines = [f"brokerguard: {who}tier {scan.tier}, as of {scan.as_of}, {len(scan.resources)} resources in {', '.join(scan.paths)}", ""]
+    lines = [f"brokerguard: {who}tier {scan.tier}, as of {scan.as_of}, {len(scan.resources)} resources in {', '.join(scan.paths)}",
+             _provenance_line(provenance), ""]
     width = max(len(s.value) for s in Status)
     for r in scan.results:
         c = r.control

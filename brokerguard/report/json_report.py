@@ -6,13 +6,15 @@ import json
 from collections import Counter
 from typing import Any
 
-from brokerguard import __version__
+from brokerguard import __version__, provenance
 from brokerguard.engine import ControlResult, JudgedFinding
 from brokerguard.model import Status
 from brokerguard.profile import Evidence, Waiver
+from brokerguard.report.view import ReportView, judged
 from brokerguard.scan import ScanResult
 
-SCHEMA_VERSION = 1
+# 2: provenance, controls[].judged, waivers[] register
+SCHEMA_VERSION = 2
 
 
 def _finding(j: JudgedFinding) -> dict[str, Any]:
@@ -38,7 +40,7 @@ def _control(r: ControlResult) -> dict[str, Any]:
     c = r.control
     return {
         "id": c.id, "cc": c.cc, "name": c.name, "scope": c.scope, "verification": c.verification,
-        "status": r.status.value, "decided_by": r.decided_by,
+        "status": r.status.value, "decided_by": r.decided_by, "judged": judged(r),
         "obligations": [{"id": o.id, "tiers": sorted(o.tiers), "in_force": o.in_force.isoformat()} for o in c.obligations],
         "checks": list(c.checks + c.stack_rules),
         "findings": [_finding(j) for j in r.findings],
@@ -48,7 +50,7 @@ def _control(r: ControlResult) -> dict[str, Any]:
     }
 
 
-def to_dict(scan: ScanResult) -> dict[str, Any]:
+def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
     counts = Counter(r.status.value for r in scan.results)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -62,6 +64,8 @@ def to_dict(scan: ScanResult) -> dict[str, Any]:
         "not_inspectable": list(scan.not_inspectable),
         "unread": [{"type": t, "why": why} for t, why in scan.unread],
         "controls": [_control(r) for r in scan.results],
+        "waivers": [{"control": e.control, "expired": e.expired, **_waiver(e.waiver)} for e in view.waivers],
+        "provenance": provenance.to_dict(view.provenance),
         "summary": {
             "passed": scan.passed,
             "exit_code": scan.exit_code,
@@ -72,5 +76,5 @@ def to_dict(scan: ScanResult) -> dict[str, Any]:
     }
 
 
-def render(scan: ScanResult) -> str:
-    return json.dumps(to_dict(scan), ensure_ascii=False, indent=2) + "\n"
+def render(scan: ScanResult, view: ReportView) -> str:
+    return json.dumps(to_dict(scan, view), ensure_ascii=False, indent=2) + "\n"

@@ -17,8 +17,6 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# Deeper nested types (WAFv2 statements nest without end) fall back to the default rule at translation.
-MAX_DEPTH = 3
 _ARGS_REF = re.compile(r"ForwardRef\('(\w+)Args'\)")
 
 
@@ -49,6 +47,29 @@ def _nested_rename(nested: str, parent: str) -> str | None:
     return snake(nested[len(parent):]) if nested.startswith(parent) and len(nested) > len(parent) else None
 
 
+def _dedupe(resources: dict, types: dict) -> dict:
+    """Nested types are walked to the bottom, so WAFv2 statements keep their Terraform shape at any depth.
+    The SDK names every nested type after its path, giving thousands of identical ones (the same
+    statement under and/or/not/rate-based...): keep one per shape, chosen by the shortest name."""
+    shape: dict[str, str] = {}
+
+    def canon(name: str) -> str:
+        if name not in shape:
+            shape[name] = name  # a type that contains itself keeps its own name
+            shape[name] = json.dumps({w: (p["tf"], p["kind"], canon(p["type"]) if p.get("type") in types else None)
+                                      for w, p in sorted(types[name].items())})
+        return shape[name]
+
+    keep: dict[str, str] = {}
+    for name in sorted(types, key=lambda n: (len(n), n)):
+        keep.setdefault(canon(name), name)
+    for props in [row["properties"] for row in resources.values()] + list(types.values()):
+        for spec in props.values():
+            if spec.get("type") in types:
+                spec["type"] = keep[shape[spec["type"]]]
+    return {name: types[name] for name in sorted(set(keep.values()))}
+
+
 def build() -> dict:
     src = json.loads((HERE / "bridge_renames.json").read_text())
     import pulumi_aws  # noqa: F401  (the installed SDK is the second source)
@@ -56,7 +77,9 @@ def build() -> dict:
     version = importlib.metadata.version("pulumi_aws")
     resources, types = {}, {}
 
-    def walk(module: object, cls_name: str, key: str, renames: dict, how: str, depth: int = 0) -> dict:
+    def walk(module: object, cls_name: str, key: str, renames: dict, how: str) -> dict:
+        # A transcribed entry does not list properties added after that bridge build (v7 added some),
+        # so a repeated block missing from it is still named after its nested type.
         args_cls = getattr(module, f"{cls_name}Args", None) or getattr(getattr(module, "_inputs", None), f"{cls_name}Args", None)
         props = {}
         if args_cls is None:
@@ -70,24 +93,30 @@ def build() -> dict:
                 tf, origin = snake(wire), "default"
             entry = {"tf": tf, "kind": "list" if is_list else ("object" if nested else "value"), "from": origin}
             if nested:
-                entry["type"] = f"{key.split('/')[0]}/{nested}"
-                if entry["type"] not in types and depth < MAX_DEPTH:
+                mod = key.split("/")[0]
+                entry["type"] = f"{mod}/{nested}"
+                if entry["type"] not in types:
                     types[entry["type"]] = {}
-                    types[entry["type"]] = walk(module, nested, entry["type"], {}, "default", depth + 1)
+                    sub = src["renamedProperties"].get(f"aws:{mod}/{nested}:{nested}", {})
+                    types[entry["type"]] = walk(module, nested, entry["type"], sub, "bridge-metadata")
             props[wire] = entry
         return props
 
-    for token, tf_type in sorted(src["resources"].items()):
+    tokens = dict(src["resources"])
+    tokens.update({tok: o["terraform_type"] for tok, o in src.get("overrides", {}).items() if tok not in tokens})
+    for token, tf_type in sorted(tokens.items()):
         override = src.get("overrides", {}).get(token, {})
         mod_name, cls_name = token.split(":")[1].split("/")[0], token.split(":")[2]
         module = importlib.import_module(f"pulumi_aws.{mod_name}_" if mod_name == "lambda" else f"pulumi_aws.{mod_name}")
         if not hasattr(module, cls_name):
             continue  # not in this SDK version (e.g. BucketV2 after v7)
-        renames = dict(src.get("from_issue", {}).get(token, {}))
-        how = "issue-4"
-        if token in src["renamedProperties"]:
-            renames, how = src["renamedProperties"][token], "bridge-metadata"
-            renames.update(src.get("from_issue", {}).get(token, {}))
+        issue = src.get("from_issue", {}).get(token, {})
+        issue = {**issue, **{w: snake(w) for w in src.get("unrenamed", {}).get(token, [])}}
+        bridge = src["renamedProperties"].get(override.get("renamedProperties_of", token))
+        if bridge is not None:
+            renames, how = {**bridge, **issue}, "bridge-metadata"
+        else:
+            renames, how = dict(issue), "issue-4"
         resources[token] = {
             "terraform_type": override.get("terraform_type", tf_type),
             "renames_from": how if renames else "default",
@@ -103,9 +132,10 @@ def build() -> dict:
                     "nested-type-name: a repeated block named after its nested type (<Resource><Block>); "
                     "default: the bridge's camelCase -> snake_case rule",
             "kind": "value; object: a single nested block (Terraform: one-element list); list: repeated blocks",
+            "type": "nested types of the same shape share one entry (the shortest name)",
         },
         "resources": resources,
-        "types": dict(sorted(types.items())),
+        "types": _dedupe(resources, types),
     }
 
 

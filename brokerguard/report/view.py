@@ -1,0 +1,143 @@
+"""The one view of a scan that every report format renders: controls, findings with their fix, waivers, provenance.
+
+Built once per run; the formats only lay it out. Nothing here decides a status: the engine did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from brokerguard import docgen, provenance
+from brokerguard.catalog import load_catalog
+from brokerguard.engine import ControlResult
+from brokerguard.model import Resource, Status
+from brokerguard.profile import Evidence, Waiver
+from brokerguard.provenance import Provenance
+from brokerguard.scan import ScanResult
+
+# How a control was judged, from its verification mode (catalog) and what decided it (engine).
+AUTOMATED, AUTOMATED_EVIDENCE, EVIDENCE = "automated", "automated+evidence", "evidence"
+# The fix for a control that only evidence can show, when none valid is declared.
+EVIDENCE_FIX = "Declare dated evidence for this control in the broker profile (docs/profile.md)."
+# The fix for a control that could not be judged: what a check needed was not read.
+ERROR_FIX = "Let the scan read what the note names (docs/aws-permissions.md), or reach the region, and scan again."
+
+
+@dataclass(frozen=True)
+class FindingView:
+    check_id: str
+    check_name: str
+    resource: str  # address, or "(stack)"
+    file: str
+    line: int
+    result: str  # passed | failed | waived | attested (an absence realised elsewhere, per evidence)
+    message: str
+    fix: str  # the check's `fix` text
+    waiver: Waiver | None
+
+
+@dataclass(frozen=True)
+class ControlView:
+    id: str
+    cc: str
+    name: dict[str, str]
+    requirement: dict[str, str]
+    status: Status
+    decided_by: str
+    judged: str
+    findings: tuple[FindingView, ...]
+    evidence: tuple[Evidence, ...]
+    waivers: tuple[Waiver, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def failing(self) -> bool:
+        return self.status.failing
+
+    @property
+    def problems(self) -> list[FindingView]:
+        """Findings that did not pass: failed, waived, or absences that evidence stands in for."""
+        return [f for f in self.findings if f.result != "passed"]
+
+    def by_resource(self) -> dict[str, list[FindingView]]:
+        """Findings grouped per resource, in finding order."""
+        grouped: dict[str, list[FindingView]] = {}
+        for f in self.findings:
+            grouped.setdefault(f.resource, []).append(f)
+        return grouped
+
+
+@dataclass(frozen=True)
+class WaiverEntry:
+    control: str  # the control the waiver belongs to (its target, or the control of its target check)
+    waiver: Waiver
+    expired: bool  # an expired waiver covers nothing: its findings fail again
+
+
+@dataclass(frozen=True)
+class ReportView:
+    broker: str | None
+    tier: int
+    as_of: dt.date
+    paths: tuple[str, ...]
+    resources: tuple[Resource, ...]
+    controls: tuple[ControlView, ...]
+    waivers: tuple[WaiverEntry, ...]
+    provenance: Provenance
+    rule_docs: dict[str, docgen.PolicyDoc]
+    exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
+
+    @property
+    def passed(self) -> bool:
+        return not any(c.failing for c in self.controls)
+
+    @property
+    def failing(self) -> list[ControlView]:
+        return [c for c in self.controls if c.failing]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Controls per status, every status present, in the order of the Status enum."""
+        found = Counter(c.status.value for c in self.controls)
+        return {s.value: found.get(s.value, 0) for s in Status}
+
+
+def judged(result: ControlResult) -> str:
+    mode = result.control.verification
+    if mode == "infrastructure+evidence" or (mode == "infrastructure" and result.decided_by == "evidence"):
+        return AUTOMATED_EVIDENCE
+    if mode == "evidence" or (mode == "infrastructure-or-evidence" and not result.findings):
+        return EVIDENCE
+    return AUTOMATED
+
+
+def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc]) -> ControlView:
+    c = result.control
+    findings = []
+    for j in result.findings:
+        f = j.finding
+        outcome = "attested" if j.result == "failed" and result.status is Status.ATTESTED else j.result
+        doc = docs.get(f.check_id)
+        findings.append(FindingView(f.check_id, f.check_name, f.resource, f.file, f.line, outcome, f.message,
+                                    doc.fix if doc else "", j.waiver))
+    return ControlView(c.id, c.cc, c.name, c.requirement, result.status, result.decided_by, judged(result),
+                       tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes))
+
+
+def build(scan: ScanResult) -> ReportView:
+    catalog = load_catalog()
+    docs = {d.id: d for d in docgen.collect()}
+    waivers = []
+    for w in scan.profile.waivers:
+        owner = catalog.get(w.target) or catalog.control_of(w.target)
+        waivers.append(WaiverEntry(owner.id if owner else w.target, w, not w.live(scan.as_of)))
+    order = {c.id: i for i, c in enumerate(catalog.controls)}
+    waivers.sort(key=lambda e: (order.get(e.control, len(order)), e.waiver.target, e.waiver.resources))
+    return ReportView(
+        broker=scan.profile.name, tier=scan.tier, as_of=scan.as_of, paths=scan.paths, resources=scan.resources,
+        controls=tuple(_control(r, docs) for r in scan.results), waivers=tuple(waivers),
+        provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source), rule_docs=docs,
+        exit_code=scan.exit_code,
+    )

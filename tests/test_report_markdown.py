@@ -1,0 +1,71 @@
+"""The pull-request comment: tier, verdict, failing controls with resource, line and fix, the rest collapsed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from conftest import EXAMPLES, REPO
+
+PROFILES = REPO / "iac_examples" / "profiles"
+
+
+def markdown(cli, path: Path, *args: object):  # noqa: ANN001, ANN201
+    return cli("scan", path, "--as-of", "2024-06-30", "--format", "markdown", *args)
+
+
+def section(text: str, start: str, end: str) -> str:
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_failing_control_row_names_resource_line_and_fix_in_zh_tw_by_default(cli) -> None:
+    run = markdown(cli, EXAMPLES / "nonc-public-core-db", "--profile", PROFILES / "tier1.yaml")
+    assert run.code == 1
+    md = run.out
+    assert md.startswith("## brokerguard: Example Securities Co., Ltd. (範例證券), 第 1 級 · 基準日: 2024-06-30\n")
+    assert "**❌ 未通過：1 項應辦控制未符合**" in md
+    failing = section(md, "### 未符合的控制", "<details>")
+    rows = [line for line in failing.splitlines() if line.startswith("| **")]
+    assert len(rows) == 3 and all("(`firewall`)" in r for r in rows)
+    db = next(r for r in rows if "CKV_TWB_003" in r)
+    assert "`aws_db_instance.settlement` (`iac_examples/terraform/nonc-public-core-db/main.tf:67`)" in db
+    assert "Set publicly_accessible = false" in db  # the check's fix
+    rest = section(md, "<summary>其他控制 (17)</summary>", "</details>")
+    assert "(`antivirus`) | CC-17010 | 已佐證 | 僅佐證 |" in rest
+    assert "(`firewall`)" not in rest
+    assert "`iac_examples/terraform/nonc-public-core-db/main.tf` " in section(md, "<summary>稽核軌跡</summary>", "</details>")
+
+
+def test_english_and_evidence_missing_rows(cli) -> None:
+    run = markdown(cli, EXAMPLES / "tier4-compliant", "--tier", "2", "--lang", "en")
+    md = run.out
+    assert "**❌ FAILED: 16 required controls do not hold**" in md
+    failing = section(md, "### Failing controls", "<details>")
+    assert "| **Antivirus software / 防毒軟體** (`antivirus`) | CC-17010 | evidence missing | — |" in failing
+    waf = next(line for line in failing.splitlines() if "(`waf`)" in line)
+    assert "`aws_lb.web` (`iac_examples/terraform/tier4-compliant/main.tf:94`)" in waf and "CKV2_TWB_001" in waf
+
+
+def test_passing_stack_has_no_failing_table(cli) -> None:
+    run = markdown(cli, EXAMPLES / "tier1-compliant", "--profile", PROFILES / "tier1.yaml", "--lang", "en")
+    assert run.code == 0
+    assert "**✅ PASSED: every control the tier requires holds**" in run.out
+    assert "### Failing controls" not in run.out
+    assert "<summary>Other controls (18)</summary>" in run.out
+
+
+def test_waiver_register_marks_expired_waivers(cli, tmp_path: Path) -> None:
+    data = yaml.safe_load((PROFILES / "tier1.yaml").read_text())
+    data["waivers"] = [{"target": "CKV2_TWB_001", "resources": "aws_lb.web", "reason": "WAF rollout | Q3",
+                        "approver": "CISO Lin", "expiry": "2024-06-01", "ticket": "SEC-42",
+                        "compensating_control": "CDN rate limiting"}]
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(yaml.safe_dump(data, allow_unicode=True))
+    run = markdown(cli, EXAMPLES / "nonc-alb-without-waf", "--profile", profile, "--lang", "en")
+    register = section(run.out, "<summary>Waiver register (1)</summary>", "</details>")
+    assert ("| waf | `CKV2_TWB_001` `aws_lb.web` | CISO Lin | WAF rollout \\| Q3 | CDN rate limiting | SEC-42 | "
+            "2024-06-01 **EXPIRED** |") in register
+    assert "`aws_lb.web` (`iac_examples/terraform/nonc-alb-without-waf/main.tf:18`)" in section(
+        run.out, "### Failing controls", "<details>")
+    assert run.out == markdown(cli, EXAMPLES / "nonc-alb-without-waf", "--profile", profile, "--lang", "en").out

@@ -327,3 +327,51 @@ def test_a_stack_rule_that_does_not_say_what_it_reads_depends_on_everything(monk
     assert unjudged({"TWB_STACK_003"}, unread) == {}
     monkeypatch.setattr(load_rules()["TWB_STACK_003"], "reads", None)
     assert unjudged({"TWB_STACK_003"}, unread) == {"TWB_STACK_003": "detective@ap-northeast-1: access denied"}
+
+
+def test_listings_are_read_to_the_last_page(moto: MotoServer) -> None:
+    """moto pages DescribeLogGroups by 50, like AWS: 120 groups need three pages."""
+    import boto3
+
+    from brokerguard.providers.aws.build import read_account
+
+    moto.reset()
+    logs = boto3.client("logs", region_name=REGION, endpoint_url=moto.url)
+    for i in range(120):
+        logs.create_log_group(logGroupName=f"/firewall/{i:03d}")
+    assert "nextToken" in logs.describe_log_groups()  # one call would miss some
+    groups = [r for r in read_account([REGION], endpoint_url=moto.url).resources if r.type == "aws_cloudwatch_log_group"]
+    assert sorted(r.values["name"] for r in groups) == [f"/firewall/{i:03d}" for i in range(120)]
+
+
+def test_progress_is_shown_on_a_terminal_only(moto: MotoServer, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from brokerguard.providers.aws.discover import discover, services
+
+    moto.reset()
+    discover([REGION], endpoint_url=moto.url)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    discover([REGION], endpoint_url=moto.url)
+    err = capsys.readouterr().err
+    assert f"{len(services())}/{len(services())} services read" in err
+
+
+def test_regions_are_read_each_and_global_services_once(moto: MotoServer, account: Account) -> None:
+    from brokerguard.providers.aws.build import read_account
+
+    seed_detection(account)
+    other = account.client("ec2", "ap-southeast-1")
+    vpc = other.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+    source = read_account([REGION, "ap-southeast-1"], endpoint_url=moto.url)
+    files = {r.address: r.file for r in source.resources}
+    assert files[_address("aws_vpc", vpc)] == "aws://ap-southeast-1/ec2.network"
+    assert files[_address("aws_vpc", account.ids["vpc"])] == f"aws://{REGION}/ec2.network"
+    for rtype in ("aws_s3_bucket", "aws_cloudfront_distribution", "aws_shield_protection"):
+        found = [r for r in source.resources if r.type == rtype]
+        assert len(found) == len({r.source_id for r in found}) >= 1, rtype  # read once, not once per region
+    # each region's default VPC is there too, under its own address
+    assert len([r for r in source.resources if r.type == "aws_vpc" and r.values["is_default"]]) == 2
+    assert source.plan["planned_values"]["root_module"]["resources"][0]["provider_name"] == "registry.terraform.io/hashicorp/aws"

@@ -375,3 +375,16 @@ def test_regions_are_read_each_and_global_services_once(moto: MotoServer, accoun
     # each region's default VPC is there too, under its own address
     assert len([r for r in source.resources if r.type == "aws_vpc" and r.values["is_default"]]) == 2
     assert source.plan["planned_values"]["root_module"]["resources"][0]["provider_name"] == "registry.terraform.io/hashicorp/aws"
+
+
+def test_drift_shows_guardduty_declared_but_disabled_live(cli, moto: MotoServer, account: Account, tmp_path) -> None:
+    import shutil
+
+    code = tmp_path / "infra"
+    shutil.copytree(EXAMPLE, code)
+    (code / "detection.tf").write_text('resource "aws_guardduty_detector" "main" {\n  enable = true\n}\n', encoding="utf-8")
+    account.client("guardduty").create_detector(Enable=False)
+    drift = scan_aws(cli, moto.url, "--compare-with", code).json["drift"]
+    assert drift["code_not_live"] == [{"protection": "GuardDuty detector enabled", "subject": "(account)",
+                                       "where": f"{code / 'detection.tf'}:1"}]
+    assert drift["live_not_in_code"] == []

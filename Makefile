@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test venv clean
+.PHONY: demo test venv clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,25 +20,41 @@ venv: $(STAMP)
 DEMO_AS_OF := 2024-06-30
 EX := iac_examples/terraform
 SCAN := $(BIN)/brokerguard scan --as-of $(DEMO_AS_OF)
+REPORTS := reports
 
 demo: $(STAMP)
-	@echo "### Tier-1 broker, compliant stack (expect PASSED, exit 0)"
-	-$(SCAN) $(EX)/tier1-compliant --profile iac_examples/profiles/tier1.yaml
-	@echo "### Tier-4 broker, compliant stack (expect PASSED, exit 0)"
-	-$(SCAN) $(EX)/tier4-compliant --profile iac_examples/profiles/tier4.yaml
-	@echo "### The same stack judged as tier 2 (expect waf FAIL, exit 1)"
-	-$(SCAN) $(EX)/tier4-compliant --profile iac_examples/profiles/tier4.yaml --tier 2
-	@for ex in nonc-public-core-db nonc-alb-without-waf nonc-missing-classification; do \
-		echo "### $$ex at tier 1 (expect FAILED, exit 1)"; \
-		$(SCAN) $(EX)/$$ex --profile iac_examples/profiles/tier1.yaml; echo "exit code $$?"; \
+	@for tier in 1 2 3 4; do \
+		echo "### Tier-$$tier broker, compliant stack (expect PASSED, exit 0)"; \
+		$(SCAN) $(EX)/tier$$tier-compliant --profile iac_examples/profiles/tier$$tier.yaml; echo "exit code $$?"; \
 	done
-
+	@echo "### The tier-4 stack judged as tier 2 (expect waf FAIL among others, exit 1)"
+	-$(SCAN) $(EX)/tier4-compliant --profile iac_examples/profiles/tier4.yaml --tier 2
+	@for ex in $(notdir $(wildcard $(EX)/nonc-*)); do \
+		echo "### $$ex at tier 1 (expect FAILED, exit 1; iac_examples/terraform/README.md says which control)"; \
+		$(SCAN) $(EX)/$$ex --profile iac_examples/profiles/tier1.yaml --format json | \
+			$(BIN)/python -c 'import json,sys; d=json.load(sys.stdin); print("  failing:", ", ".join(d["summary"]["failing_controls"]) or "none")'; \
+	done
 	@echo "### The tier-1 stack written as a Pulumi program, run under mocks (expect PASSED, exit 0)"
 	-$(SCAN) iac_examples/pulumi/tier1-compliant --profile iac_examples/profiles/tier1.yaml
 	@echo "### A real terraform show -json plan of the public-core-db example (expect firewall FAIL, exit 1)"
 	-$(SCAN) tests/fixtures/terraform_plan/nonc-public-core-db.plan.json --profile iac_examples/profiles/tier1.yaml
+	@echo "### HTML (zh-TW) and SARIF reports of every bundled example"
+	@for ex in $(notdir $(wildcard $(EX)/*-compliant $(EX)/nonc-*)); do \
+		profile=iac_examples/profiles/tier1.yaml; case $$ex in tier*-compliant) profile=iac_examples/profiles/$${ex%-compliant}.yaml;; esac; \
+		$(SCAN) $(EX)/$$ex --profile $$profile --format html,sarif --output-dir $(REPORTS)/$$ex; code=$$?; \
+		[ $$code -le 1 ] || exit $$code; \
+		echo "  $(REPORTS)/$$ex/report.html  $(REPORTS)/$$ex/report.sarif  (exit $$code)"; \
+	done
+	@echo "Open the HTML in a browser: file://$(CURDIR)/$(REPORTS)/tier1-compliant/report.html"
 
-test: $(STAMP)
+# The HTML report is tested in a real headless Chromium with a CJK font (Debian packages). When they
+# cannot be installed (no root, no apt), the test that needs them is skipped and says why.
+browser:
+	@(command -v chromium >/dev/null && fc-list :lang=zh-tw | grep -q .) || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) \
+		>/dev/null 2>&1 || echo "make: chromium or fonts-noto-cjk could not be installed; the browser test will be skipped"
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
 clean:

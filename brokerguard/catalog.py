@@ -54,6 +54,8 @@ class Control:
     checks: tuple[str, ...]
     stack_rules: tuple[str, ...]
     maintained: bool
+    # Controls whose checks and rules also decide this one (APT defence needs all that threat detection needs).
+    includes: tuple[str, ...] = ()
 
     @property
     def tiers(self) -> frozenset[int]:
@@ -80,6 +82,11 @@ class Catalog:
     @property
     def stack_rule_ids(self) -> frozenset[str]:
         return frozenset(rid for c in self.controls for rid in c.stack_rules)
+
+    def deciding(self, control: Control) -> frozenset[str]:
+        """Ids of the checks and rules that decide a control: its own and those of the controls it includes."""
+        included = [c for c in self.controls if c.id in control.includes]
+        return frozenset(i for c in (control, *included) for i in c.checks + c.stack_rules)
 
     def control_of(self, check_or_rule_id: str) -> Control | None:
         return next((c for c in self.controls if check_or_rule_id in c.checks + c.stack_rules), None)
@@ -130,7 +137,7 @@ def _control(raw: object, where: str, known_ids: set[str]) -> Control:
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         where = f"{where} (control {raw['id']!r})"
     raw = schema.mapping(raw, where, {"id", "cc", "name", "scope", "obligations", "requirement", "verification"},
-                         {"checks", "stack_rules", "maintained"})
+                         {"checks", "stack_rules", "maintained", "includes"})
     cid = schema.text(raw["id"], f"{where}.id")
     if not CONTROL_ID.match(cid):
         raise InputError(f"{where}.id: {cid!r} is not a lower-case, dash-separated id")
@@ -162,7 +169,8 @@ def _control(raw: object, where: str, known_ids: set[str]) -> Control:
     for rule_id in rules:
         if not STACK_RULE_ID.match(rule_id) or rule_id not in known_ids:
             raise InputError(f"{where}.stack_rules: {rule_id} does not exist in {STACK_RULES_DIR}")
-    if raw["verification"] != "evidence" and not (checks or rules):
+    includes = tuple(schema.string_list(raw.get("includes", []), f"{where}.includes"))
+    if raw["verification"] != "evidence" and not (checks or rules or includes):
         raise InputError(f"{where}: verification is {raw['verification']} but no checks or stack_rules are named")
     if not isinstance(raw.get("maintained", False), bool):
         raise InputError(f"{where}.maintained: expected true or false")
@@ -170,7 +178,7 @@ def _control(raw: object, where: str, known_ids: set[str]) -> Control:
         id=cid, cc=raw["cc"], name=_bilingual(raw["name"], f"{where}.name"), scope=raw["scope"],
         obligations=obligations, requirement=_bilingual(raw["requirement"], f"{where}.requirement"),
         verification=raw["verification"], checks=checks, stack_rules=rules,
-        maintained=raw.get("maintained", False),
+        maintained=raw.get("maintained", False), includes=includes,
     )
 
 
@@ -187,10 +195,17 @@ def parse_catalog(data: object, where: str) -> Catalog:
         if control.id in seen:
             raise InputError(f"{where}: control {control.id!r} appears twice")
         seen.add(control.id)
+    for control in controls:
         for pid in control.checks + control.stack_rules:
             owner = next((c.id for c in controls if c is not control and pid in c.checks + c.stack_rules), None)
             if owner:
                 raise InputError(f"{where}: {pid} is named by both {control.id!r} and {owner!r}")
+        for other in control.includes:
+            included = next((c for c in controls if c.id == other), None)
+            if included is None or included is control:
+                raise InputError(f"{where}: control {control.id!r} includes {other!r}, which is not another control")
+            if included.includes:  # one level only: what decides a control stays readable in its entry
+                raise InputError(f"{where}: control {control.id!r} includes {other!r}, which itself includes others")
     return Catalog(controls)
 
 

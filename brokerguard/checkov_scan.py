@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import json
 import os
 import re
+import sys
 import tempfile
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,15 +34,79 @@ class CheckovResult:
     resources: list[Resource]
 
 
+# Checkov's packages of built-in Terraform checks: importing checkov.terraform imports every check
+# in them (about a thousand modules, half of Checkov's start-up), and brokerguard runs none of them.
+BUILTIN_CHECK_PACKAGES = ("resource", "data", "provider", "module")
+
+
+def _skip_builtin_checks() -> None:
+    """Put empty provider packages (aws, gcp, ...) in place before Checkov is imported, so that its
+    ``from checkov.terraform.checks.resource.aws import *`` imports no check. The registries and base
+    classes load as usual, and our checks register into them the same way."""
+    spec = importlib.util.find_spec("checkov")  # locates the package without importing it
+    if spec is None or not spec.submodule_search_locations or "checkov.terraform" in sys.modules:
+        return  # not installed (the import below says so), or already imported with its checks
+    checks = Path(next(iter(spec.submodule_search_locations))) / "terraform" / "checks"
+    for kind in BUILTIN_CHECK_PACKAGES:
+        for init in sorted((checks / kind).glob("*/__init__.py")):
+            name = f"checkov.terraform.checks.{kind}.{init.parent.name}"
+            package = types.ModuleType(name)
+            package.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
+            package.__spec__.submodule_search_locations = package.__path__ = [str(init.parent)]
+            package.__all__ = []
+            sys.modules.setdefault(name, package)
+
+
+def _index_indexed_names() -> None:
+    """Make Checkov's lookup of a reference's target linear in the tree, not quadratic.
+
+    When a name is not a vertex, Checkov 3.3 (LocalGraph._get_possible_vertices) scans every block
+    of that type for one named ``name[...]`` (a count/for_each instance), and almost every reference
+    takes that path once: at 3,000 resources it was a third of the scan. This keeps the same answer
+    (the first such block in the map's order) from an index, rebuilt when the map grows; the maps
+    only ever gain keys, and holding each map keeps its id from being reused.
+    """
+    from checkov.terraform.graph_builder import local_graph
+
+    graph_cls = local_graph.TerraformLocalGraph
+    if getattr(graph_cls, "_brokerguard_indexed", False):
+        return
+    original = graph_cls._get_possible_vertices
+    left, right = local_graph.LEFT_BRACKET_WITH_QUOTATION, local_graph.RIGHT_BRACKET_WITH_QUOTATION
+
+    def possible_vertices(self: Any, module_key: Any, block_type: str, name: str) -> list[int]:
+        block_map = self.vertices_by_module_dependency_by_name.get(module_key, {}).get(block_type, {})
+        found = block_map.get(name) or block_map.get(name.replace(left, local_graph.LEFT_BRACKET)
+                                                       .replace(right, local_graph.RIGHT_BRACKET))
+        if found:
+            return found
+        cache = self.__dict__.setdefault("_brokerguard_prefix_index", {})
+        entry = cache.get(id(block_map))
+        if entry is None or entry[1] != len(block_map):
+            index: dict[str, list[int]] = {}
+            for key, indices in block_map.items():  # every "name" for which key starts with "name["
+                for i, char in enumerate(key):
+                    if char == "[":
+                        index.setdefault(key[:i], indices)
+            entry = cache[id(block_map)] = (block_map, len(block_map), index)
+        return entry[2].get(name, [])
+
+    possible_vertices.__wrapped__ = original  # type: ignore[attr-defined]
+    graph_cls._get_possible_vertices = possible_vertices
+    graph_cls._brokerguard_indexed = True
+
+
 def _checkov() -> Any:
-    """Import Checkov lazily (it is slow to import) and offline."""
+    """Import Checkov lazily (it is slow to import), offline and without its built-in checks."""
     for key, val in OFFLINE_ENV.items():
         os.environ.setdefault(key, val)
+    _skip_builtin_checks()
     from checkov.common.bridgecrew.platform_integration import bc_integration
     from checkov.runner_filter import RunnerFilter
     from checkov.terraform.runner import Runner
 
     bc_integration.skip_download = True
+    _index_indexed_names()
     return Runner, RunnerFilter
 
 
@@ -188,6 +256,18 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
     return CheckovResult(findings=_findings(report, check_ids, locate), resources=resources)
 
 
+def _preflight_plan(source: PlanSource, plan_file: Path) -> None:
+    """Checkov's plan parser indexes the document without checking its shape, and a plan it cannot
+    read would crash the scan: parse it first, and call any failure what it is, an unreadable input."""
+    from checkov.terraform.plan_parser import parse_tf_plan
+
+    try:
+        parse_tf_plan(str(plan_file), {})
+    except Exception as exc:  # noqa: BLE001 (whatever the parser raises, the plan was not read)
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        raise InputError(f"{source.root}: Checkov cannot read this plan ({detail})") from None
+
+
 def _run_plan(source: PlanSource, check_ids: set[str]) -> CheckovResult:
     """Checkov's terraform_plan runner on a plan file, or on a translated source written to one."""
     _, filter_cls = _checkov()
@@ -199,6 +279,7 @@ def _run_plan(source: PlanSource, check_ids: set[str]) -> CheckovResult:
         if plan_file is None:
             plan_file = Path(tmp) / "plan.json"
             plan_file.write_text(json.dumps(source.plan), encoding="utf-8")
+        _preflight_plan(source, plan_file)
         report = Runner().run(root_folder=None, files=[str(plan_file)], external_checks_dir=_external_checks_dirs(),
                               runner_filter=filter_cls(framework=["terraform_plan"], checks=sorted(check_ids),
                                                        show_progress_bar=False))

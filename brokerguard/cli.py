@@ -15,10 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brokerguard import __version__
-from brokerguard.catalog import LANGS
 from brokerguard.errors import InputError
-from brokerguard.report import EXTENSIONS
-from brokerguard.report.i18n import DEFAULT_LANG
 
 if TYPE_CHECKING:  # the CLI imports the engine lazily so that --version and --help stay fast
     from brokerguard.catalog import Catalog
@@ -59,14 +56,6 @@ def _capital(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _formats(text: str) -> list[str]:
-    formats = list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
-    unknown = [f for f in formats if f not in EXTENSIONS]
-    if unknown or not formats:
-        raise argparse.ArgumentTypeError(f"unknown format {(unknown or [text])[0]!r} (choose from {', '.join(EXTENSIONS)})")
-    return formats
-
-
 def _add_broker_options(p: argparse.ArgumentParser, tier_required: bool = False) -> None:
     who = p.add_argument_group("broker (one of --tier, --capital or a profile with tier or capital)")
     group = who.add_mutually_exclusive_group(required=tier_required)
@@ -75,16 +64,6 @@ def _add_broker_options(p: argparse.ArgumentParser, tier_required: bool = False)
                        help="paid-in capital in NT$; sets the tier (>= 20e9: 1, >= 10e9: 2, >= 4e9: 3, else 4)")
     p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="judge the rules in force on this date (default: today)")
-
-
-def _add_report_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", type=_formats, default=["cli"], metavar="FMT[,FMT...]",
-                   help=f"report formats, comma-separated: {', '.join(EXTENSIONS)} (default: cli)")
-    p.add_argument("--output", "-o", type=Path, help="write the report (one format) to this file instead of standard output")
-    p.add_argument("--output-dir", type=Path, metavar="DIR", help="write DIR/report.<ext> for each format")
-    p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
-                   help=f"language of the markdown and html reports (default: {DEFAULT_LANG})")
-    p.add_argument("--no-color", action="store_true", help="never colour the output (default: colour only on a terminal)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,7 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev)")
     _add_broker_options(scan)
     scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
-    _add_report_options(scan)
+    from brokerguard.catalog import LANGS
+    from brokerguard.report import EXTENSIONS, format_list
+    from brokerguard.report.i18n import DEFAULT_LANG
+
+    scan.add_argument("--format", type=format_list, default=["cli"], metavar="FMT[,FMT...]",
+                      help=f"report formats, comma-separated: {', '.join(EXTENSIONS)} (default: cli)")
+    scan.add_argument("--output", "-o", type=Path, help="write the report (one format) to this file instead of standard output")
+    scan.add_argument("--output-dir", type=Path, metavar="DIR", help="write DIR/report.<ext> for each format")
+    scan.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
+                      help=f"language of the markdown and html reports (default: {DEFAULT_LANG})")
+    scan.add_argument("--no-color", action="store_true", help="never colour the output (default: colour only on a terminal)")
 
     aws = sub.add_parser("scan-aws", help="judge a live AWS account (read-only, boto3) against the tier's controls",
                          description="Read an AWS account read-only (docs/aws-permissions.md lists the permissions) "
@@ -125,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     aws.add_argument("--endpoint-url", metavar="URL", help="send every AWS call to this endpoint (a test double)")
     aws.add_argument("--compare-with", type=Path, metavar="PATH",
                      help="Terraform directory or plan, or Pulumi source: add a drift section against it")
-    _add_report_options(aws)
+    aws.add_argument("--format", choices=("cli", "json"), default="cli", help="report format (default: cli)")
+    aws.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
+    aws.add_argument("--no-color", action="store_true", help="never colour the output (default: colour only on a terminal)")
 
     controls = sub.add_parser("controls", help="list the controls a tier must run, and from when",
                               description="List every control of the catalog with what it means for the tier.")
@@ -160,46 +151,47 @@ def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
     return Profile(tier=tier, capital=args.capital)
 
 
-def _check_outputs(args: argparse.Namespace) -> None:
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from brokerguard import report
+    from brokerguard.catalog import load_catalog
+    from brokerguard.report import EXTENSIONS
+    from brokerguard.scan import scan
+
     if args.output and args.output_dir:
         raise InputError("--output and --output-dir exclude each other (--output-dir writes one file per format)")
     if len(args.format) > 1 and not args.output_dir:
         raise InputError(f"{len(args.format)} formats ({','.join(args.format)}) need --output-dir DIR")
-
-
-def _cmd_scan(args: argparse.Namespace) -> int:
-    from brokerguard.catalog import load_catalog
-    from brokerguard.scan import scan
-
-    _check_outputs(args)
     catalog = load_catalog()
     profile = _profile(args, catalog)
     as_of = args.as_of or dt.date.today()
     if sys.stderr.isatty():
         print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
     result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
-    _write_reports(args, result)
-    return result.exit_code
-
-
-def _write_reports(args: argparse.Namespace, result: ScanResult, drift: Drift | None = None) -> None:
-    from brokerguard import drift as drift_report
-    from brokerguard import report
-
     to_terminal = args.output is None and args.output_dir is None
     colour = to_terminal and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     texts = report.render(args.format, result, args.lang, colour=colour)
-    if drift is not None:  # scan-aws --compare-with: a section of the cli and json reports
-        if "cli" in texts:
-            texts["cli"] += drift_report.render(drift)
-        if "json" in texts:
-            doc = json.loads(texts["json"])
-            doc["drift"] = drift_report.to_dict(drift)
-            texts["json"] = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     for fmt, text in texts.items():
         _write(text, args.output_dir / f"report.{EXTENSIONS[fmt]}" if args.output_dir else args.output)
     if args.output_dir and sys.stderr.isatty():
         print(f"brokerguard: wrote {', '.join(f'report.{EXTENSIONS[f]}' for f in texts)} to {args.output_dir}", file=sys.stderr)
+    return result.exit_code
+
+
+def _render(args: argparse.Namespace, result: ScanResult, drift: Drift | None = None) -> str:
+    """One report of a live scan, with its drift section when there is one."""
+    from brokerguard import drift as drift_report
+    from brokerguard import report
+    from brokerguard.report.i18n import DEFAULT_LANG
+
+    colour = args.output is None and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = report.render([args.format], result, DEFAULT_LANG, colour=colour)[args.format]
+    if drift is None:
+        return text
+    if args.format == "json":
+        doc = json.loads(text)
+        doc["drift"] = drift_report.to_dict(drift)
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return text + drift_report.render(drift)
 
 
 def _cmd_scan_aws(args: argparse.Namespace) -> int:
@@ -208,7 +200,6 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
     from brokerguard.providers.aws.build import read_account
     from brokerguard.scan import open_source, scan_sources
 
-    _check_outputs(args)
     catalog = load_catalog()
     profile = _profile(args, catalog)
     as_of = args.as_of or dt.date.today()
@@ -218,7 +209,7 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
     if declared is not None:
         code = scan_sources([declared], profile, as_of, catalog)
         drift = compare(list(result.resources), list(code.resources), str(args.compare_with))
-    _write_reports(args, result, drift)
+    _write(_render(args, result, drift), args.output)
     return result.exit_code
 
 

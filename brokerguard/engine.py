@@ -93,6 +93,7 @@ def _live_waiver(waivers: tuple[Waiver, ...], targets: tuple[str, ...], resource
 
 def evaluate_control(control: Control, profile: Profile, as_of: dt.date, findings: list[Finding],
                      errors: Mapping[str, str] | None = None) -> ControlResult:
+    """``findings`` and ``errors`` (check id -> why it could not be judged) are those of the checks deciding it."""
     applicable = control.applicable(profile.tier)
     if not applicable:
         tiers = ", ".join(map(str, sorted(control.tiers)))
@@ -102,9 +103,14 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
         start = min(o.in_force for o in applicable)
         return ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[f"in force for tier {profile.tier} from {start}"])
 
-    unjudged = [f"{cid} could not be judged: {why}" for cid, why in (errors or {}).items()
-                if cid in control.checks + control.stack_rules]
-    if unjudged:  # neither a pass nor a waiver: what the check needed was not read
+    unjudged = [f"{cid} could not be judged: {why}" for cid, why in (errors or {}).items()]
+    if unjudged:
+        # What the checks that could be judged say: a failure there stands whatever the rest would show;
+        # anything else (a pass, a waiver, evidence) would rest on what was not read.
+        judged_part = evaluate_control(control, profile, as_of, [f for f in findings if f.check_id not in errors])
+        if judged_part.status is Status.FAIL:
+            judged_part.notes += unjudged
+            return judged_part
         return ControlResult(control, Status.ERROR, "error", findings=[JudgedFinding(f) for f in findings],
                              notes=unjudged)
     notes: list[str] = []
@@ -160,4 +166,32 @@ def evaluate(catalog: Catalog, profile: Profile, as_of: dt.date, findings: list[
         owner = catalog.control_of(f.check_id)
         if owner is not None:
             by_control[owner.id].append(f)
-    return [evaluate_control(c, profile, as_of, by_control[c.id], errors) for c in catalog.controls]
+    results = {c.id: evaluate_control(c, profile, as_of, by_control[c.id], _errors_of(catalog, c, errors))
+               for c in catalog.controls if not c.includes}
+    for c in catalog.controls:
+        if c.includes:
+            results[c.id] = _evaluate_including(catalog, c, profile, as_of, by_control, results, errors)
+    return [results[c.id] for c in catalog.controls]
+
+
+def _errors_of(catalog: Catalog, control: Control, errors: Mapping[str, str] | None) -> dict[str, str]:
+    return {k: v for k, v in (errors or {}).items() if k in catalog.deciding(control)}
+
+
+def _evaluate_including(catalog: Catalog, control: Control, profile: Profile, as_of: dt.date,
+                        by_control: dict[str, list[Finding]], results: dict[str, ControlResult],
+                        errors: Mapping[str, str] | None) -> ControlResult:
+    """A control that includes others (APT defence includes threat detection) is decided by their findings
+    too; an absence an included control has attested by its own evidence is not judged again."""
+    findings, notes = list(by_control[control.id]), []
+    for cid in control.includes:
+        attested = results[cid].status is Status.ATTESTED
+        for f in by_control[cid]:
+            if attested and f.attestable and not f.passed:
+                notes.append(f"{f.check_id} absent here, realised elsewhere per the evidence of {cid}")
+            else:
+                findings.append(f)
+    result = evaluate_control(control, profile, as_of, findings, _errors_of(catalog, control, errors))
+    if result.decided_by not in ("tier", "date"):
+        result.notes.extend(dict.fromkeys(notes))
+    return result

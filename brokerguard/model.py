@@ -58,6 +58,11 @@ class Stack:
     def __init__(self, resources: list[Resource]) -> None:
         self.resources = sorted(resources, key=lambda r: r.address)
         self._by_address = {r.address: r for r in self.resources}
+        # Who refers to whom, built once: a scan over every resource per question is quadratic.
+        self._referrers: dict[str, list[Resource]] = {}
+        for r in self.resources:
+            for address in r.references:
+                self._referrers.setdefault(address, []).append(r)
 
     def get(self, address: str) -> Resource | None:
         return self._by_address.get(address)
@@ -72,4 +77,4 @@ class Stack:
 
     def referrers(self, resource: Resource, *types: str) -> list[Resource]:
         """Resources of these types that refer to this one."""
-        return [r for r in self.resources if r.type in types and resource.address in r.references]
+        return [r for r in self._referrers.get(resource.address, ()) if r.type in types]

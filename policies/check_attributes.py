@@ -17,13 +17,48 @@ JUDGED_ATTRIBUTES = {
 }
 
 
-# What each Checkov check reads (policies/checkov/); stack rules follow the network (the set above).
+# What each check or stack rule reads (policies/checkov/, policies/stack_rules/); the rest follow the network
+# (the set above).
 CHECK_ATTRIBUTES = {
     "CKV_TWB_001": {"tags", "tags_all", "tag"},
     "CKV_TWB_002": {"tags", "tags_all", "associate_public_ip_address", "network_interface", "network_interfaces"},
     "CKV_TWB_003": {"tags", "tags_all", "publicly_accessible"},
     "CKV_TWB_004": {"web_acl_id"},
     "CKV2_TWB_001": {"internal", "load_balancer_type"},
+    "CKV_TWB_010": {"tags", "tags_all"},
+    "CKV_TWB_011": {"logging_configuration"},
+    "CKV_TWB_012": {"rule"},
+    "CKV_TWB_013": {"rule", "default_action"},
+    "CKV_TWB_014": {"rule"},
+    # Connections: the linking attribute sits on the logging configuration, which is not the judged resource.
+    "CKV2_TWB_010": set(),
+    "CKV2_TWB_011": set(),
+    # Stack rules, on the resource they anchor their finding to.
+    "TWB_STACK_010": {"firewall_policy"},
+    "TWB_STACK_011": {"logging_configuration"},
+    "TWB_STACK_012": {"rule"},
+    "TWB_STACK_013": {"firewall_policy_arn", "enable", "traffic_mirror_target_id"},
+    # mail filtering, antivirus, threat detection, APT defence, business continuity
+    "CKV_TWB_030": {"scan_enabled", "tls_policy"},
+    "CKV_TWB_031": {"enable"},
+    "CKV_TWB_032": {"is_multi_region_trail", "enable_log_file_validation", "enable_logging"},
+    "CKV_TWB_033": {"tags", "tags_all", "multi_az", "replicate_source_db"},
+    "CKV_TWB_034": {"tags", "tags_all", "backup_retention_period", "replicate_source_db"},
+    "CKV_TWB_035": {"tags", "tags_all", "tag", "vpc_zone_identifier", "availability_zones"},
+    "CKV_TWB_036": {"tags", "tags_all", "tag"},
+    "CKV2_TWB_030": {"domain"},
+    "TWB_STACK_020": {"domain", "email_identity"},
+    "TWB_STACK_021": {"tags", "tags_all", "tag"},
+    "TWB_STACK_022": {"bucket", "cors_rule"},
+    "TWB_STACK_023": {"enable"},
+    "TWB_STACK_024": set(),
+    "TWB_STACK_025": set(),
+    "TWB_STACK_026": set(),  # the VPC's flow logs are other resources; its own id is always known after apply
+    "TWB_STACK_027": {"event_pattern", "state", "is_enabled", "name"},
+    "TWB_STACK_028": {"name", "status", "auto_enable", "datasources"},
+    "TWB_STACK_029": set(),
+    "TWB_STACK_030": {"arn"},
+    "TWB_STACK_031": {"tags", "tags_all", "replicate_source_db"},
 }
 
 

@@ -37,9 +37,19 @@ def _direct_and_via(stack: Stack, resource: Resource, *types: str) -> list[Resou
     return [found[a] for a in sorted(found)]
 
 
+# Checkov renders `aws_db_subnet_group.x.name` to the group's literal name when the group sets one,
+# which drops the reference: such groups are found by name through these attributes.
+SUBNET_GROUP_NAME_ATTRS = ("db_subnet_group_name", "subnet_group_name", "cluster_subnet_group_name")
+
+
+def _groups_by_name(stack: Stack, resource: Resource) -> list[Resource]:
+    names = {str(resource.values[a]) for a in SUBNET_GROUP_NAME_ATTRS if resource.values.get(a)}
+    return [g for g in stack.of_type(*SUBNET_GROUPS) if g.values.get("name") and str(g.values["name"]) in names]
+
+
 def subnets_of(stack: Stack, resource: Resource) -> list[Resource]:
     subnets = {s.address: s for s in _direct_and_via(stack, resource, "aws_subnet")}
-    for group in _direct_and_via(stack, resource, *SUBNET_GROUPS):
+    for group in _direct_and_via(stack, resource, *SUBNET_GROUPS) + _groups_by_name(stack, resource):
         subnets.update({s.address: s for s in stack.referenced(group, "aws_subnet")})
     return [subnets[a] for a in sorted(subnets)]
 

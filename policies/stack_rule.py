@@ -52,3 +52,23 @@ def as_list(raw: Any) -> list[Any]:
     if raw is None:
         return []
     return raw if isinstance(raw, list) else [raw]
+
+
+def names(a: Resource, key: str, b: Resource, b_key: str, block: dict[str, Any] | None = None) -> bool:
+    """Whether ``a.key`` designates ``b``: by reference, or by the literal value such a reference resolved to.
+
+    Checkov resolves ``aws_s3_bucket.x.bucket`` to the bucket's name when that is a literal, and the
+    reference is then gone; a value a plan does not know yet is designated by its references alone.
+    ``block`` is a nested block of ``a`` that holds ``key``.
+    """
+    given = as_list((a.values if block is None else block).get(key))
+    if not given:
+        return b.address in a.references
+    wanted = b.values.get(b_key)
+    for v in map(str, given):
+        if wanted is not None and v == str(wanted):
+            return True
+        # References inside a module are relative to it: compare by type and name.
+        if f"{b.type}.{b.name}." in f"{v}." and b.address in a.references:
+            return True
+    return False

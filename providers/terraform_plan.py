@@ -17,6 +17,7 @@ from brokerguard.model import Resource
 from brokerguard.providers.plan import PlanSource, display_path
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
+_VERSION = re.compile(r"\d+\.\d+")
 _INDEX = re.compile(r"\[[^\]]*\]")
 _ADDRESS_KEY = re.compile(r'"address"\s*:\s*"([^"]+)"')
 _MODULE_PATH = re.compile(r"(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*")
@@ -148,8 +149,9 @@ def _after_apply(doc: dict, configured: dict[str, dict]) -> tuple[dict[str, dict
 
 
 def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
-    version = str(doc.get("format_version", ""))
-    if version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
+    version = doc.get("format_version")
+    # Terraform writes a "major.minor" string; anything else is not a plan this reader knows.
+    if not isinstance(version, str) or not _VERSION.fullmatch(version) or version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
         raise InputError(f"{path}: Terraform plan format_version {version!r} is not supported (expected 0.x or 1.x)")
     planned_values = doc.get("planned_values")
     if not isinstance(planned_values, dict):

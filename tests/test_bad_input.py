@@ -176,6 +176,80 @@ def test_a_huge_profile_is_refused_by_its_size(cli, tmp_path: Path, output: Path
     assert peak < 20 * 1024 * 1024
 
 
+# ---- JSON sources in the corpus: plans, Pulumi exports and previews ----------------------------
+
+JSON_CASES = {
+    "truncated.plan.json": ":1: not valid JSON (Unterminated string",
+    "empty.json": ":1: not valid JSON (Expecting value, column 1)",
+    "unknown-format-version.plan.json": "Terraform plan format_version '2.0' is not supported",
+    "format-version-number.plan.json": "Terraform plan format_version 1.2 is not supported",
+    "planned-values-a-list.plan.json": "a Terraform plan needs planned_values",
+    "resources-not-a-list.plan.json": "planned_values.root_module: resources and child_modules must be lists",
+    "resource-without-name.plan.json": "planned_values.root_module.resources[0]: a resource needs address, type and name",
+    "array.json": "neither a Terraform plan",
+    "other-json.json": "neither a Terraform plan",
+    "export-unknown-version.json": "Pulumi deployment version 9 is not supported",
+    "export-resources-not-a-list.json": "deployment.resources must be a list",
+    "export-resource-without-urn.json": "deployment.resources[0]: a resource needs a urn and a type",
+    "preview-step-without-op.json": "steps[0] needs an op",
+    "preview-steps-not-a-list.json": "neither a Terraform plan",
+}
+
+
+def test_every_json_file_in_the_corpus_has_a_case() -> None:
+    assert sorted(p.name for p in (CORPUS / "json").iterdir()) == sorted(JSON_CASES)
+
+
+@pytest.mark.parametrize("case", sorted(JSON_CASES))
+def test_broken_json_sources(cli, output: Path, case: str) -> None:
+    source = CORPUS / "json" / case
+    run = cli("scan", source, "--tier", "1", "--format", "json", "--output", output)
+    assert_refused(run, output, source, JSON_CASES[case])
+
+
+def _json_huge(path: Path) -> str:
+    with path.open("wb") as fh:
+        fh.write(b'{"format_version": "1.2", "planned_values": {')
+        fh.truncate(200 * 1000 * 1000)
+    return "200,000,000 bytes is over the 104,857,600-byte limit"
+
+
+def _json_binary(path: Path) -> str:
+    path.write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)))  # a gzip'd plan saved under the wrong name
+    return "not UTF-8 text"
+
+
+def _json_big5(path: Path) -> str:
+    path.write_bytes('{"format_version": "1.2", "planned_values": {"root_module": {}}, "description": "核心"}'
+                     .encode("big5"))
+    return "not UTF-8 text"
+
+
+def _json_deep(path: Path) -> str:
+    path.write_text('{"format_version": "1.2", "planned_values": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    return "JSON nested too deeply"
+
+
+JSON_FILE_CASES: dict[str, Callable[[Path], str]] = {
+    "200MB": _json_huge, "binary": _json_binary, "big5": _json_big5, "deeply-nested": _json_deep,
+}
+
+
+@pytest.mark.parametrize("case", sorted(JSON_FILE_CASES))
+def test_unreadable_json_files(cli, tmp_path: Path, output: Path, case: str) -> None:
+    source = tmp_path / "plan.json"
+    problem = JSON_FILE_CASES[case](source)
+    tracemalloc.start()
+    try:
+        run = cli("scan", source, "--tier", "1", "--output", output)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert_refused(run, output, source, problem)
+    if case == "200MB":
+        assert peak < 20 * 1024 * 1024, f"{peak:,} bytes allocated to refuse the file"
+
+
 # ---- Broken profiles in the corpus --------------------------------------------------------------
 
 PROFILE_CASES = {
@@ -234,6 +308,23 @@ def test_unreadable_profile(cli, tmp_path: Path, output: Path) -> None:
     profile.chmod(0)
     run = cli("scan", COMPLIANT, "--profile", profile, "--output", output)
     assert_refused(run, output, profile, "cannot read")
+
+
+# ---- The same values given on the command line ---------------------------------------------------
+
+ARGUMENT_CASES = {
+    "tier 0": (("--tier", "0"), "--tier: tier must be 1, 2, 3 or 4, got '0'"),
+    "tier 5": (("--tier", "5"), "--tier: tier must be 1, 2, 3 or 4, got '5'"),
+    "negative capital": (("--capital", "-1"), "capital must be a non-negative amount"),
+    "date 2023-02-30": (("--tier", "1", "--as-of", "2023-02-30"), "'2023-02-30' is not a valid date"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ARGUMENT_CASES))
+def test_bad_arguments(cli, output: Path, case: str) -> None:
+    args, problem = ARGUMENT_CASES[case]
+    run = cli("scan", COMPLIANT, *args, "--output", output)
+    assert_refused(run, output, args[-2], problem)
 
 
 # ---- Not an input error: an expired waiver is a failure ----------------------------------------

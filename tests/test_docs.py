@@ -17,3 +17,25 @@ def test_checks_page_lists_every_check_with_its_control_and_fix() -> None:
         if pid in docs:
             assert docs[pid].control == catalog.control_of(pid).id
             assert docs[pid].fix, f"{pid} has no `fix` text"
+
+
+def test_controls_page_lists_every_control_with_tiers_dates_and_checks() -> None:
+    page = docgen.render_catalog()
+    assert page == docgen.CONTROLS_DOC.read_text(encoding="utf-8"), "run `python -m brokerguard.docgen`"
+    checks_page = docgen.render()
+    for control in load_catalog().controls:
+        section = page.split(f"\n## {control.id}\n", 1)[1].split("\n## ", 1)[0]
+        assert control.name["zh-TW"] in section and control.name["en"] in section and control.cc in section
+        for o in control.obligations:
+            assert f"Obligation `{o.id}`: tiers {', '.join(map(str, sorted(o.tiers)))}, in force from {o.in_force}" in section
+        for pid in control.checks + control.stack_rules:
+            assert f"[{pid}](checks.md#{pid.lower()})" in section and f"### {pid}\n" in checks_page
+
+
+def test_a_changed_catalog_makes_the_page_stale(monkeypatch) -> None:
+    import dataclasses
+
+    catalog = load_catalog()
+    renamed = dataclasses.replace(catalog.controls[0], name={"zh-TW": "改名", "en": "Renamed"})
+    monkeypatch.setattr(docgen, "load_catalog", lambda: dataclasses.replace(catalog, controls=(renamed, *catalog.controls[1:])))
+    assert docgen.main(["--check"]) == 1

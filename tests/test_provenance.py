@@ -35,7 +35,8 @@ def test_json_report_carries_versions_hashes_commit_and_judgement(cli) -> None:
     assert {"path": "iac_examples/terraform/tier4-compliant/main.tf",
             "sha256": hashlib.sha256(main_tf.read_bytes()).hexdigest()} in prov["inputs"]
     judged = {c["id"]: c["judged"] for c in data["controls"]}
-    assert judged["waf"] == "automated" and judged["antivirus"] == "evidence"
+    assert judged["waf"] == "automated" and judged["antivirus"] == "automated"  # an endpoint agent association
+    assert judged["email-filtering"] == "evidence"  # no mail resources in the stack: evidence decides
     assert judged["firewall"] == "automated+evidence"  # the central firewall is declared as evidence at tier 4
 
 

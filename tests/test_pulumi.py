@@ -258,7 +258,11 @@ def _load_pack(monkeypatch: pytest.MonkeyPatch) -> dict:
     return namespace
 
 
-@pytest.mark.parametrize("tier,violated", [(4, []), (1, ["waf", "firewall"])])
+@pytest.mark.parametrize("tier,violated", [
+    (4, []),
+    # A tier-4 stack lacks what tier 1 needs: WAF, threat detection (hence APT defence), a resilient core.
+    (1, ["waf", "firewall", "threat-detection", "apt-defense", "bcp-drill"]),
+])
 def test_crossguard_pack_reports_failing_controls(monkeypatch: pytest.MonkeyPatch, tier: int, violated: list) -> None:
     pack = _load_pack(monkeypatch)
     raw = json.loads((PULUMI / "tier4-compliant.export.json").read_text())["deployment"]["resources"]

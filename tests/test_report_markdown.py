@@ -24,15 +24,17 @@ def test_failing_control_row_names_resource_line_and_fix_in_zh_tw_by_default(cli
     assert run.code == 1
     md = run.out
     assert md.startswith("## brokerguard: Example Securities Co., Ltd. (範例證券), 第 1 級 · 基準日: 2024-06-30\n")
-    assert "**❌ 未通過：1 項應辦控制未符合**" in md
+    # firewall, and ids-ips: the edge firewall's policy is not in the stack and the profile declares no IPS;
+    # and what this small stack lacks for tier 1 (antivirus, mail, resilience, threat detection, APT defence).
+    assert "**❌ 未通過：7 項應辦控制未符合**" in md
     failing = section(md, "### 未符合的控制", "<details>")
     rows = [line for line in failing.splitlines() if line.startswith("| **")]
-    assert len(rows) == 3 and all("(`firewall`)" in r for r in rows)
+    assert sum("(`firewall`)" in r for r in rows) == 5 and sum("(`ids-ips`)" in r for r in rows) == 1
     db = next(r for r in rows if "CKV_TWB_003" in r)
     assert "`aws_db_instance.settlement` (`iac_examples/terraform/nonc-public-core-db/main.tf:67`)" in db
     assert "Set publicly_accessible = false" in db  # the check's fix
-    rest = section(md, "<summary>其他控制 (17)</summary>", "</details>")
-    assert "(`antivirus`) | CC-17010 | 已佐證 | 僅佐證 |" in rest
+    rest = section(md, "<summary>其他控制 (11)</summary>", "</details>")
+    assert "(`penetration-test`) | CC-17010 | 已佐證 | 僅佐證 |" in rest
     assert "(`firewall`)" not in rest
     assert "`iac_examples/terraform/nonc-public-core-db/main.tf` " in section(md, "<summary>稽核軌跡</summary>", "</details>")
 
@@ -40,9 +42,9 @@ def test_failing_control_row_names_resource_line_and_fix_in_zh_tw_by_default(cli
 def test_english_and_evidence_missing_rows(cli) -> None:
     run = markdown(cli, EXAMPLES / "tier4-compliant", "--tier", "2", "--lang", "en")
     md = run.out
-    assert "**❌ FAILED: 16 required controls do not hold**" in md
+    assert "**❌ FAILED: 15 required controls do not hold**" in md
     failing = section(md, "### Failing controls", "<details>")
-    assert "| **Antivirus software / 防毒軟體** (`antivirus`) | CC-17010 | evidence missing | — |" in failing
+    assert "| **E-mail filtering / 電子郵件過濾機制** (`email-filtering`) | CC-17010 | evidence missing | — |" in failing
     waf = next(line for line in failing.splitlines() if "(`waf`)" in line)
     assert "`aws_lb.web` (`iac_examples/terraform/tier4-compliant/main.tf:94`)" in waf and "CKV2_TWB_001" in waf
 

@@ -96,13 +96,13 @@ def test_waived_resource_is_suppressed_and_expired_waiver_is_not(cli, tmp_path: 
 
 def test_missing_evidence_is_a_result_at_the_profile(cli, tmp_path: Path) -> None:
     data = yaml.safe_load((PROFILES / "tier1.yaml").read_text())
-    data["evidence"] = [e for e in data["evidence"] if e["control"] != "antivirus"]
+    data["evidence"] = [e for e in data["evidence"] if e["control"] != "penetration-test"]
     profile = tmp_path / "profile.yaml"
     profile.write_text(yaml.safe_dump(data, allow_unicode=True))
     code, sarif, _ = sarif_of(cli, tmp_path, EXAMPLES / "tier1-compliant", "--profile", profile)
     validate(sarif)
     assert code == 1
-    assert [r["ruleId"] for r in results(sarif)] == ["TWB_EVIDENCE.antivirus"]
+    assert [r["ruleId"] for r in results(sarif)] == ["TWB_EVIDENCE.penetration-test"]
     assert results(sarif)[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("profile.yaml")
 
 
@@ -115,7 +115,7 @@ def test_provenance_hashes_every_input(cli, tmp_path: Path) -> None:
     tf = "iac_examples/terraform/tier1-compliant/firewall.tf"
     assert hashes[tf] == hashlib.sha256((REPO / tf).read_bytes()).hexdigest()
     assert set(hashes) == {"iac_examples/profiles/tier1.yaml"} | {
-        f"iac_examples/terraform/tier1-compliant/{n}" for n in ("app.tf", "firewall.tf", "main.tf")}
+        f"iac_examples/terraform/tier1-compliant/{p.name}" for p in (EXAMPLES / "tier1-compliant").glob("*.tf")}
     prov = run["properties"]["provenance"]
     assert prov["checkov_version"] == "3.3.30"
     assert prov["profile"]["file"] == "iac_examples/profiles/tier1.yaml"

@@ -29,6 +29,8 @@ def _judged(result) -> tuple[dict[str, str], set[tuple[str, str, bool]]]:
 @pytest.mark.parametrize("example,profile", [
     ("tier1-compliant", "tier1"), ("tier4-compliant", "tier4"),
     ("nonc-public-core-db", "tier1"), ("nonc-alb-without-waf", "tier1"),
+    ("nonc-email-filtering", "tier1"), ("nonc-antivirus", "tier1"), ("nonc-threat-detection", "tier1"),
+    ("nonc-bcp-drill", "tier1"), ("nonc-no-detective", "tier1"),
 ])
 def test_plan_gives_the_same_results_as_its_hcl_tree(example: str, profile: str) -> None:
     catalog = load_catalog()

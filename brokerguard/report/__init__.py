@@ -7,6 +7,7 @@ same provenance.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,15 @@ if TYPE_CHECKING:
 EXTENSIONS = {"cli": "txt", "json": "json", "sarif": "sarif", "junitxml": "xml", "markdown": "md", "html": "html"}
 # formats for people, written in --lang (the others are for machines, in English)
 HUMAN = ("markdown", "html")
+
+
+def format_list(text: str) -> list[str]:
+    """`--format sarif,html`: known formats, each once, in the order given."""
+    formats = list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in EXTENSIONS]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"unknown format {(unknown or [text])[0]!r} (choose from {', '.join(EXTENSIONS)})")
+    return formats
 
 
 def render(formats: list[str], scan: ScanResult, lang: str, colour: bool = False) -> dict[str, str]:

@@ -23,13 +23,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "status": "狀態",
         "judged": "判定方式",
         "details": "資源、佐證與說明",
+        "requirement": "規定內容",
         "resource": "資源",
         "where": "位置",
         "fix": "修正方式",
         "message": "問題",
         "counts": "各狀態數量",
         "network": "網路架構圖",
-        "network_note": "由宣告的基礎設施繪製：公有子網路 = 路由至網際網路閘道；核心系統以紅框標示。",
+        "network_note": "由宣告的基礎設施繪製：公有子網路 = 路由至網際網路閘道；核心系統以紅框標示；紅色實線箭頭 = 核心系統位於公有子網路，直接暴露於網際網路。",
         "no_network": "此堆疊未宣告 VPC 或子網路。",
         "evidence": "佐證",
         "waivers": "豁免登錄",
@@ -53,13 +54,15 @@ _TEXT: dict[str, dict[str, str]] = {
         "internet": "網際網路",
         "public_subnet": "公有子網路",
         "private_subnet": "私有子網路",
-        "outside_vpc": "VPC 以外（區域服務）",
+        "outside_vpc": "不在宣告的 VPC 內（預設 VPC、未宣告的子網路或區域服務）",
         "core": "核心",
         "entry": "對外入口",
         "legend_core": "核心系統",
         "legend_entry": "對外入口",
         "legend_fw": "網路防火牆",
         "legend_waf": "WAF",
+        "legend_fail": "檢查未通過",
+        "more_rows": "另有 {n} 列，請見 SARIF 或 HTML 報告",
     },
     "en": {
         "title": "Tiered cybersecurity controls of a securities broker: audit report",
@@ -79,13 +82,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "status": "Status",
         "judged": "Judged by",
         "details": "Resources, evidence and notes",
+        "requirement": "Requirement",
         "resource": "Resource",
         "where": "Where",
         "fix": "How to fix",
         "message": "Problem",
         "counts": "Controls by status",
         "network": "Network architecture",
-        "network_note": "Drawn from the declared infrastructure: a public subnet routes to an internet gateway; core systems are outlined in red.",
+        "network_note": "Drawn from the declared infrastructure: a public subnet routes to an internet gateway; core systems are outlined in red; a solid red arrow is a core system in a public subnet, exposed to the internet.",
         "no_network": "This stack declares no VPC or subnet.",
         "evidence": "Evidence",
         "waivers": "Waiver register",
@@ -109,13 +113,15 @@ _TEXT: dict[str, dict[str, str]] = {
         "internet": "Internet",
         "public_subnet": "public subnet",
         "private_subnet": "private subnet",
-        "outside_vpc": "Outside any VPC (regional services)",
+        "outside_vpc": "In no declared VPC (default VPC, undeclared subnets, or regional services)",
         "core": "core",
         "entry": "entry point",
         "legend_core": "core system",
         "legend_entry": "internet entry point",
         "legend_fw": "network firewall",
         "legend_waf": "WAF",
+        "legend_fail": "a check fails here",
+        "more_rows": "{n} more rows: see the SARIF or HTML report",
     },
 }
 
@@ -144,3 +150,8 @@ def status(lang: str, value: str) -> str:
 def judged(lang: str, value: str) -> str:
     return _JUDGED[lang][value]
 
+
+def both_names(name: dict[str, str], lang: str) -> str:
+    """A control's name in the report's language first, then in the other: both are always shown."""
+    other = "en" if lang == "zh-TW" else "zh-TW"
+    return f"{name[lang]} / {name[other]}"

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from brokerguard.model import Status
-from brokerguard.report.i18n import judged, status, text
-from brokerguard.report.view import ERROR_FIX, EVIDENCE_FIX, ControlView, ReportView, WaiverEntry
+from brokerguard.report.i18n import both_names, judged, status, text
+from brokerguard.report.view import ERROR_FIX, EVIDENCE_FIX, ReportView, WaiverEntry
+
+
+# GitHub refuses comments over 65,536 characters: past this many failing rows, point to the full reports.
+MAX_FAILING_ROWS = 60
 
 
 def _cell(value: object) -> str:
     """A table cell: pipes escaped, line breaks kept as <br>."""
     return str(value).replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
-
-
-def control_name(c: ControlView, lang: str) -> str:
-    other = "en" if lang == "zh-TW" else "zh-TW"
-    return f"{c.name[lang]} / {c.name[other]}"
 
 
 def _row(*cells: object) -> str:
@@ -24,17 +23,21 @@ def _row(*cells: object) -> str:
 def _failing_rows(view: ReportView, lang: str) -> list[str]:
     rows = [_row(text(lang, "control"), text(lang, "cc"), text(lang, "status"), text(lang, "resource"),
                  text(lang, "message"), text(lang, "fix")), "|---|---|---|---|---|---|"]
+    body = []
     for c in view.failing:
-        name = f"**{control_name(c, lang)}** (`{c.id}`)"
+        name = f"**{both_names(c.name, lang)}** (`{c.id}`)"
         if c.status is Status.ERROR:  # its failed findings rest on what could not be read: say that first
-            rows.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), ERROR_FIX))
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), ERROR_FIX))
         failed = [f for f in c.problems if f.result == "failed"]
         for f in failed:
             where = f"`{f.resource}`" + (f" (`{f.file}:{f.line}`)" if f.file else "")
-            rows.append(_row(name, c.cc, status(lang, c.status.value), where, f"{f.check_id}: {f.message}", f.fix))
+            body.append(_row(name, c.cc, status(lang, c.status.value), where, f"{f.check_id}: {f.message}", f.fix))
         if not failed and c.status is not Status.ERROR:  # evidence decides and none valid is declared
-            rows.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), EVIDENCE_FIX))
-    return rows
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), EVIDENCE_FIX))
+    if len(body) > MAX_FAILING_ROWS:
+        more = len(body) - MAX_FAILING_ROWS
+        body = body[:MAX_FAILING_ROWS] + [_row("…", "", "", text(lang, "more_rows", n=more), "", "")]
+    return rows + body
 
 
 def _other_rows(view: ReportView, lang: str) -> list[str]:
@@ -47,7 +50,7 @@ def _other_rows(view: ReportView, lang: str) -> list[str]:
         detail += [text(lang, "waived_by", approver=f.waiver.approver, expiry=f.waiver.expiry) + f": `{f.resource}`"
                    for f in c.problems if f.waiver]
         detail += c.notes
-        rows.append(_row(f"{control_name(c, lang)} (`{c.id}`)", c.cc, status(lang, c.status.value),
+        rows.append(_row(f"{both_names(c.name, lang)} (`{c.id}`)", c.cc, status(lang, c.status.value),
                          judged(lang, c.judged), "\n".join(detail)))
     return rows
 

@@ -121,9 +121,13 @@ def _evidence_result(view: ReportView, c: ControlView, index: dict[str, int]) ->
 def to_dict(view: ReportView) -> dict[str, Any]:
     rules = _rules(view)
     index = {r["id"]: i for i, r in enumerate(rules)}
-    results = []
+    results, seen = [], set()
     for c in view.controls:
-        results += [_finding_result(view, c, f, index) for f in c.problems if f.result in ("failed", "waived")]
+        for f in c.problems:
+            # A control that includes another (APT defence) repeats its findings: one result, under the first.
+            if f.result in ("failed", "waived") and (f.check_id, f.resource, f.file) not in seen:
+                seen.add((f.check_id, f.resource, f.file))
+                results.append(_finding_result(view, c, f, index))
         if c.status is Status.EVIDENCE_MISSING:
             results.append(_evidence_result(view, c, index))
     unjudged = [{"level": "error", "descriptor": {"id": c.id},

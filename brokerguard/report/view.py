@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from brokerguard import docgen, provenance
 from brokerguard.catalog import load_catalog
 from brokerguard.engine import ControlResult
-from brokerguard.model import Resource, Status
+from brokerguard.model import Resource, Stack, Status
+from brokerguard.policies import resource_conf
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
+from brokerguard.report import network
 from brokerguard.scan import ScanResult
 
 # How a control was judged, from its verification mode (catalog) and what decided it (engine).
@@ -87,6 +89,7 @@ class ReportView:
     waivers: tuple[WaiverEntry, ...]
     provenance: Provenance
     rule_docs: dict[str, docgen.PolicyDoc]
+    network: network.Network
     exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
 
     @property
@@ -135,9 +138,13 @@ def build(scan: ScanResult) -> ReportView:
         waivers.append(WaiverEntry(owner.id if owner else w.target, w, not w.live(scan.as_of)))
     order = {c.id: i for i, c in enumerate(catalog.controls)}
     waivers.sort(key=lambda e: (order.get(e.control, len(order)), e.waiver.target, e.waiver.resources))
+    # Which resource is core depends on the profile's tag keys, as it did during the scan.
+    with resource_conf.scan_context(scan.profile.tag_keys, scan.profile.settings):
+        picture = network.build(Stack(list(scan.resources)))
     return ReportView(
         broker=scan.profile.name, tier=scan.tier, as_of=scan.as_of, paths=scan.paths, resources=scan.resources,
         controls=tuple(_control(r, docs) for r in scan.results), waivers=tuple(waivers),
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source), rule_docs=docs,
+        network=picture,
         exit_code=scan.exit_code,
     )

@@ -149,7 +149,7 @@ def _run(root, main, project, stack_name, config, secret_keys, pmocks, psettings
                     "dependencies": list(request.dependencies),
                     "property_dependencies": {k: list(v.urns) for k, v in request.propertyDependencies.items()},
                     "provider": request.provider or None, "file": file, "line": line,
-                    "inputs": pmocks.rpc.deserialize_properties(request.object) if request.object else {},
+                    "inputs": _wire_unknowns(pmocks.rpc.deserialize_properties(request.object)) if request.object else {},
                     "outputs": dict(registered.state) if registered else {},
                     "id": response.id,
                 }
@@ -206,6 +206,20 @@ def _run(root, main, project, stack_name, config, secret_keys, pmocks, psettings
                 del sys.modules[mod]
         psettings.set_root_resource(None)
     return _stack(root, project, stack_name, config, records, order)
+
+
+def _wire_unknowns(value: Any) -> Any:
+    """An input the mocks cannot know yet (another resource's computed output, e.g. a zone's zone_id)
+    arrives as pulumi.output.Unknown: give it Pulumi's wire sentinel, as a preview would."""
+    from pulumi.output import Unknown
+
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: _wire_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wire_unknowns(v) for v in value]
+    return value
 
 
 def _qualified(rec: dict, records: dict) -> str:

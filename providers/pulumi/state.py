@@ -25,20 +25,36 @@ def kind_of(doc: Any) -> str | None:
     return None
 
 
+def _strings(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{where}: expected a list of URNs")
+    return value
+
+
 def _resource(raw: Any, where: str, origin: str) -> PulumiResource:
+    """One resource of the state; a field of the wrong type is an error, never read as empty."""
     if not isinstance(raw, dict) or not isinstance(raw.get("urn"), str) or not isinstance(raw.get("type"), str):
         raise InputError(f"{where}: a resource needs a urn and a type")
-    inputs = raw.get("inputs") if isinstance(raw.get("inputs"), dict) else {}
-    outputs = raw.get("outputs") if isinstance(raw.get("outputs"), dict) else {}
-    outputs = {k: v for k, v in outputs.items() if k != "__meta"}
+    for key in ("inputs", "outputs", "propertyDependencies"):
+        if raw.get(key) is not None and not isinstance(raw[key], dict):
+            raise InputError(f"{where}.{key}: expected an object, got {type(raw[key]).__name__}")
+    for key in ("id", "parent", "provider"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise InputError(f"{where}.{key}: expected a string, got {type(raw[key]).__name__}")
+    if not isinstance(raw.get("custom", False), bool):
+        raise InputError(f"{where}.custom: expected true or false")
+    outputs = {k: v for k, v in (raw.get("outputs") or {}).items() if k != "__meta"}
     if raw.get("id"):
         outputs.setdefault("id", raw["id"])
     return PulumiResource(
         urn=raw["urn"], type=raw["type"], name=raw["urn"].rsplit("::", 1)[-1],
-        inputs={k: v for k, v in inputs.items() if k != "__defaults"}, outputs=outputs,
-        parent=raw.get("parent") or None, dependencies=list(raw.get("dependencies") or []),
-        property_dependencies={k: list(v or []) for k, v in (raw.get("propertyDependencies") or {}).items()},
-        custom=bool(raw.get("custom", False)), provider=raw.get("provider") or None, file=origin, line=0,
+        inputs={k: v for k, v in (raw.get("inputs") or {}).items() if k != "__defaults"}, outputs=outputs,
+        parent=raw.get("parent") or None, dependencies=_strings(raw.get("dependencies"), f"{where}.dependencies"),
+        property_dependencies={k: _strings(v, f"{where}.propertyDependencies.{k}")
+                               for k, v in (raw.get("propertyDependencies") or {}).items()},
+        custom=raw.get("custom", False), provider=raw.get("provider") or None, file=origin, line=0,
     )
 
 

@@ -105,7 +105,8 @@ def translate(stack: PulumiStack) -> Translation:
                                       file=res.file or stack.origin, line=res.line, source_id=res.urn))
             continue
         gaps: dict[str, str] = {}
-        ctx = _Context(table, by_value, address, refs, gaps, res.property_dependencies, addresses)
+        ctx = _Context(table, by_value, address, refs, gaps, res.property_dependencies, addresses,
+                       exact_deps=stack.kind == "program")
         values, expressions = ctx.object(res.inputs, row["properties"], row.get("renames", {}), top=True)
         _merge_default_tags(values, stack, res, providers)
         if "tags_all" in gaps and "tags" not in gaps and not isinstance(values.get("tags_all"), _Unknown):
@@ -180,9 +181,12 @@ def _plain(value: Any) -> Any:
 
 class _Context:
     def __init__(self, table: dict, by_value: dict, address: str, refs: set, gaps: dict, prop_deps: dict,
-                 addresses: dict) -> None:
+                 addresses: dict, exact_deps: bool = False) -> None:
         self.table, self.by_value, self.address, self.refs, self.gaps = table, by_value, address, refs, gaps
         self.prop_deps, self.addresses = prop_deps, addresses
+        # A program run records every output that flowed into an input: a literal that merely equals
+        # another resource's name (a tag value, say) is then no reference.
+        self.exact_deps = exact_deps
 
     def object(self, obj: dict, props: dict, renames: dict, top: bool = False, path: str = "") -> tuple[dict, dict]:
         values: dict[str, Any] = {}
@@ -235,7 +239,7 @@ class _Context:
             return _Unknown(why), {}
         if isinstance(raw, str) and raw in self.by_value:
             target, attr = self.by_value[raw]
-            if target != self.address:
+            if target != self.address and (not self.exact_deps or target in self.refs):
                 self.refs.add(target)
                 return f"{target}.{attr}", {"references": [f"{target}.{attr}", target]}
         if isinstance(raw, list):

@@ -4,7 +4,14 @@ Firewall, an internet-facing ALB protected by a WAFv2 web ACL, every system clas
 import pulumi
 import pulumi_aws as aws
 
+from antivirus import build_antivirus
+from detection import build_detection
+from investigation import build_investigation
+from mail import build_mail
 from network import build_network
+from network_security import build_firewall, build_waf
+from resilience import build_resilience
+from response import build_response
 
 config = pulumi.Config()
 CORE = {"twb:class": "core"}
@@ -24,50 +31,25 @@ aws.vpc.SecurityGroupIngressRule("db_from_order", security_group_id=db_sg.id,
 web = aws.lb.LoadBalancer("web", name="online-order", load_balancer_type="application", internal=False,
                           security_groups=[alb_sg.id], subnets=[net.public_a.id, net.public_c.id], tags=CORE)
 
-acl = aws.wafv2.WebAcl(
-    "web", name="online-order", scope="REGIONAL",
-    default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
-    rules=[aws.wafv2.WebAclRuleArgs(
-        name="aws-common", priority=1,
-        override_action=aws.wafv2.WebAclRuleOverrideActionArgs(none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
-        statement=aws.wafv2.WebAclRuleStatementArgs(
-            managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
-                name="AWSManagedRulesCommonRuleSet", vendor_name="AWS")),
-        visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
-            cloudwatch_metrics_enabled=True, metric_name="aws-common", sampled_requests_enabled=True),
-    )],
-    visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
-        cloudwatch_metrics_enabled=True, metric_name="online-order", sampled_requests_enabled=True),
-)
-aws.wafv2.WebAclAssociation("web", resource_arn=web.arn, web_acl_arn=acl.arn)
-
 aws.ec2.Instance("order", ami="ami-0123456789abcdef0", instance_type="m6i.large", subnet_id=net.private_a.id,
                  vpc_security_group_ids=[order_sg.id], tags=CORE)
 
 db_subnets = aws.rds.SubnetGroup("trading", name="trading", subnet_ids=[net.private_a.id, net.private_c.id])
 aws.rds.Instance("ledger", identifier="ledger", engine="postgres", instance_class="db.m6i.large",
                  allocated_storage=100, db_subnet_group_name=db_subnets.name, vpc_security_group_ids=[db_sg.id],
-                 publicly_accessible=False, multi_az=True, username="ledger", manage_master_user_password=True,
-                 tags=CORE)
+                 publicly_accessible=False, multi_az=True, backup_retention_period=14, username="ledger",
+                 manage_master_user_password=True, tags=CORE)
 
 aws.s3.Bucket("reports", bucket="example-securities-reports",
               tags={"twb:system": "back-office-reporting", "twb:class": "non-core", "twb:confidentiality": "medium",
                     "twb:availability": "low"})
 
-rules = aws.networkfirewall.RuleGroup(
-    "block_known_bad", capacity=100, name="block-known-bad", type="STATEFUL",
-    rule_group=aws.networkfirewall.RuleGroupRuleGroupArgs(
-        rules_source=aws.networkfirewall.RuleGroupRuleGroupRulesSourceArgs(
-            rules_source_list=aws.networkfirewall.RuleGroupRuleGroupRulesSourceRulesSourceListArgs(
-                generated_rules_type="DENYLIST", target_types=["HTTP_HOST", "TLS_SNI"],
-                targets=[".example-malware.test"]))))
-policy = aws.networkfirewall.FirewallPolicy(
-    "trading", name="trading",
-    firewall_policy=aws.networkfirewall.FirewallPolicyFirewallPolicyArgs(
-        stateless_default_actions=["aws:forward_to_sfe"], stateless_fragment_default_actions=["aws:forward_to_sfe"],
-        stateful_rule_group_references=[
-            aws.networkfirewall.FirewallPolicyFirewallPolicyStatefulRuleGroupReferenceArgs(resource_arn=rules.arn)]))
-aws.networkfirewall.Firewall(
-    "trading", name="trading", firewall_policy_arn=policy.arn, vpc_id=net.vpc.id,
-    subnet_mappings=[aws.networkfirewall.FirewallSubnetMappingArgs(subnet_id=net.firewall.id)],
-    tags={"twb:firewall-admin": "netops@example-securities.com.tw"})
+build_firewall(net)
+build_waf(web)
+
+build_mail()
+build_antivirus()
+build_detection(net.vpc)
+build_response()
+build_investigation()
+build_resilience()

@@ -4,6 +4,8 @@ group's central inspection firewall in another account: the profile declares it 
 
 import pulumi_aws as aws
 
+from antivirus import build_antivirus
+
 CORE = {"twb:class": "core"}
 
 vpc = aws.ec2.Vpc("main", cidr_block="10.20.0.0/16")
@@ -42,3 +44,5 @@ db_subnets = aws.rds.SubnetGroup("main", subnet_ids=[private.id])
 aws.rds.Instance("orders", engine="postgres", instance_class="db.t3.medium", allocated_storage=50,
                  db_subnet_group_name=db_subnets.name, vpc_security_group_ids=[app_sg.id],
                  publicly_accessible=False, tags=CORE)
+
+build_antivirus()

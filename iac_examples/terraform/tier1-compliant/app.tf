@@ -44,42 +44,6 @@ resource "aws_lb" "web" {
   }
 }
 
-resource "aws_wafv2_web_acl" "web" {
-  name  = "online-order"
-  scope = "REGIONAL"
-  default_action {
-    allow {}
-  }
-  rule {
-    name     = "aws-common"
-    priority = 1
-    override_action {
-      none {}
-    }
-    statement {
-      managed_rule_group_statement {
-        name        = "AWSManagedRulesCommonRuleSet"
-        vendor_name = "AWS"
-      }
-    }
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "aws-common"
-      sampled_requests_enabled   = true
-    }
-  }
-  visibility_config {
-    cloudwatch_metrics_enabled = true
-    metric_name                = "online-order"
-    sampled_requests_enabled   = true
-  }
-}
-
-resource "aws_wafv2_web_acl_association" "web" {
-  resource_arn = aws_lb.web.arn
-  web_acl_arn  = aws_wafv2_web_acl.web.arn
-}
-
 resource "aws_instance" "order" {
   ami                    = "ami-0123456789abcdef0"
   instance_type          = "m6i.large"
@@ -104,6 +68,7 @@ resource "aws_db_instance" "ledger" {
   vpc_security_group_ids = [aws_security_group.db.id]
   publicly_accessible    = false
   multi_az               = true
+  backup_retention_period = 14
   username               = "ledger"
   manage_master_user_password = true
   tags = {

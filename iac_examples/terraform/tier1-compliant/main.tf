@@ -11,6 +11,7 @@ provider "aws" {
       "twb:integrity"        = "high"
       "twb:availability"     = "high"
       "twb:legal-compliance" = "high"
+      "twb:rto"              = "2h"
     }
   }
 }

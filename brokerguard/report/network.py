@@ -1,0 +1,260 @@
+"""The network picture a 資通安全健診 reviewer looks at first, from the declared resources.
+
+VPCs, their internet gateway, public subnets (a route to an internet gateway, as the stack rules
+judge it: brokerguard.policies.network) and private ones, the core systems in them, the
+internet-facing entry points with or without a WAF, and the network firewalls. `build` reads the
+stack; `svg` draws it as inline SVG (no script, no external font or image).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from brokerguard.model import Resource, Stack
+from brokerguard.policies import network as net
+from brokerguard.policies.resource_conf import CLASSIFIED_TYPES, is_core
+from brokerguard.report.i18n import text
+
+FIREWALL_TYPES = ("aws_networkfirewall_firewall",)
+# Entry points that live outside any VPC; a WAF is attached through web_acl_id or an association.
+EDGE_TYPES = ("aws_cloudfront_distribution", "aws_api_gateway_stage", "aws_appsync_graphql_api")
+WAF_ASSOCIATIONS = ("aws_wafv2_web_acl_association",)
+DRAWN_TYPES = (*CLASSIFIED_TYPES, "aws_rds_cluster_instance", *FIREWALL_TYPES, *EDGE_TYPES)
+
+
+@dataclass(frozen=True)
+class Node:
+    address: str
+    type: str
+    kind: str  # core | entry | firewall | other
+    waf: bool | None  # entry points only: protected by a WAF or not
+    subnets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Subnet:
+    address: str
+    cidr: str
+    zone: str
+    public: bool
+
+
+@dataclass(frozen=True)
+class Vpc:
+    address: str
+    cidr: str
+    gateway: str | None  # the internet gateway's address
+    subnets: tuple[Subnet, ...]
+    firewalls: tuple[Node, ...]
+    public: tuple[Node, ...]  # in at least one public subnet
+    private: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Network:
+    vpcs: tuple[Vpc, ...]
+    outside: tuple[Node, ...]  # in no declared VPC: buckets, tables, CDN, API stages, unplaced compute
+
+
+def _is_entry(stack: Stack, r: Resource) -> bool:
+    return net.is_entry_point(r) or r.type in EDGE_TYPES
+
+
+def _has_waf(stack: Stack, r: Resource) -> bool:
+    if r.type == "aws_cloudfront_distribution":
+        return bool(r.values.get("web_acl_id"))
+    return bool(stack.referrers(r, *WAF_ASSOCIATIONS))
+
+
+def _node(stack: Stack, r: Resource, subnets: list[Resource]) -> Node:
+    entry = _is_entry(stack, r)
+    if r.type in FIREWALL_TYPES or (r.type == "aws_vpc_endpoint" and r.values.get("vpc_endpoint_type") == "GatewayLoadBalancer"):
+        kind = "firewall"
+    elif entry:
+        kind = "entry"
+    elif is_core(r.tags):
+        kind = "core"
+    else:
+        kind = "other"
+    return Node(r.address, r.type, kind, _has_waf(stack, r) if entry else None, tuple(s.address for s in subnets))
+
+
+def build(stack: Stack) -> Network:
+    """Call inside the scan's resource_conf.scan_context, so that `core` uses the profile's tag keys."""
+    vpcs = stack.of_type("aws_vpc")
+    subnets_by_vpc: dict[str, list[Resource]] = {v.address: [] for v in vpcs}
+    for s in stack.of_type("aws_subnet"):
+        for v in stack.referenced(s, "aws_vpc"):
+            subnets_by_vpc[v.address].append(s)
+    public = {s.address for s in stack.of_type("aws_subnet") if net.internet_route(stack, s) is not None}
+    placed: dict[str, list[Node]] = {v.address: [] for v in vpcs}
+    outside = []
+    drawn = stack.of_type(*DRAWN_TYPES) + [e for e in stack.of_type("aws_vpc_endpoint")
+                                           if e.values.get("vpc_endpoint_type") == "GatewayLoadBalancer"]
+    for r in sorted(drawn, key=lambda r: r.address):
+        subnets = net.subnets_of(stack, r)
+        homes = [v.address for v in net.vpcs_of(stack, r)] or [v.address for v in stack.referenced(r, "aws_vpc")]
+        node = _node(stack, r, subnets)
+        if homes:
+            placed[homes[0]].append(node)
+        else:
+            outside.append(node)
+    out = []
+    for v in vpcs:
+        nodes = placed[v.address]
+        gateway = next((g.address for g in stack.referrers(v, "aws_internet_gateway")), None)
+        subnets = tuple(Subnet(s.address, str(s.values.get("cidr_block", "")), str(s.values.get("availability_zone", "")),
+                               s.address in public) for s in subnets_by_vpc[v.address])
+        firewalls = tuple(n for n in nodes if n.kind == "firewall")
+        rest = [n for n in nodes if n.kind != "firewall"]
+        out.append(Vpc(v.address, str(v.values.get("cidr_block", "")), gateway, subnets, firewalls,
+                       tuple(n for n in rest if any(s in public for s in n.subnets)),
+                       tuple(n for n in rest if not any(s in public for s in n.subnets))))
+    return Network(tuple(out), tuple(outside))
+
+
+# ---- drawing -------------------------------------------------------------------------------------
+
+WIDTH = 1200
+NODE_W, NODE_H, GAP = 210, 58, 14
+PER_ROW = 5
+FILL = {"core": "#fde2e2", "entry": "#dbe8ff", "firewall": "#ffe3c2", "other": "#ffffff"}
+STROKE = {"core": "#c81e1e", "entry": "#1a56db", "firewall": "#c2570c", "other": "#6b7280"}
+
+
+def _short(address: str, limit: int = 30) -> str:
+    return address if len(address) <= limit else "…" + address[-(limit - 1):]
+
+
+class _Canvas:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def rect(self, x: float, y: float, w: float, h: float, fill: str, stroke: str, width: float = 1,
+             dash: str = "", rx: int = 8) -> None:
+        extra = f' stroke-dasharray="{dash}"' if dash else ""
+        self.parts.append(f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{rx}" fill="{fill}" '
+                          f'stroke="{stroke}" stroke-width="{width}"{extra}/>')
+
+    def text(self, x: float, y: float, value: str, size: int = 13, weight: str = "normal", fill: str = "#111827",
+             anchor: str = "start") -> None:
+        self.parts.append(f'<text x="{x}" y="{y}" font-size="{size}" font-weight="{weight}" fill="{fill}" '
+                          f'text-anchor="{anchor}">{escape(value)}</text>')
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, colour: str = "#374151", dash: str = "") -> None:
+        extra = f' stroke-dasharray="{dash}"' if dash else ""
+        self.parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{colour}" stroke-width="2" '
+                          f'marker-end="url(#arrow)"{extra}/>')
+
+
+def _draw_node(c: _Canvas, n: Node, x: float, y: float, lang: str, failing: frozenset[str]) -> None:
+    width = 3.5 if n.kind == "core" else 1.5
+    c.parts.append(f"<g><title>{escape(n.address)}</title>")
+    c.rect(x, y, NODE_W, NODE_H, FILL[n.kind], STROKE[n.kind], width)
+    label = {"core": text(lang, "core"), "entry": text(lang, "entry"), "firewall": "FW", "other": ""}[n.kind]
+    c.text(x + 8, y + 20, f"{label + ' · ' if label else ''}{n.type.removeprefix('aws_')}", 11, "bold", STROKE[n.kind])
+    c.text(x + 8, y + 40, _short(n.address), 12)
+    if n.waf is not None:  # a shield on the entry point: where the WAF sits, or that none does
+        colour, word = ("#047857", "WAF") if n.waf else ("#c81e1e", "no WAF")
+        sx, sy = x + NODE_W - 46, y + 6
+        c.parts.append(f'<path d="M{sx} {sy} h40 v14 q0 14 -20 20 q-20 -6 -20 -20 z" fill="{colour}"/>')
+        c.text(sx + 20, sy + 19, word, 9 if n.waf else 8, "bold", "#ffffff", "middle")
+    if n.address in failing:  # a check failed on this resource: the matrix says which and how to fix it
+        _fail_mark(c, x + NODE_W - 14, y + NODE_H - 14)
+    c.parts.append("</g>")
+
+
+def _fail_mark(c: _Canvas, cx: float, cy: float) -> None:
+    c.parts.append(f'<circle cx="{cx}" cy="{cy}" r="10" fill="#c81e1e"/>')
+    c.text(cx, cy + 5, "!", 14, "bold", "#ffffff", "middle")
+
+
+def _band(c: _Canvas, title: str, nodes: tuple[Node, ...], x: float, y: float, w: float, fill: str,
+          lang: str, failing: frozenset[str]) -> tuple[float, list[tuple[Node, float, float]]]:
+    """A horizontal band of nodes; returns its height and where each node was drawn."""
+    rows = max(1, -(-len(nodes) // PER_ROW))
+    h = 34 + rows * (NODE_H + GAP)
+    c.rect(x, y, w, h, fill, "#9ca3af", 1, "6 4")
+    c.text(x + 10, y + 20, title, 12, "bold", "#374151")
+    where = []
+    for i, n in enumerate(nodes):
+        nx, ny = x + 12 + (i % PER_ROW) * (NODE_W + GAP), y + 30 + (i // PER_ROW) * (NODE_H + GAP)
+        _draw_node(c, n, nx, ny, lang, failing)
+        where.append((n, nx, ny))
+    return h, where
+
+
+def _subnet_list(subnets: list[Subnet]) -> str:
+    return ", ".join(f"{s.address.split('.')[-1]} {s.cidr}{' ' + s.zone if s.zone else ''}" for s in subnets)
+
+
+def svg(network: Network, lang: str, failing: frozenset[str] = frozenset()) -> str:
+    """The picture; `failing` names the resources a check failed on, marked with a red "!"."""
+    c = _Canvas()
+    c.parts.append('<ellipse cx="600" cy="42" rx="120" ry="28" fill="#eef2ff" stroke="#4338ca" stroke-width="2"/>')
+    c.text(600, 48, text(lang, "internet"), 16, "bold", "#3730a3", "middle")
+    y = 90.0
+    inner_w = WIDTH - 40
+    for vpc in network.vpcs:
+        top = y
+        inner = _Canvas()  # the VPC's content, drawn over its frame once its height is known
+        cy = top + 70
+        arrows: list[tuple[float, float]] = []
+        fw_subnets = [s for s in vpc.subnets if any(s.address in n.subnets for n in vpc.firewalls)]
+        if vpc.firewalls:
+            h, where = _band(inner, f"{text(lang, 'legend_fw')}: {_subnet_list(fw_subnets)}", vpc.firewalls,
+                             40, cy, inner_w - 40, "#fff7ed", lang, failing)
+            arrows += [(x + NODE_W / 2, ny) for _, x, ny in where]
+            cy += h + 12
+        public = [s for s in vpc.subnets if s.public]
+        h, where = _band(inner, f"{text(lang, 'public_subnet')}: {_subnet_list(public) or text(lang, 'none')}",
+                         vpc.public, 40, cy, inner_w - 40, "#fffbeb", lang, failing)
+        arrows += [(x + NODE_W / 2, ny) for n, x, ny in where if n.kind == "entry"]
+        exposed = [(x + NODE_W / 2, ny) for n, x, ny in where if n.kind == "core"]  # core in a public subnet
+        cy += h + 12
+        private = [s for s in vpc.subnets if not s.public and s not in fw_subnets]
+        h, _ = _band(inner, f"{text(lang, 'private_subnet')}: {_subnet_list(private) or text(lang, 'none')}",
+                     vpc.private, 40, cy, inner_w - 40, "#ecfdf5", lang, failing)
+        cy += h + 14
+        c.rect(20, top, inner_w, cy - top, "#f9fafb", "#111827", 2, rx=12)
+        c.text(36, top + 24, f"VPC {vpc.address} {vpc.cidr}", 15, "bold")
+        if vpc.gateway:
+            c.rect(WIDTH / 2 - 80, top - 14, 160, 34, "#e0e7ff", "#4338ca", 2)
+            c.text(WIDTH / 2, top + 8, f"IGW {vpc.gateway.split('.')[-1]}", 12, "bold", "#3730a3", "middle")
+            c.line(WIDTH / 2, 70, WIDTH / 2, top - 16)
+            for ax, ay in arrows:
+                c.line(WIDTH / 2, top + 20, ax, ay - 2, "#4338ca", "5 4")
+        c.parts += inner.parts
+        if vpc.gateway:  # drawn over the bands: an exposed core system must not hide behind them
+            for ax, ay in exposed:
+                c.line(WIDTH / 2, top + 20, ax, ay - 2, "#c81e1e")
+        y = cy + 30
+    if network.outside:
+        h, where = _band(c, text(lang, "outside_vpc"), network.outside, 20, y, inner_w, "#f3f4f6", lang, failing)
+        for n, x, ny in where:
+            if n.kind == "entry":
+                c.line(600, 70, x + NODE_W / 2, ny - 2, "#4338ca", "5 4")
+        y += h + 20
+    if not network.vpcs and not network.outside:
+        c.text(600, y + 20, text(lang, "no_network"), 14, "normal", "#6b7280", "middle")
+        y += 50
+    y = _legend(c, y, lang)
+    head = (f'<svg role="img" aria-label="{escape(text(lang, "network"))}" '
+            f'width="{WIDTH}" height="{int(y)}" viewBox="0 0 {WIDTH} {int(y)}" class="network">'
+            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+            'orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#374151"/></marker></defs>')
+    return head + "".join(c.parts) + "</svg>"
+
+
+def _legend(c: _Canvas, y: float, lang: str) -> float:
+    x = 20.0
+    for kind, key in (("core", "legend_core"), ("entry", "legend_entry"), ("firewall", "legend_fw")):
+        c.rect(x, y, 26, 18, FILL[kind], STROKE[kind], 3.5 if kind == "core" else 1.5, rx=4)
+        c.text(x + 34, y + 14, text(lang, key), 12)
+        x += 190
+    c.parts.append(f'<path d="M{x} {y} h26 v9 q0 9 -13 13 q-13 -4 -13 -13 z" fill="#047857"/>')
+    c.text(x + 34, y + 14, text(lang, "legend_waf"), 12)
+    _fail_mark(c, x + 190 + 13, y + 9)
+    c.text(x + 190 + 34, y + 14, text(lang, "legend_fail"), 12)
+    return y + 36

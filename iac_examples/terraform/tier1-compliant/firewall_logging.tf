@@ -1,0 +1,32 @@
+# Firewall flow and alert logs leave the firewall for CloudWatch Logs and are kept five
+# years (the rule asks for at least three).
+
+resource "aws_cloudwatch_log_group" "firewall_flow" {
+  name              = "/trading/network-firewall/flow"
+  retention_in_days = 1827
+}
+
+resource "aws_cloudwatch_log_group" "firewall_alert" {
+  name              = "/trading/network-firewall/alert"
+  retention_in_days = 1827
+}
+
+resource "aws_networkfirewall_logging_configuration" "trading" {
+  firewall_arn = aws_networkfirewall_firewall.trading.arn
+  logging_configuration {
+    log_destination_config {
+      log_destination = {
+        logGroup = aws_cloudwatch_log_group.firewall_flow.name
+      }
+      log_destination_type = "CloudWatchLogs"
+      log_type             = "FLOW"
+    }
+    log_destination_config {
+      log_destination = {
+        logGroup = aws_cloudwatch_log_group.firewall_alert.name
+      }
+      log_destination_type = "CloudWatchLogs"
+      log_type             = "ALERT"
+    }
+  }
+}

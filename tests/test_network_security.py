@@ -1,0 +1,256 @@
+"""Firewall (beyond isolation), WAF (beyond association) and IDS/IPS: every check and rule passes and
+fails on fixtures at the right resource and line; each non-compliant example fails exactly its control;
+the profile settings change the outcome; evidence stands in only where the rule allows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+
+import pytest
+
+from brokerguard.catalog import load_catalog
+from brokerguard.policies.waf import detects_sensitive_data
+from brokerguard.profile import Evidence, Profile, load_profile
+from brokerguard.scan import ScanResult, scan
+from conftest import EXAMPLES, FIXTURES, REPO
+from test_checks import declared_at
+
+TF = FIXTURES / "terraform"
+PROFILES = REPO / "iac_examples" / "profiles"
+AS_OF = dt.date(2024, 6, 30)
+OURS = {"firewall", "waf", "ids-ips"}
+
+
+def _scan(path: Path, profile: Profile) -> ScanResult:
+    return scan([path], profile, AS_OF, load_catalog())
+
+
+@functools.cache
+def findings(path: Path, **settings: object) -> dict[tuple[str, str], tuple[str, int, str, bool]]:
+    """(check id, resource) -> (result, line, message, attestable) at tier 1."""
+    out = _scan(path, Profile(tier=1, settings=dict(settings)))
+    return {(j.finding.check_id, j.finding.resource): (j.result, j.finding.line, j.finding.message, j.finding.attestable)
+            for r in out.results for j in r.findings}
+
+
+def statuses(path: Path, profile: Profile) -> dict[str, str]:
+    return {r.control.id: r.status.value for r in _scan(path, profile).results}
+
+
+CASES = [
+    # firewall
+    ("CKV_TWB_010", TF / "firewall-admin-tag", "aws_networkfirewall_firewall.tagged", "passed"),
+    ("CKV_TWB_010", TF / "firewall-admin-tag", "aws_networkfirewall_firewall.by_default_tags", "passed"),
+    ("CKV_TWB_010", TF / "firewall-admin-tag", "aws_networkfirewall_firewall.untagged", "failed"),
+    ("CKV_TWB_010", TF / "firewall-admin-tag", "aws_networkfirewall_firewall.blank", "failed"),
+    ("CKV_TWB_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.cloudwatch", "passed"),
+    ("CKV_TWB_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.firehose", "passed"),
+    ("CKV_TWB_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.alert_only", "failed"),
+    ("CKV2_TWB_010", TF / "firewall-logging", "aws_networkfirewall_firewall.s3", "passed"),
+    ("CKV2_TWB_010", TF / "firewall-logging", "aws_networkfirewall_firewall.unlogged", "failed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.drop_strict", "passed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.stateless_drop", "passed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.deny_list", "passed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.suricata_drop", "passed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.five_tuple", "passed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.managed", "passed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.alert_only", "failed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.shared_groups", "failed"),
+    ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.s3", "passed"),
+    ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.cloudwatch", "failed"),
+    ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.firehose", "failed"),
+    ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.alert_only", "failed"),
+    ("TWB_STACK_011", EXAMPLES / "tier1-compliant", "aws_networkfirewall_logging_configuration.trading", "passed"),
+    ("TWB_STACK_011", EXAMPLES / "nonc-firewall-log-retention", "aws_networkfirewall_logging_configuration.trading",
+     "failed"),
+    # waf
+    ("CKV_TWB_012", TF / "waf-acl", "aws_wafv2_web_acl.complete", "passed"),
+    ("CKV_TWB_012", TF / "waf-acl", "aws_wafv2_web_acl.no_sqli", "failed"),
+    ("CKV_TWB_013", TF / "waf-acl", "aws_wafv2_web_acl.complete", "passed"),
+    ("CKV_TWB_013", TF / "waf-acl", "aws_wafv2_web_acl.tuned", "passed"),
+    ("CKV_TWB_013", TF / "waf-acl", "aws_wafv2_web_acl.counted", "failed"),
+    ("CKV_TWB_013", TF / "waf-acl", "aws_wafv2_web_acl.watch_only", "failed"),
+    ("CKV_TWB_013", EXAMPLES / "nonc-waf-count-only", "aws_wafv2_web_acl.web", "failed"),
+    ("CKV_TWB_014", TF / "waf-acl", "aws_wafv2_web_acl.complete", "passed"),
+    ("CKV_TWB_014", TF / "waf-acl", "aws_wafv2_web_acl.counted", "passed"),  # CAPTCHA stops floods too
+    ("CKV_TWB_014", TF / "waf-acl", "aws_wafv2_web_acl.watch_only", "failed"),
+    ("CKV_TWB_014", TF / "waf-acl", "aws_wafv2_web_acl.bare", "failed"),
+    ("CKV2_TWB_011", TF / "waf-acl", "aws_wafv2_web_acl.complete", "passed"),
+    ("CKV2_TWB_011", TF / "waf-acl", "aws_wafv2_web_acl.bare", "failed"),
+    ("TWB_STACK_012", TF / "waf-acl", "aws_wafv2_web_acl.complete", "passed"),  # referenced pattern set
+    ("TWB_STACK_012", TF / "waf-acl", "aws_wafv2_web_acl.no_sqli", "passed"),  # inline, nested in and_statement
+    ("TWB_STACK_012", TF / "waf-acl", "aws_wafv2_web_acl.counted", "passed"),  # in a referenced rule group
+    ("TWB_STACK_012", TF / "waf-acl", "aws_wafv2_web_acl.watch_only", "failed"),  # ".*" detects nothing
+    ("TWB_STACK_012", TF / "waf-acl", "aws_wafv2_web_acl.bare", "failed"),
+    ("TWB_STACK_012", EXAMPLES / "tier1-compliant", "aws_wafv2_web_acl.web", "passed"),
+    ("TWB_STACK_012", EXAMPLES / "nonc-waf-no-sensitive-data", "aws_wafv2_web_acl.web", "failed"),
+    # ids-ips
+    ("TWB_STACK_013", EXAMPLES / "tier1-compliant", "aws_networkfirewall_firewall.trading", "passed"),
+    ("TWB_STACK_013", TF / "ids-managed-signatures", "aws_networkfirewall_firewall.managed", "passed"),
+    ("TWB_STACK_013", TF / "ids-guardduty-mirror", "aws_ec2_traffic_mirror_session.order", "passed"),
+    ("TWB_STACK_013", TF / "ids-alerts-unlogged", "aws_networkfirewall_firewall.managed", "failed"),
+    ("TWB_STACK_013", TF / "ids-guardduty-only", "aws_guardduty_detector.main", "failed"),
+    ("TWB_STACK_013", EXAMPLES / "nonc-ids-no-signatures", "aws_networkfirewall_firewall.trading", "failed"),
+]
+
+
+@pytest.mark.parametrize(("check_id", "path", "resource", "expected"), CASES,
+                         ids=[f"{c[0]}-{c[1].name}-{c[2]}" for c in CASES])
+def test_check_outcome(check_id: str, path: Path, resource: str, expected: str) -> None:
+    found = findings(path).get((check_id, resource))
+    assert found is not None, f"{check_id} did not judge {resource} in {path.name}: {sorted(findings(path))}"
+    assert (found[0], found[1]) == (expected, declared_at(path, resource)), found
+
+
+def test_every_new_check_and_rule_has_a_passing_and_a_failing_case() -> None:
+    catalog = load_catalog()
+    ours = {i for c in catalog.controls if c.id in OURS for i in c.checks + c.stack_rules}
+    new = {i for i in ours if i.endswith(tuple(f"_{n:03d}" for n in range(10, 30)))}
+    assert new == {c[0] for c in CASES}
+    for check_id in new:
+        assert {c[3] for c in CASES if c[0] == check_id} == {"passed", "failed"}, check_id
+
+
+# --- what the failures say -------------------------------------------------------------------------
+
+def test_retention_failures_name_the_destination_and_its_period() -> None:
+    logs = findings(TF / "firewall-logging")
+    cloudwatch = logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.cloudwatch")]
+    assert "ALERT: aws_cloudwatch_log_group.one_year" in cloudwatch[2] and "only 365 days" in cloudwatch[2]
+    assert "FLOW" not in cloudwatch[2]  # the log group without retention never expires
+    firehose = logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.firehose")][2]
+    assert "FLOW: aws_s3_bucket.short_logs" in firehose and "after 400 days" in firehose
+    assert "ALERT: aws_kinesis_firehose_delivery_stream.to_siem delivers to splunk" in firehose
+
+
+def test_only_an_undeclared_log_destination_may_be_covered_by_evidence() -> None:
+    logs = findings(TF / "firewall-logging")
+    assert logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.alert_only")][3] is True
+    assert logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.cloudwatch")][3] is False
+    assert logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.firehose")][3] is False
+
+
+def test_policy_findings_say_why() -> None:
+    policies = findings(TF / "firewall-policy")
+    assert "whitelist" in policies[("TWB_STACK_010", "aws_networkfirewall_firewall_policy.drop_strict")][2]
+    managed = policies[("TWB_STACK_010", "aws_networkfirewall_firewall_policy.managed")][2]
+    assert "blacklist" in managed and "ThreatSignaturesMalwareActionOrder" in managed
+    shared = policies[("TWB_STACK_010", "aws_networkfirewall_firewall_policy.shared_groups")][2]
+    assert "1 referenced rule group(s) are not declared in this stack" in shared
+
+
+def test_waf_failures_name_the_groups_and_the_missing_parts() -> None:
+    acls = findings(TF / "waf-acl")
+    assert "no rule runs AWSManagedRulesSQLiRuleSet" in acls[("CKV_TWB_012", "aws_wafv2_web_acl.no_sqli")][2]
+    assert "neither the default action nor any rule blocks" in acls[("CKV_TWB_013", "aws_wafv2_web_acl.watch_only")][2]
+    assert "neither" not in acls[("CKV_TWB_013", "aws_wafv2_web_acl.counted")][2]  # its default action blocks
+    assert "only counts" in acls[("CKV_TWB_014", "aws_wafv2_web_acl.watch_only")][2]
+    assert "card numbers" in acls[("TWB_STACK_012", "aws_wafv2_web_acl.counted")][2]
+
+
+@pytest.mark.parametrize(("pattern", "detects"), [
+    (r"[A-Z][12][0-9]{8}", "national ID numbers"),
+    (r"\b[A-Z][12]\d{8}\b", "national ID numbers"),
+    ("\x08[A-Z][12][0-9]{8}\x08", "national ID numbers"),  # "\\b" after Checkov decoded it twice
+    (r"^[A-Z][12]\d{8}$", "national ID numbers"),  # a field that is exactly an ID
+    (r"[A-Z][0-9]{9}", "national ID numbers"),  # broader than the ID format still finds IDs
+    (r"\b4[0-9]{12}(?:[0-9]{3})?\b", "card numbers"),
+    (r"\d{16}", "card numbers"),
+    (r".*", None),
+    (r"[0-9]+", None),  # matches ordinary order traffic
+    (r"(?<!x", None),  # not a pattern Python can read
+    (r"password=", None),
+])
+def test_sensitive_data_patterns_are_tried_on_samples(pattern: str, detects: str | None) -> None:
+    assert detects_sensitive_data(pattern) == detects
+
+
+# --- each non-compliant example fails exactly its control ----------------------------------------
+
+NONC = [
+    ("nonc-firewall-log-retention", "firewall", {("TWB_STACK_011", "aws_networkfirewall_logging_configuration.trading")}),
+    ("nonc-waf-count-only", "waf", {("CKV_TWB_013", "aws_wafv2_web_acl.web")}),
+    ("nonc-waf-no-sensitive-data", "waf", {("TWB_STACK_012", "aws_wafv2_web_acl.web")}),
+    ("nonc-ids-no-signatures", "ids-ips", {("TWB_STACK_013", "aws_networkfirewall_firewall.trading")}),
+]
+
+
+@functools.cache
+def tier1_profile() -> Profile:
+    return load_profile(PROFILES / "tier1.yaml", load_catalog())
+
+
+@pytest.mark.parametrize(("example", "control", "failing"), NONC, ids=[n[0] for n in NONC])
+def test_non_compliant_example_fails_exactly_its_control(example: str, control: str, failing: set) -> None:
+    compliant = statuses(EXAMPLES / "tier1-compliant", tier1_profile())
+    result = _scan(EXAMPLES / example, tier1_profile())
+    got = {r.control.id: r.status.value for r in result.results}
+    # A control that includes this one (APT defence includes IDS/IPS) fails with it.
+    failing_controls = {control} | {c.id for c in load_catalog().controls if control in c.includes}
+    assert {k for k in failing_controls if got[k] == "fail"} == failing_controls
+    assert {k: v for k, v in got.items() if k not in failing_controls} == {
+        k: v for k, v in compliant.items() if k not in failing_controls}
+    failed = {(j.finding.check_id, j.finding.resource) for r in result.results for j in r.failed_findings}
+    assert failed == failing
+
+
+def test_compliant_tier1_stack_passes_the_network_controls_by_infrastructure() -> None:
+    result = _scan(EXAMPLES / "tier1-compliant", tier1_profile())
+    by_id = {r.control.id: r for r in result.results}
+    for control in OURS:
+        assert (by_id[control].status.value, by_id[control].decided_by) == ("pass", "checks"), control
+
+
+def test_the_same_stack_as_tier_3_needs_no_waf_and_no_ids() -> None:
+    got = statuses(EXAMPLES / "nonc-waf-count-only", Profile(tier=3))
+    assert got["waf"] == got["ids-ips"] == "not_applicable"
+    assert statuses(EXAMPLES / "nonc-firewall-log-retention", Profile(tier=3))["firewall"] == "fail"
+
+
+# --- evidence stands in where the rule allows it ---------------------------------------------------
+
+def _with_evidence(control: str) -> Profile:
+    return Profile(tier=1, evidence=(Evidence(control=control, obligation=None, text="declared elsewhere",
+                                              date=dt.date(2024, 1, 2), expiry=None, reference=None),))
+
+
+@pytest.mark.parametrize(("example", "control"), [("nonc-waf-no-sensitive-data", "waf"),
+                                                  ("nonc-ids-no-signatures", "ids-ips")])
+def test_evidence_stands_in_for_what_the_stack_does_not_show(example: str, control: str) -> None:
+    assert statuses(EXAMPLES / example, _with_evidence(control))[control] == "attested"
+
+
+@pytest.mark.parametrize(("example", "control"), [("nonc-waf-count-only", "waf"),
+                                                  ("nonc-firewall-log-retention", "firewall")])
+def test_evidence_never_hides_a_declared_misconfiguration(example: str, control: str) -> None:
+    assert statuses(EXAMPLES / example, _with_evidence(control))[control] == "fail"
+
+
+def test_ids_without_anything_to_inspect_traffic_is_decided_by_evidence() -> None:
+    bare = EXAMPLES / "nonc-alb-without-waf"  # no firewall, no GuardDuty, no traffic mirroring
+    assert not any(k[0] == "TWB_STACK_013" for k in findings(bare))
+    assert statuses(bare, Profile(tier=1))["ids-ips"] == "evidence_missing"
+    assert statuses(bare, _with_evidence("ids-ips"))["ids-ips"] == "attested"
+
+
+# --- the profile settings ----------------------------------------------------------------------------
+
+def test_admin_tag_key_comes_from_the_profile() -> None:
+    owner = findings(TF / "firewall-admin-tag", firewall_admin_tag="Owner")
+    assert owner[("CKV_TWB_010", "aws_networkfirewall_firewall.untagged")][0] == "passed"
+    assert owner[("CKV_TWB_010", "aws_networkfirewall_firewall.by_default_tags")][0] == "failed"
+    assert "missing tag 'Owner'" in owner[("CKV_TWB_010", "aws_networkfirewall_firewall.blank")][2]
+    profile = Profile(tier=1, settings={"firewall_admin_tag": "Owner"})
+    assert statuses(EXAMPLES / "tier1-compliant", profile)["firewall"] == "fail"
+
+
+def test_accepted_owasp_rule_groups_come_from_the_profile() -> None:
+    common_only = findings(TF / "waf-acl", waf_owasp_rule_groups=("AWSManagedRulesCommonRuleSet",))
+    assert common_only[("CKV_TWB_012", "aws_wafv2_web_acl.no_sqli")][0] == "passed"
+    vendor = findings(TF / "waf-acl", waf_owasp_rule_groups=("ExampleVendorOWASPTop10",))
+    assert vendor[("CKV_TWB_012", "aws_wafv2_web_acl.complete")][0] == "failed"
+    assert "no rule runs ExampleVendorOWASPTop10" in vendor[("CKV_TWB_012", "aws_wafv2_web_acl.complete")][2]
+    # Counting groups that are not the accepted OWASP groups is the broker's business; the default still blocks.
+    assert vendor[("CKV_TWB_013", "aws_wafv2_web_acl.counted")][0] == "passed"

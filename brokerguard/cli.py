@@ -181,6 +181,7 @@ def _render(args: argparse.Namespace, result: ScanResult, drift: Drift | None = 
     """One report of a live scan, with its drift section when there is one."""
     from brokerguard import drift as drift_report
     from brokerguard import report
+    from brokerguard.report.i18n import DEFAULT_LANG
 
     colour = args.output is None and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = report.render([args.format], result, DEFAULT_LANG, colour=colour)[args.format]

@@ -104,7 +104,13 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
         return ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[f"in force for tier {profile.tier} from {start}"])
 
     unjudged = [f"{cid} could not be judged: {why}" for cid, why in (errors or {}).items()]
-    if unjudged:  # neither a pass nor a waiver: what the check needed was not read
+    if unjudged:
+        # What the checks that could be judged say: a failure there stands whatever the rest would show;
+        # anything else (a pass, a waiver, evidence) would rest on what was not read.
+        judged_part = evaluate_control(control, profile, as_of, [f for f in findings if f.check_id not in errors])
+        if judged_part.status is Status.FAIL:
+            judged_part.notes += unjudged
+            return judged_part
         return ControlResult(control, Status.ERROR, "error", findings=[JudgedFinding(f) for f in findings],
                              notes=unjudged)
     notes: list[str] = []

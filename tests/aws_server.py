@@ -86,6 +86,39 @@ class Account:
         return self.clients(service, region)
 
 
+def _web_acl(client: Any, region: str, scope: str, name: str) -> str:
+    """A web ACL like the example's: OWASP groups blocking, a rate limit, national ID and card number
+    detection, every request logged to a log group kept five years. Returns its ARN."""
+    waf = client("wafv2", region)
+    patterns = waf.create_regex_pattern_set(Name=f"{name}-sensitive-data", Scope=scope, RegularExpressionList=[
+        {"RegexString": r"\b[A-Z][12][0-9]{8}\b"}, {"RegexString": r"\b(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14})\b"}],
+    )["Summary"]
+
+    def visible(metric: str) -> dict:
+        return {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": metric}
+
+    rules = [{"Name": f"aws-{short}", "Priority": i, "OverrideAction": {"None": {}}, "VisibilityConfig": visible(short),
+              "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": group}}}
+             for i, (short, group) in enumerate((("common", "AWSManagedRulesCommonRuleSet"),
+                                                 ("sqli", "AWSManagedRulesSQLiRuleSet"),
+                                                 ("known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet")), 1)]
+    rules.append({"Name": "rate-limit", "Priority": 4, "Action": {"Block": {}}, "VisibilityConfig": visible("rate-limit"),
+                  "Statement": {"RateBasedStatement": {"Limit": 2000, "AggregateKeyType": "IP"}}})
+    rules.append({"Name": "sensitive-data", "Priority": 5, "Action": {"Count": {}},
+                  "VisibilityConfig": visible("sensitive-data"),
+                  "Statement": {"RegexPatternSetReferenceStatement": {
+                      "ARN": patterns["ARN"], "FieldToMatch": {"Body": {}},
+                      "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}})
+    acl = waf.create_web_acl(Name=name, Scope=scope, DefaultAction={"Allow": {}}, Rules=rules,
+                             VisibilityConfig=visible(name))["Summary"]
+    logs = client("logs", region)
+    logs.create_log_group(logGroupName=f"aws-waf-logs-{name}")
+    logs.put_retention_policy(logGroupName=f"aws-waf-logs-{name}", retentionInDays=1827)
+    waf.put_logging_configuration(LoggingConfiguration={"ResourceArn": acl["ARN"], "LogDestinationConfigs": [
+        f"arn:aws:logs:{region}:123456789012:log-group:aws-waf-logs-{name}"]})
+    return acl["ARN"]
+
+
 def seed_compliant(url: str, without: tuple[str, ...] = ()) -> Account:
     """The tier1-compliant example, created through boto3 as a console or pipeline would.
 
@@ -130,15 +163,12 @@ def seed_compliant(url: str, without: tuple[str, ...] = ()) -> Account:
         Name="online-order", Subnets=[ids["public_a"], ids["public_c"]], SecurityGroups=[alb_sg],
         Scheme="internet-facing", Type="application", Tags=_tags({"twb:class": "core"}))["LoadBalancers"][0]
     ids["lb_arn"] = lb["LoadBalancerArn"]
-    rule = {"Name": "aws-common", "Priority": 1, "OverrideAction": {"None": {}},
-            "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}},
-            "VisibilityConfig": {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "aws-common"}}
-    acl = client("wafv2").create_web_acl(
-        Name="online-order", Scope="REGIONAL", DefaultAction={"Allow": {}}, Rules=[rule],
-        VisibilityConfig={"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "online-order"},
-    )["Summary"]
-    ids["acl_arn"] = acl["ARN"]
-    client("wafv2").associate_web_acl(WebACLArn=acl["ARN"], ResourceArn=lb["LoadBalancerArn"])
+    ids["acl_arn"] = _web_acl(client, REGION, "REGIONAL", "online-order")
+    logs = client("logs")
+    for group in ("/trading/network-firewall/flow", "/trading/network-firewall/alert"):
+        logs.create_log_group(logGroupName=group)
+        logs.put_retention_policy(logGroupName=group, retentionInDays=1827)
+    client("wafv2").associate_web_acl(WebACLArn=ids["acl_arn"], ResourceArn=lb["LoadBalancerArn"])
 
     ids["instance"] = ec2.run_instances(
         ImageId="ami-12c6146b", InstanceType="m6i.large", MinCount=1, MaxCount=1, SubnetId=ids["private_a"],
@@ -168,6 +198,10 @@ def seed_compliant(url: str, without: tuple[str, ...] = ()) -> Account:
         FirewallPolicyArn=f"arn:aws:network-firewall:{REGION}:123456789012:firewall-policy/trading",
         Tags=[{"Key": "twb:firewall-admin", "Value": "netops@example-securities.com.tw"}])["Firewall"]
     ids["firewall_arn"] = fw["FirewallArn"]
+    client("network-firewall").update_logging_configuration(FirewallArn=fw["FirewallArn"], LoggingConfiguration={
+        "LogDestinationConfigs": [{"LogType": kind, "LogDestinationType": "CloudWatchLogs",
+                                   "LogDestination": {"logGroup": f"/trading/network-firewall/{kind.lower()}"}}
+                                  for kind in ("FLOW", "ALERT")]})
     return Account(client, ids)
 
 
@@ -214,15 +248,11 @@ def seed_detection(account: Account) -> None:
     api.create_stage(restApiId=rest, stageName="prod", deploymentId=deployment)
     ids["stage_arn"] = f"arn:aws:apigateway:{REGION}::/restapis/{rest}/stages/prod"
     account.client("wafv2").associate_web_acl(WebACLArn=ids["acl_arn"], ResourceArn=ids["stage_arn"])
-    edge_acl = account.client("wafv2", "us-east-1").create_web_acl(
-        Name="edge", Scope="CLOUDFRONT", DefaultAction={"Allow": {}}, Rules=[],
-        VisibilityConfig={"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "edge"},
-    )["Summary"]
-    ids["edge_acl_arn"] = edge_acl["ARN"]
+    ids["edge_acl_arn"] = _web_acl(account.clients, "us-east-1", "CLOUDFRONT", "edge")
     origin = {"Id": "alb", "DomainName": "online-order.example.com.tw", "CustomOriginConfig": {
         "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}
     ids["distribution"] = account.client("cloudfront", "us-east-1").create_distribution(DistributionConfig={
-        "CallerReference": "online-order", "Comment": "online order", "Enabled": True, "WebACLId": edge_acl["ARN"],
+        "CallerReference": "online-order", "Comment": "online order", "Enabled": True, "WebACLId": ids["edge_acl_arn"],
         "Origins": {"Quantity": 1, "Items": [origin]},
         "DefaultCacheBehavior": {"TargetOriginId": "alb", "ViewerProtocolPolicy": "redirect-to-https",
                                  "MinTTL": 0, "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}},

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from brokerguard.model import Status
 from brokerguard.report.i18n import both_names, judged, status, text
-from brokerguard.report.view import EVIDENCE_FIX, ReportView, WaiverEntry
+from brokerguard.report.view import ERROR_FIX, EVIDENCE_FIX, ReportView, WaiverEntry
 
 
 # GitHub refuses comments over 65,536 characters: past this many failing rows, point to the full reports.
@@ -25,11 +26,13 @@ def _failing_rows(view: ReportView, lang: str) -> list[str]:
     body = []
     for c in view.failing:
         name = f"**{both_names(c.name, lang)}** (`{c.id}`)"
+        if c.status is Status.ERROR:  # its failed findings rest on what could not be read: say that first
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), ERROR_FIX))
         failed = [f for f in c.problems if f.result == "failed"]
         for f in failed:
             where = f"`{f.resource}`" + (f" (`{f.file}:{f.line}`)" if f.file else "")
             body.append(_row(name, c.cc, status(lang, c.status.value), where, f"{f.check_id}: {f.message}", f.fix))
-        if not failed:  # evidence decides and none valid is declared
+        if not failed and c.status is not Status.ERROR:  # evidence decides and none valid is declared
             body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), EVIDENCE_FIX))
     if len(body) > MAX_FAILING_ROWS:
         more = len(body) - MAX_FAILING_ROWS

@@ -130,6 +130,9 @@ def to_dict(view: ReportView) -> dict[str, Any]:
                 results.append(_finding_result(view, c, f, index))
         if c.status is Status.EVIDENCE_MISSING:
             results.append(_evidence_result(view, c, index))
+    unjudged = [{"level": "error", "descriptor": {"id": c.id},
+                 "message": {"text": f"{c.id} ({c.cc}) could not be judged: {'; '.join(c.notes)}"}}
+                for c in view.controls if c.status is Status.ERROR]
     p = view.provenance
     return {
         "$schema": SCHEMA_URI,
@@ -137,7 +140,10 @@ def to_dict(view: ReportView) -> dict[str, Any]:
         "runs": [{
             "tool": {"driver": {"name": "brokerguard", "version": p.brokerguard_version,
                                 "semanticVersion": p.brokerguard_version, "rules": rules}},
-            "invocations": [{"executionSuccessful": True, "exitCode": view.exit_code}],
+            # A control that could not be judged (scan-aws: a service denied, a region unreachable) is a
+            # tool execution problem, not a finding on a resource.
+            "invocations": [{"executionSuccessful": not unjudged, "exitCode": view.exit_code,
+                             "toolExecutionNotifications": unjudged}],
             "artifacts": [{"location": {"uri": _uri(f.path)}, "hashes": {"sha-256": f.sha256}} for f in p.inputs],
             "results": results,
             "columnKind": "unicodeCodePoints",

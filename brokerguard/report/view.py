@@ -23,6 +23,8 @@ from brokerguard.scan import ScanResult
 AUTOMATED, AUTOMATED_EVIDENCE, EVIDENCE = "automated", "automated+evidence", "evidence"
 # The fix for a control that only evidence can show, when none valid is declared.
 EVIDENCE_FIX = "Declare dated evidence for this control in the broker profile (docs/profile.md)."
+# The fix for a control that could not be judged: what a check needed was not read.
+ERROR_FIX = "Let the scan read what the note names (docs/aws-permissions.md), or reach the region, and scan again."
 
 
 @dataclass(frozen=True)
@@ -88,14 +90,11 @@ class ReportView:
     provenance: Provenance
     rule_docs: dict[str, docgen.PolicyDoc]
     network: network.Network
+    exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
 
     @property
     def passed(self) -> bool:
         return not any(c.failing for c in self.controls)
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.passed else 1
 
     @property
     def failing(self) -> list[ControlView]:
@@ -147,4 +146,5 @@ def build(scan: ScanResult) -> ReportView:
         controls=tuple(_control(r, docs) for r in scan.results), waivers=tuple(waivers),
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source), rule_docs=docs,
         network=picture,
+        exit_code=scan.exit_code,
     )

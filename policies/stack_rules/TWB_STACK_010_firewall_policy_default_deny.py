@@ -23,6 +23,7 @@ class FirewallPolicyDefaultDeny(StackRule):
         'traffic your blacklist names.'
     )
     guideline = "docs/checks.md#twb_stack_010"
+    reads = ("aws_networkfirewall_firewall_policy", "aws_networkfirewall_rule_group")
 
     def evaluate(self, stack: Stack) -> list[Finding]:
         findings = []

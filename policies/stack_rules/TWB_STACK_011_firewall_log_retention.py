@@ -24,6 +24,8 @@ class FirewallLogRetention(StackRule):
         'and its retention as evidence.'
     )
     guideline = "docs/checks.md#twb_stack_011"
+    reads = ("aws_networkfirewall_logging_configuration", "aws_cloudwatch_log_group",
+             "aws_kinesis_firehose_delivery_stream", "aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration")
 
     def evaluate(self, stack: Stack) -> list[Finding]:
         findings = []

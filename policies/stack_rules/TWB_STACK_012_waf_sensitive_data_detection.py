@@ -20,6 +20,7 @@ class WafSensitiveDataDetection(StackRule):
         'number pattern, and a rule that references it; or declare your data-leak detection as evidence.'
     )
     guideline = "docs/checks.md#twb_stack_012"
+    reads = ("aws_wafv2_web_acl", "aws_wafv2_rule_group", "aws_wafv2_regex_pattern_set")
     attestable = True
 
     def evaluate(self, stack: Stack) -> list[Finding]:

@@ -24,6 +24,8 @@ class IntrusionPrevention(StackRule):
         'aws_ec2_traffic_mirror_session; or declare the IPS as evidence.'
     )
     guideline = "docs/checks.md#twb_stack_013"
+    reads = ("aws_networkfirewall_firewall", "aws_networkfirewall_firewall_policy", "aws_networkfirewall_rule_group",
+             "aws_networkfirewall_logging_configuration", "aws_guardduty_detector", "aws_ec2_traffic_mirror_session")
     attestable = True
 
     def evaluate(self, stack: Stack) -> list[Finding]:

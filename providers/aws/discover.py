@@ -152,7 +152,7 @@ def _account(clients: Clients, region: str) -> str:
 
 
 def discover(regions: list[str], profile: str | None = None, endpoint_url: str | None = None,
-             on_client: Callable[[Any], None] | None = None) -> Discovery:
+             on_client: Callable[[Any], None] | None = None, workers: int = MAX_WORKERS) -> Discovery:
     from botocore.exceptions import ProfileNotFound
 
     try:
@@ -186,7 +186,7 @@ def discover(regions: list[str], profile: str | None = None, endpoint_url: str |
 
     # Two waves: readers that look up what others found (WAF associations) run after them.
     for wave in ([n for n in specs if not specs[n]["after"]], [n for n in specs if specs[n]["after"]]):
-        with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             for future in [pool.submit(run, n, r) for n, r in jobs if n in wave]:
                 future.result()
     result.resources.sort(key=lambda r: (r.type, r.region, r.id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from brokerguard.providers.aws.discover import GLOBAL_REGION, Context, pages
 from brokerguard.providers.aws.live import LiveResource, blocks, tag_map, with_tags
 
@@ -32,33 +34,76 @@ def read_api_gateway(ctx: Context) -> list[LiveResource]:
     return out
 
 
+def _marker_pages(call: Any, key: str, **kwargs: Any) -> list[dict]:
+    """WAFv2 listings have no paginator in botocore: follow NextMarker by hand."""
+    items, marker = [], None
+    while True:
+        page = call(**kwargs, **({"NextMarker": marker} if marker else {}))
+        items += page.get(key, [])
+        marker = page.get("NextMarker")
+        if not marker or not page.get(key):
+            return items
+
+
+LOG_TARGETS = {"logGroup": "aws_cloudwatch_log_group", "bucketName": "aws_s3_bucket",
+               "deliveryStream": "aws_kinesis_firehose_delivery_stream"}
+REFERENCE_STATEMENTS = {"RegexPatternSetReferenceStatement": "aws_wafv2_regex_pattern_set",
+                        "RuleGroupReferenceStatement": "aws_wafv2_rule_group"}
+
+
+def _link_statements(res: LiveResource, rules: list[dict]) -> None:
+    """A rule that uses a pattern set or rule group by ARN refers to it."""
+    def walk(node: Any, i: int) -> None:
+        if isinstance(node, dict):
+            for key, val in node.items():
+                if key in REFERENCE_STATEMENTS and isinstance(val, dict):
+                    res.link(("rule", i), REFERENCE_STATEMENTS[key], val.get("ARN"))
+                walk(val, i)
+        elif isinstance(node, list):
+            for val in node:
+                walk(val, i)
+    for i, rule in enumerate(rules):
+        walk(rule, i)
+
+
 def _web_acls(ctx: Context, scope: str, region: str) -> list[LiveResource]:
     waf = ctx.client("wafv2", region)
     out = []
-    # ListWebACLs has no paginator in botocore: follow NextMarker by hand.
-    marker = None
-    while True:
-        page = waf.list_web_acls(Scope=scope, **({"NextMarker": marker} if marker else {}))
-        for summary in page.get("WebACLs", []):
-            acl = waf.get_web_acl(Name=summary["Name"], Scope=scope, Id=summary["Id"])["WebACL"]
-            arn = acl["ARN"]
-            tags = waf.list_tags_for_resource(ResourceARN=arn).get("TagInfoForResource", {}).get("TagList", [])
-            shaped = blocks({k: acl[k] for k in ("DefaultAction", "VisibilityConfig") if k in acl})
-            rules = [blocks(r) for r in acl.get("Rules", [])]
-            out.append(LiveResource("aws_wafv2_web_acl", acl["Name"], region, "wafv2", with_tags({
-                "id": acl["Id"], "arn": arn, "name": acl["Name"], "scope": scope, "rule": rules, **shaped,
-            }, tags), arn=arn))
-            logging = _logging(waf, arn)
-            if logging:
-                res = LiveResource("aws_wafv2_web_acl_logging_configuration", acl["Name"], region, "wafv2", {
-                    "id": arn, "resource_arn": arn,
-                    "log_destination_configs": logging.get("LogDestinationConfigs", []),
-                }, arn=arn)
-                res.link("resource_arn", "aws_wafv2_web_acl", arn)
-                out.append(res)
-        marker = page.get("NextMarker")
-        if not marker or not page.get("WebACLs"):
-            return out
+    for summary in _marker_pages(waf.list_regex_pattern_sets, "RegexPatternSets", Scope=scope):
+        got = waf.get_regex_pattern_set(Name=summary["Name"], Scope=scope, Id=summary["Id"])["RegexPatternSet"]
+        out.append(LiveResource("aws_wafv2_regex_pattern_set", got["Name"], region, "wafv2", {
+            "id": got["Id"], "arn": got["ARN"], "name": got["Name"], "scope": scope,
+            "regular_expression": [{"regex_string": r["RegexString"]} for r in got.get("RegularExpressionList", [])],
+        }, arn=got["ARN"]))
+    for summary in _marker_pages(waf.list_rule_groups, "RuleGroups", Scope=scope):
+        got = waf.get_rule_group(Name=summary["Name"], Scope=scope, Id=summary["Id"])["RuleGroup"]
+        group = LiveResource("aws_wafv2_rule_group", got["Name"], region, "wafv2", {
+            "id": got["Id"], "arn": got["ARN"], "name": got["Name"], "scope": scope, "capacity": got.get("Capacity", 0),
+            "rule": [blocks(r) for r in got.get("Rules", [])],
+        }, arn=got["ARN"])
+        _link_statements(group, got.get("Rules", []))
+        out.append(group)
+    for summary in _marker_pages(waf.list_web_acls, "WebACLs", Scope=scope):
+        acl = waf.get_web_acl(Name=summary["Name"], Scope=scope, Id=summary["Id"])["WebACL"]
+        arn = acl["ARN"]
+        tags = waf.list_tags_for_resource(ResourceARN=arn).get("TagInfoForResource", {}).get("TagList", [])
+        shaped = blocks({k: acl[k] for k in ("DefaultAction", "VisibilityConfig") if k in acl})
+        rules = [blocks(r) for r in acl.get("Rules", [])]
+        res = LiveResource("aws_wafv2_web_acl", acl["Name"], region, "wafv2", with_tags({
+            "id": acl["Id"], "arn": arn, "name": acl["Name"], "scope": scope, "rule": rules, **shaped,
+        }, tags), arn=arn)
+        _link_statements(res, acl.get("Rules", []))
+        out.append(res)
+        logging = _logging(waf, arn)
+        if logging:
+            log = LiveResource("aws_wafv2_web_acl_logging_configuration", acl["Name"], region, "wafv2", {
+                "id": arn, "resource_arn": arn, "log_destination_configs": logging.get("LogDestinationConfigs", []),
+            }, arn=arn)
+            log.link("resource_arn", "aws_wafv2_web_acl", arn)
+            for dest in logging.get("LogDestinationConfigs", []):
+                log.link("log_destination_configs", "aws_cloudwatch_log_group", dest.removesuffix(":*"))
+            out.append(log)
+    return out
 
 
 def _logging(waf: object, arn: str) -> dict | None:
@@ -140,8 +185,12 @@ def read_network_firewalls(ctx: Context) -> list[LiveResource]:
                                "networkfirewall.firewalls", {"id": arn, "firewall_arn": arn, "logging_configuration": [
                                    {"log_destination_config": blocks(destinations)}]}, arn=arn)
             # log_destination is a map in Terraform, not a block
-            for dest, raw in zip(log.values["logging_configuration"][0]["log_destination_config"], destinations):
-                dest["log_destination"] = raw.get("LogDestination", {})
+            for i, (dest, raw) in enumerate(zip(log.values["logging_configuration"][0]["log_destination_config"],
+                                                destinations)):
+                dest["log_destination"] = target = raw.get("LogDestination", {})
+                for key, rtype in LOG_TARGETS.items():
+                    log.link(("logging_configuration", 0, "log_destination_config", i, "log_destination"), rtype,
+                             target.get(key))
             log.link("firewall_arn", "aws_networkfirewall_firewall", arn)
             out.append(log)
     return out

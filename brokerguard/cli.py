@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", choices=("cli", "json"), default="cli", help="report format (default: cli)")
     scan.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
     scan.add_argument("--no-color", action="store_true", help="never colour the output (default: colour only on a terminal)")
+    scan.add_argument("--cache-dir", type=Path, metavar="DIR",
+                      help="keep parsed Terraform files here, keyed by their content, so that a re-scan parses "
+                           "only the files that changed (checks always run)")
 
     controls = sub.add_parser("controls", help="list the controls a tier must run, and from when",
                               description="List every control of the catalog with what it means for the tier.")
@@ -127,6 +130,7 @@ def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
 
 def _cmd_scan(args: argparse.Namespace) -> int:
     from brokerguard.catalog import load_catalog
+    from brokerguard.hcl_cache import parse_cache
     from brokerguard.report import cli_table, json_report
     from brokerguard.scan import scan
 
@@ -135,7 +139,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     if sys.stderr.isatty():
         print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
-    result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
+    with parse_cache(args.cache_dir):
+        result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
     if args.format == "json":
         text = json_report.render(result)
     else:

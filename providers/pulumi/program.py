@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import hashlib
-import inspect
 import json
 import os
 import runpy
@@ -74,10 +73,14 @@ def _config(root: Path, project: str, stack: str | None) -> tuple[dict[str, Any]
 def _call_site(root: Path) -> tuple[str, int]:
     """The innermost frame in the user's program: where the resource was constructed."""
     root_s = str(root.resolve())
-    for frame in inspect.stack(context=0)[2:]:
-        filename = os.path.abspath(frame.filename)
+    # Walk the frames themselves: inspect.stack() looks up every frame's module, a third of the
+    # time of a 1,000-resource program.
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
         if filename.startswith(root_s + os.sep):
-            return filename, frame.lineno
+            return filename, frame.f_lineno
+        frame = frame.f_back
     return "", 0
 
 

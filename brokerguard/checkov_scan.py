@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.machinery
 import importlib.util
 import json
@@ -10,7 +11,7 @@ import re
 import sys
 import tempfile
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -256,16 +257,31 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
     return CheckovResult(findings=_findings(report, check_ids, locate), resources=resources)
 
 
-def _preflight_plan(source: PlanSource, plan_file: Path) -> None:
-    """Checkov's plan parser indexes the document without checking its shape, and a plan it cannot
-    read would crash the scan: parse it first, and call any failure what it is, an unreadable input."""
-    from checkov.terraform.plan_parser import parse_tf_plan
+class _UnreadablePlan(Exception):
+    """Raised from inside Checkov's plan parser, so that only its failures become input errors."""
 
+
+@contextlib.contextmanager
+def _plan_parse_errors_are_input_errors(source: PlanSource) -> Iterator[None]:
+    """Checkov's plan parser indexes the document without checking its shape, and a plan it cannot
+    read would crash the scan: whatever the parser raises is an unreadable input, exit 2."""
+    from checkov.terraform import plan_utils
+
+    real = plan_utils.parse_tf_plan
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return real(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 (whatever the parser raises, the plan was not read)
+            raise _UnreadablePlan(f"{type(exc).__name__}: {exc}".splitlines()[0][:200]) from exc
+
+    plan_utils.parse_tf_plan = guarded
     try:
-        parse_tf_plan(str(plan_file), {})
-    except Exception as exc:  # noqa: BLE001 (whatever the parser raises, the plan was not read)
-        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-        raise InputError(f"{source.root}: Checkov cannot read this plan ({detail})") from None
+        yield
+    except _UnreadablePlan as exc:
+        raise InputError(f"{source.root}: Checkov cannot read this plan ({exc})") from None
+    finally:
+        plan_utils.parse_tf_plan = real
 
 
 def _run_plan(source: PlanSource, check_ids: set[str]) -> CheckovResult:
@@ -279,10 +295,10 @@ def _run_plan(source: PlanSource, check_ids: set[str]) -> CheckovResult:
         if plan_file is None:
             plan_file = Path(tmp) / "plan.json"
             plan_file.write_text(json.dumps(source.plan), encoding="utf-8")
-        _preflight_plan(source, plan_file)
-        report = Runner().run(root_folder=None, files=[str(plan_file)], external_checks_dir=_external_checks_dirs(),
-                              runner_filter=filter_cls(framework=["terraform_plan"], checks=sorted(check_ids),
-                                                       show_progress_bar=False))
+        with _plan_parse_errors_are_input_errors(source):
+            report = Runner().run(root_folder=None, files=[str(plan_file)], external_checks_dir=_external_checks_dirs(),
+                                  runner_filter=filter_cls(framework=["terraform_plan"], checks=sorted(check_ids),
+                                                           show_progress_bar=False))
     _require_loaded(check_ids)
     if report.parsing_errors:
         raise InputError(f"{source.root}: Checkov could not read this plan")

@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
                       help=f"language of the markdown and html reports (default: {DEFAULT_LANG})")
     scan.add_argument("--no-color", action="store_true", help="never colour the output (default: colour only on a terminal)")
+    scan.add_argument("--cache-dir", type=Path, metavar="DIR",
+                      help="keep parsed Terraform files here, keyed by their content, so that a re-scan parses "
+                           "only the files that changed (checks always run)")
 
     aws = sub.add_parser("scan-aws", help="judge a live AWS account (read-only, boto3) against the tier's controls",
                          description="Read an AWS account read-only (docs/aws-permissions.md lists the permissions) "
@@ -154,6 +157,7 @@ def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
 def _cmd_scan(args: argparse.Namespace) -> int:
     from brokerguard import report
     from brokerguard.catalog import load_catalog
+    from brokerguard.hcl_cache import parse_cache
     from brokerguard.report import EXTENSIONS
     from brokerguard.scan import scan
 
@@ -166,7 +170,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     if sys.stderr.isatty():
         print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
-    result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
+    with parse_cache(args.cache_dir):
+        result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
     to_terminal = args.output is None and args.output_dir is None
     colour = to_terminal and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     texts = report.render(args.format, result, args.lang, colour=colour)

@@ -99,7 +99,7 @@ def render() -> str:
         for pid in ids:
             d = docs.get(pid)
             if d is None:  # a Checkov built-in named by the catalog
-                out += [f"### {pid}", "", f"Checkov built-in check, see Checkov's documentation.", ""]
+                out += [f"### {pid}", "", "Checkov built-in check, see Checkov's documentation.", ""]
                 continue
             out += [f"### {d.id}", "", f"**{d.name}** ({d.kind}, `{d.source}`)", "", d.looks_at, ""]
             if d.resources:

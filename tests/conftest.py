@@ -1,11 +1,15 @@
-"""Shared test helpers: the CLI run in-process, and no network beyond loopback, ever."""
+"""Shared test helpers: the CLI run in-process, what one scan judged, and no network beyond loopback, ever."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import ipaddress
 import json
+import re
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +18,37 @@ from brokerguard.cli import main
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "iac_examples" / "terraform"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+AS_OF = dt.date(2024, 6, 30)  # the date the example profiles' evidence is written for
+
+
+@functools.cache
+def _judged(path: Path, tier: int, settings: tuple) -> dict[tuple[str, str], tuple[str, int, str, bool]]:
+    from brokerguard.catalog import load_catalog
+    from brokerguard.profile import Profile
+    from brokerguard.scan import scan
+
+    out = scan([path], Profile(tier=tier, settings=dict(settings)), AS_OF, load_catalog())
+    return {(j.finding.check_id, j.finding.resource): (j.result, j.finding.line, j.finding.message, j.finding.attestable)
+            for r in out.results for j in r.findings}
+
+
+def judged(path: Path, tier: int = 1, **settings: Any) -> dict[tuple[str, str], tuple[str, int, str, bool]]:
+    """(check id, resource) -> (result, line, message, attestable) of one scan of ``path``, no profile
+    but these settings, over every control that reports the finding."""
+    return _judged(path, tier, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in settings.items())))
+
+
+def declared_at(path: Path, address: str) -> int:
+    """The line of `resource "TYPE" "NAME" {` for an address, searched in the directory's .tf files."""
+    if address == "(stack)":
+        return 0
+    rtype, name = address.split(".")[-2:]
+    pattern = re.compile(rf'^resource\s+"{rtype}"\s+"{name}"', re.M)
+    for tf in sorted(path.rglob("*.tf")):
+        match = pattern.search(tf.read_text())
+        if match:
+            return tf.read_text()[: match.start()].count("\n") + 1
+    raise AssertionError(f"{address} is not declared under {path}")
 
 
 def _loopback(address: object) -> bool:

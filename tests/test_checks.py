@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
 from pathlib import Path
 
 import pytest
@@ -12,18 +10,10 @@ import pytest
 from brokerguard.catalog import load_catalog
 from brokerguard.profile import Profile
 from brokerguard.scan import scan
-from conftest import EXAMPLES, FIXTURES
+from conftest import EXAMPLES, FIXTURES, declared_at, judged
 
 TF = FIXTURES / "terraform"
 AS_OF = dt.date(2024, 6, 30)
-
-
-@functools.cache
-def results(path: Path, tier: int = 1) -> dict[tuple[str, str], tuple[str, int, str]]:
-    """(check id, resource) -> (result, line, message) for one directory."""
-    out = scan([path], Profile(tier=tier), AS_OF, load_catalog())
-    return {(j.finding.check_id, j.finding.resource): (j.result, j.finding.line, j.finding.message)
-            for r in out.results for j in r.findings}
 
 
 CASES = [
@@ -61,25 +51,12 @@ CASES = [
 ]
 
 
-def declared_at(path: Path, address: str) -> int:
-    """The line of `resource "TYPE" "NAME" {` for an address, searched in the directory's .tf files."""
-    if address == "(stack)":
-        return 0
-    rtype, name = address.split(".")[-2:]
-    pattern = re.compile(rf'^resource\s+"{rtype}"\s+"{name}"', re.M)
-    for tf in sorted(path.rglob("*.tf")):
-        match = pattern.search(tf.read_text())
-        if match:
-            return tf.read_text()[: match.start()].count("\n") + 1
-    raise AssertionError(f"{address} is not declared under {path}")
-
-
 @pytest.mark.parametrize(("check_id", "path", "resource", "expected"), CASES,
                          ids=[f"{c[0]}-{c[1].name}-{c[2]}" for c in CASES])
 def test_check_outcome(check_id: str, path: Path, resource: str, expected: str) -> None:
     line = declared_at(path, resource)
-    found = results(path).get((check_id, resource))
-    assert found is not None, f"{check_id} did not judge {resource} in {path.name}: {sorted(results(path))}"
+    found = judged(path).get((check_id, resource))
+    assert found is not None, f"{check_id} did not judge {resource} in {path.name}: {sorted(judged(path))}"
     assert (found[0], found[1]) == (expected, line), found
 
 
@@ -93,28 +70,28 @@ def test_every_check_and_rule_has_a_passing_and_a_failing_case() -> None:
 
 
 def test_non_core_resources_are_not_judged_for_isolation() -> None:
-    found = results(TF / "core-public-ip")
+    found = judged(TF / "core-public-ip")
     assert ("CKV_TWB_002", "aws_instance.noncore_public") not in found
     assert ("TWB_STACK_001", "aws_instance.noncore_public") not in found
 
 
 def test_literal_subnet_outside_the_stack_is_not_called_the_default_vpc() -> None:
-    result, _, message = results(TF / "core-public-ip")[("TWB_STACK_001", "aws_instance.core_public")]
+    result, _, message, _ = judged(TF / "core-public-ip")[("TWB_STACK_001", "aws_instance.core_public")]
     assert "default VPC" not in message
 
 
 def test_failure_messages_name_the_cause() -> None:
-    found = results(EXAMPLES / "nonc-public-core-db")
+    found = judged(EXAMPLES / "nonc-public-core-db")
     assert "aws_route_table.public" in found[("TWB_STACK_001", "aws_db_instance.settlement")][2]
     assert "aws_security_group.db ingress from 0.0.0.0/0" in found[("TWB_STACK_002", "aws_db_instance.settlement")][2]
-    quotes = results(EXAMPLES / "nonc-missing-classification")[("CKV_TWB_001", "aws_dynamodb_table.sessions")][2]
+    quotes = judged(EXAMPLES / "nonc-missing-classification")[("CKV_TWB_001", "aws_dynamodb_table.sessions")][2]
     assert "'twb:integrity' must be high, medium or low, got 'critical'" in quotes
     assert "missing tag 'twb:system'" in quotes
 
 
 def test_provider_default_tags_count_for_classification() -> None:
     # aws_instance.order declares only twb:class; the rest comes from the provider's default_tags.
-    assert results(EXAMPLES / "tier1-compliant")[("CKV_TWB_001", "aws_instance.order")][0] == "passed"
+    assert judged(EXAMPLES / "tier1-compliant")[("CKV_TWB_001", "aws_instance.order")][0] == "passed"
 
 
 def test_profile_tag_keys_replace_the_defaults() -> None:

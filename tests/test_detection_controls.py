@@ -5,7 +5,6 @@ profile settings change outcomes."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 from pathlib import Path
 
@@ -17,21 +16,12 @@ from brokerguard.engine import evaluate_control
 from brokerguard.errors import InputError
 from brokerguard.profile import Evidence, Profile, load_profile
 from brokerguard.scan import scan
-from conftest import EXAMPLES, FIXTURES, REPO
-from test_checks import declared_at
+from conftest import EXAMPLES, FIXTURES, REPO, declared_at, judged
 
 TF = FIXTURES / "terraform"
 PROFILES = REPO / "iac_examples" / "profiles"
 AS_OF = dt.date(2024, 6, 30)
 OURS = ("email-filtering", "antivirus", "threat-detection", "apt-defense", "bcp-drill")
-
-
-@functools.cache
-def judged(path: Path, tier: int = 1, settings: tuple = ()) -> dict[tuple[str, str], tuple[str, int, str]]:
-    """(check id, resource) -> (result, line, message), over every control that reports the finding."""
-    out = scan([path], Profile(tier=tier, settings=dict(settings)), AS_OF, load_catalog())
-    return {(j.finding.check_id, j.finding.resource): (j.result, j.finding.line, j.finding.message)
-            for r in out.results for j in r.findings}
 
 
 CASES = [
@@ -307,8 +297,7 @@ def test_bcp_drill_needs_both_the_infrastructure_and_a_fresh_drill(cli, tmp_path
 ])
 def test_profile_settings_change_outcomes(settings: dict, check_id: str, resources: set[str]) -> None:
     default = judged(EXAMPLES / "tier1-compliant")
-    changed = judged(EXAMPLES / "tier1-compliant", 1, tuple((k, tuple(v) if isinstance(v, list) else v)
-                                                             for k, v in settings.items()))
+    changed = judged(EXAMPLES / "tier1-compliant", **settings)
     assert {r for (c, r), v in default.items() if c == check_id and v[0] == "failed"} == set()
     assert {r for (c, r), v in changed.items() if c == check_id and v[0] == "failed"} == resources
 
@@ -319,7 +308,7 @@ def test_agent_document_setting_accepts_a_vendor_document(tmp_path: Path) -> Non
     (tmp_path / "antivirus.tf").write_text(tf.replace("AWS-ConfigureAWSPackage", "Vendor-InstallFalconSensor"))
     default = judged(tmp_path)
     assert default[("TWB_STACK_021", "aws_instance.router")][0] == "failed"
-    vendor = judged(tmp_path, 1, (("endpoint_agent_documents", ("Vendor-InstallFalconSensor",)),))
+    vendor = judged(tmp_path, endpoint_agent_documents=["Vendor-InstallFalconSensor"])
     assert vendor[("TWB_STACK_021", "aws_instance.router")][0] == "passed"
 
 

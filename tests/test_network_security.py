@@ -14,8 +14,7 @@ from brokerguard.catalog import load_catalog
 from brokerguard.policies.waf import detects_sensitive_data
 from brokerguard.profile import Evidence, Profile, load_profile
 from brokerguard.scan import ScanResult, scan
-from conftest import EXAMPLES, FIXTURES, REPO
-from test_checks import declared_at
+from conftest import EXAMPLES, FIXTURES, REPO, declared_at, judged
 
 TF = FIXTURES / "terraform"
 PROFILES = REPO / "iac_examples" / "profiles"
@@ -25,14 +24,6 @@ OURS = {"firewall", "waf", "ids-ips"}
 
 def _scan(path: Path, profile: Profile) -> ScanResult:
     return scan([path], profile, AS_OF, load_catalog())
-
-
-@functools.cache
-def findings(path: Path, **settings: object) -> dict[tuple[str, str], tuple[str, int, str, bool]]:
-    """(check id, resource) -> (result, line, message, attestable) at tier 1."""
-    out = _scan(path, Profile(tier=1, settings=dict(settings)))
-    return {(j.finding.check_id, j.finding.resource): (j.result, j.finding.line, j.finding.message, j.finding.attestable)
-            for r in out.results for j in r.findings}
 
 
 def statuses(path: Path, profile: Profile) -> dict[str, str]:
@@ -99,8 +90,8 @@ CASES = [
 @pytest.mark.parametrize(("check_id", "path", "resource", "expected"), CASES,
                          ids=[f"{c[0]}-{c[1].name}-{c[2]}" for c in CASES])
 def test_check_outcome(check_id: str, path: Path, resource: str, expected: str) -> None:
-    found = findings(path).get((check_id, resource))
-    assert found is not None, f"{check_id} did not judge {resource} in {path.name}: {sorted(findings(path))}"
+    found = judged(path).get((check_id, resource))
+    assert found is not None, f"{check_id} did not judge {resource} in {path.name}: {sorted(judged(path))}"
     assert (found[0], found[1]) == (expected, declared_at(path, resource)), found
 
 
@@ -116,7 +107,7 @@ def test_every_new_check_and_rule_has_a_passing_and_a_failing_case() -> None:
 # --- what the failures say -------------------------------------------------------------------------
 
 def test_retention_failures_name_the_destination_and_its_period() -> None:
-    logs = findings(TF / "firewall-logging")
+    logs = judged(TF / "firewall-logging")
     cloudwatch = logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.cloudwatch")]
     assert "ALERT: aws_cloudwatch_log_group.one_year" in cloudwatch[2] and "only 365 days" in cloudwatch[2]
     assert "FLOW" not in cloudwatch[2]  # the log group without retention never expires
@@ -126,14 +117,14 @@ def test_retention_failures_name_the_destination_and_its_period() -> None:
 
 
 def test_only_an_undeclared_log_destination_may_be_covered_by_evidence() -> None:
-    logs = findings(TF / "firewall-logging")
+    logs = judged(TF / "firewall-logging")
     assert logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.alert_only")][3] is True
     assert logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.cloudwatch")][3] is False
     assert logs[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.firehose")][3] is False
 
 
 def test_policy_findings_say_why() -> None:
-    policies = findings(TF / "firewall-policy")
+    policies = judged(TF / "firewall-policy")
     assert "whitelist" in policies[("TWB_STACK_010", "aws_networkfirewall_firewall_policy.drop_strict")][2]
     managed = policies[("TWB_STACK_010", "aws_networkfirewall_firewall_policy.managed")][2]
     assert "blacklist" in managed and "ThreatSignaturesMalwareActionOrder" in managed
@@ -142,7 +133,7 @@ def test_policy_findings_say_why() -> None:
 
 
 def test_waf_failures_name_the_groups_and_the_missing_parts() -> None:
-    acls = findings(TF / "waf-acl")
+    acls = judged(TF / "waf-acl")
     assert "no rule runs AWSManagedRulesSQLiRuleSet" in acls[("CKV_TWB_012", "aws_wafv2_web_acl.no_sqli")][2]
     assert "neither the default action nor any rule blocks" in acls[("CKV_TWB_013", "aws_wafv2_web_acl.watch_only")][2]
     assert "neither" not in acls[("CKV_TWB_013", "aws_wafv2_web_acl.counted")][2]  # its default action blocks
@@ -230,7 +221,7 @@ def test_evidence_never_hides_a_declared_misconfiguration(example: str, control:
 
 def test_ids_without_anything_to_inspect_traffic_is_decided_by_evidence() -> None:
     bare = EXAMPLES / "nonc-alb-without-waf"  # no firewall, no GuardDuty, no traffic mirroring
-    assert not any(k[0] == "TWB_STACK_013" for k in findings(bare))
+    assert not any(k[0] == "TWB_STACK_013" for k in judged(bare))
     assert statuses(bare, Profile(tier=1))["ids-ips"] == "evidence_missing"
     assert statuses(bare, _with_evidence("ids-ips"))["ids-ips"] == "attested"
 
@@ -238,7 +229,7 @@ def test_ids_without_anything_to_inspect_traffic_is_decided_by_evidence() -> Non
 # --- the profile settings ----------------------------------------------------------------------------
 
 def test_admin_tag_key_comes_from_the_profile() -> None:
-    owner = findings(TF / "firewall-admin-tag", firewall_admin_tag="Owner")
+    owner = judged(TF / "firewall-admin-tag", firewall_admin_tag="Owner")
     assert owner[("CKV_TWB_010", "aws_networkfirewall_firewall.untagged")][0] == "passed"
     assert owner[("CKV_TWB_010", "aws_networkfirewall_firewall.by_default_tags")][0] == "failed"
     assert "missing tag 'Owner'" in owner[("CKV_TWB_010", "aws_networkfirewall_firewall.blank")][2]
@@ -247,9 +238,9 @@ def test_admin_tag_key_comes_from_the_profile() -> None:
 
 
 def test_accepted_owasp_rule_groups_come_from_the_profile() -> None:
-    common_only = findings(TF / "waf-acl", waf_owasp_rule_groups=("AWSManagedRulesCommonRuleSet",))
+    common_only = judged(TF / "waf-acl", waf_owasp_rule_groups=("AWSManagedRulesCommonRuleSet",))
     assert common_only[("CKV_TWB_012", "aws_wafv2_web_acl.no_sqli")][0] == "passed"
-    vendor = findings(TF / "waf-acl", waf_owasp_rule_groups=("ExampleVendorOWASPTop10",))
+    vendor = judged(TF / "waf-acl", waf_owasp_rule_groups=("ExampleVendorOWASPTop10",))
     assert vendor[("CKV_TWB_012", "aws_wafv2_web_acl.complete")][0] == "failed"
     assert "no rule runs ExampleVendorOWASPTop10" in vendor[("CKV_TWB_012", "aws_wafv2_web_acl.complete")][2]
     # Counting groups that are not the accepted OWASP groups is the broker's business; the default still blocks.

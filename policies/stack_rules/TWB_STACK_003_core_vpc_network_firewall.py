@@ -37,8 +37,8 @@ class CoreVpcNetworkFirewall(StackRule):
             vpc = vpcs[address]
             guards = [f for f in firewalls if vpc.address in f.references]
             findings.append(self.finding(vpc, bool(guards), "ok" if guards else
-                                         f"VPC hosts core systems but no aws_networkfirewall_firewall or "
-                                         f"Gateway Load Balancer endpoint is declared in it"))
+                                         "VPC hosts core systems but no aws_networkfirewall_firewall or "
+                                         "Gateway Load Balancer endpoint is declared in it"))
         return findings
 
 

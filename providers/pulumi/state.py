@@ -4,7 +4,6 @@ and `pulumi preview --json`. Shapes checked against pulumi/pulumi sdk/go/common/
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 

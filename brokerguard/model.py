@@ -58,6 +58,9 @@ class Stack:
     def __init__(self, resources: list[Resource]) -> None:
         self.resources = sorted(resources, key=lambda r: r.address)
         self._by_address = {r.address: r for r in self.resources}
+        self._by_type: dict[str, list[Resource]] = {}
+        for r in self.resources:
+            self._by_type.setdefault(r.type, []).append(r)
         # Who refers to whom, built once: a scan over every resource per question is quadratic.
         self._referrers: dict[str, list[Resource]] = {}
         for r in self.resources:
@@ -68,7 +71,10 @@ class Stack:
         return self._by_address.get(address)
 
     def of_type(self, *types: str) -> list[Resource]:
-        return [r for r in self.resources if r.type in types]
+        """Resources of these types, in address order (rules ask this per resource: indexed)."""
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
+        return sorted((r for t in set(types) for r in self._by_type.get(t, ())), key=lambda r: r.address)
 
     def referenced(self, resource: Resource, *types: str) -> list[Resource]:
         """Resources of these types that this one refers to."""

@@ -44,6 +44,8 @@ SUBNET_GROUP_NAME_ATTRS = ("db_subnet_group_name", "subnet_group_name", "cluster
 
 def _groups_by_name(stack: Stack, resource: Resource) -> list[Resource]:
     names = {str(resource.values[a]) for a in SUBNET_GROUP_NAME_ATTRS if resource.values.get(a)}
+    if not names:
+        return []
     return [g for g in stack.of_type(*SUBNET_GROUPS) if g.values.get("name") and str(g.values["name"]) in names]
 
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from aws_server import FAKE_ENV, REGION, Account, DenyingProxy, MotoServer, seed_compliant, seed_detection
+from aws_server import CLASSIFIED, FAKE_ENV, REGION, Account, DenyingProxy, MotoServer, seed_compliant, seed_detection
 from conftest import EXAMPLES, REPO
 
 PROFILE = REPO / "iac_examples" / "profiles" / "tier1.yaml"
@@ -418,3 +418,43 @@ def test_drift_shows_guardduty_declared_but_disabled_live(cli, moto: MotoServer,
     assert gap in code_not_live()  # the example declares GuardDuty (detection.tf)
     account.client("guardduty").update_detector(DetectorId=detector, Enable=True)
     assert gap not in code_not_live()
+
+
+def _untagged_lambda_and_table(a: Account) -> None:
+    import io
+    import zipfile
+
+    role = a.client("iam", "us-east-1").create_role(RoleName="quotes-fn", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}))["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    a.client("lambda").create_function(FunctionName="quotes-fn", Runtime="python3.11", Role=role,
+                                       Handler="handler.handler", Code={"ZipFile": code.getvalue()})
+    a.client("dynamodb").create_table(TableName="orders", BillingMode="PAY_PER_REQUEST",
+                                      KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                      AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+
+
+def test_untagged_lambda_function_and_dynamodb_table_fail_classification(cli, moto: MotoServer,
+                                                                        account: Account) -> None:
+    """Every classified type is read: a function or table nobody tagged is not a silent pass."""
+    _untagged_lambda_and_table(account)
+    run = scan_aws(cli, moto.url)
+    assert run.control("system-classification")["status"] == "fail", run.out
+    assert failed(run, "system-classification") == {("CKV_TWB_001", "aws_lambda_function.quotes_fn"),
+                                                    ("CKV_TWB_001", "aws_dynamodb_table.orders")}
+    findings = {f["resource"]: f for f in run.control("system-classification")["findings"]}
+    assert findings["aws_lambda_function.quotes_fn"]["file"] == f"aws://{REGION}/lambda"
+    assert findings["aws_dynamodb_table.orders"]["file"] == f"aws://{REGION}/dynamodb"
+    # tagged like the rest of the system, both pass
+    fn_arn = account.client("lambda").get_function(FunctionName="quotes-fn")["Configuration"]["FunctionArn"]
+    account.client("lambda").tag_resource(Resource=fn_arn, Tags={**dict(CLASSIFIED), "twb:class": "non-core"})
+    table = account.client("dynamodb").describe_table(TableName="orders")["Table"]["TableArn"]
+    account.client("dynamodb").tag_resource(ResourceArn=table, Tags=[{"Key": k, "Value": v} for k, v in
+                                                                     {**CLASSIFIED, "twb:class": "core"}.items()])
+    run = scan_aws(cli, moto.url)
+    assert run.control("system-classification")["status"] == "pass", run.out
+    passed = {f["resource"] for f in run.control("system-classification")["findings"] if f["result"] == "passed"}
+    assert {"aws_lambda_function.quotes_fn", "aws_dynamodb_table.orders"} <= passed

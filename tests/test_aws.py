@@ -458,3 +458,63 @@ def test_untagged_lambda_function_and_dynamodb_table_fail_classification(cli, mo
     assert run.control("system-classification")["status"] == "pass", run.out
     passed = {f["resource"] for f in run.control("system-classification")["findings"] if f["result"] == "passed"}
     assert {"aws_lambda_function.quotes_fn", "aws_dynamodb_table.orders"} <= passed
+
+
+def test_core_auto_scaling_group_and_launch_template_are_judged_live(cli, moto: MotoServer, account: Account) -> None:
+    """A core group in one subnet launching from a template that gives instances a public IP."""
+    ec2 = account.client("ec2")
+    template = ec2.create_launch_template(LaunchTemplateName="order-workers", LaunchTemplateData={
+        "ImageId": "ami-12c6146b", "InstanceType": "m6i.large",
+        "NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": True, "Groups": [account.ids["sg_order"]]}]},
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": _tags_core()}])["LaunchTemplate"]["LaunchTemplateId"]
+    account.client("autoscaling").create_auto_scaling_group(
+        AutoScalingGroupName="order-workers", MinSize=1, MaxSize=2, VPCZoneIdentifier=account.ids["private_a"],
+        LaunchTemplate={"LaunchTemplateId": template, "Version": "$Latest"},
+        Tags=[{"Key": t["Key"], "Value": t["Value"], "PropagateAtLaunch": True} for t in _tags_core()])
+    run = scan_aws(cli, moto.url)
+    assert ("CKV_TWB_002", _address("aws_launch_template", template)) in failed(run, "firewall")
+    assert ("CKV_TWB_035", "aws_autoscaling_group.order_workers") in failed(run, "bcp-drill")
+    # both are classified from their own tags (the group's through Terraform's `tag` blocks)
+    passed = {f["resource"] for f in run.control("system-classification")["findings"] if f["result"] == "passed"}
+    assert {_address("aws_launch_template", template), "aws_autoscaling_group.order_workers"} <= passed
+
+
+def _tags_core() -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in {**CLASSIFIED, "twb:class": "core"}.items()]
+
+
+def test_containers_clusters_and_caches_in_terraform_shape(moto: MotoServer, account: Account) -> None:
+    from brokerguard.providers.aws.build import read_account
+
+    ids = account.ids
+    ecs = account.client("ecs")
+    ecs.create_cluster(clusterName="trading")
+    ecs.register_task_definition(family="order", containerDefinitions=[{"name": "order", "image": "order:1", "memory": 512}],
+                                 networkMode="awsvpc")
+    ecs.create_service(cluster="trading", serviceName="order", taskDefinition="order", desiredCount=1,
+                       launchType="FARGATE", tags=[{"key": "twb:class", "value": "core"}],
+                       networkConfiguration={"awsvpcConfiguration": {
+                           "subnets": [ids["private_a"]], "securityGroups": [ids["sg_order"]], "assignPublicIp": "DISABLED"}})
+    account.client("eks").create_cluster(name="risk", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={
+        "subnetIds": [ids["private_a"], ids["private_c"]], "securityGroupIds": [ids["sg_order"]]}, tags={"twb:class": "core"})
+    cache = account.client("elasticache")
+    cache.create_cache_subnet_group(CacheSubnetGroupName="sessions", CacheSubnetGroupDescription="sessions",
+                                    SubnetIds=[ids["private_a"], ids["private_c"]])
+    cache.create_replication_group(ReplicationGroupId="sessions", ReplicationGroupDescription="sessions",
+                                   CacheNodeType="cache.t3.micro", Engine="redis", CacheSubnetGroupName="sessions",
+                                   Tags=[{"Key": "twb:class", "Value": "core"}])
+    source = read_account([REGION], endpoint_url=moto.url)
+    by_type = {r.type: r for r in source.resources}
+    # moto creates no member cache clusters, so the group's subnet group (read from them) stays unknown here
+    assert by_type["aws_elasticache_replication_group"].tags == {"twb:class": "core"}
+    assert {_address("aws_subnet", ids[s]) for s in ("private_a", "private_c")} <= \
+        by_type["aws_elasticache_subnet_group"].references
+    service = by_type["aws_ecs_service"]
+    assert service.tags == {"twb:class": "core"} and service.file == f"aws://{REGION}/ecs"
+    assert service.values["network_configuration"][0]["assign_public_ip"] is False
+    assert {_address("aws_subnet", ids["private_a"]), _address("aws_security_group", ids["sg_order"])} <= service.references
+    cluster = by_type["aws_eks_cluster"]
+    assert cluster.tags == {"twb:class": "core"}
+    assert {_address("aws_subnet", ids[s]) for s in ("private_a", "private_c")} <= cluster.references
+    assert not [t for t in source.errors if t.startswith(("aws_ecs", "aws_eks", "aws_elasticache", "aws_lambda",
+                                                           "aws_dynamodb", "aws_autoscaling", "aws_launch"))]

@@ -26,7 +26,7 @@ FAKE_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", 
             "AWS_DEFAULT_REGION": REGION, "AWS_MAX_ATTEMPTS": "2", "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
 CLASSIFIED = {"twb:system": "online-trading", "twb:confidentiality": "high", "twb:integrity": "high",
-              "twb:availability": "high", "twb:legal-compliance": "high"}
+              "twb:availability": "high", "twb:legal-compliance": "high", "twb:rto": "2h"}
 
 
 def _free_port() -> int:
@@ -181,7 +181,7 @@ def seed_compliant(url: str, without: tuple[str, ...] = ()) -> Account:
                                SubnetIds=[ids["private_a"], ids["private_c"]])
     rds.create_db_instance(DBInstanceIdentifier="ledger", Engine="postgres", DBInstanceClass="db.m6i.large",
                            AllocatedStorage=100, DBSubnetGroupName="trading", VpcSecurityGroupIds=[db_sg],
-                           PubliclyAccessible=False, MultiAZ=True, MasterUsername="ledger",
+                           PubliclyAccessible=False, MultiAZ=True, BackupRetentionPeriod=14, MasterUsername="ledger",
                            MasterUserPassword="not-a-real-password-1", Tags=_tags({"twb:class": "core"}))
 
     s3 = client("s3")
@@ -203,6 +203,58 @@ def seed_compliant(url: str, without: tuple[str, ...] = ()) -> Account:
                                    "LogDestination": {"logGroup": f"/trading/network-firewall/{kind.lower()}"}}
                                   for kind in ("FLOW", "ALERT")]})
     return Account(client, ids)
+
+
+def create_function(account: Account, name: str, tags: dict[str, str] | None = None) -> str:
+    """A Lambda function (moto wants its role to exist and real zip code). Returns its ARN."""
+    import io
+    import json
+    import zipfile
+
+    role = account.client("iam", "us-east-1").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}))["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    return account.client("lambda").create_function(FunctionName=name, Runtime="python3.12", Role=role,
+                                                    Handler="handler.handler", Code={"ZipFile": code.getvalue()},
+                                                    Tags=tags or {})["FunctionArn"]
+
+
+def seed_example_detection(account: Account) -> None:
+    """The rest of the tier1-compliant example that moto serves: detection.tf (GuardDuty with runtime
+    monitoring, Security Hub, a multi-region validated trail, VPC flow logs to S3), response.tf (findings
+    routed to an isolating Lambda function) and resilience.tf (the backup plan). moto serves no Security
+    Hub standards, Detective graphs, Backup selections or SSM associations: those stay unread."""
+    ids = account.ids
+    ids["detector"] = account.client("guardduty").create_detector(Enable=True, Features=[
+        {"Name": "RUNTIME_MONITORING", "Status": "ENABLED",
+         "AdditionalConfiguration": [{"Name": "EC2_AGENT_MANAGEMENT", "Status": "ENABLED"}]}])["DetectorId"]
+    account.client("securityhub").enable_security_hub(EnableDefaultStandards=False)
+    s3 = account.client("s3")
+    s3.create_bucket(Bucket="example-securities-log-archive", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_tagging(Bucket="example-securities-log-archive", Tagging={"TagSet": _tags({"twb:class": "non-core"})})
+    trail = account.client("cloudtrail")
+    trail.create_trail(Name="organization-activity", S3BucketName="example-securities-log-archive",
+                       IsMultiRegionTrail=True, EnableLogFileValidation=True)
+    trail.start_logging(Name="organization-activity")
+    # moto takes no key prefix in an S3 destination (the example's ends in /flow-logs/)
+    flow = account.client("ec2").create_flow_logs(ResourceIds=[ids["vpc"]], ResourceType="VPC", TrafficType="ALL",
+                                                  LogDestinationType="s3",
+                                                  LogDestination="arn:aws:s3:::example-securities-log-archive")
+    assert not flow["Unsuccessful"], flow["Unsuccessful"]
+    isolate = create_function(account, "isolate-compromised-instance",
+                              {**CLASSIFIED, "twb:system": "security-response", "twb:class": "non-core"})
+    events = account.client("events")
+    events.put_rule(Name="security-findings", EventPattern='{"source": ["aws.guardduty", "aws.securityhub"]}',
+                    State="ENABLED")
+    events.put_targets(Rule="security-findings", Targets=[{"Id": "isolate", "Arn": isolate}])
+    backup = account.client("backup")
+    backup.create_backup_vault(BackupVaultName="core-systems")
+    backup.create_backup_plan(BackupPlan={"BackupPlanName": "core-systems-daily", "Rules": [
+        {"RuleName": "daily", "TargetBackupVaultName": "core-systems", "ScheduleExpression": "cron(0 18 * * ? *)",
+         "Lifecycle": {"DeleteAfterDays": 35}}]})
 
 
 def seed_detection(account: Account) -> None:

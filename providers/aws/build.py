@@ -48,6 +48,11 @@ def _put(tree: Any, path: ValuePath, refs: list[str]) -> Any:
     return tree
 
 
+def _tags(values: dict[str, Any]) -> dict[str, str]:
+    """tags_all, or an auto scaling group's `tag` blocks (it has no tags map in Terraform)."""
+    return dict(values.get("tags_all") or {t["key"]: t["value"] for t in values.get("tag") or []})
+
+
 def live_source(found: Discovery, label: str) -> PlanSource:
     """The account as a plan: values as AWS reports them, references resolved between discovered resources."""
     addresses = _addresses(found.resources)
@@ -78,7 +83,7 @@ def live_source(found: Discovery, label: str) -> PlanSource:
         locations[address] = (where, 0, res.arn or res.id)
         resources.append(Resource(address=address, type=res.type, name=name, values=res.values,
                                   references=frozenset(refs), file=where, line=0,
-                                  tags=dict(res.values.get("tags_all") or {}), source_id=res.arn or res.id))
+                                  tags=_tags(res.values), source_id=res.arn or res.id))
     return PlanSource(root=Path(label), kind="aws", plan=plan_document(planned, configured),
                       resources=tuple(resources), locations=locations, errors=unreadable_types(found))
 

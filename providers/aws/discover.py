@@ -113,10 +113,10 @@ def why(exc: Exception) -> str:
 
 
 def _readers() -> dict[str, Callable[[Context], list[LiveResource]]]:
-    from brokerguard.providers.aws import readers_data, readers_detect, readers_edge, readers_network
+    from brokerguard.providers.aws import readers_compute, readers_data, readers_detect, readers_edge, readers_network
 
     table = {}
-    for module in (readers_network, readers_edge, readers_data, readers_detect):
+    for module in (readers_network, readers_compute, readers_edge, readers_data, readers_detect):
         table.update(module.READERS)
     missing = set(services()) ^ set(table)
     if missing:

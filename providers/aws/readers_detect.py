@@ -1,4 +1,4 @@
-"""Detection and audit: GuardDuty, Security Hub, CloudTrail, EventBridge, Detective."""
+"""Detection and audit: GuardDuty, SSM agent associations, Security Hub, CloudTrail, EventBridge, Detective."""
 
 from __future__ import annotations
 
@@ -125,6 +125,20 @@ def read_detective(ctx: Context) -> list[LiveResource]:
             return out
 
 
-READERS = {"guardduty": read_guardduty, "securityhub": read_security_hub,
+def read_ssm_associations(ctx: Context) -> list[LiveResource]:
+    """State Manager associations: which documents (an endpoint agent's installer) run on which instances."""
+    out = []
+    for assoc in pages(ctx.client("ssm"), "list_associations", "Associations"):
+        aid = assoc["AssociationId"]
+        out.append(LiveResource("aws_ssm_association", aid, ctx.region, "ssm", {
+            "id": aid, "association_id": aid, "name": assoc.get("Name", ""),
+            "association_name": assoc.get("AssociationName", ""),
+            "schedule_expression": assoc.get("ScheduleExpression", ""),
+            "targets": [{"key": t.get("Key", ""), "values": t.get("Values", [])} for t in assoc.get("Targets", [])],
+        }, arn=f"arn:aws:ssm:{ctx.region}:{ctx.account}:association/{aid}"))
+    return out
+
+
+READERS = {"guardduty": read_guardduty, "ssm": read_ssm_associations, "securityhub": read_security_hub,
            "securityhub.standards": read_security_hub_standards, "cloudtrail": read_cloudtrail,
            "events": read_events, "detective": read_detective}

@@ -545,3 +545,15 @@ def test_containers_clusters_and_caches_in_terraform_shape(moto: MotoServer, acc
     assert {_address("aws_subnet", ids[s]) for s in ("private_a", "private_c")} <= cluster.references
     assert not [t for t in source.errors if t.startswith(("aws_ecs", "aws_eks", "aws_elasticache", "aws_lambda",
                                                            "aws_dynamodb", "aws_autoscaling", "aws_launch"))]
+
+
+def test_graphql_api_without_web_acl_fails_waf_live(cli, moto: MotoServer, account: Account) -> None:
+    api = account.client("appsync").create_graphql_api(name="quotes-graphql", authenticationType="API_KEY")["graphqlApi"]
+    run = scan_aws(cli, moto.url)
+    assert run.control("waf")["status"] == "fail"
+    assert failed(run, "waf") == {("CKV2_TWB_003", _address("aws_appsync_graphql_api", api["apiId"]))}
+    account.client("wafv2").associate_web_acl(WebACLArn=account.ids["acl_arn"], ResourceArn=api["arn"])
+    run = scan_aws(cli, moto.url)
+    assert run.control("waf")["status"] == "pass", run.out
+    assert ("CKV2_TWB_003", _address("aws_appsync_graphql_api", api["apiId"])) in {
+        (f["check_id"], f["resource"]) for f in run.control("waf")["findings"] if f["result"] == "passed"}

@@ -133,7 +133,8 @@ def _untag(a: Account) -> None:
 
 
 def _address(rtype: str, rid: str) -> str:
-    return f"{rtype}.{re.sub(r'[^A-Za-z0-9_]', '_', rid)}"
+    name = re.sub(r"[^A-Za-z0-9_]", "_", rid)
+    return f"{rtype}.{'r_' if name[0].isdigit() else ''}{name}"  # a Terraform name cannot start with a digit
 
 
 @pytest.mark.parametrize(("take_away", "control", "check", "resource"), [

@@ -60,15 +60,14 @@ def failed(run, control: str) -> set[tuple[str, str]]:
 # live and the operation that fails. Such a control is `error` live (never a pass); every other check
 # of it must give the example's result.
 MOTO_UNSERVED = {
-    "firewall": ("TWB_STACK_010", "ListFirewallPolicies"),
-    "ids-ips": ("TWB_STACK_013", "ListFirewallPolicies"),
-    "threat-detection": ("TWB_STACK_024", "GetEnabledStandards"),
-    "bcp-drill": ("TWB_STACK_031", "ListBackupSelections"),
-    "antivirus": ("TWB_STACK_021", "ListAssociations"),
+    "firewall": {"TWB_STACK_010": "ListFirewallPolicies"},
+    "ids-ips": {"TWB_STACK_013": "ListFirewallPolicies"},
+    "threat-detection": {"TWB_STACK_024": "GetEnabledStandards"},
+    "bcp-drill": {"TWB_STACK_031": "ListBackupSelections"},
+    "antivirus": {"TWB_STACK_021": "ListAssociations", "TWB_STACK_022": "ListMalwareProtectionPlans"},
 }
-# scan-aws does not read these kinds at all, so their checks find nothing live: the upload bucket's CORS
-# configuration and GuardDuty malware protection plan (TWB_STACK_022), SES identities and DNS records.
-NOT_READ_LIVE = {"antivirus": {"TWB_STACK_022"}, "email-filtering": {"CKV2_TWB_030", "CKV_TWB_030", "TWB_STACK_020"}}
+# scan-aws reads no SES identities or DNS records: the mail checks find nothing live.
+NOT_READ_LIVE = {"email-filtering": {"CKV2_TWB_030", "CKV_TWB_030", "TWB_STACK_020"}}
 
 
 def test_compliant_account_gets_the_terraform_examples_results(cli, moto: MotoServer, account: Account) -> None:
@@ -87,14 +86,15 @@ def test_compliant_account_gets_the_terraform_examples_results(cli, moto: MotoSe
         if control == "email-filtering":  # nothing of it is read live: no evidence, as for an empty stack
             assert live.control(control)["status"] == "evidence_missing"
             continue
-        unjudged, operation = MOTO_UNSERVED.get(control, ("", ""))
+        unjudged = MOTO_UNSERVED.get(control, {})
         if unjudged:
             assert live.control(control)["status"] == "error", control
-            assert any(n.startswith(f"{unjudged} could not be judged") and operation in n
-                       for n in live.control(control)["notes"]), (control, live.control(control)["notes"])
         else:
             assert live.control(control)["status"] == code.control(control)["status"], control
-        leave_out = {unjudged} | NOT_READ_LIVE.get(control, set())
+        for check, operation in unjudged.items():
+            assert any(n.startswith(f"{check} could not be judged") and operation in n
+                       for n in live.control(control)["notes"]), (control, live.control(control)["notes"])
+        leave_out = set(unjudged) | NOT_READ_LIVE.get(control, set())
         assert checks(live, control, leave_out) == checks(code, control, leave_out), control
         compared += checks(live, control, leave_out)
     # the detection, response and backup parts are judged live, not only the network
@@ -133,7 +133,8 @@ def _untag(a: Account) -> None:
 
 
 def _address(rtype: str, rid: str) -> str:
-    return f"{rtype}.{re.sub(r'[^A-Za-z0-9_]', '_', rid)}"
+    name = re.sub(r"[^A-Za-z0-9_]", "_", rid)
+    return f"{rtype}.{'r_' if name[0].isdigit() else ''}{name}"  # a Terraform name cannot start with a digit
 
 
 @pytest.mark.parametrize(("take_away", "control", "check", "resource"), [
@@ -276,6 +277,8 @@ def test_detection_logging_and_backup_resources_in_terraform_shape(moto: MotoSer
     from brokerguard.providers.aws.build import read_account
 
     seed_detection(account)
+    account.client("s3").put_bucket_cors(Bucket="example-securities-reports", CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["PUT"], "AllowedOrigins": ["https://www.example-securities.com.tw"]}]})
     source = read_account([REGION], endpoint_url=moto.url)
     by_type: dict[str, list] = {}
     for r in source.resources:
@@ -301,9 +304,14 @@ def test_detection_logging_and_backup_resources_in_terraform_shape(moto: MotoSer
     assert "aws_wafv2_web_acl.edge" in distribution.references  # the CLOUDFRONT-scope ACL, read from us-east-1
     rule = next(r for r in by_type["aws_wafv2_web_acl"] if r.values["scope"] == "REGIONAL").values["rule"][0]
     assert rule["statement"][0]["managed_rule_group_statement"][0]["name"] == "AWSManagedRulesCommonRuleSet"
-    # moto serves no Detective, no firewall policies, no backup selections, no enabled standards
+    cors = by_type["aws_s3_bucket_cors_configuration"]  # a bucket taking uploads (TWB_STACK_022)
+    assert [c.values["cors_rule"][0]["allowed_methods"] for c in cors] == [["PUT"]]
+    assert cors[0].references == {"aws_s3_bucket.example_securities_reports"}
+    # moto serves no Detective, no firewall policies, no backup selections, no enabled standards, no
+    # malware protection plans, no SSM associations
     assert set(source.errors) >= {"aws_detective_graph", "aws_networkfirewall_firewall_policy",
-                                  "aws_backup_selection", "aws_securityhub_standards_subscription"}
+                                  "aws_backup_selection", "aws_securityhub_standards_subscription",
+                                  "aws_guardduty_malware_protection_plan", "aws_ssm_association"}
 
 
 def _policy_actions() -> list[str]:
@@ -322,6 +330,7 @@ IAM_ACTION = {
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
     ("s3", "GetBucketLifecycleConfiguration"): "s3:GetLifecycleConfiguration",
     ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+    ("s3", "GetBucketCors"): "s3:GetBucketCORS",
 }
 
 
@@ -537,3 +546,15 @@ def test_containers_clusters_and_caches_in_terraform_shape(moto: MotoServer, acc
     assert {_address("aws_subnet", ids[s]) for s in ("private_a", "private_c")} <= cluster.references
     assert not [t for t in source.errors if t.startswith(("aws_ecs", "aws_eks", "aws_elasticache", "aws_lambda",
                                                            "aws_dynamodb", "aws_autoscaling", "aws_launch"))]
+
+
+def test_graphql_api_without_web_acl_fails_waf_live(cli, moto: MotoServer, account: Account) -> None:
+    api = account.client("appsync").create_graphql_api(name="quotes-graphql", authenticationType="API_KEY")["graphqlApi"]
+    run = scan_aws(cli, moto.url)
+    assert run.control("waf")["status"] == "fail"
+    assert failed(run, "waf") == {("CKV2_TWB_003", _address("aws_appsync_graphql_api", api["apiId"]))}
+    account.client("wafv2").associate_web_acl(WebACLArn=account.ids["acl_arn"], ResourceArn=api["arn"])
+    run = scan_aws(cli, moto.url)
+    assert run.control("waf")["status"] == "pass", run.out
+    assert ("CKV2_TWB_003", _address("aws_appsync_graphql_api", api["apiId"])) in {
+        (f["check_id"], f["resource"]) for f in run.control("waf")["findings"] if f["result"] == "passed"}

@@ -54,6 +54,12 @@ def read_s3(ctx: Context) -> list[LiveResource]:
                 "id": name, "bucket": name, "rule": [_lifecycle_rule(r) for r in lifecycle.get("Rules", [])]}, arn=arn)
             res.link("bucket", "aws_s3_bucket", name)
             out.append(res)
+        cors = _optional(s3.get_bucket_cors, "NoSuchCORSConfiguration", Bucket=name)
+        if cors:  # a bucket browsers may PUT or POST into takes customers' uploads
+            res = LiveResource("aws_s3_bucket_cors_configuration", name, region, "s3", {
+                "id": name, "bucket": name, "cors_rule": blocks(cors.get("CORSRules", []))}, arn=arn)
+            res.link("bucket", "aws_s3_bucket", name)
+            out.append(res)
         block = _optional(s3.get_public_access_block, "NoSuchPublicAccessBlockConfiguration", Bucket=name)
         if block:
             conf = block["PublicAccessBlockConfiguration"]

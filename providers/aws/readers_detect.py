@@ -29,6 +29,32 @@ def read_guardduty(ctx: Context) -> list[LiveResource]:
     return out
 
 
+def read_malware_protection_plans(ctx: Context) -> list[LiveResource]:
+    """GuardDuty Malware Protection plans for S3: which buckets' new objects are scanned."""
+    gd = ctx.client("guardduty")
+    out = []
+    token = None
+    while True:  # ListMalwareProtectionPlans has no paginator in botocore: follow NextToken by hand
+        page = gd.list_malware_protection_plans(**({"NextToken": token} if token else {}))
+        for summary in page.get("MalwareProtectionPlans", []):
+            pid = summary["MalwareProtectionPlanId"]
+            plan = gd.get_malware_protection_plan(MalwareProtectionPlanId=pid)
+            bucket = (plan.get("ProtectedResource") or {}).get("S3Bucket") or {}
+            res = LiveResource("aws_guardduty_malware_protection_plan", pid, ctx.region, "guardduty.malware_plans",
+                               with_tags({"id": pid, "arn": plan.get("Arn", ""), "role": plan.get("Role", ""),
+                                          "status": plan.get("Status", ""),
+                                          "protected_resource": [{"s3_bucket": [{
+                                              "bucket_name": bucket.get("BucketName", ""),
+                                              "object_prefixes": bucket.get("ObjectPrefixes", [])}]}],
+                                          "actions": [blocks(plan["Actions"])] if plan.get("Actions") else []},
+                                         plan.get("Tags")), arn=plan.get("Arn"))
+            res.link(("protected_resource", 0, "s3_bucket", 0, "bucket_name"), "aws_s3_bucket", bucket.get("BucketName"))
+            out.append(res)
+        token = page.get("NextToken")
+        if not token:
+            return out
+
+
 def read_security_hub(ctx: Context) -> list[LiveResource]:
     from botocore.exceptions import ClientError
 
@@ -139,6 +165,6 @@ def read_ssm_associations(ctx: Context) -> list[LiveResource]:
     return out
 
 
-READERS = {"guardduty": read_guardduty, "ssm": read_ssm_associations, "securityhub": read_security_hub,
+READERS = {"guardduty": read_guardduty, "guardduty.malware_plans": read_malware_protection_plans, "ssm": read_ssm_associations, "securityhub": read_security_hub,
            "securityhub.standards": read_security_hub_standards, "cloudtrail": read_cloudtrail,
            "events": read_events, "detective": read_detective}

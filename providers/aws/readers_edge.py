@@ -124,15 +124,23 @@ def read_wafv2(ctx: Context) -> list[LiveResource]:
     return out
 
 
+def read_appsync(ctx: Context) -> list[LiveResource]:
+    """AppSync GraphQL APIs: internet entry points that a web ACL must protect (CKV2_TWB_003)."""
+    return [LiveResource("aws_appsync_graphql_api", api["apiId"], ctx.region, "appsync", with_tags({
+        "id": api["apiId"], "arn": api["arn"], "name": api.get("name", ""),
+        "authentication_type": api.get("authenticationType", ""), "visibility": api.get("visibility", "GLOBAL"),
+    }, api.get("tags")), arn=api["arn"]) for api in pages(ctx.client("appsync"), "list_graphql_apis", "graphqlApis")]
+
+
 def read_waf_associations(ctx: Context) -> list[LiveResource]:
-    """Which web ACL protects each load balancer and API stage found in this region.
+    """Which web ACL protects each load balancer, API stage and GraphQL API found in this region.
 
     One GetWebACLForResource per resource: ListResourcesForWebACL would be fewer calls, but an
     association to a resource outside the scan would then reference nothing.
     """
     waf = ctx.client("wafv2")
     out = []
-    for target in ctx.of_type("aws_lb", "aws_api_gateway_stage"):
+    for target in ctx.of_type("aws_lb", "aws_api_gateway_stage", "aws_appsync_graphql_api"):
         acl = waf.get_web_acl_for_resource(ResourceArn=target.arn).get("WebACL")
         if not acl:
             continue
@@ -235,6 +243,6 @@ def read_shield(ctx: Context) -> list[LiveResource]:
     return out
 
 
-READERS = {"apigateway": read_api_gateway, "wafv2": read_wafv2, "wafv2.associations": read_waf_associations,
+READERS = {"apigateway": read_api_gateway, "appsync": read_appsync, "wafv2": read_wafv2, "wafv2.associations": read_waf_associations,
            "cloudfront": read_cloudfront, "networkfirewall.firewalls": read_network_firewalls,
            "networkfirewall.policies": read_network_firewall_policies, "shield": read_shield}

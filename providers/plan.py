@@ -38,6 +38,30 @@ class PlanSource:
         return sorted({t for _, t in self.unmapped})
 
 
+def plan_entries(address: str, rtype: str, name: str, values: dict[str, Any],
+                 expressions: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One translated resource as `terraform show -json` lists it: its planned values, and its
+    configuration block whose expressions carry the references."""
+    planned = {"address": address, "mode": "managed", "type": rtype, "name": name, "provider_name": TF_AWS_PROVIDER,
+               "schema_version": 0, "values": values, "sensitive_values": {}}
+    configured = {"address": address, "mode": "managed", "type": rtype, "name": name, "provider_config_key": "aws",
+                  "expressions": expressions, "schema_version": 0}
+    return planned, configured
+
+
+def tags_of(values: dict[str, Any]) -> dict[str, str]:
+    """A resource's effective tags from plan-shaped values: `tags_all` (provider defaults included),
+    its own `tags`, and an auto scaling group's `tag` blocks (it has no tags map)."""
+    tags: dict[str, str] = {}
+    for key in ("tags_all", "tags"):
+        if isinstance(values.get(key), dict):
+            tags.update({str(k): "" if v is None else str(v) for k, v in values[key].items()})
+    for block in values.get("tag") or []:
+        if isinstance(block, dict) and "key" in block:
+            tags[str(block["key"])] = "" if block.get("value") is None else str(block["value"])
+    return tags
+
+
 def plan_document(planned: list[dict[str, Any]], configured: list[dict[str, Any]]) -> dict[str, Any]:
     """A plan JSON around translated resources: planned values, and configuration expressions that
     carry the references Checkov's graph (and so the connection checks) follows."""

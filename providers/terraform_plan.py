@@ -14,7 +14,7 @@ from typing import Any
 
 from brokerguard.errors import InputError
 from brokerguard.model import Resource
-from brokerguard.providers.plan import PlanSource, display_path
+from brokerguard.providers.plan import PlanSource, display_path, tags_of
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
 _VERSION = re.compile(r"\d+\.\d+")
@@ -217,14 +217,10 @@ def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
                     break
         values = res.get("values") if isinstance(res.get("values"), dict) else {}
         values = {**values, **referenced.get(address, {})}
-        tags: dict[str, str] = {}
-        for key in ("tags_all", "tags"):
-            if isinstance(values.get(key), dict):
-                tags.update({str(k): "" if v is None else str(v) for k, v in values[key].items()})
         line = lines.get(address, 1)
         locations[address] = (display, line, "")
         resources.append(Resource(address=address, type=res["type"], name=res["name"], values=values,
-                                  references=frozenset(refs), file=display, line=line, tags=tags))
+                                  references=frozenset(refs), file=display, line=line, tags=tags_of(values)))
     return PlanSource(root=path, kind="terraform-plan", plan=doc, resources=tuple(resources), locations=locations,
                       unknown=unknown, plan_file=path)
 

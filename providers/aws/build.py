@@ -10,7 +10,7 @@ from typing import Any
 from brokerguard.model import Resource
 from brokerguard.providers.aws.discover import Discovery, discover, services
 from brokerguard.providers.aws.live import LiveResource, Path as ValuePath
-from brokerguard.providers.plan import TF_AWS_PROVIDER, PlanSource, plan_document
+from brokerguard.providers.plan import PlanSource, plan_document, plan_entries, tags_of
 
 
 def _name(rid: str) -> str:
@@ -48,11 +48,6 @@ def _put(tree: Any, path: ValuePath, refs: list[str]) -> Any:
     return tree
 
 
-def _tags(values: dict[str, Any]) -> dict[str, str]:
-    """tags_all, or an auto scaling group's `tag` blocks (it has no tags map in Terraform)."""
-    return dict(values.get("tags_all") or {t["key"]: t["value"] for t in values.get("tag") or []})
-
-
 def live_source(found: Discovery, label: str) -> PlanSource:
     """The account as a plan: values as AWS reports them, references resolved between discovered resources."""
     addresses = _addresses(found.resources)
@@ -74,16 +69,14 @@ def live_source(found: Discovery, label: str) -> PlanSource:
             if hit and hit[0] != address:
                 refs.add(hit[0])
                 expressions = _put(expressions, path, [f"{hit[0]}.{hit[1]}", hit[0]])
-        planned.append({"address": address, "mode": "managed", "type": res.type, "name": name,
-                        "provider_name": TF_AWS_PROVIDER, "schema_version": 0, "values": res.values,
-                        "sensitive_values": {}})
-        configured.append({"address": address, "mode": "managed", "type": res.type, "name": name,
-                           "provider_config_key": "aws", "expressions": expressions, "schema_version": 0})
+        entry, block = plan_entries(address, res.type, name, res.values, expressions)
+        planned.append(entry)
+        configured.append(block)
         where = f"aws://{res.region}/{res.service}"
         locations[address] = (where, 0, res.arn or res.id)
         resources.append(Resource(address=address, type=res.type, name=name, values=res.values,
                                   references=frozenset(refs), file=where, line=0,
-                                  tags=_tags(res.values), source_id=res.arn or res.id))
+                                  tags=tags_of(res.values), source_id=res.arn or res.id))
     return PlanSource(root=Path(label), kind="aws", plan=plan_document(planned, configured),
                       resources=tuple(resources), locations=locations, errors=unreadable_types(found))
 

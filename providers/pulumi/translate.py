@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from brokerguard.model import Resource
+from brokerguard.providers.plan import plan_document, plan_entries, tags_of
 from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, SECRET_SIG, STACK_TYPE, UNKNOWN, PulumiStack
 
 MAPPING_FILE = Path(__file__).resolve().parent / "aws_mapping.json"
-TF_PROVIDER = "registry.terraform.io/hashicorp/aws"
 UNMAPPED_PREFIX = "pulumi_unmapped"
 
 
@@ -114,26 +114,13 @@ def translate(stack: PulumiStack) -> Translation:
         plain = _plain(values)
         if gaps:
             unknown[address] = gaps
-        planned.append({"address": address, "mode": "managed", "type": tf_type, "name": name,
-                        "provider_name": TF_PROVIDER, "schema_version": 0, "values": plain,
-                        "sensitive_values": {}})
-        configured.append({"address": address, "mode": "managed", "type": tf_type, "name": name,
-                           "provider_config_key": "aws", "expressions": expressions, "schema_version": 0})
-        tags = {}
-        for key in ("tags_all", "tags"):
-            if isinstance(plain.get(key), dict):
-                tags.update({str(k): "" if v is None else str(v) for k, v in plain[key].items()})
+        entry, block = plan_entries(address, tf_type, name, plain, expressions)
+        planned.append(entry)
+        configured.append(block)
         resources.append(Resource(address=address, type=tf_type, name=name, values=plain,
                                   references=frozenset(refs), file=res.file or stack.origin, line=res.line,
-                                  tags=tags, source_id=res.urn))
-    plan = {
-        "format_version": "1.2",
-        "terraform_version": "1.9.0",
-        "planned_values": {"root_module": {"resources": planned}},
-        "configuration": {"provider_config": {"aws": {"name": "aws", "full_name": TF_PROVIDER}},
-                          "root_module": {"resources": configured}},
-    }
-    return Translation(plan=plan, locations=locations, resources=resources, unmapped=unmapped, unknown=unknown,
+                                  tags=tags_of(plain), source_id=res.urn))
+    return Translation(plan=plan_document(planned, configured), locations=locations, resources=resources, unmapped=unmapped, unknown=unknown,
                        not_inspectable=list(stack.not_inspectable))
 
 

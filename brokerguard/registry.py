@@ -20,7 +20,7 @@ from brokerguard import schema
 from brokerguard.errors import InputError
 from brokerguard.policies import checkov as checks_package
 from brokerguard.policies import stack_rules as rules_package
-from brokerguard.policies.meta import Meta, Text, guideline, policy_id
+from brokerguard.policies.meta import METADATA_SUFFIX, Meta, guideline, parse_meta, policy_id
 from brokerguard.policies.stack_rule import StackRule
 
 POLICIES_DIR = Path(checks_package.__file__).resolve().parent.parent
@@ -64,25 +64,6 @@ def _add(found: dict[str, Policy], policy: Policy) -> None:
     found[policy.id] = policy
 
 
-def _text(raw: object, where: str) -> Text:
-    raw = schema.mapping(raw, where, {"en", "zh-TW"})
-    return Text(schema.text(raw["en"], f"{where}.en"), schema.text(raw["zh-TW"], f"{where}.zh-TW"))
-
-
-def _graph_meta(path: Path, doc: object) -> Meta:
-    """A YAML check declares its texts and what it reads under a top-level ``brokerguard:`` key."""
-    where = f"{path}: brokerguard"
-    raw = schema.mapping(doc.get("brokerguard") if isinstance(doc, dict) else None, where,
-                         {"name", "description", "fix", "severity"}, {"attributes"})
-    try:
-        return Meta(name=_text(raw["name"], f"{where}.name"), description=_text(raw["description"], f"{where}.description"),
-                    fix=_text(raw["fix"], f"{where}.fix"), severity=raw["severity"],
-                    attributes=schema.string_list(raw["attributes"], f"{where}.attributes")
-                    if "attributes" in raw else None)
-    except ValueError as exc:
-        raise InputError(f"{where}: {exc}") from None
-
-
 def _graph_types(check: Any) -> set[str]:
     """Types a graph check's conditions look at. A `filter` condition only narrows (Checkov gives it every
     type there is), and a composite's own list is the union of its parts', filters included: skip both."""
@@ -120,9 +101,11 @@ def _load_graph_checks(found: dict[str, Policy]) -> None:
     from brokerguard.compat_checkov import add_graph_check
 
     for path in _files(checks_package, "*.yaml"):
+        if path.name.endswith(METADATA_SUFFIX):
+            continue
         doc = schema.load_yaml(path)
         pid = policy_id(path.name)
-        meta = _graph_meta(path, doc)
+        meta = parse_meta(doc.get("brokerguard") if isinstance(doc, dict) else None, f"{_relative(path)}: brokerguard")
         metadata = schema.mapping(doc.get("metadata"), f"{_relative(path)}: metadata", {"id", "category"})
         if metadata["id"] != pid:
             raise InputError(f"{_relative(path)}: metadata.id {metadata['id']!r} is not the file's id {pid}")
@@ -155,6 +138,9 @@ def _check_file_names() -> None:
                     raise InputError(str(exc)) from None
             if path.suffix in (".yml", ".json"):
                 raise InputError(f"{_relative(path)}: graph checks are .yaml files")
+            code = path.with_name(path.name.removesuffix(METADATA_SUFFIX) + ".py")
+            if path.name.endswith(METADATA_SUFFIX) and not code.is_file():
+                raise InputError(f"{_relative(path)}: metadata of no check ({code.name} does not exist)")
 
 
 @functools.cache

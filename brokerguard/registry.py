@@ -96,23 +96,27 @@ def _load_python_checks(found: dict[str, Policy]) -> None:
 
 
 def _load_graph_checks(found: dict[str, Policy]) -> None:
-    """A YAML check is Checkov's graph check plus a ``brokerguard:`` block; Checkov's metadata.name is
-    filled from it, so that the English name is declared once."""
+    """A YAML check is Checkov's graph check (whose metadata.name is the English name, so that it also
+    runs in plain Checkov) plus a ``brokerguard:`` block with the rest of its metadata."""
     from brokerguard.compat_checkov import add_graph_check
 
     for path in _files(checks_package, "*.yaml"):
         if path.name.endswith(METADATA_SUFFIX):
             continue
-        doc = schema.load_yaml(path)
+        where = _relative(path)
+        doc = schema.mapping(schema.load_yaml(path), where, {"metadata", "brokerguard", "scope", "definition"})
         pid = policy_id(path.name)
-        meta = parse_meta(doc.get("brokerguard") if isinstance(doc, dict) else None, f"{_relative(path)}: brokerguard")
-        metadata = schema.mapping(doc.get("metadata"), f"{_relative(path)}: metadata", {"id", "category"})
+        metadata = schema.mapping(doc["metadata"], f"{where}: metadata", {"id", "name", "category"})
         if metadata["id"] != pid:
-            raise InputError(f"{_relative(path)}: metadata.id {metadata['id']!r} is not the file's id {pid}")
+            raise InputError(f"{where}: metadata.id {metadata['id']!r} is not the file's id {pid}")
+        block = schema.mapping(doc["brokerguard"], f"{where}: brokerguard", set(), {"name", "description", "fix",
+                                                                                 "severity", "attributes"})
+        name = schema.mapping(block.get("name"), f"{where}: brokerguard.name", {"zh-TW"})
+        meta = parse_meta({**block, "name": {"en": metadata["name"], **name}}, f"{where}: brokerguard")
         raw = {k: v for k, v in doc.items() if k != "brokerguard"}
-        raw["metadata"] = {**metadata, "name": str(meta.name), "guideline": guideline(pid)}
-        check = add_graph_check(raw, _relative(path))
-        _add(found, Policy(pid, GRAPH_CHECK, meta, _relative(path), frozenset(_graph_types(check))))
+        raw["metadata"] = {**metadata, "guideline": guideline(pid)}
+        check = add_graph_check(raw, where)
+        _add(found, Policy(pid, GRAPH_CHECK, meta, where, frozenset(_graph_types(check))))
 
 
 def _load_stack_rules(found: dict[str, Policy]) -> dict[str, StackRule]:

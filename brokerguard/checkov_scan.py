@@ -22,6 +22,7 @@ from brokerguard.model import Finding, Resource
 from brokerguard.policies import resource_conf
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
+from brokerguard.suppressions import Suppression, in_files
 
 # Set before Checkov is imported: no update check, no guideline download, no platform mapping.
 OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "True", "BC_SKIP_MAPPING": "TRUE", "ANSI_COLORS_DISABLED": "True"}
@@ -33,6 +34,7 @@ _external_checks_loaded = False
 class CheckovResult:
     findings: list[Finding]
     resources: list[Resource]
+    suppressions: list[Suppression]  # inline skips found in what Checkov read: listed, never applied
 
 
 # Checkov's packages of built-in Terraform checks: importing checkov.terraform imports every check
@@ -220,6 +222,16 @@ def _findings(report: Any, check_ids: set[str], locate: Callable[[Any], tuple[st
     return findings
 
 
+def _refuse_skipped(report: Any, check_ids: set[str], where: str) -> None:
+    """Checkov runs with skip comments off; a check of ours it skipped anyway (a suppression path this
+    version added) would vanish from the verdict, so the scan stops instead of passing."""
+    for rec in report.skipped_checks:
+        if rec.check_id in check_ids:
+            raise InputError(f"{where}: Checkov skipped {rec.check_id} on {rec.resource} "
+                             f"({rec.check_result.get('suppress_comment') or 'no reason'}); brokerguard applies no inline suppression "
+                             f"and cannot judge a skipped check")
+
+
 def _require_loaded(check_ids: set[str]) -> None:
     missing = check_ids - registered_check_ids()
     if missing:
@@ -244,8 +256,9 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
     runner = Runner()
     runner_filter = filter_cls(framework=[source.framework], checks=sorted(check_ids), show_progress_bar=False)
     report = runner.run(root_folder=str(source.root), external_checks_dir=_external_checks_dirs(),
-                        runner_filter=runner_filter)
+                        runner_filter=runner_filter, collect_skip_comments=False)
     _require_loaded(check_ids)
+    _refuse_skipped(report, check_ids, str(source.root))
     if report.parsing_errors:
         first = sorted(report.parsing_errors)[0]
         raise InputError(describe_parse_error(Path(first)), hint=PARSE_HINT)
@@ -254,7 +267,9 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
     def locate(rec: Any) -> tuple[str, int, str]:
         return display_path(rec.file_abs_path), rec.file_line_range[0] if rec.file_line_range else 0, ""
 
-    return CheckovResult(findings=_findings(report, check_ids, locate), resources=resources)
+    read = [(key.file_path, display_path(key.file_path)) for key in (runner.definitions or {})]
+    return CheckovResult(findings=_findings(report, check_ids, locate), resources=resources,
+                         suppressions=in_files(read))
 
 
 class _UnreadablePlan(Exception):
@@ -298,10 +313,12 @@ def _run_plan(source: PlanSource, check_ids: set[str]) -> CheckovResult:
         with _plan_parse_errors_are_input_errors(source):
             report = Runner().run(root_folder=None, files=[str(plan_file)], external_checks_dir=_external_checks_dirs(),
                                   runner_filter=filter_cls(framework=["terraform_plan"], checks=sorted(check_ids),
-                                                           show_progress_bar=False))
+                                                           show_progress_bar=False),
+                                  collect_skip_comments=False)
     _require_loaded(check_ids)
+    _refuse_skipped(report, check_ids, str(source.root))
     if report.parsing_errors:
         raise InputError(f"{source.root}: Checkov could not read this plan")
     fallback = (display_path(source.root), 0, "")
     findings = _findings(report, check_ids, lambda rec: source.locations.get(rec.resource, fallback))
-    return CheckovResult(findings=findings, resources=list(source.resources))
+    return CheckovResult(findings=findings, resources=list(source.resources), suppressions=[])

@@ -18,6 +18,7 @@ from brokerguard.providers import pulumi, terraform_plan
 from brokerguard.providers.plan import PlanSource, load_json
 from brokerguard.providers.terraform import TerraformSource, open_directory
 from brokerguard.stack_rules import run_rules
+from brokerguard.suppressions import Suppression
 
 Source = TerraformSource | PlanSource
 
@@ -34,6 +35,7 @@ class ScanResult:
     unmapped_types: tuple[str, ...] = ()  # resource types no check knows: listed, not judged
     not_inspectable: tuple[str, ...] = ()  # parts a source could not show: the scan cannot pass
     unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
+    suppressions: tuple[Suppression, ...] = ()  # inline skips found: reported, never applied
 
     @property
     def passed(self) -> bool:
@@ -78,6 +80,7 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
 
     findings: list[Finding] = []
     resources: list[Resource] = []
+    suppressions: list[Suppression] = []
     unknown = {a: gaps for s in sources if isinstance(s, PlanSource) for a, gaps in s.unknown.items()}
     # The profile's tag keys and settings hold for the Checkov checks and the stack rules alike.
     with resource_conf.scan_context(profile.tag_keys, profile.settings):
@@ -85,6 +88,7 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
             result = run_checkov(source, set(catalog.check_ids))
             findings += result.findings
             resources += result.resources
+            suppressions += result.suppressions
         stack = Stack(resources)
         findings += run_rules(stack, set(catalog.stack_rule_ids))
     findings = cannot_judge(findings, unknown)
@@ -99,4 +103,5 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
         unread=tuple(sorted(unread.items())),
+        suppressions=tuple(suppressions),
     )

@@ -18,6 +18,7 @@ from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
 from brokerguard.report import network
 from brokerguard.scan import ScanResult
+from brokerguard.suppressions import Suppression
 
 # How a control was judged, from its verification mode (catalog) and what decided it (engine).
 AUTOMATED, AUTOMATED_EVIDENCE, EVIDENCE = "automated", "automated+evidence", "evidence"
@@ -91,6 +92,7 @@ class ReportView:
     rule_docs: dict[str, docgen.PolicyDoc]
     network: network.Network
     exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
+    suppressions: tuple[Suppression, ...] = ()  # inline skips found in the code: listed, not applied
 
     @property
     def passed(self) -> bool:
@@ -147,4 +149,5 @@ def build(scan: ScanResult) -> ReportView:
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source), rule_docs=docs,
         network=picture,
         exit_code=scan.exit_code,
+        suppressions=scan.suppressions,
     )

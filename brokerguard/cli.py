@@ -38,6 +38,16 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a valid date (YYYY-MM-DD)") from None
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 86400:  # nan fails too
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 86400")
+    return value
+
+
 def _tier(text: str) -> int:
     from brokerguard.profile import parse_tier
 
@@ -87,7 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                       help="Terraform directory or plan JSON; Pulumi program directory, stack export or preview JSON")
     scan.add_argument("--stack", metavar="NAME",
-                      help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev)")
+                      help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev, "
+                           "Pulumi.dev.yaml when it exists; a program with other stack files and no "
+                           "Pulumi.dev.yaml needs --stack)")
+    scan.add_argument("--timeout", type=_seconds, default=300, metavar="SECONDS",
+                      help="Pulumi programs: stop a program that runs longer than this under mocks, exit 2 (default: 300)")
     _add_broker_options(scan)
     scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
     from brokerguard.catalog import LANGS
@@ -171,7 +185,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
     with parse_cache(args.cache_dir):
-        result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
+        result = scan(args.paths, profile, as_of, catalog, stack=args.stack, timeout=args.timeout)
     to_terminal = args.output is None and args.output_dir is None
     colour = to_terminal and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     texts = report.render(args.format, result, args.lang, colour=colour)

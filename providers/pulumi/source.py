@@ -28,8 +28,8 @@ def from_stack(stack: PulumiStack, root: Path) -> PlanSource:
                       not_inspectable=tuple(t.not_inspectable))
 
 
-def open_program(path: Path, stack: str | None = None) -> PlanSource:
-    return from_stack(program.run_program(path, stack), path)
+def open_program(path: Path, stack: str | None = None, timeout: float = program.DEFAULT_TIMEOUT) -> PlanSource:
+    return from_stack(program.run_program(path, stack, timeout), path)
 
 
 def read_document(path: Path, doc: Any) -> PlanSource:

@@ -1,5 +1,6 @@
 """The bad-input corpus: whatever cannot be read ends the run with exit 2 and one line naming the
-file and the problem; no traceback, no report written, never a silent pass.
+file and the problem; no traceback, no partial report, never a silent pass (the JSON report asked
+for says the scan could not be judged and why).
 
 Text cases live in tests/fixtures/bad_input/; large, binary and symlink cases are made in tmp_path.
 """
@@ -32,7 +33,18 @@ def assert_refused(run, output: Path, names: str | Path, *expected: str) -> None
     assert str(names) in lines[0], lines[0]
     for text in expected:
         assert text in lines[0], lines[0]
-    assert output.read_text() == PREVIOUS_REPORT
+    # The report asked for now says why the scan could not be judged: never last run's, never a pass.
+    # A usage error (argparse) stops before any report is known: the old file is left as it was.
+    message = lines[0].removeprefix("brokerguard: error: ")
+    text = output.read_text()
+    if message.startswith("argument "):
+        assert text == PREVIOUS_REPORT
+    elif text.startswith("{"):
+        report = json.loads(text)
+        assert report["error"] == message
+        assert report["summary"] == {"passed": False, "exit_code": 2} and report["controls"] == []
+    else:
+        assert text.splitlines()[0].startswith("NOT JUDGED: ") and text.splitlines()[1] == message, text
     assert sorted(p.name for p in output.parent.iterdir()) == [output.name]  # no temporary left behind
 
 

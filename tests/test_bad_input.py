@@ -357,3 +357,50 @@ def test_an_expired_waiver_fails_the_control_with_exit_1(cli, tmp_path: Path) ->
     assert [(f["check_id"], f["resource"]) for f in waf["findings"] if f["result"] == "failed"] == [
         ("CKV2_TWB_001", "aws_lb.web")]
     assert any("expired on 2024-03-31" in n for n in waf["notes"])
+
+
+# ---- YAML aliases: bounded expansion, merge keys ---------------------------------------------
+
+def _laughs(levels: int) -> str:
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\ntier: 1\n"
+
+
+@pytest.mark.parametrize("where", ["profile", "stack settings"])
+def test_billion_laughs_is_refused_at_once(cli, tmp_path: Path, output: Path, where: str) -> None:
+    bomb = _laughs(9)
+    assert len(bomb.encode()) < 700  # 9^9 strings once expanded
+    if where == "profile":
+        target = tmp_path / "profile.yaml"
+        target.write_text(bomb)
+        args = (COMPLIANT, "--profile", target)
+    else:
+        program = tmp_path / "prog"
+        program.mkdir()
+        (program / "Pulumi.yaml").write_text("name: prog\nruntime: python\n")
+        (program / "__main__.py").write_text("import pulumi\n")
+        target = program / "Pulumi.dev.yaml"
+        target.write_text("config:\n  x: 1\n" + bomb.replace("tier: 1\n", ""))
+        args = (program, "--tier", "1")
+    tracemalloc.start()
+    run = cli("scan", *args, "--format", "json", "--output", output)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert_refused(run, output, target, "invalid YAML (aliases expand to more than 100,000 nodes")
+    assert peak < 200 * 1024 * 1024
+
+
+def test_yaml_merge_keys_are_read_and_own_keys_still_count_once(cli, tmp_path: Path, output: Path) -> None:
+    profile = tmp_path / "profile.yaml"
+    waiver = ("waivers:\n"
+              "  - &base {target: CKV_TWB_003, resources: '*', reason: 'migration', approver: CISO Lin, expiry: 2099-12-31}\n"
+              "  - <<: *base\n    target: CKV_TWB_002\n")
+    profile.write_text("tier: 1\n" + waiver)
+    run = cli("scan", EXAMPLES / "nonc-public-core-db", "--profile", profile, "--format", "json")
+    assert run.code == 1, run.err
+    assert [(w["target"], w["approver"], w["expiry"]) for w in run.json["waivers"]] == [
+        ("CKV_TWB_002", "CISO Lin", "2099-12-31"), ("CKV_TWB_003", "CISO Lin", "2099-12-31")]
+    profile.write_text("tier: 1\n" + waiver + "    target: CKV_TWB_001\n")
+    run = cli("scan", EXAMPLES / "nonc-public-core-db", "--profile", profile, "--format", "json", "--output", output)
+    assert_refused(run, output, f"{profile}:", "duplicate key 'target'")

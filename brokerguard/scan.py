@@ -36,6 +36,7 @@ class ScanResult:
     not_inspectable: tuple[str, ...] = ()  # parts a source could not show: the scan cannot pass
     unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
     suppressions: tuple[Suppression, ...] = ()  # inline skips found: reported, never applied
+    notes: tuple[str, ...] = ()  # what the sources say beside the findings (a Pulumi export's drift)
 
     @property
     def passed(self) -> bool:
@@ -105,4 +106,5 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
         unread=tuple(sorted(unread.items())),
         suppressions=tuple(suppressions),
+        notes=tuple(n for s in plans for n in s.notes),
     )

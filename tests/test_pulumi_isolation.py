@@ -151,3 +151,63 @@ def test_default_stack_is_dev_and_reads_pulumi_dev_yaml(cli, tmp_path: Path) -> 
     assert _one_line(run) == (f"brokerguard: error: {root}: no Pulumi.dev.yaml for the default stack, and the program "
                               "has stack settings for prod: pass --stack NAME")
     assert json.loads(prod.out)["summary"]["exit_code"] == prod.code
+
+
+# --- stack exports and previews: what is deployed, or will be -----------------------------------
+
+PULUMI = REPO / "iac_examples" / "pulumi"
+
+
+def _changed(tmp_path: Path, name: str, mutate) -> Path:  # noqa: ANN001
+    doc = json.loads((PULUMI / name).read_text())
+    mutate(doc)
+    out = tmp_path / name
+    out.write_text(json.dumps(doc))
+    return out
+
+
+def _orders(resources: list) -> dict:
+    return next(r for r in resources if r["urn"].endswith("::aws:rds/instance:Instance::orders"))
+
+
+def test_an_export_is_judged_by_what_is_deployed_and_drift_is_reported(cli, tmp_path: Path) -> None:
+    def opened_by_hand(doc: dict) -> None:
+        _orders(doc["deployment"]["resources"])["outputs"]["publiclyAccessible"] = True  # inputs still say false
+
+    plain = cli("scan", PULUMI / "tier4-compliant.export.json", "--tier", "4", "--format", "json")
+    export = _changed(tmp_path, "tier4-compliant.export.json", opened_by_hand)
+    run = cli("scan", export, "--tier", "4", "--format", "json")
+    assert ("CKV_TWB_003", "aws_db_instance.orders") not in _failed(plain.json)
+    assert ("CKV_TWB_003", "aws_db_instance.orders") in _failed(run.json)
+    assert run.json["notes"] == ["urn:pulumi:dev::tier4-compliant::aws:rds/instance:Instance::orders: publiclyAccessible "
+                                 "is true deployed but false declared (judged as deployed)"]
+    assert plain.json["notes"] == []
+
+
+BROKEN_STATES = {
+    "pending": ("tier4-compliant.export.json",
+                lambda d: d["deployment"].update(pending_operations=[
+                    {"resource": _orders(d["deployment"]["resources"]), "type": "updating"}]),
+                "1 pending operation(s) (updating of urn:pulumi:dev::tier4-compliant::aws:rds/instance:Instance::orders): "
+                "an update was interrupted and the state may not match what is deployed (hint: pulumi refresh"),
+    "error-diagnostic": ("tier4-compliant.preview.json",
+                         lambda d: d.update(diagnostics=[{"message": "error: creating RDS instance:\n  quota exceeded",
+                                                          "severity": "error"}]),
+                         "the preview reported 1 error(s), so its steps are not the whole stack: error: creating RDS "
+                         "instance: quota exceeded"),
+    "create-without-new-state": ("tier4-compliant.preview.json",
+                                 lambda d: d["steps"][2].pop("newState"),
+                                 "steps[2] (create of urn:pulumi:dev::tier4-compliant::aws:ec2/vpc:Vpc::main) has no "
+                                 "newState: what it creates cannot be seen"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_STATES))
+def test_states_that_do_not_show_the_whole_stack_are_exit_2(cli, tmp_path: Path, case: str) -> None:
+    name, mutate, expected = BROKEN_STATES[case]
+    source = _changed(tmp_path, name, mutate)
+    out = tmp_path / "report.json"
+    run = cli("scan", source, "--tier", "4", "--format", "json", "--output", out)
+    assert run.code == 2
+    assert _one_line(run).startswith(f"brokerguard: error: {source}: {expected}"), run.err
+    assert json.loads(out.read_text())["summary"] == {"passed": False, "exit_code": 2}

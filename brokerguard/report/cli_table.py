@@ -65,6 +65,8 @@ def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> st
         lines.append(f"NOT JUDGED  {part}")
     for why, types in _by_reason(scan.unread).items():
         lines.append(f"NOT READ    {', '.join(types)}: {why}")
+    for note in scan.notes:
+        lines.append(f"DRIFT       {note}")
     for s in scan.suppressions:
         lines.append(f"NOT APPLIED {s.syntax}{s.check} at {s.file}:{s.line} ({s.reason}): inline suppressions "
                      f"change no verdict; waive in the profile's waiver register")

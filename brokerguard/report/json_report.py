@@ -63,6 +63,7 @@ def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
         "unmapped_types": list(scan.unmapped_types),
         "not_inspectable": list(scan.not_inspectable),
         "unread": [{"type": t, "why": why} for t, why in scan.unread],
+        "notes": list(scan.notes),
         "suppressions": [{"file": s.file, "line": s.line, "check": s.check, "reason": s.reason, "syntax": s.syntax,
                           "applied": False} for s in scan.suppressions],
         "controls": [_control(r) for r in scan.results],

@@ -49,6 +49,8 @@ ENDINGS = {
     "keyboard-interrupt": ("raise KeyboardInterrupt\n", "the Pulumi program raised KeyboardInterrupt (at "),
     "base-exception": ("class Stop(BaseException):\n    pass\nraise Stop('no more')\n",
                        "the Pulumi program raised Stop: no more (at "),
+    "forged-result": ("import os, sys\nopen(sys.argv[2], 'w').write('{\"records\": {\"x\": {}}, \"order\": [\"x\"]}')\n"
+                      "os._exit(0)\n", "the program under mocks reported a malformed resource list"),
     "sys-exit": ("import sys\nsys.exit(0)\n", "the program exited (status 0) before declaring its stack"),
 }
 

@@ -30,8 +30,12 @@ DEFAULT_TIMEOUT = 300  # seconds a program may run under mocks (--timeout)
 OUTPUT_TAIL = 2000  # characters of the program's stderr quoted when it ends without a result
 # The child's environment: what Python and the Pulumi SDK need, no credentials or tokens of the CI job.
 PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT")
-RECORD_KEYS = {"type", "name", "custom", "remote", "parent", "dependencies", "property_dependencies", "provider",
-               "file", "line", "inputs", "outputs", "id"}
+# Each field of a registration the child reports, and the type it must have.
+RECORD_FIELDS: dict[str, tuple[type, ...]] = {
+    "type": (str,), "name": (str,), "custom": (bool,), "remote": (bool,), "parent": (str, type(None)),
+    "dependencies": (list,), "property_dependencies": (dict,), "provider": (str, type(None)), "file": (str,),
+    "line": (int,), "inputs": (dict,), "outputs": (dict,), "id": (str, type(None)),
+}
 
 
 def is_program(path: Path) -> bool:
@@ -104,9 +108,19 @@ def _records(result: Any, main: Path) -> tuple[dict, list]:
         raise InputError(str(result["error"]))
     records, order = result.get("records"), result.get("order")
     if not isinstance(records, dict) or not isinstance(order, list) or set(order) != set(records) \
-            or not all(isinstance(r, dict) and set(r) == RECORD_KEYS for r in records.values()):
+            or not all(_well_formed(r) for r in records.values()):
         raise InputError(f"{main}: the program under mocks reported a malformed resource list")
     return records, order
+
+
+def _well_formed(record: Any) -> bool:
+    if not isinstance(record, dict) or set(record) != set(RECORD_FIELDS):
+        return False
+    if not all(isinstance(record[k], types) for k, types in RECORD_FIELDS.items()):
+        return False
+    deps = record["property_dependencies"]
+    return all(isinstance(u, str) for u in record["dependencies"]) and all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(u, str) for u in v) for k, v in deps.items())
 
 
 def _run_child(root: Path, request: dict, timeout: float) -> tuple[dict, list]:

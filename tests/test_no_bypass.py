@@ -81,8 +81,9 @@ def test_a_check_checkov_skips_anyway_stops_the_scan(cli, tmp_path: Path, monkey
     monkeypatch.setattr(Runner, "run", lambda self, *a, **k: real(self, *a, **{**k, "collect_skip_comments": True}))
     tree, _ = _suppressed(tmp_path)
     run = cli("scan", tree, "--tier", "1", "--format", "json")
-    assert run.code == 2 and run.out == ""
+    assert run.code == 2
     line = run.err.strip()
+    assert run.json["error"] == line.removeprefix("brokerguard: error: ") and run.json["summary"]["passed"] is False
     assert "\n" not in line and line.startswith(f"brokerguard: error: {tree}: Checkov skipped CKV_TWB_0")
     assert "on aws_db_instance.settlement" in line
     assert line.endswith("brokerguard applies no inline suppression and cannot judge a skipped check")

@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from brokerguard.errors import InputError
-from brokerguard.schema import load_yaml
 from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, UNKNOWN, PulumiResource, PulumiStack
-
+from brokerguard.schema import load_yaml
 
 DEFAULT_STACK = "dev"  # the stack whose Pulumi.<stack>.yaml is read when --stack is not given
 DEFAULT_TIMEOUT = 300  # seconds a program may run under mocks (--timeout)

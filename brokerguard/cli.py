@@ -6,9 +6,10 @@ Exit codes: 0 every control the tier requires holds; 1 at least one does not; 2 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import datetime as dt
 import json
-import contextlib
 import os
 import sys
 from pathlib import Path
@@ -19,7 +20,6 @@ from brokerguard.errors import InputError
 
 if TYPE_CHECKING:  # the CLI imports the engine lazily so that --version and --help stay fast
     from brokerguard.catalog import Catalog
-    from brokerguard.drift import Drift
     from brokerguard.profile import Profile
     from brokerguard.scan import ScanResult
 
@@ -170,7 +170,7 @@ def _destinations(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
 def _write_error_reports(destinations: list[tuple[str, Path | None]], message: str, lang: str) -> None:
     """On exit 2, every report file asked for (and JSON or SARIF on standard output) says the scan
     could not be judged and why; when even that cannot be written, the error line still stands."""
-    from brokerguard.output import refuse_inputs, write_all
+    from brokerguard.output import write_all
     from brokerguard.report import error
 
     reports = [(p, error.render(fmt, message, lang)) for fmt, p in destinations if p is not None or fmt in ("json", "sarif")]
@@ -223,27 +223,19 @@ def _scan(args: argparse.Namespace) -> ScanResult:
         return scan(args.paths, profile, as_of, catalog, stack=args.stack, timeout=args.timeout)
 
 
-def _render(args: argparse.Namespace, result: ScanResult, drift: Drift | None = None) -> str:
-    """One report of a live scan, with its drift section when there is one."""
-    from brokerguard import drift as drift_report
+def _render(args: argparse.Namespace, result: ScanResult) -> str:
+    """The one report of a live scan, in the default language."""
     from brokerguard import report
     from brokerguard.report.i18n import DEFAULT_LANG
 
     colour = args.output is None and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = report.render([args.format], result, DEFAULT_LANG, colour=colour)[args.format]
-    if drift is None:
-        return text
-    if args.format == "json":
-        doc = json.loads(text)
-        doc["drift"] = drift_report.to_dict(drift)
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    return text + drift_report.render(drift)
+    return report.render([args.format], result, DEFAULT_LANG, colour=colour)[args.format]
 
 
 def _cmd_scan_aws(args: argparse.Namespace) -> int:
     from brokerguard.catalog import load_catalog
     from brokerguard.drift import compare
-    from brokerguard.output import write_all
+    from brokerguard.output import refuse_inputs, write_all
     from brokerguard.providers.aws.build import read_account
     from brokerguard.scan import open_source, scan_sources
 
@@ -254,11 +246,11 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
         refuse_inputs([args.output], [p for p in (args.compare_with, args.profile) if p])
     declared = open_source(args.compare_with) if args.compare_with else None  # a bad path fails before AWS is read
     result = scan_sources([read_account(args.region, args.aws_profile, args.endpoint_url)], profile, as_of, catalog)
-    drift = None
     if declared is not None:
         code = scan_sources([declared], profile, as_of, catalog)
-        drift = compare(list(result.resources), list(code.resources), str(args.compare_with))
-    write_all([(args.output, _render(args, result, drift))])
+        result = dataclasses.replace(result, drift=compare(list(result.resources), list(code.resources),
+                                                           str(args.compare_with)))
+    write_all([(args.output, _render(args, result))])
     return result.exit_code
 
 
@@ -304,7 +296,7 @@ def _cmd_tier(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if sys.stdout is None:  # started with standard output closed: libraries that print must not crash
-        sys.stdout = sys.__stdout__ = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (the process's life)
+        sys.stdout = sys.__stdout__ = open(os.devnull, "w", encoding="utf-8")
         args.stdout_closed = True
     handler = {"scan": _cmd_scan, "scan-aws": _cmd_scan_aws, "controls": _cmd_controls, "tier": _cmd_tier}[args.command]
     try:

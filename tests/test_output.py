@@ -13,7 +13,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import EXAMPLES, FIXTURES, REPO
 
 COMPLIANT = EXAMPLES / "tier4-compliant"
@@ -22,7 +21,7 @@ PLAN = FIXTURES / "terraform_plan" / "nonc-public-core-db.plan.json"
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
 
-def _one_line(run, *expected: str) -> str:  # noqa: ANN001
+def _one_line(run, *expected: str) -> str:
     assert run.code == 2, (run.code, run.err)
     lines = run.err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in run.err, run.err

@@ -8,7 +8,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 PUBLIC_DB = REPO / "iac_examples" / "pulumi" / "nonc-public-core-db"
@@ -24,7 +23,7 @@ def _program(tmp_path: Path, body: str, name: str = "prog", **stacks: str) -> Pa
     return root
 
 
-def _one_line(run) -> str:  # noqa: ANN001
+def _one_line(run) -> str:
     assert "Traceback" not in run.err, run.err
     lines = run.err.strip().splitlines()
     assert len(lines) == 1, run.err
@@ -160,7 +159,7 @@ def test_default_stack_is_dev_and_reads_pulumi_dev_yaml(cli, tmp_path: Path) -> 
 PULUMI = REPO / "iac_examples" / "pulumi"
 
 
-def _changed(tmp_path: Path, name: str, mutate) -> Path:  # noqa: ANN001
+def _changed(tmp_path: Path, name: str, mutate) -> Path:
     doc = json.loads((PULUMI / name).read_text())
     mutate(doc)
     out = tmp_path / name

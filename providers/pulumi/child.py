@@ -24,7 +24,7 @@ from typing import Any
 from brokerguard.providers.pulumi.model import STACK_TYPE, UNKNOWN
 
 
-class NotInspectable(Exception):
+class NotInspectableError(Exception):
     """The program did something whose resources the mocks cannot show."""
 
 
@@ -57,9 +57,8 @@ def _last_program_frame(exc: BaseException, root_s: str) -> str:
 def _wire(value: Any) -> Any:
     """Plain JSON for the parent: an unknown (or anything that is not data, e.g. an Asset) is
     Pulumi's unknown sentinel, as a preview would show it; never a value that could pass a check."""
-    from pulumi.output import Unknown
-
     from brokerguard.providers.pulumi.mocks import LOOKED_UP
+    from pulumi.output import Unknown
 
     if isinstance(value, Unknown) or (isinstance(value, str) and value in LOOKED_UP):
         return UNKNOWN
@@ -124,7 +123,7 @@ class _Recorder:
             if recorder.probing:  # recorded first: the callback may swallow the exception
                 recorder.blocked.append(f"{t} {name!r} is created at {site[0]}:{site[1]} inside apply() on a "
                                         f"value unknown under mocks, so the mocks cannot show it")
-                raise NotInspectable(recorder.blocked[-1])
+                raise NotInspectableError(recorder.blocked[-1])
             recorder.sites[(t, name)].append(site)
             real_init(res, t, name, *args, **kwargs)
 
@@ -156,7 +155,7 @@ class _Recorder:
         self.probing += 1
         try:
             func(_probe_value(value))
-        except Exception:  # noqa: BLE001, S110 (the stand-in is not the real value: a callback may reject it)
+        except Exception:  # noqa: BLE001 (the stand-in is not the real value: a callback may reject it)
             pass
         finally:
             self.probing -= 1
@@ -201,11 +200,10 @@ def run(request: dict) -> dict:
            "PULUMI_PROJECT": request["project"], "PULUMI_STACK": request["stack"]}
     os.environ.update(env)
     import pulumi
+    from brokerguard.providers.pulumi.mocks import DataSourceMocks
     from pulumi.runtime import mocks as pmocks
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
-
-    from brokerguard.providers.pulumi.mocks import DataSourceMocks
 
     recorder = _Recorder(root)
     mocks = DataSourceMocks()

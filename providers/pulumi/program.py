@@ -20,8 +20,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from brokerguard.errors import InputError
 from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, UNKNOWN, PulumiResource, PulumiStack
+
+from brokerguard.errors import InputError
 from brokerguard.schema import load_yaml
 
 DEFAULT_STACK = "dev"  # the stack whose Pulumi.<stack>.yaml is read when --stack is not given
@@ -70,7 +71,8 @@ def _config(root: Path, project: str, stack: str) -> tuple[dict[str, Any], list[
         full = key if ":" in key else f"{project}:{key}"
         if isinstance(raw, dict) and "secure" in raw:
             values[full], _ = UNKNOWN, secrets.append(full)
-        elif isinstance(raw, dict) and set(raw) & {"value", "default"} and set(raw) <= {"value", "default", "type", "description", "secret", "items"}:
+        elif (isinstance(raw, dict) and set(raw) & {"value", "default"}
+              and set(raw) <= {"value", "default", "type", "description", "secret", "items"}):
             values[full] = raw.get("value", raw.get("default"))
         else:
             values[full] = raw

@@ -86,3 +86,18 @@ def test_a_check_checkov_skips_anyway_stops_the_scan(cli, tmp_path: Path, monkey
     assert "\n" not in line and line.startswith(f"brokerguard: error: {tree}: Checkov skipped CKV_TWB_0")
     assert "on aws_db_instance.settlement" in line
     assert line.endswith("brokerguard applies no inline suppression and cannot judge a skipped check")
+
+
+def test_the_comments_read_are_the_ones_checkov_honours() -> None:
+    """suppressions.py reads Checkov's own pattern and line test: a Checkov upgrade that changes them fails here."""
+    from brokerguard import compat_checkov, suppressions
+
+    compat_checkov.import_checkov()
+    from checkov.common.comment.enum import COMMENT_REGEX
+    from checkov.terraform.context_parsers.base_parser import BaseContextParser
+
+    assert suppressions.PATTERN.pattern == COMMENT_REGEX.pattern
+    for prefix in suppressions.PREFIXES:
+        assert BaseContextParser.is_optional_comment_line(f"  # {prefix}CKV_TWB_003")
+    assert not BaseContextParser.is_optional_comment_line("  # checkov:skip CKV_TWB_003")  # no '=': not a skip
+    assert suppressions.in_text("  # checkov:skip CKV_TWB_003\n", "x.tf") == []

@@ -19,6 +19,8 @@ from pathlib import Path
 from brokerguard.errors import InputError
 
 STDOUT = "-"
+# What a scanned directory is read for: Terraform (.tf, .tfvars, .hcl), Pulumi programs and settings.
+READ_IN_TREES = frozenset({".tf", ".tfvars", ".hcl", ".py", ".yaml", ".yml"})
 
 
 class OutputError(InputError):
@@ -40,14 +42,16 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def refuse_inputs(destinations: list[Path], inputs: list[Path]) -> None:
-    """A report must not overwrite what is being scanned: the plan, a .tf of the tree, the profile."""
+    """A report must not overwrite what is being scanned: a scanned file (plan, export, profile), or
+    in a scanned directory a file of a kind the scan reads (a .tf of the tree, a Pulumi program's
+    code or settings). Reports beside the code (the Action's brokerguard-reports/ in ".") are fine."""
     scanned = [p.resolve() for p in inputs if p.exists()]
     for dest in destinations:
         if str(dest) == STDOUT:
             continue
         real = dest.resolve()
         for src in scanned:
-            if real == src or (src.is_dir() and _inside(real, src)):
+            if real == src or (src.is_dir() and _inside(real, src) and real.suffix in READ_IN_TREES):
                 raise OutputError(f"{dest}: is an input of this scan ({src}); write the report elsewhere")
 
 

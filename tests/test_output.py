@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -86,6 +87,16 @@ def test_output_naming_an_input_is_refused(cli, tmp_path: Path, which: str) -> N
     run = cli("scan", path, "--profile", profile, "--format", "json", "--output", victim)
     _one_line(run, f"brokerguard: error: {victim}: is an input of this scan", "write the report elsewhere")
     assert victim.read_bytes() == before and run.out == ""
+
+
+def test_reports_beside_the_scanned_code_are_fine(cli, tmp_path: Path) -> None:
+    """The Action scans "." into brokerguard-reports/: a report is not an input, even inside the tree."""
+    tree = tmp_path / "infra"
+    shutil.copytree(COMPLIANT, tree)
+    for _ in range(2):  # the second run finds the first run's reports in the tree
+        run = cli("scan", tree, *PASSING, "--format", "sarif,json", "--output-dir", tree / "brokerguard-reports")
+        assert run.code == 0, run.err
+    assert json.loads((tree / "brokerguard-reports" / "report.json").read_text())["summary"]["passed"] is True
 
 
 def test_output_errors_are_one_line(cli, tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev, "
                            "Pulumi.dev.yaml when it exists; a program with other stack files and no "
                            "Pulumi.dev.yaml needs --stack)")
-    scan.add_argument("--timeout", type=_seconds, default=300, metavar="SECONDS",
+    scan.add_argument("--timeout", type=_seconds, metavar="SECONDS",
                       help="Pulumi programs: stop a program that runs longer than this under mocks, exit 2 (default: 300)")
     _add_broker_options(scan)
     scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")

@@ -76,9 +76,10 @@ def open_source(path: Path, stack: str | None = None, timeout: float = pulumi.DE
 
 
 def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, stack: str | None = None,
-         timeout: float = pulumi.DEFAULT_TIMEOUT) -> ScanResult:
-    """Open every path, then judge them together as one stack."""
-    return scan_sources([open_source(p, stack, timeout) for p in paths], profile, as_of, catalog)
+         timeout: float | None = None) -> ScanResult:
+    """Open every path, then judge them together as one stack (``timeout``: Pulumi programs, None for the default)."""
+    limit = pulumi.DEFAULT_TIMEOUT if timeout is None else timeout
+    return scan_sources([open_source(p, stack, limit) for p in paths], profile, as_of, catalog)
 
 
 def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalog: Catalog) -> ScanResult:

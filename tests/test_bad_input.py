@@ -329,6 +329,8 @@ ARGUMENT_CASES = {
     "tier 5": (("--tier", "5"), "--tier: tier must be 1, 2, 3 or 4, got '5'"),
     "negative capital": (("--capital", "-1"), "capital must be a non-negative amount"),
     "date 2023-02-30": (("--tier", "1", "--as-of", "2023-02-30"), "'2023-02-30' is not a valid date"),
+    "timeout 0": (("--tier", "1", "--timeout", "0"), "'0' is not a number of seconds between 0 and 86400"),
+    "timeout nan": (("--tier", "1", "--timeout", "nan"), "'nan' is not a number of seconds between 0 and 86400"),
 }
 
 

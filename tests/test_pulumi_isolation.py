@@ -116,6 +116,12 @@ def test_data_sources_answer_and_looked_up_subnets_cannot_pass(cli, tmp_path: Pa
     partition = aws.get_partition()
     assert len(zones.names) >= 2 and ami.id.startswith("ami-") and me.account_id.isdigit()
     assert region.name and partition.partition == "aws"
+    import json
+    policy = aws.iam.get_policy_document(statements=[aws.iam.GetPolicyDocumentStatementArgs(
+        actions=["s3:GetObject"], resources=["*"])])
+    assert json.loads(policy.json)["Statement"][0]["Action"] == ["s3:GetObject"]
+    zone = aws.route53.get_zone(name="example.com")
+    assert zone.name == "example.com." and zone.zone_id
     default = aws.ec2.get_vpc(default=True)
     subnets = aws.ec2.get_subnets(filters=[aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[default.id])])
     aws.ec2.Instance("ledger", ami=ami.id, instance_type="m6i.large", subnet_id=subnets.ids[0],
@@ -127,6 +133,7 @@ def test_data_sources_answer_and_looked_up_subnets_cannot_pass(cli, tmp_path: Pa
     assert run.code == 1, run.err
     firewall = run.control("firewall")
     assert firewall["status"] == "fail"
+    assert run.json["summary"]["resources"] == 1  # lookups are not resources of the stack
     ledger = [f for f in firewall["findings"] if f["resource"] == "aws_instance.ledger" and f["result"] == "failed"]
     assert ledger and any("cannot judge" in f["message"] for f in ledger), firewall["findings"]
 

@@ -75,10 +75,23 @@ def open_source(path: Path, stack: str | None = None, timeout: float = pulumi.DE
                      f"nor a Pulumi stack export or preview")
 
 
+def load_judging_code() -> None:
+    """Read everything that judges and reports from disk before a scanned program runs: the program
+    can write files, brokerguard's own included, but cannot change what is already loaded."""
+    from brokerguard import checkov_scan, registry, report  # noqa: F401 (imported for what it loads)
+    from brokerguard.providers.pulumi.translate import mapping
+
+    registry.load()
+    mapping()
+    report.preload()
+
+
 def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, stack: str | None = None,
          timeout: float | None = None) -> ScanResult:
     """Open every path, then judge them together as one stack (``timeout``: Pulumi programs, None for the default)."""
     limit = pulumi.DEFAULT_TIMEOUT if timeout is None else timeout
+    if any(pulumi.is_program(p) for p in paths):
+        load_judging_code()
     return scan_sources([open_source(p, stack, limit) for p in paths], profile, as_of, catalog)
 
 

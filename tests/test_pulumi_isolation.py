@@ -219,3 +219,32 @@ def test_states_that_do_not_show_the_whole_stack_are_exit_2(cli, tmp_path: Path,
     assert run.code == 2
     assert _one_line(run).startswith(f"brokerguard: error: {source}: {expected}"), run.err
     assert json.loads(out.read_text())["summary"] == {"passed": False, "exit_code": 2}
+
+
+def test_a_program_that_rewrites_brokerguard_on_disk_changes_no_verdict(tmp_path: Path) -> None:
+    """What judges (checks, the Pulumi-to-Terraform mapping, the report formats) is loaded before the
+    program runs: rewriting brokerguard's files from the program changes nothing in this scan."""
+    import subprocess
+    import sys
+
+    mapping = REPO / "providers" / "pulumi" / "aws_mapping.json"
+    check = next((REPO / "policies" / "checkov").glob("CKV_TWB_003_*.py"))
+    sarif = REPO / "brokerguard" / "report" / "sarif.py"
+    saved = {p: p.read_bytes() for p in (mapping, check, sarif)}
+    rewrite = (f"import json, pathlib\nm = pathlib.Path({str(mapping)!r})\nd = json.loads(m.read_text())\n"
+               "d['resources'].pop('aws:rds/instance:Instance')\nm.write_text(json.dumps(d))\n"
+               f"pathlib.Path({str(check)!r}).write_text('raise SystemExit(0)\\n')\n"
+               f"pathlib.Path({str(sarif)!r}).write_text('def render(view):\\n    return \"{{}}\"\\n')\n")
+    root = _program(tmp_path, rewrite + (PUBLIC_DB / "__main__.py").read_text(), name="rewriter")
+    try:
+        proc = subprocess.run([sys.executable, "-m", "brokerguard", "scan", str(root), "--tier", "1", "--format",
+                               "json,sarif", "--output-dir", str(tmp_path / "out")],
+                              cwd=REPO, capture_output=True, text=True, timeout=600)
+    finally:
+        for path, data in saved.items():
+            path.write_bytes(data)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert ("CKV_TWB_003", "aws_db_instance.settlement") in _failed(doc)
+    results = json.loads((tmp_path / "out" / "report.sarif").read_text())["runs"][0]["results"]
+    assert any(r["ruleId"] == "CKV_TWB_003" for r in results)

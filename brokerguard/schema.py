@@ -70,14 +70,18 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
     return size
 
 
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """A file's bytes, refused by size before they are read: no hand-written input is this large."""
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(f"{path}: {size:,} bytes is over the {limit:,}-byte limit for {what}; refused before parsing")
+    return path.read_bytes()
+
+
 def load_yaml(path: Path) -> Any:
     """Safe-load a YAML file; any failure is an InputError naming the file and line."""
     try:
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise InputError(f"{path}: {size:,} bytes is over the {MAX_YAML_BYTES:,}-byte limit for a YAML file; "
-                             "refused before parsing")
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_YAML_BYTES, "a YAML file").decode("utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
     except UnicodeDecodeError:
@@ -94,6 +98,8 @@ def load_yaml(path: Path) -> Any:
     except ValueError as exc:
         # Anything else a constructor rejects without a YAMLError.
         raise InputError(f"{path}: invalid value ({exc})") from None
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise InputError(f"{path}: invalid YAML (nested too deeply)") from None
 
 
 def mapping(value: Any, where: str, required: set[str], optional: set[str] = frozenset()) -> dict:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import EXAMPLES, FIXTURES, REPO
 
 CORPUS = FIXTURES / "bad_input"
@@ -406,3 +407,10 @@ def test_yaml_merge_keys_are_read_and_own_keys_still_count_once(cli, tmp_path: P
     profile.write_text("tier: 1\n" + waiver + "    target: CKV_TWB_001\n")
     run = cli("scan", EXAMPLES / "nonc-public-core-db", "--profile", profile, "--format", "json", "--output", output)
     assert_refused(run, output, f"{profile}:", "duplicate key 'target'")
+
+
+def test_yaml_nested_too_deeply_is_one_line(cli, tmp_path: Path, output: Path) -> None:
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("tier: " + "[" * 20000 + "]" * 20000 + "\n")
+    run = cli("scan", COMPLIANT, "--profile", profile, "--format", "json", "--output", output)
+    assert_refused(run, output, profile, "invalid YAML (nested too deeply)")

@@ -20,9 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, UNKNOWN, PulumiResource, PulumiStack
-
 from brokerguard.errors import InputError
+from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, UNKNOWN, PulumiResource, PulumiStack
 from brokerguard.schema import load_yaml
 
 DEFAULT_STACK = "dev"  # the stack whose Pulumi.<stack>.yaml is read when --stack is not given

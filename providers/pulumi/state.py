@@ -8,9 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from brokerguard.providers.pulumi.model import SECRET_SIG, UNKNOWN, PulumiResource, PulumiStack
-
 from brokerguard.errors import InputError
+from brokerguard.providers.pulumi.model import SECRET_SIG, UNKNOWN, PulumiResource, PulumiStack
 
 DEPLOYMENT_VERSIONS = (3, 4)  # 4 when the deployment lists `features`
 # Steps that leave nothing in the future stack, and the read of a data source.

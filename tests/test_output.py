@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from conftest import EXAMPLES, FIXTURES, REPO
 
 COMPLIANT = EXAMPLES / "tier4-compliant"

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO
 
 PUBLIC_DB = REPO / "iac_examples" / "pulumi" / "nonc-public-core-db"

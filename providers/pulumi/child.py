@@ -57,8 +57,9 @@ def _last_program_frame(exc: BaseException, root_s: str) -> str:
 def _wire(value: Any) -> Any:
     """Plain JSON for the parent: an unknown (or anything that is not data, e.g. an Asset) is
     Pulumi's unknown sentinel, as a preview would show it; never a value that could pass a check."""
-    from brokerguard.providers.pulumi.mocks import LOOKED_UP
     from pulumi.output import Unknown
+
+    from brokerguard.providers.pulumi.mocks import LOOKED_UP
 
     if isinstance(value, Unknown) or (isinstance(value, str) and value in LOOKED_UP):
         return UNKNOWN
@@ -200,10 +201,11 @@ def run(request: dict) -> dict:
            "PULUMI_PROJECT": request["project"], "PULUMI_STACK": request["stack"]}
     os.environ.update(env)
     import pulumi
-    from brokerguard.providers.pulumi.mocks import DataSourceMocks
     from pulumi.runtime import mocks as pmocks
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
+
+    from brokerguard.providers.pulumi.mocks import DataSourceMocks
 
     recorder = _Recorder(root)
     mocks = DataSourceMocks()

@@ -90,9 +90,25 @@ def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, 
          timeout: float | None = None) -> ScanResult:
     """Open every path, then judge them together as one stack (``timeout``: Pulumi programs, None for the default)."""
     limit = pulumi.DEFAULT_TIMEOUT if timeout is None else timeout
-    if any(pulumi.is_program(p) for p in paths):
+    programs = [p for p in paths if pulumi.is_program(p)]
+    others = [p for p in paths if p not in programs]
+    if programs:
         load_judging_code()
-    return scan_sources([open_source(p, stack, limit) for p in paths], profile, as_of, catalog)
+        before = _fingerprints(others)
+    sources = [open_source(p, stack, limit) for p in paths]
+    if programs:  # Terraform files are parsed after the programs ran: they must be the files given
+        after = _fingerprints(others)
+        changed = sorted(f for f in before.keys() | after.keys() if before.get(f) != after.get(f))
+        if changed:
+            raise InputError(f"{changed[0]}: changed while the Pulumi program {programs[0]} of this scan ran; "
+                             f"what was given cannot be judged")
+    return scan_sources(sources, profile, as_of, catalog)
+
+
+def _fingerprints(paths: list[Path]) -> dict[str, str]:
+    from brokerguard.provenance import files_under, sha256_file
+
+    return {str(f): sha256_file(f) for p in paths if p.exists() for f in files_under(p)}
 
 
 def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalog: Catalog) -> ScanResult:

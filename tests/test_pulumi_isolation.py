@@ -192,6 +192,12 @@ def test_an_export_is_judged_by_what_is_deployed_and_drift_is_reported(cli, tmp_
     assert run.json["notes"] == ["urn:pulumi:dev::tier4-compliant::aws:rds/instance:Instance::orders: publiclyAccessible "
                                  "is true deployed but false declared (judged as deployed)"]
     assert plain.json["notes"] == []
+    out = tmp_path / "reports"
+    cli("scan", export, "--tier", "4", "--format", "sarif,markdown,html", "--output-dir", out)
+    sarif = json.loads((out / "report.sarif").read_text())["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in sarif if n["descriptor"]["id"] == "brokerguard.drift"] == run.json["notes"]
+    zh = "aws:rds/instance:Instance::orders：publiclyAccessible 部署值為 true，宣告值為 false（以部署值判定）"
+    assert zh in (out / "report.md").read_text() and zh in (out / "report.html").read_text()
 
 
 BROKEN_STATES = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from brokerguard.report import network
-from brokerguard.report.i18n import both_names, judged, status, suppression_line, text
+from brokerguard.report.i18n import both_names, in_lang, judged, status, suppression_line, text
 from brokerguard.report.view import EVIDENCE_FIX, ControlView, ReportView
 
 COLOURS = {"pass": "#047857", "attested": "#0e7490", "waived": "#b45309", "fail": "#b91c1c",
@@ -110,6 +110,13 @@ def _waivers(view: ReportView, lang: str) -> str:
     return f"<table class=\"waivers\"><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _notes(view: ReportView, lang: str) -> str:
+    if not view.notes:
+        return ""
+    items = "".join(f"<li>{escape(in_lang(n, lang))}</li>" for n in view.notes)
+    return f"<h2>{escape(text(lang, 'source_notes'))} ({len(view.notes)})</h2><ul class=\"notes\">{items}</ul>"
+
+
 def _suppressions(view: ReportView, lang: str) -> str:
     if not view.suppressions:
         return ""
@@ -150,7 +157,7 @@ def render(view: ReportView, lang: str) -> str:
                                                   if f.result == "failed")),
         f"<h2>{escape(text(lang, 'matrix'))}</h2>", _matrix(view, lang),
         f"<h2>{escape(text(lang, 'waivers'))}</h2>", _waivers(view, lang),
-        _suppressions(view, lang),
+        _notes(view, lang), _suppressions(view, lang),
         f"<h2>{escape(text(lang, 'provenance'))}</h2>", _provenance(view, lang),
     ]
     title = f"brokerguard · {view.broker or ''} · {text(lang, 'tier_n', n=view.tier)} · {view.as_of}"

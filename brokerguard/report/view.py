@@ -91,6 +91,7 @@ class ReportView:
     catalog: Catalog  # the controls that judged this scan
     policies: dict[str, registry.Policy]  # the declaration of every check and rule of the catalog, by id
     exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
+    notes: tuple[str, ...] = ()  # what the sources say beside the findings (a Pulumi export's drift), Text when bilingual
     suppressions: tuple[Suppression, ...] = ()  # inline skips found in the code: listed, not applied
 
     @property
@@ -135,5 +136,5 @@ def build(scan: ScanResult) -> ReportView:
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source),
         network=scan.network, exit_code=scan.exit_code, catalog=catalog,
         policies={pid: policies[pid] for c in catalog.controls for pid in c.checks + c.stack_rules},
-        suppressions=scan.suppressions,
+        notes=scan.notes, suppressions=scan.suppressions,
     )

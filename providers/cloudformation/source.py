@@ -106,6 +106,8 @@ def _roots(templates: list[tpl.Template], parameters: dict[str, Any]) -> Roots:
     """Templates no other template nests, each with the parameters it declares."""
     nested = {(t.path.parent.resolve(), name) for t in templates for name in _nested_names(t)}
     roots = [t for t in templates if (t.path.parent.resolve(), t.path.name) not in nested]
+    if not roots:
+        raise InputError(f"{templates[0].path}: circular reference: every template is a nested stack of another")
     declared = {name for t in roots for name in (t.doc.get("Parameters") or {})}
     missing = sorted(set(parameters) - declared)
     if missing:

@@ -114,7 +114,8 @@ def read_text(path: Path) -> str:
 
 
 def looks_like_json(text: str) -> bool:
-    return text.lstrip()[:1] in ("{", "[")
+    """JSON begins with an object or a list; an empty file is judged as (invalid) JSON."""
+    return text.lstrip()[:1] in ("{", "[", "")
 
 
 def parse_yaml(path: Path, text: str) -> tuple[Any, dict[str, int]]:

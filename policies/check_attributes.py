@@ -62,12 +62,30 @@ CHECK_ATTRIBUTES = {
 }
 
 
+# Rules that match workloads by any tag a broker chooses (an SSM association's or backup selection's
+# tag targets); the other checks read only the classification keys and the settings' tag keys.
+ANY_TAG_CHECKS = {"TWB_STACK_021", "TWB_STACK_031"}
+
+
+def _judged(check_id: str, attribute: str) -> bool:
+    """Whether an unknown attribute (path as `tags.Name`, `rule[0].action`) is one this check reads."""
+    top = attribute.split(".")[0].split("[")[0]
+    if top not in CHECK_ATTRIBUTES.get(check_id, JUDGED_ATTRIBUTES):
+        return False
+    if top in ("tags", "tags_all") and "." in attribute and check_id not in ANY_TAG_CHECKS:
+        # One tag's value unknown (a Name built from the stack name): only the keys the checks read matter.
+        from brokerguard.policies.resource_conf import setting, tag_keys
+
+        key = attribute.split(".", 1)[1]
+        return key in set(tag_keys().values()) | {setting("rto_tag"), setting("firewall_admin_tag")}
+    return True
+
+
 def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str]]) -> list[Finding]:
     """A finding that rests on an unknown attribute fails, saying it cannot be judged and why."""
     out = []
     for f in findings:
-        gaps = {a: why for a, why in unknown.get(f.resource, {}).items()
-                if a.split(".")[0].split("[")[0] in CHECK_ATTRIBUTES.get(f.check_id, JUDGED_ATTRIBUTES)}
+        gaps = {a: why for a, why in unknown.get(f.resource, {}).items() if _judged(f.check_id, a)}
         if gaps:
             what = "cannot judge: " + ", ".join(f"{a} ({why})" for a, why in sorted(gaps.items()))
             f = Finding(check_id=f.check_id, check_name=f.check_name, resource=f.resource, file=f.file, line=f.line,

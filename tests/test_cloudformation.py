@@ -413,3 +413,35 @@ def test_an_assembly_whose_manifest_names_a_missing_template(tmp_path: Path) -> 
         {"version": "36.0.0", "artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "S.template.json"}}}}))
     with pytest.raises(InputError, match="stack S: template 'S.template.json' is not in the assembly"):
         open_source(tmp_path / "cdk.out")
+
+
+def test_a_tag_value_not_known_is_the_worst_case_and_never_a_pass(tmp_path: Path) -> None:
+    path = _write(tmp_path / "t.yaml", """
+Parameters:
+  Class: {Type: String}
+Resources:
+  Ledger:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      PubliclyAccessible: true
+      Tags:
+        - {Key: Name, Value: !Sub "${AWS::StackName}-ledger"}
+        - {Key: "twb:class", Value: !Ref Class}
+  Reports:
+    Type: AWS::S3::Bucket
+    Properties:
+      Tags:
+        - {Key: Name, Value: !Sub "${AWS::StackName}-reports"}
+        - {Key: "twb:system", Value: reporting}
+        - {Key: "twb:class", Value: non-core}
+        - {Key: "twb:confidentiality", Value: low}
+        - {Key: "twb:integrity", Value: low}
+        - {Key: "twb:availability", Value: low}
+        - {Key: "twb:legal-compliance", Value: low}
+""")
+    failing = _failing(_scan(path))
+    # the class may be core: the public database is an exposure, and its classification cannot pass
+    assert ("CKV_TWB_003", "aws_db_instance.ledger") in failing
+    assert "tags.twb:class (parameter Class has no default" in failing[("CKV_TWB_001", "aws_db_instance.ledger")]
+    # an unknown Name tag does not stand in the way of judging the classification keys
+    assert ("CKV_TWB_001", "aws_s3_bucket.reports") not in failing

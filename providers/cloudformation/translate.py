@@ -20,7 +20,8 @@ from brokerguard.providers.cloudformation.values import Ref, ResourceKey, Text, 
 from brokerguard.providers.plan import display_path, plan_document, plan_entries, tags_of
 
 MAPPING_FILE = Path(__file__).resolve().parent / "mapping.yaml"
-_OMIT = object()  # an unknown value: left out of the plan's values, as `terraform show -json` leaves it out
+_OMIT = object()
+UNKNOWN_TAG_VALUE = "core"  # an unknown value: left out of the plan's values, as `terraform show -json` leaves it out
 
 
 @functools.cache
@@ -285,6 +286,10 @@ class _Renderer:
             vals, refs = {}, []
             for k, item in v.items():
                 val, ex = self.value(item, f"{path}.{k}")
+                if val is _OMIT and path in ("tags", "tags_all"):
+                    # A tag whose value is not known may be `twb:class = core`: judged as the worst case
+                    # (exposure checks apply), and every check reading that key cannot pass.
+                    val = UNKNOWN_TAG_VALUE
                 if val is not _OMIT:
                     vals[k] = val
                 refs += ex.get("references", []) if isinstance(ex, dict) else []

@@ -317,21 +317,35 @@ def test_mappings_and_pseudo_parameters(tmp_path: Path) -> None:
     path = _write(tmp_path / "t.yaml", """
 Mappings:
   Retention: {logs: {days: 1827}}
+Conditions:
+  Tokyo: !Equals [!Ref "AWS::Region", ap-northeast-1]
 Resources:
   Flow:
     Type: AWS::Logs::LogGroup
     Properties:
-      LogGroupName: !Sub "/${AWS::Partition}/flow"
+      LogGroupName: !Sub "/${AWS::Partition}/${AWS::StackName}/flow"
       RetentionInDays: !FindInMap [Retention, logs, days]
+  Firewall:
+    Type: AWS::NetworkFirewall::LoggingConfiguration
+    Properties:
+      FirewallArn: arn:aws:network-firewall:ap-northeast-1:1:firewall/f
+      LoggingConfiguration:
+        LogDestinationConfigs:
+          - {LogType: FLOW, LogDestinationType: CloudWatchLogs, LogDestination: {logGroup: !Sub "/aws/${AWS::StackName}/flow"}}
   Other:
     Type: AWS::Logs::LogGroup
+    Condition: Tokyo
     Properties:
-      LogGroupName: !Sub "/${AWS::Region}/x"
+      LogGroupName: !Sub "${AWS::Region}-x"
 """)
     src = open_source(path)
     by = {r.address: r for r in src.resources}
-    assert by["aws_cloudwatch_log_group.flow"].values == {"name": "/aws/flow", "retention_in_days": 1827}
-    assert "AWS::Region is known at deploy time" in src.unknown["aws_cloudwatch_log_group.other"]["name"]
+    # the stack's name is not known, but written twice it names the same log group
+    assert by["aws_cloudwatch_log_group.flow"].values == {"name": "/aws/${AWS::StackName}/flow", "retention_in_days": 1827}
+    dest = by["aws_networkfirewall_logging_configuration.firewall"].values["logging_configuration"][0]["log_destination_config"][0]
+    assert dest["log_destination"] == {"logGroup": "/aws/${AWS::StackName}/flow"}
+    assert src.unknown == {}
+    assert len(src.alternatives) == 1  # the region decides nothing before deployment: both ways
 
 
 # --- bad input -------------------------------------------------------------------------------------
@@ -445,3 +459,34 @@ Resources:
     assert "tags.twb:class (parameter Class has no default" in failing[("CKV_TWB_001", "aws_db_instance.ledger")]
     # an unknown Name tag does not stand in the way of judging the classification keys
     assert ("CKV_TWB_001", "aws_s3_bucket.reports") not in failing
+
+
+# --- shapes of public templates (our own fixtures: tests/fixtures/cloudformation) ------------------
+
+SHAPES = REPO / "tests" / "fixtures" / "cloudformation"
+
+
+def test_waf_on_an_alb_across_nested_stacks_built_from_bucket_and_region() -> None:
+    src = open_source(SHAPES / "nested-waf-alb")
+    assert [r.address for r in src.resources if r.type == "aws_lb"] == ["aws_lb.alb"]  # children once, through the root
+    result = _scan(SHAPES / "nested-waf-alb")
+    assert ("CKV2_TWB_001", "aws_lb.alb", True) in _findings(result)
+    assert "no rule runs AWSManagedRulesSQLiRuleSet" in _failing(result)[("CKV_TWB_012", "aws_wafv2_web_acl.web_acl")]
+
+
+def test_distributed_network_firewall_sample_shape() -> None:
+    result = _scan(SHAPES / "distributed-firewall.yaml")
+    findings, failing = _findings(result), _failing(result)
+    assert "the default action passes what no rule matches" in failing[("TWB_STACK_010", "aws_networkfirewall_firewall_policy.firewall_policy")]
+    # log groups named from the stack name still match the logging configuration, and keep 30 days
+    assert "keeps logs only 30 days" in failing[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.firewall_log")]
+    assert ("CKV_TWB_011", "aws_networkfirewall_logging_configuration.firewall_log", True) in findings
+    assert ("CKV_TWB_010", "aws_networkfirewall_firewall.network_firewall") in failing
+    route = {r.address: r for r in open_source(SHAPES / "distributed-firewall.yaml").resources}["aws_route.protected_default_route"]
+    assert "aws_networkfirewall_firewall.network_firewall" in route.references  # endpoint picked from EndpointIds
+
+
+def test_cloudfront_with_an_optional_web_acl() -> None:
+    path = SHAPES / "cloudfront-waf.yaml"
+    assert ("CKV_TWB_004", "aws_cloudfront_distribution.distribution") in _failing(_scan(path))  # default: no WAF
+    assert ("CKV_TWB_004", "aws_cloudfront_distribution.distribution", True) in _findings(_scan(path, parameters={"CreateWAF": "true"}))

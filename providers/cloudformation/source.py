@@ -12,7 +12,7 @@ from typing import Any
 
 from brokerguard.errors import InputError
 from brokerguard.providers.cloudformation import template as tpl
-from brokerguard.providers.cloudformation.stack import STACK_TYPE, Branch, StackEval, World
+from brokerguard.providers.cloudformation.stack import STACK_TYPE, Branch, StackEval, World, nested_template
 from brokerguard.providers.cloudformation.translate import translate
 from brokerguard.providers.plan import PlanSource, load_json
 
@@ -81,31 +81,26 @@ def templates_in(root: Path) -> list[tpl.Template]:
     return out
 
 
-def _nested_names(t: tpl.Template) -> set[str]:
-    """File names this template's nested stacks name (by TemplateURL text or CDK asset path)."""
-    names: set[str] = set()
-
-    def strings(value: Any) -> None:
-        if isinstance(value, str) and value.lower().endswith(tpl.TEMPLATE_SUFFIXES):
-            names.add(value.rsplit("/", 1)[-1])
-        elif isinstance(value, dict):
-            for v in value.values():
-                strings(v)
-        elif isinstance(value, list):
-            for v in value:
-                strings(v)
-
-    for res in t.doc["Resources"].values():
-        if res.get("Type") == STACK_TYPE:
-            strings((res.get("Properties") or {}).get("TemplateURL"))
-            strings((res.get("Metadata") or {}).get("aws:asset:path"))
-    return names
+def _nested_paths(t: tpl.Template, given: dict[str, Any]) -> set[Path]:
+    """Templates this one's nested stacks name (TemplateURL as evaluated with the parameters' defaults,
+    or a CDK asset path); one that cannot be found here is reported when the stack is evaluated."""
+    found: set[Path] = set()
+    ev = StackEval(t, "", given, World(decided={}))
+    for logical, res in t.doc["Resources"].items():
+        if res.get("Type") != STACK_TYPE:
+            continue
+        try:
+            url = ev.resolve((res.get("Properties") or {}).get("TemplateURL"), f"{logical}.TemplateURL")
+            found.add(nested_template(t.path, logical, url, res.get("Metadata")).resolve())
+        except (InputError, Branch):
+            continue
+    return found
 
 
 def _roots(templates: list[tpl.Template], parameters: dict[str, Any]) -> Roots:
     """Templates no other template nests, each with the parameters it declares."""
-    nested = {(t.path.parent.resolve(), name) for t in templates for name in _nested_names(t)}
-    roots = [t for t in templates if (t.path.parent.resolve(), t.path.name) not in nested]
+    nested = {p for t in templates for p in _nested_paths(t, {})}
+    roots = [t for t in templates if t.path.resolve() not in nested]
     if not roots:
         raise InputError(f"{templates[0].path}: circular reference: every template is a nested stack of another")
     declared = {name for t in roots for name in (t.doc.get("Parameters") or {})}

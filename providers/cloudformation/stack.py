@@ -16,18 +16,16 @@ from urllib.parse import urlparse
 
 from brokerguard.errors import InputError
 from brokerguard.providers.cloudformation import template as tpl
-from brokerguard.providers.cloudformation.values import NO_VALUE, Ref, ResourceKey, Text, Unknown, refs_in, unknown_in
+from brokerguard.providers.cloudformation.values import NO_VALUE, Ref, ResourceKey, Symbol, Text, Unknown, refs_in, unknown_in
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
 MAX_NESTING = 10  # CloudFormation's own nesting is bounded; a template that includes itself is circular
 PSEUDO = {
     "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com",
-    "AWS::Region": Unknown("AWS::Region is known at deploy time"),
-    "AWS::AccountId": Unknown("AWS::AccountId is known at deploy time"),
-    "AWS::StackName": Unknown("AWS::StackName is known at deploy time"),
-    "AWS::StackId": Unknown("AWS::StackId is known at deploy time"),
+    "AWS::Region": Symbol("AWS::Region"), "AWS::AccountId": Symbol("AWS::AccountId"),
     "AWS::NotificationARNs": Unknown("AWS::NotificationARNs is known at deploy time"),
 }
+PER_STACK = ("AWS::StackName", "AWS::StackId")  # a nested stack has its own
 DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):[^}]*\}\}")
 SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 FUNCTIONS = ("Ref", "Condition", "Fn::GetAtt", "Fn::Sub", "Fn::If", "Fn::Join", "Fn::Select", "Fn::Split",
@@ -132,7 +130,7 @@ class StackEval:
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        if isinstance(value, (Unknown, Ref, Text)):
+        if isinstance(value, (Unknown, Ref, Text, Symbol)):
             return None
         raise InputError(f"{_where(self.t.path)}{what} is not true or false ({value!r})")
 
@@ -183,7 +181,7 @@ class StackEval:
             return self.resolve(yes if self.condition(cond) else no, where)
         if fn == "Fn::Equals":
             a, b = (self.resolve(x, where) for x in self._args(fn, arg, 2, where))
-            if unknown_in([a, b]) or refs_in([a, b]):
+            if unknown_in([a, b]) or refs_in([a, b]) or any(isinstance(x, (Text, Symbol)) for x in (a, b)):
                 return True if a == b and not unknown_in([a, b]) else Unknown(f"{where}: compares a value not known before deployment")
             return str(a) == str(b) if not isinstance(a, (list, dict)) else a == b
         if fn in ("Fn::Not", "Fn::And", "Fn::Or"):
@@ -208,7 +206,7 @@ class StackEval:
             for i, item in enumerate(items):
                 if i:
                     parts.append(str(delimiter))
-                parts.extend(item.parts if isinstance(item, Text) else [item if isinstance(item, Ref) else _text(item)])
+                parts.extend(item.parts if isinstance(item, Text) else [item if isinstance(item, (Ref, Symbol)) else _text(item)])
             return _joined(parts)
         if fn == "Fn::Select":
             index, items = (self.resolve(x, where) for x in self._args(fn, arg, 2, where))
@@ -239,6 +237,8 @@ class StackEval:
             raise InputError(f"{_where(self.t.path)}{where}: Ref needs a name")
         if name == "AWS::NoValue":
             return NO_VALUE
+        if name in PER_STACK:
+            return Symbol(f"{self.stack}{name}")
         if name in PSEUDO:
             return PSEUDO[name]
         if name in self.params:
@@ -282,15 +282,16 @@ class StackEval:
                 got = self.ref(name, where)
             if isinstance(got, Unknown):
                 unknown = unknown or got
-            parts.extend(got.parts if isinstance(got, Text) else [got if isinstance(got, (Ref, Unknown)) else _text(got)])
+            parts.extend(got.parts if isinstance(got, Text) else [got if isinstance(got, (Ref, Unknown, Symbol)) else _text(got)])
         parts.append(text[pos:])
         if unknown is not None:
             return Unknown(unknown.why, tuple(refs_in(parts)))
-        return self.resolve(_joined(parts), where) if not any(isinstance(p, Ref) for p in parts) else _joined(parts)
+        joined = _joined(parts)
+        return self.resolve(joined, where) if isinstance(joined, str) else joined
 
     def _find_in_map(self, args: list, where: str) -> Any:
         name, top, second = (self.resolve(a, where) for a in args[:3])
-        if any(isinstance(x, (Unknown, Ref, Text)) for x in (name, top, second)):
+        if any(isinstance(x, (Unknown, Ref, Text, Symbol)) for x in (name, top, second)):
             return Unknown(f"{where}: Fn::FindInMap with a key not known before deployment")
         mappings = self.doc.get("Mappings") or {}
         try:
@@ -407,10 +408,12 @@ def nested_template(parent: Path, logical: str, url: Any, metadata: Any) -> Path
     candidates: list[str] = []
     if isinstance(metadata, dict) and isinstance(metadata.get("aws:asset:path"), str):
         candidates.append(metadata["aws:asset:path"])
-    if isinstance(url, Text):
-        tail = next((p for p in reversed(url.parts) if isinstance(p, str)), "")
-        url = tail if re.search(r"[^/]+\.(json|ya?ml|template)$", tail) else None
-    if isinstance(url, str):
+    if isinstance(url, Text):  # a URL built from the bucket and region: its object name is still written
+        tail = url.parts[-1] if isinstance(url.parts[-1], str) else ""
+        if "/" in tail and re.search(r"[^/]+\.(json|ya?ml|template)$", tail):
+            candidates.append(tail.rsplit("/", 1)[1])
+        url = "".join(p if isinstance(p, str) else "${...}" for p in url.parts)
+    elif isinstance(url, str):
         parsed = urlparse(url)
         if parsed.scheme in ("https", "http", "s3"):
             candidates.append(Path(parsed.path).name)

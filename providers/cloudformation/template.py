@@ -198,9 +198,11 @@ def load(path: Path, doc: Any = None, lines: dict[str, int] | None = None) -> Te
 def check_shape(path: Path, doc: dict[str, Any]) -> None:
     transform = doc.get("Transform")
     if transform:
-        names = ", ".join(str(t) for t in (transform if isinstance(transform, list) else [transform]))
-        raise InputError(f"{path}: the template uses the macro(s) {names}, which CloudFormation expands at deploy time; "
-                         f"scan the expanded template (`sam build` output in .aws-sam/build, or `cdk synth` output in cdk.out)")
+        names = [str(t) for t in (transform if isinstance(transform, list) else [transform])]
+        how = ("`sam build` output in .aws-sam/build" if any("Serverless" in n for n in names) else
+               "`aws cloudformation get-template --template-stage Processed` of a change set, or `cdk synth` output")
+        raise InputError(f"{path}: the template uses the transform(s) {', '.join(names)}, which CloudFormation expands "
+                         f"at deploy time; scan the expanded template ({how})")
     resources = doc.get("Resources")
     if not isinstance(resources, dict) or not resources:
         raise InputError(f"{path}: a CloudFormation template needs a Resources map with at least one resource")

@@ -16,7 +16,7 @@ from brokerguard.model import Resource
 from brokerguard.providers.cloudformation.shapes import SHAPES, Map, Split
 from brokerguard.providers.cloudformation.shapes import conv_snake as snake
 from brokerguard.providers.cloudformation.stack import Evaluated
-from brokerguard.providers.cloudformation.values import Ref, ResourceKey, Text, Unknown
+from brokerguard.providers.cloudformation.values import Ref, ResourceKey, Symbol, Text, Unknown
 from brokerguard.providers.plan import display_path, plan_document, plan_entries, tags_of
 
 MAPPING_FILE = Path(__file__).resolve().parent / "mapping.yaml"
@@ -265,10 +265,14 @@ class _Renderer:
                 self.gaps[path] = f"refers to {v.key[1]}, which this template does not create here"
                 return _OMIT, {}
             return val, {"references": refs}
+        if isinstance(v, Symbol):
+            return v.text, {"constant_value": v.text}
         if isinstance(v, Text):
             parts, refs = [], []
             for p in v.parts:
-                if isinstance(p, Ref):
+                if isinstance(p, Symbol):
+                    parts.append(p.text)
+                elif isinstance(p, Ref):
                     val, r = self._ref(p)
                     if val is _OMIT:
                         self.gaps[path] = f"refers to {p.key[1]}, which this template does not create here"
@@ -286,9 +290,10 @@ class _Renderer:
             vals, refs = {}, []
             for k, item in v.items():
                 val, ex = self.value(item, f"{path}.{k}")
-                if val is _OMIT and path in ("tags", "tags_all"):
+                if path in ("tags", "tags_all") and (val is _OMIT or "${AWS::" in str(val) or "/AWS::" in str(val)):
                     # A tag whose value is not known may be `twb:class = core`: judged as the worst case
                     # (exposure checks apply), and every check reading that key cannot pass.
+                    self.gaps.setdefault(f"{path}.{k}", "a value known at deploy time")
                     val = UNKNOWN_TAG_VALUE
                 if val is not _OMIT:
                     vals[k] = val

@@ -18,9 +18,21 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Symbol:
+    """A pseudo parameter known only at deployment (the region, the account, this stack's name), kept by
+    name: the same name is the same value within one stack, so `!Sub "/${AWS::StackName}/flow"` written
+    twice still names one log group; compared with any literal it decides nothing."""
+    name: str
+
+    @property
+    def text(self) -> str:
+        return "${" + self.name + "}"
+
+
+@dataclass(frozen=True)
 class Text:
     """A string joined from literals and references; known once the references are."""
-    parts: tuple[Any, ...]  # str | Ref
+    parts: tuple[Any, ...]  # str | Ref | Symbol
 
 
 @dataclass(frozen=True)

@@ -490,3 +490,9 @@ def test_cloudfront_with_an_optional_web_acl() -> None:
     path = SHAPES / "cloudfront-waf.yaml"
     assert ("CKV_TWB_004", "aws_cloudfront_distribution.distribution") in _failing(_scan(path))  # default: no WAF
     assert ("CKV_TWB_004", "aws_cloudfront_distribution.distribution", True) in _findings(_scan(path, parameters={"CreateWAF": "true"}))
+
+
+def test_the_docs_list_every_mapped_type() -> None:
+    text = (REPO / "docs" / "cloudformation.md").read_text(encoding="utf-8")
+    assert [t for t in mapping()["resources"] if f"| `{t}` |" not in text] == []
+    assert all(f"`{t}`" in text for t in mapping()["not_mappable"])

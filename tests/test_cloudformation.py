@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from brokerguard.catalog import load_catalog
 from brokerguard.errors import InputError
@@ -496,3 +498,33 @@ def test_the_docs_list_every_mapped_type() -> None:
     text = (REPO / "docs" / "cloudformation.md").read_text(encoding="utf-8")
     assert [t for t in mapping()["resources"] if f"| `{t}` |" not in text] == []
     assert all(f"`{t}`" in text for t in mapping()["not_mappable"])
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+                     | st.sampled_from(["AWS::NoValue", "AWS::Region", "Web", "Acl", "Fn::Sub", "Ref", "Condition"]),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                         st.sampled_from(["Ref", "Fn::GetAtt", "Fn::Sub", "Fn::If", "Fn::Join", "Fn::Select", "Fn::Split",
+                                          "Fn::FindInMap", "Condition", "Tags", "Key", "Value", "Scheme", "x"]),
+                         inner, max_size=2), max_leaves=6)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.sampled_from(["Properties", "Condition", "DependsOn", "Scheme", "ResourceArn", "Tags", "Metadata"]), value=_JSON)
+def test_any_value_anywhere_is_read_or_refused_in_one_line(tmp_path: Path, where: str, value: object) -> None:
+    """The template under scan is untrusted: whatever it holds gives a source or an InputError, never a crash."""
+    doc = {"Resources": {
+        "Web": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Scheme": "internet-facing", "Tags": []}},
+        "Acl": {"Type": "AWS::WAFv2::WebACL", "Properties": {"Scope": "REGIONAL"}},
+        "Assoc": {"Type": "AWS::WAFv2::WebACLAssociation", "Properties": {"ResourceArn": {"Ref": "Web"}, "WebACLArn": {"Fn::GetAtt": ["Acl", "Arn"]}}}}}
+    target = doc["Resources"]["Web"] if where in ("Properties", "Condition", "DependsOn", "Metadata") else doc["Resources"]["Web"]["Properties"]
+    if where == "ResourceArn":
+        target = doc["Resources"]["Assoc"]["Properties"]
+    target[where] = value
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(doc))
+    try:
+        src = open_source(path)
+    except InputError as exc:
+        assert "\n" not in exc.one_line()
+        return
+    json.dumps(src.plan)  # the plan Checkov reads is plain JSON

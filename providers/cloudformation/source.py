@@ -99,7 +99,10 @@ def _nested_paths(t: tpl.Template, given: dict[str, Any]) -> set[Path]:
 
 def _roots(templates: list[tpl.Template], parameters: dict[str, Any]) -> Roots:
     """Templates no other template nests, each with the parameters it declares."""
-    nested = {p for t in templates for p in _nested_paths(t, {})}
+    try:
+        nested = {p for t in templates for p in _nested_paths(t, {})}
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError):
+        nested = set()  # the evaluation proper names the problem
     roots = [t for t in templates if t.path.resolve() not in nested]
     if not roots:
         raise InputError(f"{templates[0].path}: circular reference: every template is a nested stack of another")
@@ -138,6 +141,16 @@ def _describe(decided: dict) -> str:
 
 
 def from_roots(root: Path, kind: str, roots: Roots) -> PlanSource:
+    try:
+        return _from_roots(root, kind, roots)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+        # A shape no rule above foresaw (a property of the wrong kind deep in a resource): the template
+        # cannot be read as CloudFormation would deploy it, so it is refused, never judged in part.
+        raise InputError(f"{root}: a value of an unexpected shape cannot be read "
+                         f"({type(exc).__name__}: {' '.join(str(exc).split())[:160]})") from None
+
+
+def _from_roots(root: Path, kind: str, roots: Roots) -> PlanSource:
     found = worlds(roots)
     every = list(dict.fromkeys((r.key, r.type) for w in found for r in w.resources))
     sources: list[PlanSource] = []

@@ -329,6 +329,8 @@ class StackEval:
         try:
             res = self.resources[logical]
             props = self.resolve(res.get("Properties") or {}, f"{logical}.Properties")
+            if not isinstance(props, dict):
+                raise InputError(f"{_where(self.t.path, logical)}Properties must be a map, not {props!r}")
             path = nested_template(self.t.path, logical, props.get("TemplateURL"), res.get("Metadata"))
             if path.resolve() in self.chain or len(self.chain) >= MAX_NESTING:
                 raise InputError(f"{_where(self.t.path, logical)}circular reference: nested stack {path} includes itself")
@@ -354,8 +356,12 @@ class StackEval:
                 self.child(logical).evaluate()
                 continue
             props = self.resolve(res.get("Properties") or {}, f"{logical}.Properties")
+            if not isinstance(props, dict):
+                raise InputError(f"{_where(self.t.path, logical)}Properties must be a map, not {props!r}")
             depends = res.get("DependsOn") or []
             depends = [depends] if isinstance(depends, str) else depends
+            if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
+                raise InputError(f"{_where(self.t.path, logical)}DependsOn must be a name or a list of names")
             for d in depends:
                 if d not in self.resources:
                     raise InputError(f"{_where(self.t.path, logical)}DependsOn {d}, which is no resource of the template")

@@ -6,14 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from brokerguard import picture
 from brokerguard.catalog import Catalog
-from brokerguard.coverage import unjudged
+from brokerguard.coverage import cannot_judge, unjudged
+from brokerguard.drift import Drift
 from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
 from brokerguard.model import Finding, Resource, Stack, Status
 from brokerguard.policies import resource_conf
-from brokerguard.policies.check_attributes import cannot_judge
 from brokerguard.profile import Profile
+from brokerguard.policies.meta import Text
 from brokerguard.providers import cloudformation, pulumi, terraform_plan
 from brokerguard.providers.cloudformation import template as cfn_template
 from brokerguard.providers.plan import PlanSource, load_json
@@ -28,6 +30,7 @@ class ScanResult:
     tier: int
     as_of: dt.date
     profile: Profile
+    catalog: Catalog
     paths: tuple[str, ...]
     resources: tuple[Resource, ...]
     results: tuple[ControlResult, ...]
@@ -35,6 +38,8 @@ class ScanResult:
     unmapped_types: tuple[str, ...] = ()  # resource types no check knows: listed, not judged
     not_inspectable: tuple[str, ...] = ()  # parts a source could not show: the scan cannot pass
     unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
+    network: picture.Network = picture.Network((), ())  # the network as the scan judged it, for the reports
+    drift: Drift | None = None  # scan-aws --compare-with: protections running and declared, side by side
 
     @property
     def passed(self) -> bool:
@@ -110,13 +115,13 @@ def _merge(per_world: list[tuple[str, list[Finding]]]) -> list[Finding]:
         for f in findings:
             key = (f.check_id, f.resource)
             if not f.passed and world and len(per_world) > 1:
-                f = replace(f, message=f"{f.message} (when {world})")
+                f = replace(f, message=Text.join("", [f.message, Text(f" (when {world})", f"（當 {world} 時）")]))
             if key not in merged or (merged[key].passed and not f.passed):
                 merged[key] = f
     return list(merged.values())
 
 
-def _judge(sources: list[Source], catalog: Catalog) -> tuple[list[Finding], list[Resource]]:
+def _judge(sources: list[Source], catalog: Catalog) -> tuple[list[Finding], Stack]:
     from brokerguard.checkov_scan import run_checkov  # imports Checkov: only when a scan needs it
 
     findings: list[Finding] = []
@@ -128,29 +133,31 @@ def _judge(sources: list[Source], catalog: Catalog) -> tuple[list[Finding], list
     stack = Stack(resources)
     findings += run_rules(stack, set(catalog.stack_rule_ids))
     unknown = {a: gaps for s in sources if isinstance(s, PlanSource) for a, gaps in s.unknown.items()}
-    return cannot_judge(findings, unknown), list(stack.resources)
+    return cannot_judge(findings, unknown), stack
 
 
 def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalog: Catalog) -> ScanResult:
     per_world: list[tuple[str, list[Finding]]] = []
-    resources: list[Resource] = []
+    stack = Stack([])
+    network = picture.Network((), ())
     # The profile's tag keys and settings hold for the Checkov checks and the stack rules alike.
     with resource_conf.scan_context(profile.tag_keys, profile.settings):
         for i, world in enumerate(_worlds(sources)):
-            found, stack_resources = _judge(world, catalog)
+            found, judged = _judge(world, catalog)
             per_world.append((", ".join(s.world for s in world if isinstance(s, PlanSource) and s.world), found))
-            if i == 0:
-                resources = stack_resources
+            if i == 0:  # the first possible stack is the one the reports draw
+                stack = judged
+                network = picture.build(stack)  # core and public as the rules saw them, under the profile's tag keys
     findings = _merge(per_world)
     unread = {t: why for s in sources if isinstance(s, PlanSource) for t, why in s.errors.items()}
     errors = unjudged(catalog.check_ids | catalog.stack_rule_ids, unread)
     findings.sort(key=lambda f: (f.check_id, f.file, f.line, f.resource))
     plans = [s for s in sources if isinstance(s, PlanSource)]
     return ScanResult(
-        tier=profile.tier, as_of=as_of, profile=profile, paths=tuple(str(s.root) for s in sources),
-        resources=tuple(resources), results=tuple(evaluate(catalog, profile, as_of, findings, errors)),
+        tier=profile.tier, as_of=as_of, profile=profile, catalog=catalog, paths=tuple(str(s.root) for s in sources),
+        resources=tuple(stack.resources), results=tuple(evaluate(catalog, profile, as_of, findings, errors)),
         sources=tuple((str(s.root), s.kind) for s in sources),
         unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
-        unread=tuple(sorted(unread.items())),
+        unread=tuple(sorted(unread.items())), network=network,
     )

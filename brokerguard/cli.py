@@ -217,7 +217,8 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     profile = _profile(args, catalog)
     as_of = args.as_of or dt.date.today()
-    declared = open_source(args.compare_with, parameters=_parameters(args)) if args.compare_with else None  # a bad path fails before AWS is read
+    # a bad path fails before AWS is read
+    declared = open_source(args.compare_with, parameters=_parameters(args)) if args.compare_with else None
     result = scan_sources([read_account(args.region, args.aws_profile, args.endpoint_url)], profile, as_of, catalog)
     if declared is not None:
         code = scan_sources([declared], profile, as_of, catalog)

@@ -287,7 +287,8 @@ def test_drift_shows_a_hand_removed_waf_association(cli, moto: MotoServer, accou
 def test_drift_against_a_cloudformation_template_or_cdk_assembly(cli, moto: MotoServer) -> None:
     """The declared side may be the CloudFormation or CDK twin of the example: the same drift as against Terraform."""
     def rows(drift: dict) -> dict[str, list[tuple[str, str]]]:
-        return {side: sorted((d["protection"], d["subject"]) for d in drift[side]) for side in ("code_not_live", "live_not_in_code")}
+        sides = ("code_not_live", "live_not_in_code")
+        return {side: sorted((d["protection"], d["subject"]) for d in drift[side]) for side in sides}
 
     terraform = rows(scan_aws(cli, moto.url, "--compare-with", EXAMPLE).json["drift"])
     for declared in (REPO / "iac_examples" / "cloudformation" / "tier1-compliant",

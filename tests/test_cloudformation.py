@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from brokerguard.providers.cloudformation.source import MAX_WORLDS
+from brokerguard.providers.cloudformation.translate import mapping
+from conftest import EXAMPLES, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from brokerguard import registry
 from brokerguard.catalog import load_catalog
 from brokerguard.errors import InputError
 from brokerguard.profile import load_profile
-from brokerguard.providers.cloudformation.source import MAX_WORLDS
-from brokerguard.providers.cloudformation.translate import mapping
 from brokerguard.scan import open_source, scan
-from brokerguard.stack_rules import load_rules
-from conftest import EXAMPLES, REPO
 
 CFN = REPO / "iac_examples" / "cloudformation"
 CDK = REPO / "iac_examples" / "cdk" / "tier1-compliant" / "cdk.out"
@@ -44,13 +44,20 @@ def _statuses(result) -> dict[str, str]:
 
 def _findings(result, renamed: dict[str, str] | None = None) -> set[tuple[str, str, bool]]:
     renamed = renamed or {}
-    return {(j.finding.check_id, renamed.get(j.finding.resource, j.finding.resource), j.finding.passed)
-            for r in result.results for j in r.findings}
+    return {
+        (j.finding.check_id, renamed.get(j.finding.resource, j.finding.resource), j.finding.passed)
+        for r in result.results
+        for j in r.findings
+    }
 
 
 def _failing(result) -> dict[tuple[str, str], str]:
-    return {(j.finding.check_id, j.finding.resource): j.finding.message
-            for r in result.results for j in r.findings if not j.finding.passed}
+    return {
+        (j.finding.check_id, j.finding.resource): j.finding.message
+        for r in result.results
+        for j in r.findings
+        if not j.finding.passed
+    }
 
 
 def _scan(*paths: Path, tier: int = 1, parameters: dict | None = None):
@@ -65,6 +72,7 @@ def _write(path: Path, doc: dict | str) -> Path:
 
 
 # --- twins ---------------------------------------------------------------------------------------
+
 
 def test_every_twin_has_its_terraform_example() -> None:
     assert len(TWINS) >= 13 and "tier1-compliant" in TWINS
@@ -107,8 +115,9 @@ def test_findings_name_the_template_file_and_line() -> None:
     assert file.endswith("tier1-compliant/app.yaml") and source_id == "App/Ledger"
     assert Path(file).read_text().splitlines()[line - 1] == "  Ledger:"
     result = _scan(CFN / "nonc-public-core-db")
-    (finding,) = [j.finding for r in result.results for j in r.findings
-                  if j.finding.check_id == "CKV_TWB_003" and not j.finding.passed]
+    (finding,) = [
+        j.finding for r in result.results for j in r.findings if j.finding.check_id == "CKV_TWB_003" and not j.finding.passed
+    ]
     lines = (CFN / "nonc-public-core-db" / "template.yaml").read_text().splitlines()
     assert finding.file.endswith("nonc-public-core-db/template.yaml") and lines[finding.line - 1] == "  Settlement:"
     json_src = open_source(CFN / "nonc-missing-classification")
@@ -118,30 +127,46 @@ def test_findings_name_the_template_file_and_line() -> None:
 
 # --- the table -----------------------------------------------------------------------------------
 
+
 def test_every_type_a_check_reads_is_mapped_or_said_not_mappable() -> None:
-    text = "".join(p.read_text() for p in (REPO / "policies").rglob("*") if p.suffix in (".py", ".yaml") and p.name != "catalog.yaml")
+    text = "".join(
+        p.read_text() for p in (REPO / "policies").rglob("*") if p.suffix in (".py", ".yaml") and p.name != "catalog.yaml"
+    )
     read = set(re.findall(r"\baws_[a-z0-9_]+\b", text)) - {"aws_wafv2_web_acl_"}
-    read |= {t for rule in load_rules().values() for t in (rule.reads or ())}
+    read |= {t for policy in registry.load() for t in (policy.types or ())}  # what each policy declares it reads
+    assert len(read) > 60
     rows = mapping()["resources"].values()
     produced = {row["terraform"] for row in rows} | {t for row in rows for t in row.get("also", [])}
     produced |= {t for row in rows for t in (row.get("type_if_present") or {}).values()}
-    produced |= {spec["split"] for row in rows for spec in (row.get("properties") or {}).values()
-                 if isinstance(spec, dict) and "split" in spec}
+    produced |= {
+        spec["split"]
+        for row in rows
+        for spec in (row.get("properties") or {}).values()
+        if isinstance(spec, dict) and "split" in spec
+    }
     not_mappable = set(mapping()["not_mappable"])
     assert read - produced - not_mappable == set()
     assert not_mappable & produced == set()  # a type is one or the other
 
 
 def test_waf_association_by_ref_protects_that_load_balancer(tmp_path: Path) -> None:
-    doc = {"Resources": {
-        "Web": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Scheme": "internet-facing"}},
-        "Other": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {}},
-        "Acl": {"Type": "AWS::WAFv2::WebACL", "Properties": {"Scope": "REGIONAL", "DefaultAction": {"Allow": {}}}},
-        "Assoc": {"Type": "AWS::WAFv2::WebACLAssociation",
-                  "Properties": {"ResourceArn": {"Ref": "Web"}, "WebACLArn": {"Fn::GetAtt": ["Acl", "Arn"]}}}}}
+    doc = {
+        "Resources": {
+            "Web": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Scheme": "internet-facing"}},
+            "Other": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {}},
+            "Acl": {"Type": "AWS::WAFv2::WebACL", "Properties": {"Scope": "REGIONAL", "DefaultAction": {"Allow": {}}}},
+            "Assoc": {
+                "Type": "AWS::WAFv2::WebACLAssociation",
+                "Properties": {"ResourceArn": {"Ref": "Web"}, "WebACLArn": {"Fn::GetAtt": ["Acl", "Arn"]}},
+            },
+        }
+    }
     src = open_source(_write(tmp_path / "t.json", json.dumps(doc)))
     conf = {r["address"]: r for r in src.plan["configuration"]["root_module"]["resources"]}
-    assert conf["aws_wafv2_web_acl_association.assoc"]["expressions"]["resource_arn"]["references"] == ["aws_lb.web.arn", "aws_lb.web"]
+    assert conf["aws_wafv2_web_acl_association.assoc"]["expressions"]["resource_arn"]["references"] == [
+        "aws_lb.web.arn",
+        "aws_lb.web",
+    ]
     by = {r.address: r for r in src.resources}
     assert by["aws_lb.other"].values["internal"] is False  # Scheme left out: internet-facing
     result = _scan(tmp_path / "t.json")
@@ -150,7 +175,9 @@ def test_waf_association_by_ref_protects_that_load_balancer(tmp_path: Path) -> N
 
 
 def test_shapes_terraform_writes_differently(tmp_path: Path) -> None:
-    path = _write(tmp_path / "t.yaml", """
+    path = _write(
+        tmp_path / "t.yaml",
+        """
 Resources:
   Sg:
     Type: AWS::EC2::SecurityGroup
@@ -173,11 +200,20 @@ Resources:
   Record:
     Type: AWS::Route53::RecordSet
     Properties: {Name: x.example., Type: TXT, HostedZoneId: Z1, ResourceRecords: ['"v=spf1 " "-all"']}
-""")
+""",
+    )
     by = {r.address: r for r in open_source(path).resources}
     assert by["aws_security_group.sg"].values["ingress"] == [
-        {"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": [],
-         "prefix_list_ids": [], "security_groups": []}]
+        {
+            "from_port": 22,
+            "to_port": 22,
+            "protocol": "tcp",
+            "cidr_blocks": ["0.0.0.0/0"],
+            "ipv6_cidr_blocks": [],
+            "prefix_list_ids": [],
+            "security_groups": [],
+        }
+    ]
     assert by["aws_security_group.sg"].tags == {"a": "b"}
     assert by["aws_autoscaling_group.asg"].values["vpc_zone_identifier"] == ["subnet-1", "subnet-2"]
     assert by["aws_autoscaling_group.asg"].tags == {"twb:class": "core"}
@@ -188,6 +224,7 @@ Resources:
 
 
 # --- recognition ---------------------------------------------------------------------------------
+
 
 def test_sources_are_recognised_by_content(tmp_path: Path) -> None:
     renamed = tmp_path / "stack.txt"  # the content decides, not the name
@@ -203,8 +240,18 @@ def test_a_directory_scans_root_templates_once_and_nested_ones_through_their_par
     src = open_source(CFN / "tier1-compliant")
     assert len([r for r in src.resources if r.address == "aws_vpc.trading"]) == 1
     assert {r.source_id.split("/")[0] for r in src.resources} == {
-        "Network", "App", "Firewall", "FirewallLogging", "Waf", "Detection", "Investigation", "Mail", "Antivirus",
-        "Resilience", "Response"}
+        "Network",
+        "App",
+        "Firewall",
+        "FirewallLogging",
+        "Waf",
+        "Detection",
+        "Investigation",
+        "Mail",
+        "Antivirus",
+        "Resilience",
+        "Response",
+    }
 
 
 def test_s3_template_url_is_the_template_beside_the_parent() -> None:
@@ -259,26 +306,35 @@ def test_an_exposure_under_an_undecidable_condition_counts(tmp_path: Path) -> No
     path = _write(tmp_path / "t.yaml", CONDITIONAL.replace('PublicDb: {Type: String, Default: "no"}', "PublicDb: {Type: String}"))
     failing = _failing(_scan(path, parameters={"EnableWaf": "true"}))
     assert "(when Exposed=true)" in failing[("CKV_TWB_003", "aws_db_instance.ledger")]
-    assert ("CKV_TWB_003", "aws_db_instance.ledger") not in _failing(_scan(path, parameters={"EnableWaf": "true", "PublicDb": "no"}))
+    assert ("CKV_TWB_003", "aws_db_instance.ledger") not in _failing(
+        _scan(path, parameters={"EnableWaf": "true", "PublicDb": "no"})
+    )
 
 
 def test_parameters_file_in_the_cli_format(cli, tmp_path: Path) -> None:
     path = _write(tmp_path / "t.yaml", CONDITIONAL)
     params = _write(tmp_path / "params.json", json.dumps([{"ParameterKey": "EnableWaf", "ParameterValue": "true"}]))
     run = cli("scan", path, "--tier", "1", "--parameters", params, "--format", "json")
-    waf = [f for c in json.loads(run.out)["controls"] if c["id"] == "waf" for f in c["findings"] if f["check_id"] == "CKV2_TWB_001"]
+    waf = [
+        f for c in json.loads(run.out)["controls"] if c["id"] == "waf" for f in c["findings"] if f["check_id"] == "CKV2_TWB_001"
+    ]
     assert [(f["resource"], f["result"]) for f in waf] == [("aws_lb.web", "passed")]
     bad = _write(tmp_path / "bad.json", json.dumps([{"ParameterKey": "Nope", "ParameterValue": "1"}]))
     run = cli("scan", path, "--tier", "1", "--parameters", bad)
     assert run.code == 2 and "Nope is declared by no template" in run.err
 
 
-@pytest.mark.parametrize("value,why", [
-    ("!ImportValue shared-alb-arn", "Fn::ImportValue reads another stack's export"),
-    ("'{{resolve:ssm:/alb/arn}}'", "dynamic reference"),
-])
+@pytest.mark.parametrize(
+    "value,why",
+    [
+        ("!ImportValue shared-alb-arn", "Fn::ImportValue reads another stack's export"),
+        ("'{{resolve:ssm:/alb/arn}}'", "dynamic reference"),
+    ],
+)
 def test_imported_and_ssm_values_are_unknown(tmp_path: Path, value: str, why: str) -> None:
-    path = _write(tmp_path / "t.yaml", f"""
+    path = _write(
+        tmp_path / "t.yaml",
+        f"""
 Resources:
   Web:
     Type: AWS::ElasticLoadBalancingV2::LoadBalancer
@@ -288,14 +344,17 @@ Resources:
     Properties:
       ResourceArn: {value}
       WebACLArn: arn:aws:wafv2:ap-northeast-1:1:regional/webacl/a/1
-""")
+""",
+    )
     src = open_source(path)
     assert why in src.unknown["aws_wafv2_web_acl_association.assoc"]["resource_arn"]
     assert ("CKV2_TWB_001", "aws_lb.web") in _failing(_scan(path))  # whatever it protects, it is not known to be this
 
 
 def test_an_ssm_typed_parameter_a_check_reads_cannot_be_judged(tmp_path: Path) -> None:
-    path = _write(tmp_path / "t.yaml", """
+    path = _write(
+        tmp_path / "t.yaml",
+        """
 Parameters:
   Public: {Type: "AWS::SSM::Parameter::Value<String>", Default: /db/public}
 Resources:
@@ -308,15 +367,20 @@ Resources:
     Type: AWS::RDS::DBInstance
     Properties:
       Tags: [{Key: "twb:class", Value: core}]
-""")
+""",
+    )
     failing = _failing(_scan(path))
-    assert failing[("CKV_TWB_003", "aws_db_instance.ledger")].startswith("cannot judge: publicly_accessible (parameter Public is read from SSM")
+    assert failing[("CKV_TWB_003", "aws_db_instance.ledger")].startswith(
+        "cannot judge: publicly_accessible (parameter Public is read from SSM"
+    )
     # Left out, AWS makes the instance public when the VPC has an internet gateway: not known either.
     assert "PubliclyAccessible is not set" in failing[("CKV_TWB_003", "aws_db_instance.quotes")]
 
 
 def test_mappings_and_pseudo_parameters(tmp_path: Path) -> None:
-    path = _write(tmp_path / "t.yaml", """
+    path = _write(
+        tmp_path / "t.yaml",
+        """
 Mappings:
   Retention: {logs: {days: 1827}}
 Conditions:
@@ -339,12 +403,15 @@ Resources:
     Condition: Tokyo
     Properties:
       LogGroupName: !Sub "${AWS::Region}-x"
-""")
+""",
+    )
     src = open_source(path)
     by = {r.address: r for r in src.resources}
     # the stack's name is not known, but written twice it names the same log group
     assert by["aws_cloudwatch_log_group.flow"].values == {"name": "/aws/${AWS::StackName}/flow", "retention_in_days": 1827}
-    dest = by["aws_networkfirewall_logging_configuration.firewall"].values["logging_configuration"][0]["log_destination_config"][0]
+    dest = by["aws_networkfirewall_logging_configuration.firewall"].values["logging_configuration"][0]["log_destination_config"][
+        0
+    ]
     assert dest["log_destination"] == {"logGroup": "/aws/${AWS::StackName}/flow"}
     assert src.unknown == {}
     assert len(src.alternatives) == 1  # the region decides nothing before deployment: both ways
@@ -353,41 +420,79 @@ Resources:
 # --- bad input -------------------------------------------------------------------------------------
 
 BAD = {
-    "unknown-intrinsic": ("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: {'Fn::Nope': x}\n",
-                          "unknown intrinsic function Fn::Nope"),
-    "unknown-tag": ("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Nope x\n",
-                    "tag !Nope is not a CloudFormation intrinsic function"),
-    "python-tag": ("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !!python/object/apply:os.system [echo]\n",
-                   "is not a CloudFormation intrinsic function"),
-    "ref-to-nothing": ("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref Missing\n",
-                       "Ref to Missing, which is no parameter, resource or pseudo parameter"),
-    "getatt-to-nothing": ("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !GetAtt Missing.Arn\n",
-                          "Fn::GetAtt of Missing, which is no resource"),
-    "circular-resources": ("Resources:\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      VpcId: !Ref B\n"
-                           "  B:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      VpcId: !Ref A\n",
-                           "circular reference between resources"),
-    "circular-conditions": ("Conditions:\n  A: !Condition B\n  B: !Not [!Condition A]\nResources:\n  X:\n    Type: AWS::S3::Bucket\n"
-                            "    Condition: A\n", "circular reference: condition"),
-    "undefined-condition": ("Resources:\n  X:\n    Type: AWS::S3::Bucket\n    Condition: Nope\n", "condition 'Nope' is not defined"),
-    "sam": ("Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n",
-            "`sam build` output"),
-    "yaml-not-cloudformation": ("version: 0.2\nphases:\n  build:\n    commands: [make]\n",
-                                "YAML that is not a CloudFormation template"),
+    "unknown-intrinsic": (
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: {'Fn::Nope': x}\n",
+        "unknown intrinsic function Fn::Nope",
+    ),
+    "unknown-tag": (
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Nope x\n",
+        "tag !Nope is not a CloudFormation intrinsic function",
+    ),
+    "python-tag": (
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+        "      BucketName: !!python/object/apply:os.system [echo]\n",
+        "is not a CloudFormation intrinsic function",
+    ),
+    "ref-to-nothing": (
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Ref Missing\n",
+        "Ref to Missing, which is no parameter, resource or pseudo parameter",
+    ),
+    "getatt-to-nothing": (
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !GetAtt Missing.Arn\n",
+        "Fn::GetAtt of Missing, which is no resource",
+    ),
+    "circular-resources": (
+        "Resources:\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      VpcId: !Ref B\n"
+        "  B:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      VpcId: !Ref A\n",
+        "circular reference between resources",
+    ),
+    "circular-conditions": (
+        "Conditions:\n  A: !Condition B\n  B: !Not [!Condition A]\nResources:\n  X:\n    Type: AWS::S3::Bucket\n"
+        "    Condition: A\n",
+        "circular reference: condition",
+    ),
+    "undefined-condition": (
+        "Resources:\n  X:\n    Type: AWS::S3::Bucket\n    Condition: Nope\n",
+        "condition 'Nope' is not defined",
+    ),
+    "sam": (
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n",
+        "`sam build` output",
+    ),
+    "yaml-not-cloudformation": (
+        "version: 0.2\nphases:\n  build:\n    commands: [make]\n",
+        "YAML that is not a CloudFormation template",
+    ),
     "duplicate-key": ("Resources:\n  B:\n    Type: AWS::S3::Bucket\n  B:\n    Type: AWS::S3::Bucket\n", "duplicate key 'B'"),
     "broken-yaml": ("Resources:\n  B:\n    Type: [AWS::S3::Bucket\n", "not valid YAML"),
-    "nested-missing": ("Resources:\n  N:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n"
-                       "      TemplateURL: https://bucket.s3.amazonaws.com/gone.yaml\n",
-                       "nested stack template https://bucket.s3.amazonaws.com/gone.yaml cannot be read"),
-    "nested-self": ("Resources:\n  N:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: t.yaml\n",
-                    "circular reference"),
-    "findinmap-missing": ("Mappings:\n  M: {a: {b: c}}\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n"
-                          "      BucketName: !FindInMap [M, a, z]\n", "Mappings has no M/a/z"),
-    "allowed-values": ("Parameters:\n  P: {Type: String, Default: x, AllowedValues: [a, b]}\nResources:\n  B:\n"
-                       "    Type: AWS::S3::Bucket\n", "parameter P: 'x' is not one of its AllowedValues"),
-    "alias-bomb": ("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)},"
-        f" *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
-        + "Resources: {B: {Type: AWS::S3::Bucket}}\n", "YAML aliases expand to more than"),
+    "nested-missing": (
+        "Resources:\n  N:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n"
+        "      TemplateURL: https://bucket.s3.amazonaws.com/gone.yaml\n",
+        "nested stack template https://bucket.s3.amazonaws.com/gone.yaml cannot be read",
+    ),
+    "nested-self": (
+        "Resources:\n  N:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: t.yaml\n",
+        "circular reference",
+    ),
+    "findinmap-missing": (
+        "Mappings:\n  M: {a: {b: c}}\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+        "      BucketName: !FindInMap [M, a, z]\n",
+        "Mappings has no M/a/z",
+    ),
+    "allowed-values": (
+        "Parameters:\n  P: {Type: String, Default: x, AllowedValues: [a, b]}\nResources:\n  B:\n    Type: AWS::S3::Bucket\n",
+        "parameter P: 'x' is not one of its AllowedValues",
+    ),
+    "alias-bomb": (
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)},"
+            f" *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+            for i in range(8)
+        )
+        + "Resources: {B: {Type: AWS::S3::Bucket}}\n",
+        "YAML aliases expand to more than",
+    ),
 }
 
 
@@ -425,14 +530,23 @@ def test_too_many_undecidable_conditions_are_refused_naming_them(tmp_path: Path)
 
 
 def test_an_assembly_whose_manifest_names_a_missing_template(tmp_path: Path) -> None:
-    _write(tmp_path / "cdk.out" / "manifest.json", json.dumps(
-        {"version": "36.0.0", "artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "S.template.json"}}}}))
+    _write(
+        tmp_path / "cdk.out" / "manifest.json",
+        json.dumps(
+            {
+                "version": "36.0.0",
+                "artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "S.template.json"}}},
+            }
+        ),
+    )
     with pytest.raises(InputError, match="stack S: template 'S.template.json' is not in the assembly"):
         open_source(tmp_path / "cdk.out")
 
 
 def test_a_tag_value_not_known_is_the_worst_case_and_never_a_pass(tmp_path: Path) -> None:
-    path = _write(tmp_path / "t.yaml", """
+    path = _write(
+        tmp_path / "t.yaml",
+        """
 Parameters:
   Class: {Type: String}
 Resources:
@@ -454,7 +568,8 @@ Resources:
         - {Key: "twb:integrity", Value: low}
         - {Key: "twb:availability", Value: low}
         - {Key: "twb:legal-compliance", Value: low}
-""")
+""",
+    )
     failing = _failing(_scan(path))
     # the class may be core: the public database is an exposure, and its classification cannot pass
     assert ("CKV_TWB_003", "aws_db_instance.ledger") in failing
@@ -479,19 +594,26 @@ def test_waf_on_an_alb_across_nested_stacks_built_from_bucket_and_region() -> No
 def test_distributed_network_firewall_sample_shape() -> None:
     result = _scan(SHAPES / "distributed-firewall.yaml")
     findings, failing = _findings(result), _failing(result)
-    assert "the default action passes what no rule matches" in failing[("TWB_STACK_010", "aws_networkfirewall_firewall_policy.firewall_policy")]
+    assert (
+        "the default action passes what no rule matches"
+        in failing[("TWB_STACK_010", "aws_networkfirewall_firewall_policy.firewall_policy")]
+    )
     # log groups named from the stack name still match the logging configuration, and keep 30 days
     assert "keeps logs only 30 days" in failing[("TWB_STACK_011", "aws_networkfirewall_logging_configuration.firewall_log")]
     assert ("CKV_TWB_011", "aws_networkfirewall_logging_configuration.firewall_log", True) in findings
     assert ("CKV_TWB_010", "aws_networkfirewall_firewall.network_firewall") in failing
-    route = {r.address: r for r in open_source(SHAPES / "distributed-firewall.yaml").resources}["aws_route.protected_default_route"]
+    route = {r.address: r for r in open_source(SHAPES / "distributed-firewall.yaml").resources}[
+        "aws_route.protected_default_route"
+    ]
     assert "aws_networkfirewall_firewall.network_firewall" in route.references  # endpoint picked from EndpointIds
 
 
 def test_cloudfront_with_an_optional_web_acl() -> None:
     path = SHAPES / "cloudfront-waf.yaml"
     assert ("CKV_TWB_004", "aws_cloudfront_distribution.distribution") in _failing(_scan(path))  # default: no WAF
-    assert ("CKV_TWB_004", "aws_cloudfront_distribution.distribution", True) in _findings(_scan(path, parameters={"CreateWAF": "true"}))
+    assert ("CKV_TWB_004", "aws_cloudfront_distribution.distribution", True) in _findings(
+        _scan(path, parameters={"CreateWAF": "true"})
+    )
 
 
 def test_the_docs_list_every_mapped_type() -> None:
@@ -500,23 +622,60 @@ def test_the_docs_list_every_mapped_type() -> None:
     assert all(f"`{t}`" in text for t in mapping()["not_mappable"])
 
 
-_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8)
-                     | st.sampled_from(["AWS::NoValue", "AWS::Region", "Web", "Acl", "Fn::Sub", "Ref", "Condition"]),
-                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-                         st.sampled_from(["Ref", "Fn::GetAtt", "Fn::Sub", "Fn::If", "Fn::Join", "Fn::Select", "Fn::Split",
-                                          "Fn::FindInMap", "Condition", "Tags", "Key", "Value", "Scheme", "x"]),
-                         inner, max_size=2), max_leaves=6)
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=8)
+    | st.sampled_from(["AWS::NoValue", "AWS::Region", "Web", "Acl", "Fn::Sub", "Ref", "Condition"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "Ref",
+                    "Fn::GetAtt",
+                    "Fn::Sub",
+                    "Fn::If",
+                    "Fn::Join",
+                    "Fn::Select",
+                    "Fn::Split",
+                    "Fn::FindInMap",
+                    "Condition",
+                    "Tags",
+                    "Key",
+                    "Value",
+                    "Scheme",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=2,
+        )
+    ),
+    max_leaves=6,
+)
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(where=st.sampled_from(["Properties", "Condition", "DependsOn", "Scheme", "ResourceArn", "Tags", "Metadata"]), value=_JSON)
 def test_any_value_anywhere_is_read_or_refused_in_one_line(tmp_path: Path, where: str, value: object) -> None:
     """The template under scan is untrusted: whatever it holds gives a source or an InputError, never a crash."""
-    doc = {"Resources": {
-        "Web": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Scheme": "internet-facing", "Tags": []}},
-        "Acl": {"Type": "AWS::WAFv2::WebACL", "Properties": {"Scope": "REGIONAL"}},
-        "Assoc": {"Type": "AWS::WAFv2::WebACLAssociation", "Properties": {"ResourceArn": {"Ref": "Web"}, "WebACLArn": {"Fn::GetAtt": ["Acl", "Arn"]}}}}}
-    target = doc["Resources"]["Web"] if where in ("Properties", "Condition", "DependsOn", "Metadata") else doc["Resources"]["Web"]["Properties"]
+    doc = {
+        "Resources": {
+            "Web": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Scheme": "internet-facing", "Tags": []}},
+            "Acl": {"Type": "AWS::WAFv2::WebACL", "Properties": {"Scope": "REGIONAL"}},
+            "Assoc": {
+                "Type": "AWS::WAFv2::WebACLAssociation",
+                "Properties": {"ResourceArn": {"Ref": "Web"}, "WebACLArn": {"Fn::GetAtt": ["Acl", "Arn"]}},
+            },
+        }
+    }
+    target = (
+        doc["Resources"]["Web"]
+        if where in ("Properties", "Condition", "DependsOn", "Metadata")
+        else doc["Resources"]["Web"]["Properties"]
+    )
     if where == "ResourceArn":
         target = doc["Resources"]["Assoc"]["Properties"]
     target[where] = value

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from brokerguard.providers.cloudformation.values import Ref, Text, Unknown, refs_in, unknown_in
 
@@ -36,23 +37,35 @@ def _rules(conv: Any, raw: Any) -> Any:
     for rule in raw:
         if not isinstance(rule, dict):
             return Unknown("a security group rule not known before deployment", tuple(refs_in(rule)))
-        block: dict[str, Any] = {"from_port": rule.get("FromPort"), "to_port": rule.get("ToPort"),
-                                 "protocol": rule.get("IpProtocol"), "description": rule.get("Description"),
-                                 "cidr_blocks": [rule["CidrIp"]] if "CidrIp" in rule else [],
-                                 "ipv6_cidr_blocks": [rule["CidrIpv6"]] if "CidrIpv6" in rule else [],
-                                 "prefix_list_ids": [p for p in (rule.get("SourcePrefixListId"), rule.get("DestinationPrefixListId")) if p],
-                                 "security_groups": [g for g in (rule.get("SourceSecurityGroupId"), rule.get("DestinationSecurityGroupId")) if g]}
+        block: dict[str, Any] = {
+            "from_port": rule.get("FromPort"),
+            "to_port": rule.get("ToPort"),
+            "protocol": rule.get("IpProtocol"),
+            "description": rule.get("Description"),
+            "cidr_blocks": [rule["CidrIp"]] if "CidrIp" in rule else [],
+            "ipv6_cidr_blocks": [rule["CidrIpv6"]] if "CidrIpv6" in rule else [],
+            "prefix_list_ids": [p for p in (rule.get("SourcePrefixListId"), rule.get("DestinationPrefixListId")) if p],
+            "security_groups": [g for g in (rule.get("SourceSecurityGroupId"), rule.get("DestinationSecurityGroupId")) if g],
+        }
         out.append({k: v for k, v in block.items() if v is not None})
     return out
 
 
 def _flow_log_target(conv: Any, raw: Any) -> Any:
     kind = conv.props.get("ResourceType")
-    attr = {"VPC": "vpc_id", "Subnet": "subnet_id", "NetworkInterface": "eni_id",
-            "TransitGateway": "transit_gateway_id", "TransitGatewayAttachment": "transit_gateway_attachment_id"}.get(kind)
+    attr = {
+        "VPC": "vpc_id",
+        "Subnet": "subnet_id",
+        "NetworkInterface": "eni_id",
+        "TransitGateway": "transit_gateway_id",
+        "TransitGatewayAttachment": "transit_gateway_attachment_id",
+    }.get(kind)
     if attr is None:
-        return {"__attributes__": True, "vpc_id": Unknown("ResourceType of the flow log is not known before deployment"),
-                "subnet_id": Unknown("ResourceType of the flow log is not known before deployment")}
+        return {
+            "__attributes__": True,
+            "vpc_id": Unknown("ResourceType of the flow log is not known before deployment"),
+            "subnet_id": Unknown("ResourceType of the flow log is not known before deployment"),
+        }
     return {"__attributes__": True, attr: raw}
 
 
@@ -62,8 +75,14 @@ def _instance_nics(conv: Any, raw: Any) -> Any:
     if not isinstance(raw, list):
         return {"__attributes__": True, "associate_public_ip_address": Unknown("network interfaces not known before deployment")}
     flags = [n.get("AssociatePublicIpAddress") for n in raw if isinstance(n, dict)]
-    out: dict[str, Any] = {"__attributes__": True, "network_interface": [
-        {"device_index": n.get("DeviceIndex"), "network_interface_id": n.get("NetworkInterfaceId")} for n in raw if isinstance(n, dict)]}
+    out: dict[str, Any] = {
+        "__attributes__": True,
+        "network_interface": [
+            {"device_index": n.get("DeviceIndex"), "network_interface_id": n.get("NetworkInterfaceId")}
+            for n in raw
+            if isinstance(n, dict)
+        ],
+    }
     if any(f in (True, "true") for f in flags):
         out["associate_public_ip_address"] = True
     elif any(isinstance(f, (Unknown, Ref, Text)) for f in flags):
@@ -80,8 +99,11 @@ def _instance_nics(conv: Any, raw: Any) -> Any:
 def _tag_blocks(conv: Any, raw: Any) -> Any:
     if not isinstance(raw, list):
         return Unknown("Tags not known before deployment")
-    return [{"key": t.get("Key"), "value": t.get("Value"), "propagate_at_launch": t.get("PropagateAtLaunch")}
-            for t in raw if isinstance(t, dict)]
+    return [
+        {"key": t.get("Key"), "value": t.get("Value"), "propagate_at_launch": t.get("PropagateAtLaunch")}
+        for t in raw
+        if isinstance(t, dict)
+    ]
 
 
 def _lb_scheme(conv: Any, raw: Any) -> Any:
@@ -95,8 +117,13 @@ def _ecs_network(conv: Any, raw: Any) -> Any:
     if not isinstance(vpc, dict):
         return Unknown("NetworkConfiguration is not known before deployment")
     assign = vpc.get("AssignPublicIp", "DISABLED")
-    return [{"subnets": vpc.get("Subnets", []), "security_groups": vpc.get("SecurityGroups", []),
-             "assign_public_ip": assign == "ENABLED" if isinstance(assign, str) else Unknown("AssignPublicIp is not known")}]
+    return [
+        {
+            "subnets": vpc.get("Subnets", []),
+            "security_groups": vpc.get("SecurityGroups", []),
+            "assign_public_ip": assign == "ENABLED" if isinstance(assign, str) else Unknown("AssignPublicIp is not known"),
+        }
+    ]
 
 
 def _s3_cors(conv: Any, raw: Any) -> list[tuple[str, dict]]:
@@ -153,9 +180,14 @@ def _json_text(conv: Any, raw: Any) -> Any:
 def _event_targets(conv: Any, raw: Any) -> list[tuple[str, dict]]:
     if not isinstance(raw, list):
         return [("", {"arn": Unknown("Targets not known before deployment")})]
-    return [(str(t.get("Id", i)).lower().replace("-", "_"), {"arn": t.get("Arn"), "target_id": t.get("Id"),
-                                                              "role_arn": t.get("RoleArn")})
-            for i, t in enumerate(raw) if isinstance(t, dict)]
+    return [
+        (
+            str(t.get("Id", i)).lower().replace("-", "_"),
+            {"arn": t.get("Arn"), "target_id": t.get("Id"), "role_arn": t.get("RoleArn")},
+        )
+        for i, t in enumerate(raw)
+        if isinstance(t, dict)
+    ]
 
 
 def _ssm_parameters(conv: Any, raw: Any) -> Any:
@@ -169,7 +201,7 @@ def _ses_actions(conv: Any, raw: Any) -> Any:
     """[{S3Action: {...}}, {LambdaAction: ...}] -> s3_action/lambda_action blocks with their positions."""
     out: dict[str, Any] = {"__attributes__": True}
     for position, action in enumerate(raw if isinstance(raw, list) else [], start=1):
-        for kind, body in (action.items() if isinstance(action, dict) else ()):
+        for kind, body in action.items() if isinstance(action, dict) else ():
             block = conv.block(body) if isinstance(body, dict) else {}
             out.setdefault(conv_snake(kind), []).append({**block, "position": position})
     return out
@@ -183,10 +215,14 @@ def _ses_identity(conv: Any, raw: Any) -> Any:
     signing = (conv.props.get("DkimAttributes") or {}).get("SigningEnabled", True)
     if signing not in (False, "false"):
         why = None if signing in (True, "true") else Unknown("DkimAttributes.SigningEnabled is not known before deployment")
-        conv.splits.append(Split("aws_ses_domain_dkim", "domain", [("", {} if why is None else {"dkim_tokens": why})], "DkimAttributes"))
+        conv.splits.append(
+            Split("aws_ses_domain_dkim", "domain", [("", {} if why is None else {"dkim_tokens": why})], "DkimAttributes")
+        )
     mail_from = (conv.props.get("MailFromAttributes") or {}).get("MailFromDomain")
     if mail_from is not None:
-        conv.splits.append(Split("aws_ses_domain_mail_from", "domain", [("", {"mail_from_domain": mail_from})], "MailFromAttributes"))
+        conv.splits.append(
+            Split("aws_ses_domain_mail_from", "domain", [("", {"mail_from_domain": mail_from})], "MailFromAttributes")
+        )
     return out
 
 
@@ -209,10 +245,22 @@ def conv_snake(name: str) -> str:
 
 
 SHAPES: dict[str, Callable[[Any, Any], Any]] = {
-    "security_group_rules": _rules, "flow_log_target": _flow_log_target, "drop": lambda conv, raw: None,
-    "instance_network_interfaces": _instance_nics, "tag_blocks": _tag_blocks, "lb_scheme": _lb_scheme,
-    "ecs_network": _ecs_network, "s3_cors": _s3_cors, "s3_lifecycle": _s3_lifecycle, "regex_list": _regex_list,
-    "firehose_s3": _firehose_s3, "guardduty_features": _guardduty_features, "json_text": _json_text,
-    "event_targets": _event_targets, "ssm_parameters": _ssm_parameters, "ses_actions": _ses_actions,
-    "ses_identity": _ses_identity, "txt_records": _txt_records,
+    "security_group_rules": _rules,
+    "flow_log_target": _flow_log_target,
+    "drop": lambda conv, raw: None,
+    "instance_network_interfaces": _instance_nics,
+    "tag_blocks": _tag_blocks,
+    "lb_scheme": _lb_scheme,
+    "ecs_network": _ecs_network,
+    "s3_cors": _s3_cors,
+    "s3_lifecycle": _s3_lifecycle,
+    "regex_list": _regex_list,
+    "firehose_s3": _firehose_s3,
+    "guardduty_features": _guardduty_features,
+    "json_text": _json_text,
+    "event_targets": _event_targets,
+    "ssm_parameters": _ssm_parameters,
+    "ses_actions": _ses_actions,
+    "ses_identity": _ses_identity,
+    "txt_records": _txt_records,
 }

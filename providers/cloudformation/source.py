@@ -10,11 +10,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from brokerguard.errors import InputError
 from brokerguard.providers.cloudformation import template as tpl
-from brokerguard.providers.cloudformation.stack import STACK_TYPE, Branch, StackEval, World, nested_template
+from brokerguard.providers.cloudformation.stack import STACK_TYPE, BranchError, StackEval, World, nested_template
 from brokerguard.providers.cloudformation.translate import translate
 from brokerguard.providers.plan import PlanSource, load_json
+
+from brokerguard.errors import InputError
 
 MAX_WORLDS = 16  # 4 undecidable conditions; more is refused, naming them
 MAX_TEMPLATES = 500
@@ -30,7 +31,7 @@ def read_parameters(path: Path) -> dict[str, Any]:
     if isinstance(doc, dict) and isinstance(doc.get("Parameters"), dict):  # CodePipeline's template configuration
         doc = [{"ParameterKey": k, "ParameterValue": v} for k, v in doc["Parameters"].items()]
     if not isinstance(doc, list):
-        raise InputError(f"{path}: a parameters file is a JSON list of {{\"ParameterKey\": ..., \"ParameterValue\": ...}}")
+        raise InputError(f'{path}: a parameters file is a JSON list of {{"ParameterKey": ..., "ParameterValue": ...}}')
     out: dict[str, Any] = {}
     for i, item in enumerate(doc):
         if not isinstance(item, dict) or not isinstance(item.get("ParameterKey"), str):
@@ -92,7 +93,7 @@ def _nested_paths(t: tpl.Template, given: dict[str, Any]) -> set[Path]:
         try:
             url = ev.resolve((res.get("Properties") or {}).get("TemplateURL"), f"{logical}.TemplateURL")
             found.add(nested_template(t.path, logical, url, res.get("Metadata")).resolve())
-        except (InputError, Branch):
+        except (InputError, BranchError):
             continue
     return found
 
@@ -124,12 +125,14 @@ def worlds(roots: Roots) -> list[World]:
         try:
             for t, given in roots:
                 StackEval(t, "", given, world).evaluate()
-        except Branch as branch:
+        except BranchError as branch:
             if len(done) + len(pending) + 2 > MAX_WORLDS:
                 names = sorted({f"{s}{c}" for s, c in decided} | {f"{branch.key[0]}{branch.key[1]}"})
                 where = roots[0][0].path
-                raise InputError(f"{where}: more than {MAX_WORLDS} combinations of conditions cannot be decided "
-                                 f"before deployment ({', '.join(names)}); give their parameters with --parameters") from None
+                raise InputError(
+                    f"{where}: more than {MAX_WORLDS} combinations of conditions cannot be decided "
+                    f"before deployment ({', '.join(names)}); give their parameters with --parameters"
+                ) from None
             pending += [{**decided, branch.key: True}, {**decided, branch.key: False}]
             continue
         done.append(world)
@@ -146,8 +149,9 @@ def from_roots(root: Path, kind: str, roots: Roots) -> PlanSource:
     except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
         # A shape no rule above foresaw (a property of the wrong kind deep in a resource): the template
         # cannot be read as CloudFormation would deploy it, so it is refused, never judged in part.
-        raise InputError(f"{root}: a value of an unexpected shape cannot be read "
-                         f"({type(exc).__name__}: {' '.join(str(exc).split())[:160]})") from None
+        raise InputError(
+            f"{root}: a value of an unexpected shape cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})"
+        ) from None
 
 
 def _from_roots(root: Path, kind: str, roots: Roots) -> PlanSource:
@@ -161,12 +165,30 @@ def _from_roots(root: Path, kind: str, roots: Roots) -> PlanSource:
         if fingerprint in seen:
             continue
         seen.add(fingerprint)
-        sources.append(PlanSource(root=root, kind=kind, plan=t.plan, resources=tuple(t.resources), locations=t.locations,
-                                  unknown=t.unknown, unmapped=tuple(t.unmapped), world=_describe(world.decided)))
+        sources.append(
+            PlanSource(
+                root=root,
+                kind=kind,
+                plan=t.plan,
+                resources=tuple(t.resources),
+                locations=t.locations,
+                unknown=t.unknown,
+                unmapped=tuple(t.unmapped),
+                world=_describe(world.decided),
+            )
+        )
     first, *others = sources
-    return PlanSource(root=first.root, kind=kind, plan=first.plan, resources=first.resources, locations=first.locations,
-                      unknown=first.unknown, unmapped=tuple(dict.fromkeys(u for s in sources for u in s.unmapped)),
-                      world=first.world, alternatives=tuple(others))
+    return PlanSource(
+        root=first.root,
+        kind=kind,
+        plan=first.plan,
+        resources=first.resources,
+        locations=first.locations,
+        unknown=first.unknown,
+        unmapped=tuple(dict.fromkeys(u for s in sources for u in s.unmapped)),
+        world=first.world,
+        alternatives=tuple(others),
+    )
 
 
 def open_template(path: Path, doc: Any, lines: dict[str, int], parameters: dict[str, Any]) -> PlanSource:

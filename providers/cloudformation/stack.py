@@ -1,7 +1,7 @@
 """Evaluating a template as CloudFormation would deploy it: parameters (defaults, given values, SSM
 types unknown), pseudo parameters, Mappings, Conditions, the intrinsic functions, and nested stacks.
 
-A condition that depends on a value nobody knows raises Branch: the caller evaluates the template
+A condition that depends on a value nobody knows raises BranchError: the caller evaluates the template
 once with it true and once false (see source.worlds), so that a protection under it never counts
 while an exposure under it always does."""
 
@@ -14,26 +14,45 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from brokerguard.errors import InputError
 from brokerguard.providers.cloudformation import template as tpl
 from brokerguard.providers.cloudformation.values import NO_VALUE, Ref, ResourceKey, Symbol, Text, Unknown, refs_in, unknown_in
+
+from brokerguard.errors import InputError
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
 MAX_NESTING = 10  # CloudFormation's own nesting is bounded; a template that includes itself is circular
 PSEUDO = {
-    "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com",
-    "AWS::Region": Symbol("AWS::Region"), "AWS::AccountId": Symbol("AWS::AccountId"),
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::Region": Symbol("AWS::Region"),
+    "AWS::AccountId": Symbol("AWS::AccountId"),
     "AWS::NotificationARNs": Unknown("AWS::NotificationARNs is known at deploy time"),
 }
 PER_STACK = ("AWS::StackName", "AWS::StackId")  # a nested stack has its own
 DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):[^}]*\}\}")
 SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
-FUNCTIONS = ("Ref", "Condition", "Fn::GetAtt", "Fn::Sub", "Fn::If", "Fn::Join", "Fn::Select", "Fn::Split",
-             "Fn::FindInMap", "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Fn::ImportValue", "Fn::Base64",
-             "Fn::Cidr", "Fn::GetAZs")
+FUNCTIONS = (
+    "Ref",
+    "Condition",
+    "Fn::GetAtt",
+    "Fn::Sub",
+    "Fn::If",
+    "Fn::Join",
+    "Fn::Select",
+    "Fn::Split",
+    "Fn::FindInMap",
+    "Fn::Equals",
+    "Fn::Not",
+    "Fn::And",
+    "Fn::Or",
+    "Fn::ImportValue",
+    "Fn::Base64",
+    "Fn::Cidr",
+    "Fn::GetAZs",
+)
 
 
-class Branch(Exception):
+class BranchError(Exception):
     """A condition that cannot be decided: evaluate again with it decided both ways."""
 
     def __init__(self, key: tuple[str, str]) -> None:
@@ -55,6 +74,7 @@ class Evaluated:
 @dataclass
 class World:
     """One way the undecidable conditions could turn out, and what it deploys."""
+
     decided: dict[tuple[str, str], bool]
     resources: list[Evaluated] = field(default_factory=list)
     nested: list[Path] = field(default_factory=list)  # templates read as nested stacks
@@ -65,8 +85,9 @@ def _where(path: Path, logical: str = "") -> str:
 
 
 class StackEval:
-    def __init__(self, template: tpl.Template, stack: str, given: dict[str, Any], world: World,
-                 chain: tuple[Path, ...] = ()) -> None:
+    def __init__(
+        self, template: tpl.Template, stack: str, given: dict[str, Any], world: World, chain: tuple[Path, ...] = ()
+    ) -> None:
         self.t, self.stack, self.world = template, stack, world
         self.doc = template.doc
         self.resources: dict[str, dict] = self.doc["Resources"]
@@ -121,7 +142,7 @@ class StackEval:
         finally:
             self._busy.discard(name)
         if got is None:
-            raise Branch(key)
+            raise BranchError(key)
         self._conditions[name] = got
         return got
 
@@ -141,18 +162,23 @@ class StackEval:
             out = [self.resolve(v, where) for v in raw]
             return [v for v in out if v is not NO_VALUE]
         if isinstance(raw, str):
-            return Unknown(f"{where}: a dynamic reference ({m.group(0)}) is resolved at deploy time") \
-                if (m := DYNAMIC_REFERENCE.search(raw)) else raw
+            return (
+                Unknown(f"{where}: a dynamic reference ({m.group(0)}) is resolved at deploy time")
+                if (m := DYNAMIC_REFERENCE.search(raw))
+                else raw
+            )
         if not isinstance(raw, dict):
             return raw
         if len(raw) == 1:
-            (fn, arg), = raw.items()
+            ((fn, arg),) = raw.items()
             if fn in FUNCTIONS:
                 return self._function(fn, arg, where)
             if isinstance(fn, str) and fn.startswith("Fn::"):
                 if fn in ("Fn::Transform", "Fn::Length", "Fn::ToJsonString", "Fn::ForEach"):
-                    raise InputError(f"{_where(self.t.path)}{where}: {fn} needs a macro CloudFormation expands at deploy "
-                                     f"time; scan the expanded template (`sam build` / `cdk synth` output)")
+                    raise InputError(
+                        f"{_where(self.t.path)}{where}: {fn} needs a macro CloudFormation expands at deploy "
+                        f"time; scan the expanded template (`sam build` / `cdk synth` output)"
+                    )
                 raise InputError(f"{_where(self.t.path)}{where}: unknown intrinsic function {fn}")
         out = {}
         for k, v in raw.items():
@@ -182,7 +208,11 @@ class StackEval:
         if fn == "Fn::Equals":
             a, b = (self.resolve(x, where) for x in self._args(fn, arg, 2, where))
             if unknown_in([a, b]) or refs_in([a, b]) or any(isinstance(x, (Text, Symbol)) for x in (a, b)):
-                return True if a == b and not unknown_in([a, b]) else Unknown(f"{where}: compares a value not known before deployment")
+                return (
+                    True
+                    if a == b and not unknown_in([a, b])
+                    else Unknown(f"{where}: compares a value not known before deployment")
+                )
             return str(a) == str(b) if not isinstance(a, (list, dict)) else a == b
         if fn in ("Fn::Not", "Fn::And", "Fn::Or"):
             items = self._args(fn, arg, 1, where) if fn == "Fn::Not" else self._args(fn, arg, tuple(range(2, 11)), where)
@@ -226,7 +256,11 @@ class StackEval:
             return Unknown(f"{where}: Fn::ImportValue reads another stack's export at deploy time")
         if fn == "Fn::Base64":
             got = self.resolve(arg, where)
-            return base64.b64encode(got.encode()).decode() if isinstance(got, str) else Unknown(f"{where}: Fn::Base64 of a value not known before deployment")
+            return (
+                base64.b64encode(got.encode()).decode()
+                if isinstance(got, str)
+                else Unknown(f"{where}: Fn::Base64 of a value not known before deployment")
+            )
         if fn == "Fn::GetAZs":
             return Unknown(f"{where}: Fn::GetAZs lists the region's zones at deploy time")
         self.resolve(arg, where)  # Fn::Cidr: its arguments must still be valid
@@ -268,7 +302,7 @@ class StackEval:
         unknown: Unknown | None = None
         pos = 0
         for m in SUB_VARIABLE.finditer(text):
-            parts.append(text[pos:m.start()])
+            parts.append(text[pos : m.start()])
             pos = m.end()
             name = m.group(1)
             if name.startswith("!"):  # ${!Literal} is written as ${Literal}
@@ -313,9 +347,11 @@ class StackEval:
             self._busy.add(f"Outputs.{name}")
             try:
                 cond = outputs[name].get("Condition")
-                self._outputs[name] = (self.resolve(outputs[name]["Value"], f"Outputs.{name}")
-                                       if cond is None or self.condition(cond) else
-                                       Unknown(f"output {name} exists only when {cond} is true"))
+                self._outputs[name] = (
+                    self.resolve(outputs[name]["Value"], f"Outputs.{name}")
+                    if cond is None or self.condition(cond)
+                    else Unknown(f"output {name} exists only when {cond} is true")
+                )
             finally:
                 self._busy.discard(f"Outputs.{name}")
         return self._outputs[name]
@@ -366,9 +402,17 @@ class StackEval:
                 if d not in self.resources:
                     raise InputError(f"{_where(self.t.path, logical)}DependsOn {d}, which is no resource of the template")
             keys = {r.key for r in refs_in(props)} | {(self.stack, d) for d in depends}
-            self.world.resources.append(Evaluated(key=(self.stack, logical), type=res["Type"], properties=props,
-                                                  file=self.t.path, line=self.t.lines.get(logical, 0),
-                                                  depends=keys, stack=self.stack))
+            self.world.resources.append(
+                Evaluated(
+                    key=(self.stack, logical),
+                    type=res["Type"],
+                    properties=props,
+                    file=self.t.path,
+                    line=self.t.lines.get(logical, 0),
+                    depends=keys,
+                    stack=self.stack,
+                )
+            )
 
 
 def _typed(ptype: str, raw: Any) -> Any:
@@ -426,9 +470,11 @@ def nested_template(parent: Path, logical: str, url: Any, metadata: Any) -> Path
         elif parsed.scheme in ("", "file"):
             candidates.append(parsed.path)
     for name in candidates:
-        path = (parent.parent / name)
+        path = parent.parent / name
         if path.is_file():
             return path
     shown = url if isinstance(url, str) else "a URL built at deploy time"
-    raise InputError(f"{_where(parent, logical)}nested stack template {shown!s} cannot be read: no such template beside "
-                     f"{parent.name}; the nested stack is not inspectable")
+    raise InputError(
+        f"{_where(parent, logical)}nested stack template {shown!s} cannot be read: no such template beside "
+        f"{parent.name}; the nested stack is not inspectable"
+    )

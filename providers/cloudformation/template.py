@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from brokerguard.providers.plan import MAX_JSON_BYTES
 
 from brokerguard.errors import InputError
-from brokerguard.providers.plan import MAX_JSON_BYTES
 
 # A template CloudFormation accepts is at most 1 MB (from S3); a synthesised CDK template rarely nears it.
 # Refused before parsing, with the project's limit for machine-written JSON.
@@ -22,11 +23,26 @@ MAX_EXPANDED_NODES = 2_000_000
 
 # The short forms CloudFormation's YAML accepts; each stands for the long form {"Fn::X": value}.
 SHORT_FORMS = {
-    "!Ref": "Ref", "!Condition": "Condition", "!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub", "!If": "Fn::If",
-    "!Join": "Fn::Join", "!Select": "Fn::Select", "!Split": "Fn::Split", "!FindInMap": "Fn::FindInMap",
-    "!Equals": "Fn::Equals", "!Not": "Fn::Not", "!And": "Fn::And", "!Or": "Fn::Or",
-    "!ImportValue": "Fn::ImportValue", "!Base64": "Fn::Base64", "!Cidr": "Fn::Cidr", "!GetAZs": "Fn::GetAZs",
-    "!Transform": "Fn::Transform", "!Length": "Fn::Length", "!ToJsonString": "Fn::ToJsonString",
+    "!Ref": "Ref",
+    "!Condition": "Condition",
+    "!GetAtt": "Fn::GetAtt",
+    "!Sub": "Fn::Sub",
+    "!If": "Fn::If",
+    "!Join": "Fn::Join",
+    "!Select": "Fn::Select",
+    "!Split": "Fn::Split",
+    "!FindInMap": "Fn::FindInMap",
+    "!Equals": "Fn::Equals",
+    "!Not": "Fn::Not",
+    "!And": "Fn::And",
+    "!Or": "Fn::Or",
+    "!ImportValue": "Fn::ImportValue",
+    "!Base64": "Fn::Base64",
+    "!Cidr": "Fn::Cidr",
+    "!GetAZs": "Fn::GetAZs",
+    "!Transform": "Fn::Transform",
+    "!Length": "Fn::Length",
+    "!ToJsonString": "Fn::ToJsonString",
 }
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".cfn")
 
@@ -57,11 +73,12 @@ class _Loader(yaml.SafeLoader):
         return str(node.value)
 
     def construct_unknown(self, node: yaml.Node) -> None:
-        raise yaml.constructor.ConstructorError(None, None, f"tag {node.tag} is not a CloudFormation intrinsic function",
-                                                node.start_mark)
+        raise yaml.constructor.ConstructorError(
+            None, None, f"tag {node.tag} is not a CloudFormation intrinsic function", node.start_mark
+        )
 
 
-def _short_form(name: str):
+def _short_form(name: str) -> Callable[[_Loader, yaml.Node], dict]:
     def construct(loader: _Loader, node: yaml.Node) -> dict:
         if isinstance(node, yaml.ScalarNode):
             raw: Any = loader.construct_scalar(node)
@@ -74,6 +91,7 @@ def _short_form(name: str):
         else:
             raw = loader.construct_mapping(node, deep=True)
         return {name: raw}
+
     return construct
 
 
@@ -105,7 +123,9 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 def read_text(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_TEMPLATE_BYTES:
-        raise InputError(f"{path}: {size:,} bytes is over the {MAX_TEMPLATE_BYTES:,}-byte limit for a template; refused before parsing")
+        raise InputError(
+            f"{path}: {size:,} bytes is over the {MAX_TEMPLATE_BYTES:,}-byte limit for a template; refused before parsing"
+        )
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
@@ -154,7 +174,7 @@ def json_lines(text: str, doc: Any) -> dict[str, int]:
         return {}
     out = {}
     for logical in resources:
-        m = re.compile(r'"%s"\s*:\s*\{' % re.escape(str(logical))).search(text, start)
+        m = re.compile(rf'"{re.escape(str(logical))}"\s*:\s*\{{').search(text, start)
         if m:
             out[str(logical)] = text.count("\n", 0, m.start()) + 1
     return out
@@ -179,8 +199,11 @@ def is_template(doc: Any) -> bool:
     if "AWSTemplateFormatVersion" in doc:
         return True
     resources = doc.get("Resources")
-    return isinstance(resources, dict) and bool(resources) and all(
-        isinstance(r, dict) and isinstance(r.get("Type"), str) and "::" in r["Type"] for r in resources.values())
+    return (
+        isinstance(resources, dict)
+        and bool(resources)
+        and all(isinstance(r, dict) and isinstance(r.get("Type"), str) and "::" in r["Type"] for r in resources.values())
+    )
 
 
 def load(path: Path, doc: Any = None, lines: dict[str, int] | None = None) -> Template:
@@ -199,10 +222,15 @@ def check_shape(path: Path, doc: dict[str, Any]) -> None:
     transform = doc.get("Transform")
     if transform:
         names = [str(t) for t in (transform if isinstance(transform, list) else [transform])]
-        how = ("`sam build` output in .aws-sam/build" if any("Serverless" in n for n in names) else
-               "`aws cloudformation get-template --template-stage Processed` of a change set, or `cdk synth` output")
-        raise InputError(f"{path}: the template uses the transform(s) {', '.join(names)}, which CloudFormation expands "
-                         f"at deploy time; scan the expanded template ({how})")
+        how = (
+            "`sam build` output in .aws-sam/build"
+            if any("Serverless" in n for n in names)
+            else "`aws cloudformation get-template --template-stage Processed` of a change set, or `cdk synth` output"
+        )
+        raise InputError(
+            f"{path}: the template uses the transform(s) {', '.join(names)}, which CloudFormation expands "
+            f"at deploy time; scan the expanded template ({how})"
+        )
     resources = doc.get("Resources")
     if not isinstance(resources, dict) or not resources:
         raise InputError(f"{path}: a CloudFormation template needs a Resources map with at least one resource")

@@ -5,19 +5,19 @@ configuration references, so the graph checks follow them as they follow Terrafo
 from __future__ import annotations
 
 import functools
-import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
-
-from brokerguard.model import Resource
 from brokerguard.providers.cloudformation.shapes import SHAPES, Map, Split
 from brokerguard.providers.cloudformation.shapes import conv_snake as snake
 from brokerguard.providers.cloudformation.stack import Evaluated
 from brokerguard.providers.cloudformation.values import Ref, ResourceKey, Symbol, Text, Unknown
 from brokerguard.providers.plan import display_path, plan_document, plan_entries, tags_of
+
+from brokerguard.model import Resource
 
 MAPPING_FILE = Path(__file__).resolve().parent / "mapping.yaml"
 _OMIT = object()
@@ -53,6 +53,7 @@ class Translation:
 @dataclass
 class _Item:
     """One Terraform resource to write: a CloudFormation resource, or a part of one split off."""
+
     key: ResourceKey
     tf_type: str
     address: str
@@ -141,7 +142,9 @@ def _names(items: list[tuple[ResourceKey, str, str]]) -> dict[tuple[ResourceKey,
 def translate(resources: list[Evaluated], every: list[tuple[ResourceKey, str]] | None = None) -> Translation:
     """One world's resources in plan shape; `every` (key, type) across all worlds keeps addresses stable."""
     table = mapping()["resources"]
-    names = _names([(k, table[t]["terraform"] if t in table else t, snake(k[1])) for k, t in (every or [(r.key, r.type) for r in resources])])
+    names = _names(
+        [(k, table[t]["terraform"] if t in table else t, snake(k[1])) for k, t in (every or [(r.key, r.type) for r in resources])]
+    )
     items: list[_Item] = []
     taken: set[str] = set()
     unmapped: list[tuple[str, str]] = []
@@ -151,12 +154,23 @@ def translate(resources: list[Evaluated], every: list[tuple[ResourceKey, str]] |
         row = table.get(res.type)
         if row is None:
             unmapped.append((source_id, res.type))
-            plain.append(Resource(address=names.get((res.key, res.type), f"{res.type}.{snake(res.key[1])}"), type=res.type,
-                                  name=snake(res.key[1]), values={}, references=frozenset(), file=display_path(res.file),
-                                  line=res.line, source_id=source_id))
+            plain.append(
+                Resource(
+                    address=names.get((res.key, res.type), f"{res.type}.{snake(res.key[1])}"),
+                    type=res.type,
+                    name=snake(res.key[1]),
+                    values={},
+                    references=frozenset(),
+                    file=display_path(res.file),
+                    line=res.line,
+                    source_id=source_id,
+                )
+            )
             continue
         if row.get("type_if_present"):
-            row = dict(row, terraform=next((t for p, t in row["type_if_present"].items() if p in res.properties), row["terraform"]))
+            row = dict(
+                row, terraform=next((t for p, t in row["type_if_present"].items() if p in res.properties), row["terraform"])
+            )
         conv = _Converter(row, res.properties)
         tree = conv.top(res.properties)
         tf_type = tree.pop("__type__", conv.tf_type)
@@ -174,8 +188,16 @@ def translate(resources: list[Evaluated], every: list[tuple[ResourceKey, str]] |
                 taken.add(f"{split.tf_type}.{name}")
                 part = dict(part)
                 part[split.link] = Ref(res.key)
-                items.append(_Item((res.key[0], f"{res.key[1]}#{split.tf_type}#{i}"), split.tf_type,
-                                   f"{split.tf_type}.{name}", part, res, row))
+                items.append(
+                    _Item(
+                        (res.key[0], f"{res.key[1]}#{split.tf_type}#{i}"),
+                        split.tf_type,
+                        f"{split.tf_type}.{name}",
+                        part,
+                        res,
+                        row,
+                    )
+                )
     by_key = {it.key: it for it in items if "#" not in it.key[1]}
     _require_acyclic(resources)
 
@@ -200,11 +222,22 @@ def translate(resources: list[Evaluated], every: list[tuple[ResourceKey, str]] |
             unknown[it.address] = gaps
         where = display_path(it.origin.file)
         locations[it.address] = (where, it.origin.line, f"{it.origin.stack}{it.origin.key[1]}")
-        out.append(Resource(address=it.address, type=it.tf_type, name=it.address.split(".", 1)[1], values=values,
-                            references=frozenset(refs), file=where, line=it.origin.line, tags=tags_of(values),
-                            source_id=f"{it.origin.stack}{it.origin.key[1]}"))
-    return Translation(plan=plan_document(planned, configured), resources=out, locations=locations,
-                       unknown=unknown, unmapped=unmapped)
+        out.append(
+            Resource(
+                address=it.address,
+                type=it.tf_type,
+                name=it.address.split(".", 1)[1],
+                values=values,
+                references=frozenset(refs),
+                file=where,
+                line=it.origin.line,
+                tags=tags_of(values),
+                source_id=f"{it.origin.stack}{it.origin.key[1]}",
+            )
+        )
+    return Translation(
+        plan=plan_document(planned, configured), resources=out, locations=locations, unknown=unknown, unmapped=unmapped
+    )
 
 
 def _require_acyclic(resources: list[Evaluated]) -> None:
@@ -226,7 +259,7 @@ def _require_acyclic(resources: list[Evaluated]) -> None:
                 stack.pop()
             elif child in graph and state.get(child) == 1:
                 res = next(r for r in resources if r.key == child)
-                cycle = [k[1] for k, _ in stack[[k for k, _ in stack].index(child):]] + [child[1]]
+                cycle = [k[1] for k, _ in stack[[k for k, _ in stack].index(child) :]] + [child[1]]
                 raise InputError(f"{res.file}: circular reference between resources {' -> '.join(cycle)}")
             elif child in graph and not state.get(child):
                 state[child] = 1
@@ -236,8 +269,9 @@ def _require_acyclic(resources: list[Evaluated]) -> None:
 class _Renderer:
     """Tree with references -> (plan values, configuration expressions), recording unknowns by attribute."""
 
-    def __init__(self, target: Callable[[Ref], tuple[str, str, Any] | None], gaps: dict[str, str], refs: set[str],
-                 address: str) -> None:
+    def __init__(
+        self, target: Callable[[Ref], tuple[str, str, Any] | None], gaps: dict[str, str], refs: set[str], address: str
+    ) -> None:
         self.target, self.gaps, self.refs, self.address = target, gaps, refs, address
 
     def _ref(self, ref: Ref) -> tuple[Any, list[str]]:

@@ -13,6 +13,7 @@ ResourceKey = tuple[str, str]  # (stack path, logical id): unique across nested 
 @dataclass(frozen=True)
 class Ref:
     """`Ref` (attribute None) or `Fn::GetAtt` of a resource."""
+
     key: ResourceKey
     attribute: str | None = None
 
@@ -22,6 +23,7 @@ class Symbol:
     """A pseudo parameter known only at deployment (the region, the account, this stack's name), kept by
     name: the same name is the same value within one stack, so `!Sub "/${AWS::StackName}/flow"` written
     twice still names one log group; compared with any literal it decides nothing."""
+
     name: str
 
     @property
@@ -32,6 +34,7 @@ class Symbol:
 @dataclass(frozen=True)
 class Text:
     """A string joined from literals and references; known once the references are."""
+
     parts: tuple[Any, ...]  # str | Ref | Symbol
 
 
@@ -39,6 +42,7 @@ class Text:
 class Unknown:
     """Not known before deployment; `refs` are the resources it is built from (a Sub of an ARN with the
     region in it still points at the resource)."""
+
     why: str
     refs: tuple[Ref, ...] = ()
 

@@ -687,3 +687,69 @@ def test_any_value_anywhere_is_read_or_refused_in_one_line(tmp_path: Path, where
         assert "\n" not in exc.one_line()
         return
     json.dumps(src.plan)  # the plan Checkov reads is plain JSON
+
+
+def test_a_stage_arn_built_with_sub_still_points_at_the_stage(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "t.yaml",
+        """
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {Name: orders}
+  Prod:
+    Type: AWS::ApiGateway::Stage
+    Properties: {RestApiId: !Ref Api, StageName: prod, DeploymentId: d-1}
+  Beta:
+    Type: AWS::ApiGateway::Stage
+    Properties: {RestApiId: !Ref Api, StageName: beta, DeploymentId: d-1}
+  Acl:
+    Type: AWS::WAFv2::WebACL
+    Properties: {Scope: REGIONAL, DefaultAction: {Allow: {}}}
+  Assoc:
+    Type: AWS::WAFv2::WebACLAssociation
+    Properties:
+      ResourceArn: !Sub "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${Api}/stages/${Prod}"
+      WebACLArn: !GetAtt Acl.Arn
+""",
+    )
+    waf = {f[1]: f[2] for f in _findings(_scan(path)) if f[0] == "CKV2_TWB_002"}
+    assert waf == {"aws_api_gateway_stage.prod": True, "aws_api_gateway_stage.beta": False}
+
+
+def test_an_assembly_with_a_stage_reads_the_nested_assembly(tmp_path: Path) -> None:
+    out = tmp_path / "cdk.out"
+    stage = out / "assembly-Prod"
+    template = {
+        "Resources": {
+            "Ledger": {
+                "Type": "AWS::RDS::DBInstance",
+                "Properties": {"PubliclyAccessible": True, "Tags": [{"Key": "twb:class", "Value": "core"}]},
+            }
+        }
+    }
+    _write(stage / "ProdData.template.json", json.dumps(template))
+    _write(
+        stage / "manifest.json",
+        json.dumps(
+            {
+                "version": "36.0.0",
+                "artifacts": {
+                    "ProdData": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "ProdData.template.json"}}
+                },
+            }
+        ),
+    )
+    _write(
+        out / "manifest.json",
+        json.dumps(
+            {
+                "version": "36.0.0",
+                "artifacts": {"assembly-Prod": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Prod"}}},
+            }
+        ),
+    )
+    src = open_source(out)
+    assert src.kind == "cdk-assembly" and [r.address for r in src.resources] == ["aws_db_instance.ledger"]
+    assert src.locations["aws_db_instance.ledger"][0].endswith("assembly-Prod/ProdData.template.json")
+    assert ("CKV_TWB_003", "aws_db_instance.ledger") in _failing(_scan(out))

@@ -22,7 +22,6 @@ class Split:
     tf_type: str
     link: str  # the attribute of each part that refers back to the resource it came from
     parts: list[tuple[str, dict[str, Any]]]  # (address suffix, attribute tree)
-    key: str
 
 
 def _list(raw: Any) -> list:
@@ -215,14 +214,10 @@ def _ses_identity(conv: Any, raw: Any) -> Any:
     signing = (conv.props.get("DkimAttributes") or {}).get("SigningEnabled", True)
     if signing not in (False, "false"):
         why = None if signing in (True, "true") else Unknown("DkimAttributes.SigningEnabled is not known before deployment")
-        conv.splits.append(
-            Split("aws_ses_domain_dkim", "domain", [("", {} if why is None else {"dkim_tokens": why})], "DkimAttributes")
-        )
+        conv.splits.append(Split("aws_ses_domain_dkim", "domain", [("", {} if why is None else {"dkim_tokens": why})]))
     mail_from = (conv.props.get("MailFromAttributes") or {}).get("MailFromDomain")
     if mail_from is not None:
-        conv.splits.append(
-            Split("aws_ses_domain_mail_from", "domain", [("", {"mail_from_domain": mail_from})], "MailFromAttributes")
-        )
+        conv.splits.append(Split("aws_ses_domain_mail_from", "domain", [("", {"mail_from_domain": mail_from})]))
     return out
 
 

@@ -77,7 +77,6 @@ class World:
 
     decided: dict[tuple[str, str], bool]
     resources: list[Evaluated] = field(default_factory=list)
-    nested: list[Path] = field(default_factory=list)  # templates read as nested stacks
 
 
 def _where(path: Path, logical: str = "") -> str:
@@ -373,7 +372,6 @@ class StackEval:
             given = props.get("Parameters") or {}
             if not isinstance(given, dict):
                 raise InputError(f"{_where(self.t.path, logical)}Parameters of a nested stack must be a map")
-            self.world.nested.append(path)
             child = StackEval(tpl.load(path), f"{self.stack}{logical}/", given, self.world, self.chain)
         finally:
             self._busy.discard(logical)

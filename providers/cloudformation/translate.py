@@ -81,7 +81,7 @@ class _Converter:
                 continue
             name = spec.get("to") or self.renames.get(key) or snake(key)
             if "split" in spec:
-                self.splits.append(Split(spec["split"], spec["link"], SHAPES[spec["shape"]](self, raw), key))
+                self.splits.append(Split(spec["split"], spec["link"], SHAPES[spec["shape"]](self, raw)))
             elif "shape" in spec:
                 shaped = SHAPES[spec["shape"]](self, raw)
                 if isinstance(shaped, dict) and shaped.get("__attributes__"):

@@ -753,3 +753,22 @@ def test_an_assembly_with_a_stage_reads_the_nested_assembly(tmp_path: Path) -> N
     assert src.kind == "cdk-assembly" and [r.address for r in src.resources] == ["aws_db_instance.ledger"]
     assert src.locations["aws_db_instance.ledger"][0].endswith("assembly-Prod/ProdData.template.json")
     assert ("CKV_TWB_003", "aws_db_instance.ledger") in _failing(_scan(out))
+
+
+def test_a_reference_to_a_type_no_check_reads_is_still_a_known_value(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "t.yaml",
+        """
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties: {AssumeRolePolicyDocument: {}}
+  Isolate:
+    Type: AWS::Lambda::Function
+    Properties: {Role: !GetAtt Role.Arn, Runtime: python3.12, Handler: x.handler}
+""",
+    )
+    src = open_source(path)
+    assert src.unknown == {} and src.unmapped == (("Role", "AWS::IAM::Role"),)
+    fn = {r.address: r for r in src.resources}["aws_lambda_function.isolate"]
+    assert fn.values["role"] == "AWS::IAM::Role.role.arn"

@@ -201,10 +201,15 @@ def translate(resources: list[Evaluated], every: list[tuple[ResourceKey, str]] |
     by_key = {it.key: it for it in items if "#" not in it.key[1]}
     _require_acyclic(resources)
 
+    unjudged = {r.source_id: r.address for r in plain}
+
     def target(ref: Ref) -> tuple[str, str, Any] | None:
         it = by_key.get(ref.key)
         if it is None:
-            return None
+            # A resource of a type no check reads (an IAM role, a custom resource) is still created: its
+            # value stands for it; a resource not created in this world (its condition false) is unknown.
+            address = unjudged.get(f"{ref.key[0]}{ref.key[1]}")
+            return None if address is None else (address, attribute_of({}, ref.attribute), None)
         attr = attribute_of(it.row, ref.attribute)
         known = it.tree.get(attr)
         return it.address, attr, known if isinstance(known, (str, int)) and not isinstance(known, bool) else None

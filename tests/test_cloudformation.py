@@ -11,9 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from brokerguard.providers.cloudformation.source import MAX_WORLDS
-from brokerguard.providers.cloudformation.translate import mapping
-from conftest import EXAMPLES, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +18,10 @@ from brokerguard import registry
 from brokerguard.catalog import load_catalog
 from brokerguard.errors import InputError
 from brokerguard.profile import load_profile
+from brokerguard.providers.cloudformation.source import MAX_WORLDS
+from brokerguard.providers.cloudformation.translate import mapping
 from brokerguard.scan import open_source, scan
+from conftest import EXAMPLES, REPO
 
 CFN = REPO / "iac_examples" / "cloudformation"
 CDK = REPO / "iac_examples" / "cdk" / "tier1-compliant" / "cdk.out"

@@ -10,12 +10,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from brokerguard.errors import InputError
 from brokerguard.providers.cloudformation import template as tpl
 from brokerguard.providers.cloudformation.stack import STACK_TYPE, BranchError, StackEval, World, nested_template
 from brokerguard.providers.cloudformation.translate import translate
 from brokerguard.providers.plan import PlanSource, load_json
-
-from brokerguard.errors import InputError
 
 MAX_WORLDS = 16  # 4 undecidable conditions; more is refused, naming them
 MAX_TEMPLATES = 500

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from brokerguard.errors import InputError
 from brokerguard.providers.cloudformation import template as tpl
 from brokerguard.providers.cloudformation.values import NO_VALUE, Ref, ResourceKey, Symbol, Text, Unknown, refs_in, unknown_in
-
-from brokerguard.errors import InputError
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
 MAX_NESTING = 10  # CloudFormation's own nesting is bounded; a template that includes itself is circular

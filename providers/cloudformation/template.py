@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from brokerguard.providers.plan import MAX_JSON_BYTES
 
 from brokerguard.errors import InputError
+from brokerguard.providers.plan import MAX_JSON_BYTES
 
 # A template CloudFormation accepts is at most 1 MB (from S3); a synthesised CDK template rarely nears it.
 # Refused before parsing, with the project's limit for machine-written JSON.

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from brokerguard.model import Resource
 from brokerguard.providers.cloudformation.shapes import SHAPES, Map, Split
 from brokerguard.providers.cloudformation.shapes import conv_snake as snake
 from brokerguard.providers.cloudformation.stack import Evaluated
 from brokerguard.providers.cloudformation.values import Ref, ResourceKey, Symbol, Text, Unknown
 from brokerguard.providers.plan import display_path, plan_document, plan_entries, tags_of
-
-from brokerguard.model import Resource
 
 MAPPING_FILE = Path(__file__).resolve().parent / "mapping.yaml"
 _OMIT = object()

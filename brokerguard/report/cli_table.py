@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from brokerguard.gate import BASELINED, OUTSIDE_CHANGE, describe
 from brokerguard.model import Status
 from brokerguard.provenance import Provenance
+from brokerguard.report.view import ReportView
 from brokerguard.scan import ScanResult
+
+# How a failed finding that does not gate is marked.
+NOT_GATING = {BASELINED: "FAILED (in the baseline)", OUTSIDE_CHANGE: "FAILED (not in the changed files)"}
 
 COLOURS = {
     Status.PASS: "32", Status.ATTESTED: "36", Status.WAIVED: "33", Status.FAIL: "31",
@@ -27,16 +32,20 @@ def _provenance_line(p: Provenance) -> str:
             f"{', commit ' + commits if commits else ''}, {len(p.inputs)} input files hashed")
 
 
-def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> str:
+def render(scan: ScanResult, view: ReportView, colour: bool = False, quiet: bool = False) -> str:
     def paint(status: Status, text: str) -> str:
         return f"\033[{COLOURS[status]}m{text}\033[0m" if colour else text
 
     who = f"{scan.profile.name}, " if scan.profile.name else ""
     lines = [f"brokerguard: {who}tier {scan.tier}, as of {scan.as_of}, {len(scan.resources)} resources in {', '.join(scan.paths)}",
-             _provenance_line(provenance), ""]
+             _provenance_line(view.provenance), ""]
     width = max(len(s.value) for s in Status)
+    fixes = {f.check_id: f.fix for c in view.controls for f in c.findings}
+    states = {c.id: {(f.check_id, f.resource): f.gate for f in c.findings} for c in view.controls}
     for r in scan.results:
         c = r.control
+        if quiet and not r.status.failing:
+            continue
         lines.append(f"{paint(r.status, r.status.value.upper().ljust(width))}  {c.id:<24} {c.cc}  {c.name['zh-TW']} / {c.name['en']}")
         for j in r.findings:
             if j.result == "passed":
@@ -48,11 +57,12 @@ def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> st
             elif r.status is Status.ATTESTED:
                 mark = "absent here, realised elsewhere per evidence"
             else:
-                mark = "FAILED"
+                mark = NOT_GATING.get(states[c.id].get((f.check_id, f.resource), ""), "FAILED")
             lines.append(f"    {f.check_id} {mark}: {f.resource}{where}")
             lines.append(f"        {f.message}")
-            if f.guideline and r.status.failing:
-                lines.append(f"        how to fix: {f.guideline}")
+            fix = fixes.get(f.check_id)
+            if fix and r.status.failing:
+                lines.append(f"        how to fix: {fix}")
         for e in r.evidence:
             lines.append(f"    evidence: {e.text} ({e.date}{', expires ' + str(e.expiry) if e.expiry else ''})")
         for w in r.waivers:
@@ -69,6 +79,10 @@ def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> st
         lines.append(f"note: resource types no check knows (listed, not judged): {', '.join(scan.unmapped_types)}")
     counts = Counter(r.status for r in scan.results)
     summary = ", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
+    for e in view.gate.fixed:
+        lines.append(f"FIXED       {e.check_id} on {e.resource}: in the baseline, no longer found")
+    for e in view.gate.changed:
+        lines.append(f"CHANGED     {e.check_id} on {e.resource}: in the baseline, but what it judged changed: judged anew")
     verdict = "PASSED" if scan.passed else "INCOMPLETE" if scan.exit_code == 2 else "FAILED"
-    lines += ["", f"{verdict}: {summary} ({len(scan.results)} controls)"]
+    lines += ["", describe(view.gate), f"{verdict}: {summary} ({len(scan.results)} controls)"]
     return "\n".join(lines) + "\n"

@@ -10,17 +10,21 @@ from brokerguard import __version__, provenance
 from brokerguard.engine import ControlResult, JudgedFinding
 from brokerguard.model import Status
 from brokerguard.profile import Evidence, Waiver
-from brokerguard.report.view import ReportView, judged
+from brokerguard.baseline import Entry
+from brokerguard.gate import Gate
+from brokerguard.report.view import ControlView, FindingView, ReportView, judged
 from brokerguard.scan import ScanResult
 
-# 2: provenance, controls[].judged, waivers[] register
-SCHEMA_VERSION = 2
+# 2: provenance, controls[].judged, waivers[] register; 3: findings[].fix and .gate, the gate section
+SCHEMA_VERSION = 3
 
 
-def _finding(j: JudgedFinding) -> dict[str, Any]:
+def _finding(j: JudgedFinding, v: FindingView) -> dict[str, Any]:
     f = j.finding
     out = {"check_id": f.check_id, "check_name": f.check_name, "resource": f.resource, "file": f.file,
-           "line": f.line, "result": j.result, "message": f.message, "guideline": f.guideline}
+           "line": f.line, "result": j.result, "message": f.message, "fix": v.fix, "guideline": f.guideline}
+    if j.result == "failed":
+        out["gate"] = v.gate
     if j.waiver:
         out["waiver"] = _waiver(j.waiver)
     return out
@@ -36,14 +40,27 @@ def _waiver(w: Waiver) -> dict[str, Any]:
             "expiry": w.expiry.isoformat(), "ticket": w.ticket, "compensating_control": w.compensating_control}
 
 
-def _control(r: ControlResult) -> dict[str, Any]:
+def _gate(gate: Gate) -> dict[str, Any]:
+    o = gate.options
+
+    def entry(e: Entry) -> dict[str, str]:
+        return {"check_id": e.check_id, "resource": e.resource, "fingerprint": e.fingerprint}
+
+    return {"mode": o.mode, "soft_fail": o.soft_fail, "exit_code": gate.exit_code,
+            "baseline": {"path": o.baseline.path, "sha256": o.baseline.sha256} if o.baseline else None,
+            "changed_files": len(o.changed_files) if o.changed_files is not None else None,
+            "failing_controls": gate.controls,
+            "baseline_fixed": [entry(e) for e in gate.fixed], "baseline_changed": [entry(e) for e in gate.changed]}
+
+
+def _control(r: ControlResult, v: ControlView) -> dict[str, Any]:
     c = r.control
     return {
         "id": c.id, "cc": c.cc, "name": c.name, "scope": c.scope, "verification": c.verification,
         "status": r.status.value, "decided_by": r.decided_by, "judged": judged(r),
         "obligations": [{"id": o.id, "tiers": sorted(o.tiers), "in_force": o.in_force.isoformat()} for o in c.obligations],
         "checks": list(c.checks + c.stack_rules),
-        "findings": [_finding(j) for j in r.findings],
+        "findings": [_finding(j, fv) for j, fv in zip(r.findings, v.findings, strict=True)],
         "evidence": [_evidence(e) for e in r.evidence],
         "waivers": [_waiver(w) for w in r.waivers],
         "notes": r.notes,
@@ -63,12 +80,13 @@ def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
         "unmapped_types": list(scan.unmapped_types),
         "not_inspectable": list(scan.not_inspectable),
         "unread": [{"type": t, "why": why} for t, why in scan.unread],
-        "controls": [_control(r) for r in scan.results],
+        "controls": [_control(r, v) for r, v in zip(scan.results, view.controls, strict=True)],
+        "gate": _gate(view.gate),
         "waivers": [{"control": e.control, "expired": e.expired, **_waiver(e.waiver)} for e in view.waivers],
         "provenance": provenance.to_dict(view.provenance),
         "summary": {
             "passed": scan.passed,
-            "exit_code": scan.exit_code,
+            "exit_code": view.gate.exit_code,
             "resources": len(scan.resources),
             "counts": {s.value: counts.get(s.value, 0) for s in Status},
             "failing_controls": [r.control.id for r in scan.results if r.status.failing],

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from brokerguard import docgen, provenance
 from brokerguard.catalog import load_catalog
 from brokerguard.engine import ControlResult
+from brokerguard.gate import Gate
 from brokerguard.model import Resource, Stack, Status
 from brokerguard.policies import resource_conf
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
-from brokerguard.report import network
+from brokerguard.report import Options, network
 from brokerguard.scan import ScanResult
 
 # How a control was judged, from its verification mode (catalog) and what decided it (engine).
@@ -38,6 +39,7 @@ class FindingView:
     message: str
     fix: str  # the check's `fix` text
     waiver: Waiver | None
+    gate: str = "gating"  # a failed finding: gating, baselined or outside_change (brokerguard.gate)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,9 @@ class ReportView:
     provenance: Provenance
     rule_docs: dict[str, docgen.PolicyDoc]
     network: network.Network
-    exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
+    exit_code: int  # the gate's: 2 when part of the input could not be inspected or a control is `error`
+    gate: Gate
+    options: Options
 
     @property
     def passed(self) -> bool:
@@ -116,7 +120,7 @@ def judged(result: ControlResult) -> str:
     return AUTOMATED
 
 
-def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc]) -> ControlView:
+def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc], gate: Gate) -> ControlView:
     c = result.control
     findings = []
     for j in result.findings:
@@ -124,12 +128,13 @@ def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc]) -> Contro
         outcome = "attested" if j.result == "failed" and result.status is Status.ATTESTED else j.result
         doc = docs.get(f.check_id)
         findings.append(FindingView(f.check_id, f.check_name, f.resource, f.file, f.line, outcome, f.message,
-                                    doc.fix if doc else "", j.waiver))
+                                    doc.fix if doc else "", j.waiver,
+                                    gate.finding_state(f.check_id, f.resource) if j.result == "failed" else "gating"))
     return ControlView(c.id, c.cc, c.name, c.requirement, result.status, result.decided_by, judged(result),
                        tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes))
 
 
-def build(scan: ScanResult) -> ReportView:
+def build(scan: ScanResult, gate: Gate, options: Options) -> ReportView:
     catalog = load_catalog()
     docs = {d.id: d for d in docgen.collect()}
     waivers = []
@@ -143,8 +148,9 @@ def build(scan: ScanResult) -> ReportView:
         picture = network.build(Stack(list(scan.resources)))
     return ReportView(
         broker=scan.profile.name, tier=scan.tier, as_of=scan.as_of, paths=scan.paths, resources=scan.resources,
-        controls=tuple(_control(r, docs) for r in scan.results), waivers=tuple(waivers),
-        provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source), rule_docs=docs,
-        network=picture,
-        exit_code=scan.exit_code,
+        controls=tuple(_control(r, docs, gate) for r in scan.results), waivers=tuple(waivers),
+        provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source,
+                                      gate.options.baseline.path if gate.options.baseline else None,
+                                      options.config_file),
+        rule_docs=docs, network=picture, exit_code=gate.exit_code, gate=gate, options=options,
     )

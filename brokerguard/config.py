@@ -10,6 +10,7 @@ Relative paths in the file are relative to the file's directory, wherever broker
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,8 @@ def find(explicit: Path | None) -> Path | None:
 
 
 def _key(action: argparse.Action) -> str:
-    return action.option_strings[-1].lstrip("-") if action.option_strings else action.dest
+    longs = [o for o in action.option_strings if o.startswith("--")]
+    return longs[0][2:] if longs else action.dest
 
 
 def keys(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
@@ -87,8 +89,14 @@ def _one(action: argparse.Action, raw: Any, where: str, base: Path) -> Any:
     if action.choices is not None and value not in action.choices:
         raise InputError(f"{where}: {value!r} is not one of {', '.join(map(str, action.choices))}")
     if isinstance(value, Path) and not value.is_absolute():
-        value = base / value
+        value = _near(base / value)
     return value
+
+
+def _near(path: Path) -> Path:
+    """Relative to the working directory when under it, as the reports show paths."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else Path(rel)
 
 
 def load(path: Path | None, parser: argparse.ArgumentParser) -> Config:

@@ -52,6 +52,22 @@ def test_pre_commit_hook_runs_and_fails_closed(workspace: Path) -> None:
     assert "CKV2_TWB_001 FAILED: aws_lb.web (infra/main.tf:18)" in proc.stdout
 
 
+@pytest.mark.parametrize(("staged", "code"), [
+    (["infra/main.tf"], 1),  # the load balancer without WAF is declared in a staged file
+    (["brokerguard.yaml"], 0),  # only the profile: evidence is reported, never gating under --gate infrastructure
+])
+def test_pre_commit_staged_variant_gates_on_the_staged_files(workspace: Path, staged: list[str], code: int) -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "brokerguard-staged")
+    assert hook["pass_filenames"] is True and hook["args"][-1] == "--" and hook["language"] == "python"
+    # pre-commit runs entry + args + the staged file names
+    proc = subprocess.run([*shlex.split(hook["entry"]), *hook["args"], *staged], cwd=workspace, env=ENV,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    mark = "CKV2_TWB_001 FAILED: aws_lb.web" if code else "CKV2_TWB_001 FAILED (not in the changed files): aws_lb.web"
+    assert mark in proc.stdout
+
+
 def test_action_declares_its_inputs_and_runs_as_composite() -> None:
     assert {"name", "description", "inputs", "outputs", "runs"} <= set(ACTION)
     assert ACTION["runs"]["using"] == "composite"

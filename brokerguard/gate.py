@@ -105,13 +105,14 @@ def decide(scan: ScanResult, options: GateOptions) -> Gate:
     for result in scan.results:
         for f in _failed(result):
             key = (f.check_id, f.resource)
+            where = f.file or scan.stack_location.file  # a stack-level finding: where the provider is declared
             if key not in entries:
                 entries[key] = Entry(f.check_id, f.resource,
                                      fingerprint(f, by_address, attributes.get(f.check_id) or None,
-                                                 reads.get(f.check_id)), result.control.id, f.file)
+                                                 reads.get(f.check_id)), result.control.id, where)
             if options.baseline is not None and options.baseline.accepts(entries[key].key):
                 states[key] = BASELINED
-            elif not options.changed(f.file):
+            elif not options.changed(where):
                 states[key] = OUTSIDE_CHANGE
             else:
                 states[key] = GATING

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,12 +11,12 @@ from brokerguard.catalog import Catalog
 from brokerguard.coverage import unjudged
 from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
-from brokerguard.model import Finding, Resource, Stack, Status
+from brokerguard.model import Finding, Location, Resource, Stack, Status
 from brokerguard.policies import resource_conf
 from brokerguard.policies.check_attributes import cannot_judge
 from brokerguard.profile import Profile
 from brokerguard.providers import pulumi, terraform_plan
-from brokerguard.providers.plan import PlanSource, load_json
+from brokerguard.providers.plan import PlanSource, display_path, load_json
 from brokerguard.providers.terraform import TerraformSource, open_directory
 from brokerguard.stack_rules import run_rules
 
@@ -34,6 +35,9 @@ class ScanResult:
     unmapped_types: tuple[str, ...] = ()  # resource types no check knows: listed, not judged
     not_inspectable: tuple[str, ...] = ()  # parts a source could not show: the scan cannot pass
     unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
+    # Where a stack-level finding ("the stack has no GuardDuty") is located: the declaration of the
+    # provider the missing resource would be created with, else the file that stands for the stack.
+    stack_location: Location = Location("")
 
     @property
     def passed(self) -> bool:
@@ -68,6 +72,43 @@ def open_source(path: Path, stack: str | None = None) -> Source:
                      f"nor a Pulumi stack export or preview")
 
 
+_PROVIDER = re.compile(r'^provider\s+"aws"\s*\{', re.M)
+_TERRAFORM_BLOCK = re.compile(r'^terraform\s*\{', re.M)
+
+
+def _block_at(file: Path, pattern: re.Pattern[str]) -> Location | None:
+    """The first top-level block matching ``pattern``, from its line to the line of its closing brace."""
+    text = file.read_text(encoding="utf-8")
+    match = pattern.search(text)
+    if match is None:
+        return None
+    depth, end = 0, len(text)
+    for i in range(match.end() - 1, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            end = i
+            break
+    start = text.count("\n", 0, match.start()) + 1
+    return Location(display_path(file), start, text.count("\n", 0, end) + 1)
+
+
+def stack_location(source: Source) -> Location:
+    """Where a finding about the whole stack points (SARIF, --changed-files)."""
+    if isinstance(source, TerraformSource):
+        root_files = sorted(f for f in source.files if f.parent == source.root) or sorted(source.files)
+        for pattern in (_PROVIDER, _TERRAFORM_BLOCK):
+            for f in root_files:
+                found = _block_at(f, pattern)
+                if found:
+                    return found
+        return Location(display_path(root_files[0])) if root_files else Location(display_path(source.root))
+    if source.kind == "pulumi-program":
+        return Location(display_path(source.root / "Pulumi.yaml"))
+    if source.kind == "aws":
+        return Location("")
+    return Location(display_path(source.plan_file or source.root))
+
+
 def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, stack: str | None = None) -> ScanResult:
     """Open every path, then judge them together as one stack."""
     return scan_sources([open_source(p, stack) for p in paths], profile, as_of, catalog)
@@ -99,4 +140,5 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
         unread=tuple(sorted(unread.items())),
+        stack_location=next((loc for loc in map(stack_location, sources) if loc.file), Location("")),
     )

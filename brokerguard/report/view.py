@@ -13,12 +13,13 @@ from brokerguard import docgen, provenance
 from brokerguard.catalog import load_catalog
 from brokerguard.engine import ControlResult
 from brokerguard.gate import Gate
-from brokerguard.model import Resource, Stack, Status
+from brokerguard.model import Location, Resource, Stack, Status
 from brokerguard.policies import resource_conf
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
 from brokerguard.report import Options, network
 from brokerguard.scan import ScanResult
+from brokerguard.stack_rules import load_rules
 
 # How a control was judged, from its verification mode (catalog) and what decided it (engine).
 AUTOMATED, AUTOMATED_EVIDENCE, EVIDENCE = "automated", "automated+evidence", "evidence"
@@ -40,6 +41,7 @@ class FindingView:
     fix: str  # the check's `fix` text
     waiver: Waiver | None
     gate: str = "gating"  # a failed finding: gating, baselined or outside_change (brokerguard.gate)
+    end_line: int = 0  # last line of the resource's declaration, when the parser knows it
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,9 @@ class ReportView:
     exit_code: int  # the gate's: 2 when part of the input could not be inspected or a control is `error`
     gate: Gate
     options: Options
+    stack_location: Location  # where findings on the whole stack point: the provider's declaration
+    severities: dict[str, str]  # check id -> critical | high | medium | low, as the check declares it
+    attestable: frozenset[str]  # checks whose failure is an absence that evidence may stand in for
 
     @property
     def passed(self) -> bool:
@@ -120,7 +125,13 @@ def judged(result: ControlResult) -> str:
     return AUTOMATED
 
 
-def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc], gate: Gate) -> ControlView:
+def _end_line(resources: dict[str, Resource], address: str, file: str, line: int) -> int:
+    r = resources.get(address)
+    return r.end_line if r is not None and r.file == file and r.line == line else 0
+
+
+def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc], gate: Gate,
+             resources: dict[str, Resource]) -> ControlView:
     c = result.control
     findings = []
     for j in result.findings:
@@ -129,7 +140,8 @@ def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc], gate: Gat
         doc = docs.get(f.check_id)
         findings.append(FindingView(f.check_id, f.check_name, f.resource, f.file, f.line, outcome, f.message,
                                     doc.fix if doc else "", j.waiver,
-                                    gate.finding_state(f.check_id, f.resource) if j.result == "failed" else "gating"))
+                                    gate.finding_state(f.check_id, f.resource) if j.result == "failed" else "gating",
+                                    _end_line(resources, f.resource, f.file, f.line)))
     return ControlView(c.id, c.cc, c.name, c.requirement, result.status, result.decided_by, judged(result),
                        tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes))
 
@@ -148,9 +160,12 @@ def build(scan: ScanResult, gate: Gate, options: Options) -> ReportView:
         picture = network.build(Stack(list(scan.resources)))
     return ReportView(
         broker=scan.profile.name, tier=scan.tier, as_of=scan.as_of, paths=scan.paths, resources=scan.resources,
-        controls=tuple(_control(r, docs, gate) for r in scan.results), waivers=tuple(waivers),
+        controls=tuple(_control(r, docs, gate, {x.address: x for x in scan.resources}) for r in scan.results),
+        waivers=tuple(waivers),
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source,
                                       gate.options.baseline.path if gate.options.baseline else None,
                                       options.config_file),
         rule_docs=docs, network=picture, exit_code=gate.exit_code, gate=gate, options=options,
+        stack_location=scan.stack_location, severities={},
+        attestable=frozenset(rid for rid, rule in load_rules().items() if rule.attestable),
     )

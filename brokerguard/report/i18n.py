@@ -63,6 +63,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_waf": "WAF",
         "legend_fail": "檢查未通過",
         "more_rows": "另有 {n} 列，請見 SARIF 或 HTML 報告",
+        "included": "亦由所含控制判定（{n} 項未通過，見該控制）",
+        "by_resource": "各資源未通過項目",
+        "no_failed_resources": "沒有資源未通過檢查。",
     },
     "en": {
         "title": "Tiered cybersecurity controls of a securities broker: audit report",
@@ -122,6 +125,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_waf": "WAF",
         "legend_fail": "a check fails here",
         "more_rows": "{n} more rows: see the SARIF or HTML report",
+        "included": "Also decided by an included control ({n} failing finding(s), shown there)",
+        "by_resource": "Failing findings by resource",
+        "no_failed_resources": "No resource fails a check.",
     },
 }
 
@@ -137,6 +143,16 @@ _JUDGED = {
     "zh-TW": {"automated": "自動檢查", "automated+evidence": "自動檢查＋佐證", "evidence": "僅佐證"},
     "en": {"automated": "automated", "automated+evidence": "automated + evidence", "evidence": "evidence only"},
 }
+
+
+_SEVERITY = {
+    "zh-TW": {"critical": "重大", "high": "高", "medium": "中", "low": "低"},
+    "en": {"critical": "critical", "high": "high", "medium": "medium", "low": "low"},
+}
+
+
+def severity(lang: str, value: str) -> str:
+    return _SEVERITY[lang][value]
 
 
 def text(lang: str, key: str, **values: object) -> str:

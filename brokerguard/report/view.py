@@ -42,6 +42,8 @@ class FindingView:
     waiver: Waiver | None
     gate: str = "gating"  # a failed finding: gating, baselined or outside_change (brokerguard.gate)
     end_line: int = 0  # last line of the resource's declaration, when the parser knows it
+    owner: str = ""  # the control the check belongs to (an including control, APT defence, shows others')
+    severity: str = ""  # critical | high | medium | low, as the check declares it
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,16 @@ class ControlView:
     evidence: tuple[Evidence, ...]
     waivers: tuple[Waiver, ...]
     notes: tuple[str, ...]
+    includes: tuple[str, ...] = ()  # controls whose findings decide this one too (catalog `includes`)
 
     @property
     def failing(self) -> bool:
         return self.status.failing
+
+    @property
+    def own_problems(self) -> list[FindingView]:
+        """Problems of this control's own checks; those of included controls are shown there."""
+        return [f for f in self.problems if f.owner in ("", self.id)]
 
     @property
     def problems(self) -> list[FindingView]:
@@ -131,7 +139,8 @@ def _end_line(resources: dict[str, Resource], address: str, file: str, line: int
 
 
 def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc], gate: Gate,
-             resources: dict[str, Resource]) -> ControlView:
+             resources: dict[str, Resource], severities: dict[str, str]) -> ControlView:
+    catalog = load_catalog()
     c = result.control
     findings = []
     for j in result.findings:
@@ -141,9 +150,11 @@ def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc], gate: Gat
         findings.append(FindingView(f.check_id, f.check_name, f.resource, f.file, f.line, outcome, f.message,
                                     doc.fix if doc else "", j.waiver,
                                     gate.finding_state(f.check_id, f.resource) if j.result == "failed" else "gating",
-                                    _end_line(resources, f.resource, f.file, f.line)))
+                                    _end_line(resources, f.resource, f.file, f.line),
+                                    getattr(catalog.control_of(f.check_id), "id", ""), severities.get(f.check_id, "")))
     return ControlView(c.id, c.cc, c.name, c.requirement, result.status, result.decided_by, judged(result),
-                       tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes))
+                       tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes),
+                       c.includes)
 
 
 def build(scan: ScanResult, gate: Gate, options: Options) -> ReportView:
@@ -158,14 +169,16 @@ def build(scan: ScanResult, gate: Gate, options: Options) -> ReportView:
     # Which resource is core depends on the profile's tag keys, as it did during the scan.
     with resource_conf.scan_context(scan.profile.tag_keys, scan.profile.settings):
         picture = network.build(Stack(list(scan.resources)))
+    by_address = {r.address: r for r in scan.resources}
+    severities: dict[str, str] = {}
     return ReportView(
         broker=scan.profile.name, tier=scan.tier, as_of=scan.as_of, paths=scan.paths, resources=scan.resources,
-        controls=tuple(_control(r, docs, gate, {x.address: x for x in scan.resources}) for r in scan.results),
+        controls=tuple(_control(r, docs, gate, by_address, severities) for r in scan.results),
         waivers=tuple(waivers),
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source,
                                       gate.options.baseline.path if gate.options.baseline else None,
                                       options.config_file),
         rule_docs=docs, network=picture, exit_code=gate.exit_code, gate=gate, options=options,
-        stack_location=scan.stack_location, severities={},
+        stack_location=scan.stack_location, severities=severities,
         attestable=frozenset(rid for rid, rule in load_rules().items() if rule.attestable),
     )

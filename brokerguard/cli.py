@@ -217,6 +217,7 @@ def _scan_args(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[argpar
     for dest in given:
         setattr(args, dest, getattr(given_ns, dest))
     args.config_file = found.path
+    args.lang_given = "lang" in given or "lang" in found.values
     return args, found, given
 
 
@@ -270,7 +271,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     colour = to_terminal and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     texts = report.render(args.format, result, args.lang, colour=colour, gate=gate, options=Options(
         quiet=args.quiet, repo_root=args.repo_root, help_base_url=args.help_base_url,
-        config_file=str(args.config_file) if args.config_file else None))
+        config_file=str(args.config_file) if args.config_file else None,
+        terminal_lang=args.lang if args.lang_given else None))
     if args.create_baseline:
         _write(baseline.to_text(gate.entries), args.create_baseline)
     for fmt, text in texts.items():

@@ -134,18 +134,17 @@ def decide(scan: ScanResult, options: GateOptions) -> Gate:
     return Gate(options, code, controls, states, tuple(entries.values()), tuple(fixed), tuple(changed))
 
 
-def describe(gate: Gate) -> str:
+def describe(gate: Gate, lang: str = "en") -> str:
     """One line for the terminal: what the gate was asked, and what set the exit code."""
-    o = gate.options
-    parts = [f"gate {o.mode}"]
-    if o.baseline is not None:
-        parts.append(f"baseline {o.baseline.path}")
-    if o.changed_files is not None:
-        parts.append(f"{len(o.changed_files)} changed files")
-    if o.soft_fail:
-        parts.append("soft-fail")
-    not_gating = {why: [c for c, w in gate.controls.items() if w == why]
-                  for why in (EVIDENCE_ONLY, BASELINED, OUTSIDE_CHANGE)}
-    tail = "; ".join(f"{why.replace('_', ' ')}: {', '.join(ids)}" for why, ids in not_gating.items() if ids)
-    return f"{', '.join(parts)}: exit {gate.exit_code}" + (f" (reported, not gating: {tail})" if tail else "")
+    from brokerguard.report.i18n import text
 
+    o = gate.options
+    extra = text(lang, "gate_baseline", path=o.baseline.path) if o.baseline is not None else ""
+    extra += text(lang, "gate_changed", n=len(o.changed_files)) if o.changed_files is not None else ""
+    extra += text(lang, "gate_soft_fail") if o.soft_fail else ""
+    sep = "；" if lang == "zh-TW" else "; "
+    parts = sep.join(f"{text(lang, 'gate_' + why)}: {', '.join(ids)}"
+                     for why in (EVIDENCE_ONLY, BASELINED, OUTSIDE_CHANGE)
+                     if (ids := [c for c, w in gate.controls.items() if w == why]))
+    line = text(lang, "gate_line", mode=o.mode, extra=extra, code=gate.exit_code)
+    return line + (text(lang, "gate_not_gating", parts=parts) if parts else "")

@@ -107,15 +107,17 @@ def test_action_command_line_gates_and_writes_the_reports(workspace: Path) -> No
     sarif = json.loads((workspace / outputs["sarif"]).read_text())
     found = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
               r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in sarif["runs"][0]["results"]}
-    # The load balancer without WAF, and no network firewall anywhere (a stack-level absence, shown at the profile);
-    # and what this small stack lacks for tier 1: evidence for antivirus, mail filtering and IDS/IPS, the RTO tag
-    # of its core systems, GuardDuty, Security Hub, CloudTrail, findings routing, APT defence.
-    profile = "brokerguard.yaml"
-    assert found == {("CKV2_TWB_001", "infra/main.tf", 18), ("TWB_STACK_003", profile, 1),
-                     ("TWB_EVIDENCE.antivirus", profile, 1), ("TWB_EVIDENCE.email-filtering", profile, 1),
-                     ("TWB_EVIDENCE.ids-ips", profile, 1), ("CKV_TWB_036", "infra/main.tf", 18),
-                     ("CKV_TWB_036", "infra/main.tf", 26)} | {
-        (f"TWB_STACK_0{n}", profile, 1) for n in (23, 24, 25, 27, 28, 29, 30)}
+    # The load balancer without WAF, and no network firewall anywhere (a stack-level absence, shown at the
+    # provider's declaration); and what this small stack lacks for tier 1: the RTO tag of its core systems,
+    # GuardDuty, Security Hub, CloudTrail, findings routing, APT defence.
+    provider = ("infra/main.tf", 4)
+    assert found == {("CKV2_TWB_001", "infra/main.tf", 18), ("TWB_STACK_003", *provider),
+                     ("CKV_TWB_036", "infra/main.tf", 18), ("CKV_TWB_036", "infra/main.tf", 26)} | {
+        (f"TWB_STACK_0{n}", *provider) for n in (23, 24, 25, 27, 28, 29, 30)}
+    # Evidence for antivirus, mail filtering and IDS/IPS is missing: configuration notifications at the profile.
+    notes = sarif["runs"][0]["invocations"][0]["toolConfigurationNotifications"]
+    assert {(n["descriptor"]["id"], n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for n in notes} == {
+        (f"TWB_EVIDENCE.{c}", "brokerguard.yaml") for c in ("antivirus", "email-filtering", "ids-ips")}
     assert waf_failures(workspace / "brokerguard-reports" / "report.xml") == {("aws_lb.web", "CKV2_TWB_001")}
     assert "應辦控制未符合" in summary.read_text()
     assert (workspace / "brokerguard-reports" / "report.html").is_file()

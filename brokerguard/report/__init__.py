@@ -40,6 +40,9 @@ class Options:
     repo_root: Path | None = None  # SARIF URIs relative to this (default: git top level of the first path)
     help_base_url: str | None = None  # SARIF helpUri base (default: brokerguard's checks page)
     config_file: str | None = None  # the config file the run read, for the provenance
+    # The terminal report speaks --lang when it is asked for (command line or config file), else English:
+    # CI logs are read by DevOps and grepped by scripts.
+    terminal_lang: str | None = None
 
 
 def render(formats: list[str], scan: ScanResult, lang: str, gate: Gate, colour: bool = False,
@@ -52,7 +55,7 @@ def render(formats: list[str], scan: ScanResult, lang: str, gate: Gate, colour: 
     out = {}
     for fmt in formats:
         if fmt == "cli":
-            out[fmt] = cli_table.render(scan, shared, colour=colour, quiet=options.quiet)
+            out[fmt] = cli_table.render(scan, shared, options.terminal_lang or "en", colour=colour, quiet=options.quiet)
         elif fmt == "json":
             out[fmt] = json_report.render(scan, shared)
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 DEFAULT_LANG = "zh-TW"
 
 _TEXT: dict[str, dict[str, str]] = {
@@ -66,6 +68,36 @@ _TEXT: dict[str, dict[str, str]] = {
         "included": "亦由所含控制判定（{n} 項未通過，見該控制）",
         "by_resource": "各資源未通過項目",
         "no_failed_resources": "沒有資源未通過檢查。",
+        "t_header": "brokerguard：{who}第 {tier} 級，基準日 {as_of}，{paths} 中共 {n} 項資源",
+        "t_provenance": "brokerguard {bg}、Checkov {checkov}、控制目錄 SHA-256 {sha}{commit}，已計算 {n} 個輸入檔的雜湊",
+        "t_commit": "、提交 {commits}",
+        "t_dirty": "（有未提交變更）",
+        "t_failed": "未通過",
+        "t_failed_baselined": "未通過（已列於基準檔）",
+        "t_failed_outside": "未通過（不在變更檔案中）",
+        "t_attested": "此處未見，依佐證已於他處落實",
+        "t_fix": "修正方式",
+        "t_evidence": "佐證",
+        "t_expires": "，到期日 {expiry}",
+        "t_waiver": "豁免：{reason}（核准人 {approver}，到期日 {expiry}）",
+        "t_note": "說明",
+        "t_not_judged": "無法判定",
+        "t_not_read": "無法讀取",
+        "t_unmapped": "沒有任何檢查認得的資源類型（僅列出，未判定）",
+        "t_baseline_fixed": "已修正      {check}（{resource}）：列於基準檔，本次未再發現",
+        "t_baseline_changed": "已變更      {check}（{resource}）：列於基準檔，但其判定內容已變更，重新判定",
+        "t_passed": "通過",
+        "t_incomplete": "未完成",
+        "t_failed_verdict": "未通過",
+        "t_summary": "：{summary}（共 {n} 項控制）",
+        "gate_line": "閘門 {mode}{extra}：結束代碼 {code}",
+        "gate_baseline": "，基準檔 {path}",
+        "gate_changed": "，{n} 個變更檔案",
+        "gate_soft_fail": "，軟性失敗",
+        "gate_not_gating": "（僅報告、不影響結束代碼：{parts}）",
+        "gate_evidence_only": "僅佐證",
+        "gate_baselined": "已列於基準檔",
+        "gate_outside_change": "不在變更檔案中",
     },
     "en": {
         "title": "Tiered cybersecurity controls of a securities broker: audit report",
@@ -128,6 +160,36 @@ _TEXT: dict[str, dict[str, str]] = {
         "included": "Also decided by an included control ({n} failing finding(s), shown there)",
         "by_resource": "Failing findings by resource",
         "no_failed_resources": "No resource fails a check.",
+        "t_header": "brokerguard: {who}tier {tier}, as of {as_of}, {n} resources in {paths}",
+        "t_provenance": "brokerguard {bg}, Checkov {checkov}, catalog sha256 {sha}{commit}, {n} input files hashed",
+        "t_commit": ", commit {commits}",
+        "t_dirty": " (dirty)",
+        "t_failed": "FAILED",
+        "t_failed_baselined": "FAILED (in the baseline)",
+        "t_failed_outside": "FAILED (not in the changed files)",
+        "t_attested": "absent here, realised elsewhere per evidence",
+        "t_fix": "how to fix",
+        "t_evidence": "evidence",
+        "t_expires": ", expires {expiry}",
+        "t_waiver": "waiver: {reason} (approved by {approver}, expires {expiry})",
+        "t_note": "note",
+        "t_not_judged": "NOT JUDGED",
+        "t_not_read": "NOT READ",
+        "t_unmapped": "resource types no check knows (listed, not judged)",
+        "t_baseline_fixed": "FIXED       {check} on {resource}: in the baseline, no longer found",
+        "t_baseline_changed": "CHANGED     {check} on {resource}: in the baseline, but what it judged changed: judged anew",
+        "t_passed": "PASSED",
+        "t_incomplete": "INCOMPLETE",
+        "t_failed_verdict": "FAILED",
+        "t_summary": ": {summary} ({n} controls)",
+        "gate_line": "gate {mode}{extra}: exit {code}",
+        "gate_baseline": ", baseline {path}",
+        "gate_changed": ", {n} changed files",
+        "gate_soft_fail": ", soft-fail",
+        "gate_not_gating": " (reported, not gating: {parts})",
+        "gate_evidence_only": "evidence only",
+        "gate_baselined": "baselined",
+        "gate_outside_change": "outside the changed files",
     },
 }
 
@@ -165,6 +227,18 @@ def status(lang: str, value: str) -> str:
 
 def judged(lang: str, value: str) -> str:
     return _JUDGED[lang][value]
+
+
+def text_of(value: object, lang: str) -> str:
+    """A message in one language: bilingual texts carry both (``in_``); a plain string (an address, a path,
+    the broker's own evidence text) stands in every language."""
+    in_ = getattr(value, "in_", None)
+    return in_(lang) if callable(in_) else str(value)
+
+
+def display_width(value: str) -> int:
+    """Columns a string takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in value)
 
 
 def both_names(name: dict[str, str], lang: str) -> str:

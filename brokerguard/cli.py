@@ -6,6 +6,7 @@ Exit codes: 0 every control the tier requires holds; 1 at least one does not; 2 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -20,7 +21,6 @@ from brokerguard.errors import InputError
 if TYPE_CHECKING:  # the CLI imports the engine lazily so that --version and --help stay fast
     from brokerguard.catalog import Catalog
     from brokerguard.config import Config
-    from brokerguard.drift import Drift
     from brokerguard.gate import GateOptions
     from brokerguard.profile import Profile
     from brokerguard.scan import ScanResult
@@ -192,7 +192,7 @@ def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
 
 def _given(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
     """Only the options the command line gave: every default suppressed for one parse."""
-    saved = [(a, a.default) for a in parser._actions]  # noqa: SLF001
+    saved = [(a, a.default) for a in parser._actions]
     for action, _ in saved:
         action.default = argparse.SUPPRESS
     try:
@@ -288,27 +288,20 @@ def _cmd_config(args: argparse.Namespace, parser: argparse.ArgumentParser, found
     where = str(found.path) if found.path else "none found"
     print(f"# brokerguard scan configuration: command line > config file ({where}) > defaults")
     for key, value, source in config.effective(parser, found, args, given):
-        shown = [str(v) for v in value] if isinstance(value, list) else str(value) if isinstance(value, (Path, dt.date)) else value
+        plain = isinstance(value, (Path, dt.date))
+        shown = [str(v) for v in value] if isinstance(value, list) else str(value) if plain else value
         print(f"{key}: {json.dumps(shown, ensure_ascii=False)}  # {source}")
     return EXIT_OK
 
 
-def _render(args: argparse.Namespace, result: ScanResult, drift: Drift | None = None) -> str:
-    """One report of a live scan, with its drift section when there is one."""
-    from brokerguard import drift as drift_report
+def _render(args: argparse.Namespace, result: ScanResult) -> str:
+    """The one report of a live scan, in the default language."""
     from brokerguard import report
     from brokerguard.gate import GateOptions, decide
     from brokerguard.report.i18n import DEFAULT_LANG
 
     colour = args.output is None and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = report.render([args.format], result, DEFAULT_LANG, decide(result, GateOptions()), colour=colour)[args.format]
-    if drift is None:
-        return text
-    if args.format == "json":
-        doc = json.loads(text)
-        doc["drift"] = drift_report.to_dict(drift)
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    return text + drift_report.render(drift)
+    return report.render([args.format], result, DEFAULT_LANG, decide(result, GateOptions()), colour=colour)[args.format]
 
 
 def _cmd_scan_aws(args: argparse.Namespace) -> int:
@@ -322,11 +315,11 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     declared = open_source(args.compare_with) if args.compare_with else None  # a bad path fails before AWS is read
     result = scan_sources([read_account(args.region, args.aws_profile, args.endpoint_url)], profile, as_of, catalog)
-    drift = None
     if declared is not None:
         code = scan_sources([declared], profile, as_of, catalog)
-        drift = compare(list(result.resources), list(code.resources), str(args.compare_with))
-    _write(_render(args, result, drift), args.output)
+        result = dataclasses.replace(result, drift=compare(list(result.resources), list(code.resources),
+                                                           str(args.compare_with)))
+    _write(_render(args, result), args.output)
     return result.exit_code
 
 
@@ -386,5 +379,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
-    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return action.choices[name]

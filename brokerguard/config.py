@@ -61,7 +61,7 @@ def _key(action: argparse.Action) -> str:
 
 def keys(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
     """Config key -> the scan option it sets."""
-    return {_key(a): a for a in parser._actions  # noqa: SLF001 (argparse exposes its actions no other way)
+    return {_key(a): a for a in parser._actions
             if a.dest not in COMMAND_LINE_ONLY and a.dest != "help" and not isinstance(a, argparse._VersionAction)}
 
 

@@ -134,11 +134,12 @@ def violations(resources: list[Any], config: Mapping[str, Any], control_id: str)
 
 
 def _remediation(control: Control) -> str:
-    from brokerguard.docgen import collect
+    from brokerguard import registry
+    from brokerguard.report.view import EVIDENCE_FIX
 
-    fixes = {d.id: d.fix for d in collect()}
-    steps = [f"{cid}: {fixes[cid]}" for cid in control.checks + control.stack_rules if fixes.get(cid)]
-    return "\n".join(steps) or "Declare dated evidence for this control in the broker profile (docs/profile.md)."
+    policies = registry.load()
+    steps = [f"{cid}: {policies[cid].meta.fix} / {policies[cid].meta.fix.zh}" for cid in control.checks + control.stack_rules]
+    return "\n".join(steps) or EVIDENCE_FIX
 
 
 def policy(control: Control) -> StackValidationPolicy:

@@ -72,12 +72,12 @@ def read_changed_files(lines: Iterable[str], origin: str) -> frozenset[str]:
     return paths
 
 
-def _check_attributes() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...] | None]]:
-    from brokerguard.policies.check_attributes import CHECK_ATTRIBUTES
-    from brokerguard.stack_rules import load_rules
+def _declared() -> dict[str, tuple[frozenset[str] | None, tuple[str, ...] | None]]:
+    """Per check: the attributes it reads and the types it reads, as declared beside it (None: all)."""
+    from brokerguard import registry
 
-    return ({k: frozenset(v) for k, v in CHECK_ATTRIBUTES.items()},
-            {rid: r.reads for rid, r in load_rules().items()})
+    return {p.id: (p.meta.attributes, tuple(sorted(p.types)) if p.types is not None else None)
+            for p in registry.load()}
 
 
 def _failed(result: ControlResult) -> list[Finding]:
@@ -98,7 +98,7 @@ def _control_state(result: ControlResult, options: GateOptions, states: dict[tup
 
 
 def decide(scan: ScanResult, options: GateOptions) -> Gate:
-    attributes, reads = _check_attributes()
+    declared = _declared()
     by_address = {r.address: r for r in scan.resources}
     entries: dict[tuple[str, str], Entry] = {}
     states: dict[tuple[str, str], str] = {}
@@ -107,9 +107,9 @@ def decide(scan: ScanResult, options: GateOptions) -> Gate:
             key = (f.check_id, f.resource)
             where = f.file or scan.stack_location.file  # a stack-level finding: where the provider is declared
             if key not in entries:
-                entries[key] = Entry(f.check_id, f.resource,
-                                     fingerprint(f, by_address, attributes.get(f.check_id) or None,
-                                                 reads.get(f.check_id)), result.control.id, where)
+                attributes, types = declared.get(f.check_id, (None, None))
+                entries[key] = Entry(f.check_id, f.resource, fingerprint(f, by_address, attributes, types),
+                                     result.control.id, where)
             if options.baseline is not None and options.baseline.accepts(entries[key].key):
                 states[key] = BASELINED
             elif not options.changed(where):

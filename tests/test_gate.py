@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, REPO
 
 PROFILES = REPO / "iac_examples" / "profiles"
@@ -17,11 +16,11 @@ AS_OF = "2024-06-30"
 PUBLIC_DB = EXAMPLES / "nonc-public-core-db"
 
 
-def scan(cli, path: Path, *args: object):  # noqa: ANN001, ANN201
+def scan(cli, path: Path, *args: object):
     return cli("scan", path, "--as-of", AS_OF, "--format", "json", *args)
 
 
-def gate_states(run) -> dict[tuple[str, str], str]:  # noqa: ANN001
+def gate_states(run) -> dict[tuple[str, str], str]:
     return {(f["check_id"], f["resource"]): f["gate"] for c in run.json["controls"] for f in c["findings"]
             if f["result"] == "failed"}
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from brokerguard.drift import Drift
 from brokerguard.gate import BASELINED, GATING, OUTSIDE_CHANGE, describe
 from brokerguard.model import Status
+from brokerguard.policies.meta import guideline
 from brokerguard.provenance import Provenance
 from brokerguard.report import i18n
 from brokerguard.report.i18n import text, text_of
@@ -63,7 +65,7 @@ def render(scan: ScanResult, view: ReportView, lang: str = "en", colour: bool = 
             lines.append(f"    {f.check_id} {mark}: {f.resource}{where}")
             lines.append(f"        {text_of(f.message, lang)}")
             if f.fix and r.status.failing:
-                lines.append(f"        {text(lang, 't_fix')}: {text_of(f.fix, lang)}")
+                lines.append(f"        {text(lang, 't_fix')}: {text_of(f.fix, lang)} ({guideline(f.check_id)})")
         for e in r.evidence:
             expiry = text(lang, "t_expires", expiry=e.expiry) if e.expiry else ""
             lines.append(f"    {text(lang, 't_evidence')}: {e.text} ({e.date}{expiry})")
@@ -90,4 +92,16 @@ def render(scan: ScanResult, view: ReportView, lang: str = "en", colour: bool = 
     verdict = "t_passed" if scan.passed else "t_incomplete" if scan.exit_code == 2 else "t_failed_verdict"
     lines += ["", describe(view.gate, lang),
               text(lang, verdict) + text(lang, "t_summary", summary=summary, n=len(scan.results))]
+    if scan.drift is not None:
+        lines += _drift_lines(scan.drift)
     return "\n".join(lines) + "\n"
+
+
+def _drift_lines(drift: Drift) -> list[str]:
+    lines = ["", f"Drift against {drift.compared_with}:"]
+    if not drift.only_live and not drift.only_code:
+        lines.append("  none: every protection declared runs, and every protection running is declared")
+    for title, xs in (("running but not in code", drift.only_live), ("in code but not running", drift.only_code)):
+        for i in xs:
+            lines.append(f"  {title}: {i.protection} on {i.subject} ({i.where})")
+    return lines

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from brokerguard.policies.meta import text_of  # noqa: F401 (the reports' one way to pick a language)
+
 DEFAULT_LANG = "zh-TW"
 
 _TEXT: dict[str, dict[str, str]] = {
@@ -227,13 +229,6 @@ def status(lang: str, value: str) -> str:
 
 def judged(lang: str, value: str) -> str:
     return _JUDGED[lang][value]
-
-
-def text_of(value: object, lang: str) -> str:
-    """A message in one language: bilingual texts carry both (``in_``); a plain string (an address, a path,
-    the broker's own evidence text) stands in every language."""
-    in_ = getattr(value, "in_", None)
-    return in_(lang) if callable(in_) else str(value)
 
 
 def display_width(value: str) -> int:

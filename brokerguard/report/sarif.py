@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from brokerguard import provenance as prov
-from brokerguard.catalog import Control, load_catalog
+from brokerguard.catalog import Control
 from brokerguard.config import git_top_level
 from brokerguard.gate import BASELINED, GATING
 from brokerguard.model import Location, Status
@@ -90,13 +90,11 @@ def _rule(rule_id: str, name: str, description: str, fix: str, c: Control, help_
 def _rules(view: ReportView) -> list[dict[str, Any]]:
     base = view.options.help_base_url or DEFAULT_HELP_BASE
     rules = []
-    for c in load_catalog().controls:
+    for c in view.catalog.controls:
         for rule_id in c.checks + c.stack_rules:
-            doc = view.rule_docs.get(rule_id)
-            name = doc.name if doc else f"Checkov built-in check {rule_id}"
-            rules.append(_rule(rule_id, name, doc.looks_at if doc else "", doc.fix if doc else "", c,
-                               f"{base}#{rule_id.lower()}" if doc else None, view.severities.get(rule_id),
-                               rule_id in view.attestable))
+            meta = view.policies[rule_id].meta
+            rules.append(_rule(rule_id, meta.name, meta.description, meta.fix, c, f"{base}#{rule_id.lower()}",
+                               meta.severity, meta.attestable))
     return rules
 
 
@@ -107,7 +105,7 @@ def _evidence_descriptors(view: ReportView) -> list[dict[str, Any]]:
              "fullDescription": {"text": c.requirement["en"]},
              "help": {"text": f"How to fix: {EVIDENCE_FIX}\n\n{_control_help(c)}"},
              "properties": {"control": c.id, "cc": c.cc}}
-            for c in load_catalog().controls if c.verification != "infrastructure"]
+            for c in view.catalog.controls if c.verification != "infrastructure"]
 
 
 def _location(uris: _Uris, where: Location, logical: str | None = None) -> dict[str, Any]:
@@ -130,7 +128,7 @@ def _finding_result(view: ReportView, uris: _Uris, c: ControlView, f: FindingVie
                     index: dict[str, int]) -> dict[str, Any]:
     # A finding on the whole stack is located where the provider is declared, never on an unrelated line.
     where = Location(f.file, f.line, f.end_line) if f.file else view.stack_location
-    severity = view.severities.get(f.check_id)
+    severity = f.severity
     text = f"{f.resource}: {f.message} (control {c.id}, {c.cc})"
     result: dict[str, Any] = {
         "ruleId": f.check_id,

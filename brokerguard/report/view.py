@@ -9,20 +9,17 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from brokerguard import docgen, provenance
-from brokerguard.catalog import load_catalog
+from brokerguard import provenance, registry
+from brokerguard.catalog import Catalog
 from brokerguard.engine import ControlResult
 from brokerguard.gate import Gate
-from brokerguard.model import Location, Resource, Stack, Status
-from brokerguard.policies import resource_conf
+from brokerguard.model import Location, Resource, Status
+from brokerguard.picture import Network
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
-from brokerguard.report import Options, network
+from brokerguard.report import Options
 from brokerguard.scan import ScanResult
-from brokerguard.stack_rules import load_rules
 
-# How a control was judged, from its verification mode (catalog) and what decided it (engine).
-AUTOMATED, AUTOMATED_EVIDENCE, EVIDENCE = "automated", "automated+evidence", "evidence"
 # The fix for a control that only evidence can show, when none valid is declared.
 EVIDENCE_FIX = "Declare dated evidence for this control in the broker profile (docs/profile.md)."
 # The fix for a control that could not be judged: what a check needed was not read.
@@ -38,12 +35,12 @@ class FindingView:
     line: int
     result: str  # passed | failed | waived | attested (an absence realised elsewhere, per evidence)
     message: str
-    fix: str  # the check's `fix` text
+    fix: str  # the check's fix, as the scan settled it
+    severity: str
     waiver: Waiver | None
     gate: str = "gating"  # a failed finding: gating, baselined or outside_change (brokerguard.gate)
     end_line: int = 0  # last line of the resource's declaration, when the parser knows it
     owner: str = ""  # the control the check belongs to (an including control, APT defence, shows others')
-    severity: str = ""  # critical | high | medium | low, as the check declares it
 
 
 @dataclass(frozen=True)
@@ -100,14 +97,13 @@ class ReportView:
     controls: tuple[ControlView, ...]
     waivers: tuple[WaiverEntry, ...]
     provenance: Provenance
-    rule_docs: dict[str, docgen.PolicyDoc]
-    network: network.Network
+    network: Network
+    catalog: Catalog  # the controls that judged this scan
+    policies: dict[str, registry.Policy]  # the declaration of every check and rule of the catalog, by id
     exit_code: int  # the gate's: 2 when part of the input could not be inspected or a control is `error`
     gate: Gate
     options: Options
     stack_location: Location  # where findings on the whole stack point: the provider's declaration
-    severities: dict[str, str]  # check id -> critical | high | medium | low, as the check declares it
-    attestable: frozenset[str]  # checks whose failure is an absence that evidence may stand in for
 
     @property
     def passed(self) -> bool:
@@ -124,61 +120,44 @@ class ReportView:
         return {s.value: found.get(s.value, 0) for s in Status}
 
 
-def judged(result: ControlResult) -> str:
-    mode = result.control.verification
-    if mode == "infrastructure+evidence" or (mode == "infrastructure" and result.decided_by == "evidence"):
-        return AUTOMATED_EVIDENCE
-    if mode == "evidence" or (mode == "infrastructure-or-evidence" and not result.findings):
-        return EVIDENCE
-    return AUTOMATED
-
-
 def _end_line(resources: dict[str, Resource], address: str, file: str, line: int) -> int:
     r = resources.get(address)
     return r.end_line if r is not None and r.file == file and r.line == line else 0
 
 
-def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc], gate: Gate,
-             resources: dict[str, Resource], severities: dict[str, str]) -> ControlView:
-    catalog = load_catalog()
+def _control(result: ControlResult, catalog: Catalog, gate: Gate, resources: dict[str, Resource]) -> ControlView:
     c = result.control
     findings = []
     for j in result.findings:
         f = j.finding
         outcome = "attested" if j.result == "failed" and result.status is Status.ATTESTED else j.result
-        doc = docs.get(f.check_id)
         findings.append(FindingView(f.check_id, f.check_name, f.resource, f.file, f.line, outcome, f.message,
-                                    doc.fix if doc else "", j.waiver,
+                                    f.fix, f.severity, j.waiver,
                                     gate.finding_state(f.check_id, f.resource) if j.result == "failed" else "gating",
                                     _end_line(resources, f.resource, f.file, f.line),
-                                    getattr(catalog.control_of(f.check_id), "id", ""), severities.get(f.check_id, "")))
-    return ControlView(c.id, c.cc, c.name, c.requirement, result.status, result.decided_by, judged(result),
+                                    getattr(catalog.control_of(f.check_id), "id", "")))
+    return ControlView(c.id, c.cc, c.name, c.requirement, result.status, result.decided_by, result.judged,
                        tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes),
                        c.includes)
 
 
 def build(scan: ScanResult, gate: Gate, options: Options) -> ReportView:
-    catalog = load_catalog()
-    docs = {d.id: d for d in docgen.collect()}
+    catalog = scan.catalog
+    policies = registry.load()
     waivers = []
     for w in scan.profile.waivers:
         owner = catalog.get(w.target) or catalog.control_of(w.target)
         waivers.append(WaiverEntry(owner.id if owner else w.target, w, not w.live(scan.as_of)))
     order = {c.id: i for i, c in enumerate(catalog.controls)}
     waivers.sort(key=lambda e: (order.get(e.control, len(order)), e.waiver.target, e.waiver.resources))
-    # Which resource is core depends on the profile's tag keys, as it did during the scan.
-    with resource_conf.scan_context(scan.profile.tag_keys, scan.profile.settings):
-        picture = network.build(Stack(list(scan.resources)))
     by_address = {r.address: r for r in scan.resources}
-    severities: dict[str, str] = {}
     return ReportView(
         broker=scan.profile.name, tier=scan.tier, as_of=scan.as_of, paths=scan.paths, resources=scan.resources,
-        controls=tuple(_control(r, docs, gate, by_address, severities) for r in scan.results),
-        waivers=tuple(waivers),
+        controls=tuple(_control(r, catalog, gate, by_address) for r in scan.results), waivers=tuple(waivers),
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source,
                                       gate.options.baseline.path if gate.options.baseline else None,
                                       options.config_file),
-        rule_docs=docs, network=picture, exit_code=gate.exit_code, gate=gate, options=options,
-        stack_location=scan.stack_location, severities=severities,
-        attestable=frozenset(rid for rid, rule in load_rules().items() if rule.attestable),
+        network=scan.network, exit_code=gate.exit_code, catalog=catalog,
+        policies={pid: policies[pid] for c in catalog.controls for pid in c.checks + c.stack_rules},
+        gate=gate, options=options, stack_location=scan.stack_location,
     )

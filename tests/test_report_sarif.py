@@ -199,3 +199,22 @@ def test_baseline_state_new_and_unchanged(cli, tmp_path: Path) -> None:
     validate(sarif)
     states = {r["ruleId"]: r["baselineState"] for r in results(sarif)}
     assert states["CKV_TWB_003"] == "new" and states["CKV_TWB_033"] == "unchanged"
+
+
+def test_severity_declared_beside_each_check_sets_level_and_security_severity(cli, tmp_path: Path) -> None:
+    from brokerguard import registry
+
+    _, sarif, _ = sarif_of(cli, tmp_path, EXAMPLES / "nonc-public-core-db", "--tier", "1")
+    validate(sarif)
+    rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    by_rule = {r["ruleId"]: r for r in results(sarif)}
+    # GitHub ranks a public core database (critical) above a missing RTO tag (low).
+    assert (rules["CKV_TWB_003"]["properties"]["security-severity"], by_rule["CKV_TWB_003"]["level"]) == ("9.5", "error")
+    assert (rules["CKV_TWB_036"]["properties"]["security-severity"], by_rule["CKV_TWB_036"]["level"]) == ("2.0", "note")
+    expected = {"critical": ("9.5", "error"), "high": ("8.0", "error"), "medium": ("5.5", "warning"), "low": ("2.0", "note")}
+    for rule_id, rule in rules.items():
+        severity = registry.load()[rule_id].meta.severity
+        assert (rule["properties"]["security-severity"], rule["defaultConfiguration"]["level"]) == expected[severity]
+    for r in results(sarif):
+        assert r["level"] == rules[r["ruleId"]]["defaultConfiguration"]["level"]
+    assert {r["level"] for r in results(sarif)} >= {"error", "warning", "note"}

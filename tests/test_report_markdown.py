@@ -31,7 +31,7 @@ def test_failing_control_row_names_resource_line_and_fix_in_zh_tw_by_default(cli
     assert sum("(`firewall`)" in r for r in rows) == 5 and sum("(`ids-ips`)" in r for r in rows) == 1
     db = next(r for r in rows if "CKV_TWB_003" in r)
     assert "`aws_db_instance.settlement` (`iac_examples/terraform/nonc-public-core-db/main.tf:67`)" in db
-    assert "Set publicly_accessible = false" in db  # the check's fix
+    assert "設定 publicly_accessible = false" in db  # the check's fix, in the report's language
     rest = section(md, "<summary>其他控制 (11)</summary>", "</details>")
     assert "(`penetration-test`) | CC-17010 | 已佐證 | 僅佐證 |" in rest
     assert "(`firewall`)" not in rest

@@ -10,7 +10,7 @@ from brokerguard.model import Status
 from brokerguard.policies.meta import guideline
 from brokerguard.provenance import Provenance
 from brokerguard.report import i18n
-from brokerguard.report.i18n import text, text_of
+from brokerguard.report.i18n import control_name, text, text_of
 from brokerguard.report.view import ReportView
 from brokerguard.scan import ScanResult
 
@@ -51,7 +51,7 @@ def render(scan: ScanResult, view: ReportView, lang: str = "en", colour: bool = 
     for r, c in zip(scan.results, view.controls, strict=True):
         if quiet and not r.status.failing:
             continue
-        lines.append(f"{paint(r.status, _label(r.status, lang, width))}  {c.id:<24} {c.cc}  {c.name['zh-TW']} / {c.name['en']}")
+        lines.append(f"{paint(r.status, _label(r.status, lang, width))}  {c.id:<24} {c.cc}  {control_name(c.name, lang)}")
         for f in c.findings:
             if f.result == "passed":
                 continue

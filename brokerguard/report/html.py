@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from brokerguard.report import network
-from brokerguard.report.i18n import both_names, judged, severity, status, text
+from brokerguard.report.i18n import control_name, judged, severity, status, text, text_of
 from brokerguard.report.view import EVIDENCE_FIX, ControlView, FindingView, ReportView
 
 COLOURS = {"pass": "#047857", "attested": "#0e7490", "waived": "#b45309", "fail": "#b91c1c",
@@ -80,7 +80,7 @@ def _included(view: ReportView, c: ControlView, lang: str) -> list[str]:
     for cid in c.includes:
         n = sum(1 for f in c.problems if f.owner == cid and f.result == "failed")
         items.append(f'<li class="note">{escape(text(lang, "included", n=n))}: '
-                     f'<a href="#control-{escape(cid)}">{escape(both_names(names[cid], lang))}</a></li>')
+                     f'<a href="#control-{escape(cid)}">{escape(control_name(names[cid], lang))}</a></li>')
     return items
 
 
@@ -90,15 +90,15 @@ def _findings_cell(view: ReportView, c: ControlView, lang: str) -> str:
         where = f" <code>{escape(f.file)}:{f.line}</code>" if f.file else ""
         outcome = status(lang, RESULT_STATUS.get(f.result, f.result))
         item = (f"{_severity(f.severity, lang)}<b>{escape(f.check_id)}</b> {escape(outcome)}: "
-                f"<code>{escape(f.resource)}</code>{where}<br>{escape(f.message)}")
+                f"<code>{escape(f.resource)}</code>{where}<br>{escape(text_of(f.message, lang))}")
         if f.result == "failed" and f.fix:
-            item += f'<br><span class="fix">{escape(text(lang, "fix"))}: {escape(f.fix)}</span>'
+            item += f'<br><span class="fix">{escape(text(lang, "fix"))}: {escape(text_of(f.fix, lang))}</span>'
         if f.waiver:
             item += f"<br>{escape(text(lang, 'waived_by', approver=f.waiver.approver, expiry=f.waiver.expiry))}"
         items.append(f"<li>{item}</li>")
     items += _included(view, c, lang)
     if c.status.value == "evidence_missing" and not any(f.result == "failed" for f in c.problems):
-        items.append(f'<li><span class="fix">{escape(text(lang, "fix"))}: {escape(EVIDENCE_FIX)}</span></li>')
+        items.append(f'<li><span class="fix">{escape(text(lang, "fix"))}: {escape(text_of(EVIDENCE_FIX, lang))}</span></li>')
     passed = sorted({f.resource for f in c.findings if f.result == "passed"} - {f.resource for f in c.problems})
     if passed:
         items.append(f'<li class="note">{escape(status(lang, "pass"))}: '
@@ -107,7 +107,7 @@ def _findings_cell(view: ReportView, c: ControlView, lang: str) -> str:
         expiry = f", {escape(text(lang, 'expiry'))} {e.expiry}" if e.expiry else ""
         ref = f" ({escape(e.reference)})" if e.reference else ""
         items.append(f"<li>{escape(text(lang, 'evidence'))}: {escape(e.text)}{ref} [{e.date}{expiry}]</li>")
-    items += [f'<li class="note">{escape(n)}</li>' for n in c.notes]
+    items += [f'<li class="note">{escape(text_of(n, lang))}</li>' for n in c.notes]
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
@@ -116,7 +116,8 @@ def _matrix(view: ReportView, lang: str) -> str:
     head = "".join(f"<th>{escape(text(lang, k))}</th>" for k in ("control", "cc", "status", "judged", "details"))
     rows = []
     for c in view.controls:
-        name = (f'{escape(c.name[lang])}<br><span class="other">{escape(c.name[other])} · <code>{escape(c.id)}</code></span>'
+        twin = f"{escape(c.name[other])} · " if lang == "en" else ""  # the official Chinese name, for English readers
+        name = (f'{escape(c.name[lang])}<br><span class="other">{twin}<code>{escape(c.id)}</code></span>'
                 f'<details><summary class="other">{escape(text(lang, "requirement"))}</summary>'
                 f'<span class="other">{escape(c.requirement[lang])}</span></details>'
                 # Printed for the regulator: the requirement in full, not behind a collapsed <details>.
@@ -148,8 +149,8 @@ def _per_resource(view: ReportView, lang: str) -> str:
         first = next(iter(found.values()))
         where = f"<code>{escape(first.file)}:{first.line}</code>" if first.file else "—"
         items = "".join(f'<li>{_severity(f.severity, lang)}<b>{escape(f.check_id)}</b> '
-                        f'(<a href="#control-{escape(owner)}">{escape(names[owner][lang])}</a>): {escape(f.message)}'
-                        f'<br><span class="fix">{escape(text(lang, "fix"))}: {escape(f.fix)}</span></li>'
+                        f'(<a href="#control-{escape(owner)}">{escape(names[owner][lang])}</a>): {escape(text_of(f.message, lang))}'
+                        f'<br><span class="fix">{escape(text(lang, "fix"))}: {escape(text_of(f.fix, lang))}</span></li>'
                         for (_, owner), f in sorted(found.items(), key=lambda kv: (
                             SEVERITY_ORDER.index(kv[1].severity if kv[1].severity in SEVERITY_ORDER else ""), kv[0])))
         rows.append(f"<tr><td><code>{escape(resource)}</code></td><td>{where}</td><td><ul>{items}</ul></td></tr>")
@@ -191,7 +192,7 @@ def render(view: ReportView, lang: str) -> str:
     facts = [(text(lang, "broker"), view.broker or "—"), (text(lang, "tier"), text(lang, "tier_n", n=view.tier)),
              (text(lang, "as_of"), view.as_of.isoformat()), (text(lang, "paths"), ", ".join(view.paths)),
              (text(lang, "resources"), str(len(view.resources)))]
-    failing = "".join(f'<li><a href="#control-{escape(c.id)}">{escape(both_names(c.name, lang))}</a> '
+    failing = "".join(f'<li><a href="#control-{escape(c.id)}">{escape(control_name(c.name, lang))}</a> '
                       f"{_badge(c.status.value, lang)}</li>" for c in view.failing)
     body = [
         f"<h1>{escape(text(lang, 'title'))}</h1>",

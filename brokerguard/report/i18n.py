@@ -236,7 +236,7 @@ def display_width(value: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in value)
 
 
-def both_names(name: dict[str, str], lang: str) -> str:
-    """A control's name in the report's language first, then in the other: both are always shown."""
-    other = "en" if lang == "zh-TW" else "zh-TW"
-    return f"{name[lang]} / {name[other]}"
+def control_name(name: dict[str, str], lang: str) -> str:
+    """A control's name in the report's language; an English report adds the official Chinese name (the
+    regulation's), a zh-TW report has no English in it."""
+    return f"{name['en']} / {name['zh-TW']}" if lang == "en" else name["zh-TW"]

@@ -15,15 +15,18 @@ from brokerguard.engine import ControlResult
 from brokerguard.gate import Gate
 from brokerguard.model import Location, Resource, Status
 from brokerguard.picture import Network
+from brokerguard.policies.meta import Text
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
 from brokerguard.report import Options
 from brokerguard.scan import ScanResult
 
 # The fix for a control that only evidence can show, when none valid is declared.
-EVIDENCE_FIX = "Declare dated evidence for this control in the broker profile (docs/profile.md)."
+EVIDENCE_FIX = Text("Declare dated evidence for this control in the broker profile (docs/profile.md).",
+                    "在券商設定檔中宣告此控制附日期的佐證資料（docs/profile.md）。")
 # The fix for a control that could not be judged: what a check needed was not read.
-ERROR_FIX = "Let the scan read what the note names (docs/aws-permissions.md), or reach the region, and scan again."
+ERROR_FIX = Text("Let the scan read what the note names (docs/aws-permissions.md), or reach the region, and scan again.",
+                 "讓掃描能讀取說明所列項目（docs/aws-permissions.md）或連上該區域後，重新掃描。")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from pulumi_policy import (
     PolicyComplianceFramework,
     PolicyConfigSchema,
     ReportViolation,
+    Severity,
     StackValidationArgs,
     StackValidationPolicy,
 )
@@ -129,7 +130,7 @@ def violations(resources: list[Any], config: Mapping[str, Any], control_id: str)
             continue
         f = j.finding
         urn = source.locations.get(f.resource, ("", 0, None))[2] or None
-        out.append((f"{head} {f.check_id} {f.resource}: {f.message}", urn))
+        out.append((f"{head} {f.check_id} {f.resource}: {f.message}. How to fix: {f.fix}", urn))
     return out
 
 
@@ -140,6 +141,16 @@ def _remediation(control: Control) -> str:
     policies = registry.load()
     steps = [f"{cid}: {policies[cid].meta.fix} / {policies[cid].meta.fix.zh}" for cid in control.checks + control.stack_rules]
     return "\n".join(steps) or EVIDENCE_FIX
+
+
+def _severity(control: Control) -> Severity | None:
+    """The most severe of the control's checks, as each declares it; None for an evidence-only control."""
+    from brokerguard import registry
+    from brokerguard.policies.meta import SEVERITIES
+
+    policies = registry.load()
+    declared = [policies[cid].meta.severity for cid in control.checks + control.stack_rules]
+    return Severity(min(declared, key=SEVERITIES.index)) if declared else None
 
 
 def policy(control: Control) -> StackValidationPolicy:
@@ -160,6 +171,7 @@ def policy(control: Control) -> StackValidationPolicy:
         framework=PolicyComplianceFramework(name=FRAMEWORK, version=FRAMEWORK_VERSION, reference=control.cc,
                                             specification=control.requirement["en"]),
         remediation_steps=_remediation(control),
+        severity=_severity(control),
         tags=["brokerguard", control.cc, control.scope],
     )
 

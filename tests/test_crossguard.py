@@ -102,6 +102,8 @@ def test_public_core_database_is_a_mandatory_violation_naming_it(pack: dict) -> 
     assert firewall and all(d.enforcementLevel == analyzer_pb2.MANDATORY for d in found)
     ckv = [d for d in firewall if "CKV_TWB_003" in d.message]
     assert len(ckv) == 1 and "aws_db_instance.orders" in ckv[0].message and ckv[0].urn == DB
+    assert "How to fix: Set publicly_accessible = false" in ckv[0].message
+    assert ckv[0].severity == analyzer_pb2.POLICY_SEVERITY_CRITICAL  # the firewall's most severe check
     assert {d.policyName for d in found} == {"brokerguard-firewall"}
 
 
@@ -166,6 +168,9 @@ def test_analyzer_info_one_policy_per_control_with_framework_and_remediation(pac
         assert p.remediation_steps
         assert set(p.configSchema.properties) == {"tier", "asOf", "profile", "profileInline", "gate"}
     firewall = next(p for p in info.policies if p.name == "brokerguard-firewall")
+    assert firewall.severity == analyzer_pb2.POLICY_SEVERITY_CRITICAL
+    isms = next(p for p in info.policies if p.name == "brokerguard-isms")
+    assert isms.severity == analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED  # evidence only: no check declares one
     assert "CKV_TWB_003: Set publicly_accessible = false" in firewall.remediation_steps
 
 

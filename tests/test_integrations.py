@@ -122,6 +122,19 @@ def test_action_command_line_gates_and_writes_the_reports(workspace: Path) -> No
     assert (workspace / "brokerguard-reports" / "report.html").is_file()
 
 
+def test_action_gate_and_baseline_inputs(workspace: Path) -> None:
+    shutil.copy(REPO / "iac_examples" / "profiles" / "tier1.yaml", workspace / "profile.yaml")
+    baseline = workspace / "baseline.json"
+    made = subprocess.run(["brokerguard", "scan", "infra", "--profile", "profile.yaml", "--as-of", "2024-06-30",
+                           "--create-baseline", str(baseline)], cwd=workspace, env=ENV, capture_output=True, text=True)
+    assert made.returncode == 1 and baseline.is_file(), made.stderr
+    proc, outputs, _ = run_action(workspace, path="infra", profile="profile.yaml", gate="infrastructure",
+                                  baseline="baseline.json", **{"as-of": "2024-06-30"})
+    assert proc.returncode == 0 and outputs["exit-code"] == "0", proc.stderr
+    sarif = json.loads((workspace / outputs["sarif"]).read_text())
+    assert {r["baselineState"] for r in sarif["runs"][0]["results"]} == {"unchanged"}
+
+
 def test_action_reports_without_failing_when_asked_but_never_hides_input_errors(workspace: Path) -> None:
     proc, outputs, _ = run_action(workspace, path="infra", tier="1", **{"fail-on-findings": "false"})
     assert proc.returncode == 0 and outputs["exit-code"] == "1"

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from brokerguard import __version__
+from brokerguard import __version__, tiers
 from brokerguard.errors import InputError
 
 if TYPE_CHECKING:  # the CLI imports the engine lazily so that --version and --help stay fast
@@ -63,7 +63,7 @@ def _add_broker_options(p: argparse.ArgumentParser, tier_required: bool = False)
     group = who.add_mutually_exclusive_group(required=tier_required)
     group.add_argument("--tier", type=_tier, help="the broker's tier, 1 (largest) to 4")
     group.add_argument("--capital", type=_capital, metavar="NTD",
-                       help="paid-in capital in NT$; sets the tier (>= 20e9: 1, >= 10e9: 2, >= 4e9: 3, else 4)")
+                       help=f"paid-in capital in NT$; sets the tier ({tiers.describe()})")
     p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="judge the rules in force on this date (default: today)")
 
@@ -180,13 +180,13 @@ def _write(text: str, output: Path | None) -> None:
 
 
 def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
-    from brokerguard.profile import Profile, load_profile, tier_for_capital
+    from brokerguard.profile import Profile, load_profile
 
     if getattr(args, "profile", None):
         return load_profile(args.profile, catalog, tier=args.tier, capital=args.capital)
     if args.tier is None and args.capital is None:
         raise InputError("no tier: pass --tier N, --capital NTD or --profile FILE")
-    tier = args.tier if args.tier is not None else tier_for_capital(args.capital)
+    tier = args.tier if args.tier is not None else tiers.tier_for_capital(args.capital)
     return Profile(tier=tier, capital=args.capital)
 
 
@@ -325,10 +325,8 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
 
 def _cmd_controls(args: argparse.Namespace) -> int:
     from brokerguard.catalog import load_catalog
-    from brokerguard.profile import tier_for_capital
-
     catalog = load_catalog()
-    tier = args.tier if args.tier is not None else tier_for_capital(args.capital)
+    tier = args.tier if args.tier is not None else tiers.tier_for_capital(args.capital)
     as_of = args.as_of or dt.date.today()
     rows = []
     for c in catalog.controls:
@@ -356,9 +354,7 @@ def _cmd_controls(args: argparse.Namespace) -> int:
 
 
 def _cmd_tier(args: argparse.Namespace) -> int:
-    from brokerguard.profile import tier_for_capital
-
-    print(f"NT${args.capital:,.0f} paid-in capital: tier {tier_for_capital(args.capital)}")
+    print(f"NT${args.capital:,.0f} paid-in capital: tier {tiers.tier_for_capital(args.capital)}")
     return EXIT_OK
 
 

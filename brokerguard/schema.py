@@ -37,14 +37,18 @@ class _StrictLoader(yaml.SafeLoader):
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """A file's bytes, refused by size before they are read: no hand-written input is this large."""
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(f"{path}: {size:,} bytes is over the {limit:,}-byte limit for {what}; refused before parsing")
+    return path.read_bytes()
+
+
 def load_yaml(path: Path) -> Any:
     """Safe-load a YAML file; any failure is an InputError naming the file and line."""
     try:
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise InputError(f"{path}: {size:,} bytes is over the {MAX_YAML_BYTES:,}-byte limit for a YAML file; "
-                             "refused before parsing")
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_YAML_BYTES, "a YAML file").decode("utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
     except UnicodeDecodeError:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, FIXTURES, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from conftest import EXAMPLES, FIXTURES, REPO
 
 PULUMI = REPO / "iac_examples" / "pulumi"
 REAL = {

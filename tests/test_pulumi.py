@@ -11,14 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-from brokerguard.providers.pulumi.model import SECRET_SIG, PulumiResource, PulumiStack
-from brokerguard.providers.pulumi.translate import mapping, translate
-from conftest import EXAMPLES, FIXTURES, REPO
 
 from brokerguard.catalog import load_catalog
 from brokerguard.errors import InputError
 from brokerguard.profile import load_profile
+from brokerguard.providers.pulumi.model import SECRET_SIG, PulumiResource, PulumiStack
+from brokerguard.providers.pulumi.translate import mapping, translate
 from brokerguard.scan import open_source, scan
+from conftest import EXAMPLES, FIXTURES, REPO
 
 pytest.importorskip("pulumi_aws")
 

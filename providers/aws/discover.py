@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from brokerguard.providers.aws.live import LiveResource
 
 from brokerguard.errors import InputError
+from brokerguard.providers.aws.live import LiveResource
 
 SERVICES_FILE = Path(__file__).resolve().parent / "services.yaml"
 GLOBAL_REGION = "us-east-1"  # CloudFront, Shield, the S3 bucket list and CLOUDFRONT-scope WAF live here
@@ -91,6 +91,17 @@ def pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterable[Any]
     """Every item of a listing, through botocore's paginator."""
     for page in client.get_paginator(operation).paginate(**kwargs):
         yield from page.get(key) or []
+
+
+def token_pages(call: Any, key: str, **kwargs: Any) -> Iterable[Any]:
+    """Every item of a listing that botocore has no paginator for, following NextToken by hand."""
+    token = None
+    while True:
+        page = call(**kwargs, **({"NextToken": token} if token else {}))
+        yield from page.get(key) or []
+        token = page.get("NextToken")
+        if not token:
+            return
 
 
 def why(exc: Exception) -> str:

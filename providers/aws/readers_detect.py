@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brokerguard.providers.aws.discover import Context, pages
+from brokerguard.providers.aws.discover import Context, pages, token_pages
 from brokerguard.providers.aws.live import LiveResource, blocks, with_tags
 
 
@@ -33,26 +33,21 @@ def read_malware_protection_plans(ctx: Context) -> list[LiveResource]:
     """GuardDuty Malware Protection plans for S3: which buckets' new objects are scanned."""
     gd = ctx.client("guardduty")
     out = []
-    token = None
-    while True:  # ListMalwareProtectionPlans has no paginator in botocore: follow NextToken by hand
-        page = gd.list_malware_protection_plans(**({"NextToken": token} if token else {}))
-        for summary in page.get("MalwareProtectionPlans", []):
-            pid = summary["MalwareProtectionPlanId"]
-            plan = gd.get_malware_protection_plan(MalwareProtectionPlanId=pid)
-            bucket = (plan.get("ProtectedResource") or {}).get("S3Bucket") or {}
-            res = LiveResource("aws_guardduty_malware_protection_plan", pid, ctx.region, "guardduty.malware_plans",
-                               with_tags({"id": pid, "arn": plan.get("Arn", ""), "role": plan.get("Role", ""),
-                                          "status": plan.get("Status", ""),
-                                          "protected_resource": [{"s3_bucket": [{
-                                              "bucket_name": bucket.get("BucketName", ""),
-                                              "object_prefixes": bucket.get("ObjectPrefixes", [])}]}],
-                                          "actions": [blocks(plan["Actions"])] if plan.get("Actions") else []},
-                                         plan.get("Tags")), arn=plan.get("Arn"))
-            res.link(("protected_resource", 0, "s3_bucket", 0, "bucket_name"), "aws_s3_bucket", bucket.get("BucketName"))
-            out.append(res)
-        token = page.get("NextToken")
-        if not token:
-            return out
+    for summary in token_pages(gd.list_malware_protection_plans, "MalwareProtectionPlans"):
+        pid = summary["MalwareProtectionPlanId"]
+        plan = gd.get_malware_protection_plan(MalwareProtectionPlanId=pid)
+        bucket = (plan.get("ProtectedResource") or {}).get("S3Bucket") or {}
+        res = LiveResource("aws_guardduty_malware_protection_plan", pid, ctx.region, "guardduty.malware_plans",
+                           with_tags({"id": pid, "arn": plan.get("Arn", ""), "role": plan.get("Role", ""),
+                                      "status": plan.get("Status", ""),
+                                      "protected_resource": [{"s3_bucket": [{
+                                          "bucket_name": bucket.get("BucketName", ""),
+                                          "object_prefixes": bucket.get("ObjectPrefixes", [])}]}],
+                                      "actions": [blocks(plan["Actions"])] if plan.get("Actions") else []},
+                                     plan.get("Tags")), arn=plan.get("Arn"))
+        res.link(("protected_resource", 0, "s3_bucket", 0, "bucket_name"), "aws_s3_bucket", bucket.get("BucketName"))
+        out.append(res)
+    return out
 
 
 def read_security_hub(ctx: Context) -> list[LiveResource]:
@@ -138,17 +133,12 @@ def read_events(ctx: Context) -> list[LiveResource]:
 def read_detective(ctx: Context) -> list[LiveResource]:
     det = ctx.client("detective")
     out = []
-    token = None
-    while True:  # ListGraphs has no paginator in botocore: follow NextToken by hand
-        page = det.list_graphs(**({"NextToken": token} if token else {}))
-        for graph in page.get("GraphList", []):
-            arn = graph["Arn"]
-            tags = det.list_tags_for_resource(ResourceArn=arn).get("Tags", {})
-            out.append(LiveResource("aws_detective_graph", arn.rsplit("/", 1)[-1], ctx.region, "detective",
-                                    with_tags({"id": arn, "graph_arn": arn}, tags), arn=arn))
-        token = page.get("NextToken")
-        if not token:
-            return out
+    for graph in token_pages(det.list_graphs, "GraphList"):
+        arn = graph["Arn"]
+        tags = det.list_tags_for_resource(ResourceArn=arn).get("Tags", {})
+        out.append(LiveResource("aws_detective_graph", arn.rsplit("/", 1)[-1], ctx.region, "detective",
+                                with_tags({"id": arn, "graph_arn": arn}, tags), arn=arn))
+    return out
 
 
 def read_ssm_associations(ctx: Context) -> list[LiveResource]:

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, STACK_TYPE, UNKNOWN, PulumiResource, PulumiStack
 
 from brokerguard.errors import InputError
+from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, STACK_TYPE, UNKNOWN, PulumiResource, PulumiStack
 
 _RUN_LOCK = threading.Lock()  # the Pulumi runtime is process-global: one program at a time
 

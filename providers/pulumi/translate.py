@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from brokerguard.model import Resource
 from brokerguard.providers.plan import plan_document, plan_entries, tags_of
 from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, SECRET_SIG, STACK_TYPE, UNKNOWN, PulumiStack
-
-from brokerguard.model import Resource
 
 MAPPING_FILE = Path(__file__).resolve().parent / "aws_mapping.json"
 UNMAPPED_PREFIX = "pulumi_unmapped"

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE
+
+from conftest import REPO
 
 PACK = REPO / "policies" / "pulumi"
 EXPORT = REPO / "iac_examples" / "pulumi" / "tier4-compliant.export.json"

@@ -137,3 +137,23 @@ def test_zh_tw_notes_on_expired_evidence_and_waivers(cli, tmp_path: Path) -> Non
         assert english_sentences(text) == [], f"{fmt}: {english_sentences(text)[:5]}"
     terminal = (out / "report.txt").read_text(encoding="utf-8")
     assert "已於 2024-06-01 到期" in terminal and "不予採計" in terminal and "已列於基準檔" in terminal
+
+
+@pytest.mark.parametrize("example", ["nonc-public-core-db", "nonc-firewall-pass-all", "nonc-email-filtering"])
+def test_json_and_sarif_carry_each_finding_in_both_languages(cli, tmp_path: Path, example: str) -> None:
+    cli("scan", EXAMPLES / example, "--tier", "1", "--as-of", "2024-06-30", "--format", "json,sarif",
+        "--output-dir", tmp_path)
+    import json
+
+    doc = json.loads((tmp_path / "report.json").read_text())
+    failed = [f for c in doc["controls"] for f in c["findings"] if f["result"] == "failed"]
+    assert failed
+    for f in failed:
+        assert f["texts"]["en"] == {"message": f["message"], "fix": f["fix"]}
+        zh = f["texts"]["zh-TW"]
+        assert zh["fix"] != f["fix"] and english_sentences(f"{zh['message']} {zh['fix']}") == [], f
+    for c in doc["controls"]:
+        assert len(c["notes_zh-TW"]) == len(c["notes"]) and english_sentences(" ".join(c["notes_zh-TW"])) == []
+    sarif = json.loads((tmp_path / "report.sarif").read_text())
+    for r in sarif["runs"][0]["results"]:
+        assert english_sentences(r["properties"]["zh-TW"]["fix"]) == [] and r["properties"]["zh-TW"]["message"]

@@ -11,6 +11,7 @@ from brokerguard.baseline import Entry
 from brokerguard.drift import Drift, Item
 from brokerguard.engine import ControlResult, JudgedFinding
 from brokerguard.gate import Gate
+from brokerguard.policies.meta import LANGS, text_of
 from brokerguard.model import Status
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.report.view import ControlView, FindingView, ReportView
@@ -24,7 +25,9 @@ def _finding(j: JudgedFinding, v: FindingView) -> dict[str, Any]:
     f = j.finding
     out = {"check_id": f.check_id, "check_name": f.check_name, "resource": f.resource, "file": f.file,
            "line": f.line, "result": j.result, "message": f.message, "guideline": f.guideline,
-           "severity": f.severity, "fix": f.fix}
+           "severity": f.severity, "fix": f.fix,
+           # The same texts in both languages (message and fix are declared bilingual beside each check).
+           "texts": {lang: {"message": text_of(f.message, lang), "fix": text_of(f.fix, lang)} for lang in LANGS}}
     if j.result == "failed":
         out["gate"] = v.gate
     if j.waiver:
@@ -66,6 +69,7 @@ def _control(r: ControlResult, v: ControlView) -> dict[str, Any]:
         "evidence": [_evidence(e) for e in r.evidence],
         "waivers": [_waiver(w) for w in r.waivers],
         "notes": r.notes,
+        "notes_zh-TW": [text_of(n, "zh-TW") for n in r.notes],
     }
 
 

@@ -21,6 +21,7 @@ from brokerguard.catalog import Control
 from brokerguard.config import git_top_level
 from brokerguard.gate import BASELINED, GATING
 from brokerguard.model import Location, Status
+from brokerguard.policies.meta import text_of
 from brokerguard.report.view import EVIDENCE_FIX, ControlView, FindingView, ReportView
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -138,7 +139,8 @@ def _finding_result(view: ReportView, uris: _Uris, c: ControlView, f: FindingVie
         "locations": [_location(uris, where, f.resource)],
         "partialFingerprints": {FINGERPRINT: _fingerprint(f.check_id, f.resource, f.file)},
         "properties": {"control": c.id, "cc": c.cc, "resource": f.resource, "control_status": c.status.value,
-                       "fix": f.fix, "gate": f.gate},
+                       "fix": f.fix, "gate": f.gate,
+                       "zh-TW": {"message": text_of(f.message, "zh-TW"), "fix": text_of(f.fix, "zh-TW")}},
     }
     if view.gate.options.baseline is not None and f.result == "failed":
         result["baselineState"] = "unchanged" if f.gate == BASELINED else "new"

@@ -11,8 +11,8 @@ from brokerguard.baseline import Entry
 from brokerguard.drift import Drift, Item
 from brokerguard.engine import ControlResult, JudgedFinding
 from brokerguard.gate import Gate
-from brokerguard.policies.meta import LANGS, text_of
 from brokerguard.model import Status
+from brokerguard.policies.meta import LANGS, text_of
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.report.view import ControlView, FindingView, ReportView
 from brokerguard.scan import ScanResult

@@ -201,3 +201,10 @@ def test_empty_changed_files_list_exits_2(cli, tmp_path: Path) -> None:
     listed.write_text("\n")
     run = scan(cli, PUBLIC_DB, "--tier", "3", "--changed-files", listed)
     assert run.code == 2 and "lists no file" in run.err
+
+
+def test_unreadable_changed_files_list_and_no_path_exit_2(cli, tmp_path: Path) -> None:
+    run = scan(cli, PUBLIC_DB, "--tier", "3", "--changed-files", tmp_path / "none.txt")
+    assert run.code == 2 and "none.txt: cannot read the changed-files list" in run.err and run.out == ""
+    run = cli("scan", "--tier", "3")
+    assert run.code == 2 and "no path to scan" in run.err

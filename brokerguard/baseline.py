@@ -8,6 +8,7 @@ A stack-level finding fingerprints the resources of the types its rule reads.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -42,7 +43,11 @@ class Baseline:
     entries: tuple[Entry, ...]
 
     def accepts(self, key: tuple[str, str, str]) -> bool:
-        return key in {e.key for e in self.entries}
+        return key in self._keys
+
+    @functools.cached_property
+    def _keys(self) -> frozenset[tuple[str, str, str]]:
+        return frozenset(e.key for e in self.entries)
 
 
 def _canonical(value: Any) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from brokerguard.baseline import Baseline, Entry, fingerprint
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the CLI reads GATES while building its parser: keep the eng
 GATES = ("all", "infrastructure")
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
-# Why a failed finding or a failing control does not gate (values of FindingGate / ControlGate).
+# Whether a failed finding or a failing control sets the exit code, and why not (Gate.findings, Gate.controls).
 GATING, BASELINED, OUTSIDE_CHANGE, EVIDENCE_ONLY = "gating", "baselined", "outside_change", "evidence_only"
 
 
@@ -50,11 +50,7 @@ class Gate:
     findings: dict[tuple[str, str], str]  # (check id, resource) of a failed finding -> gating | baselined | ...
     entries: tuple[Entry, ...]  # one per failed finding: what --create-baseline writes
     fixed: tuple[Entry, ...] = ()  # baseline entries no failed finding matches any more
-    changed: tuple[Entry, ...] = field(default=())  # baseline entries whose resource changed what was judged
-
-    @property
-    def gating_controls(self) -> list[str]:
-        return [c for c, why in self.controls.items() if why == GATING]
+    changed: tuple[Entry, ...] = ()  # baseline entries whose resource changed what was judged
 
     def finding_state(self, check_id: str, resource: str) -> str:
         return self.findings.get((check_id, resource), GATING)

@@ -32,12 +32,18 @@ def _failing_rows(view: ReportView, lang: str) -> list[str]:
         if c.status is Status.ERROR:  # its failed findings rest on what could not be read: say that first
             body.append(_row(name, c.cc, status(lang, c.status.value), "—", _notes(c.notes, lang),
                              text_of(ERROR_FIX, lang)))
-        failed = [f for f in c.problems if f.result == "failed"]
+        failed = [f for f in c.own_problems if f.result == "failed"]
         for f in failed:
             where = f"`{f.resource}`" + (f" (`{f.file}:{f.line}`)" if f.file else "")
             body.append(_row(name, c.cc, status(lang, c.status.value), where,
                              f"{f.check_id}: {text_of(f.message, lang)}", text_of(f.fix, lang)))
-        if not failed and c.status is not Status.ERROR:  # evidence decides and none valid is declared
+        # An including control (APT defence) points to the rows of the controls it includes.
+        included = [f for f in c.problems if f.result == "failed" and f not in failed]
+        if included:
+            owners = ", ".join(f"`{o}`" for o in dict.fromkeys(f.owner for f in included))
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—",
+                             f"{text(lang, 'included', n=len(included))}: {owners}", ""))
+        if not failed and not included and c.status is not Status.ERROR:  # evidence decides, none valid
             body.append(_row(name, c.cc, status(lang, c.status.value), "—", _notes(c.notes, lang),
                              text_of(EVIDENCE_FIX, lang)))
     if len(body) > MAX_FAILING_ROWS:

@@ -208,3 +208,21 @@ def test_unreadable_changed_files_list_and_no_path_exit_2(cli, tmp_path: Path) -
     assert run.code == 2 and "none.txt: cannot read the changed-files list" in run.err and run.out == ""
     run = cli("scan", "--tier", "3")
     assert run.code == 2 and "no path to scan" in run.err
+
+
+def test_a_protection_removed_elsewhere_is_caught_by_a_baseline_not_by_changed_files(cli, tmp_path: Path) -> None:
+    """The documented limit of --changed-files, and what closes it: a baseline made before the change."""
+    stack = Path(shutil.copytree(EXAMPLES / "tier1-compliant", tmp_path / "stack", symlinks=False))
+    profile = REPO / "iac_examples" / "profiles" / "tier1.yaml"
+    baseline = tmp_path / "baseline.json"
+    assert scan(cli, stack, "--profile", profile, "--create-baseline", baseline).code == 0
+    waf = stack / "waf.tf"
+    text = waf.read_text()
+    start = text.index('resource "aws_wafv2_web_acl_association" "web"')
+    waf.write_text(text[:start] + text[text.index("\n}\n", start) + 3:])  # the change removes the association
+    listed = tmp_path / "changed.txt"
+    listed.write_text(f"{waf}\n")
+    by_file = scan(cli, stack, "--profile", profile, "--changed-files", listed)
+    assert gate_states(by_file)[("CKV2_TWB_001", "aws_lb.web")] == "outside_change" and by_file.code == 0
+    by_baseline = scan(cli, stack, "--profile", profile, "--baseline", baseline)
+    assert gate_states(by_baseline)[("CKV2_TWB_001", "aws_lb.web")] == "gating" and by_baseline.code == 1

@@ -6,12 +6,12 @@ Exit codes: 0 every control the tier requires holds; 1 at least one does not; 2 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,7 @@ from brokerguard.errors import InputError
 if TYPE_CHECKING:  # the CLI imports the engine lazily so that --version and --help stay fast
     from brokerguard.catalog import Catalog
     from brokerguard.config import Config
-    from brokerguard.gate import GateOptions
+    from brokerguard.gate import Gate, GateOptions
     from brokerguard.profile import Profile
     from brokerguard.scan import ScanResult
 
@@ -38,6 +38,16 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a valid date (YYYY-MM-DD)") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 86400:  # nan fails too
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 86400")
+    return value
 
 
 def _tier(text: str) -> int:
@@ -82,7 +92,11 @@ def _add_scan_options(scan: argparse.ArgumentParser) -> None:
                       help=f"read defaults from FILE (default: {FILE_NAME} in the working directory, else at the "
                            "repository root)")
     scan.add_argument("--stack", metavar="NAME",
-                      help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev)")
+                      help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev, "
+                           "Pulumi.dev.yaml when it exists; a program with other stack files and no "
+                           "Pulumi.dev.yaml needs --stack)")
+    scan.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                      help="Pulumi programs: stop a program that runs longer than this under mocks, exit 2 (default: 300)")
     _add_broker_options(scan)
     scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
     gate = scan.add_argument_group("gate (what sets the exit code)")
@@ -167,16 +181,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write(text: str, output: Path | None) -> None:
-    """Write atomically: a failed run never leaves a half-written or stale-looking report."""
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, output)
+def _destinations(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
+    """(format, file) of every report asked for; None is standard output. Checked before the scan
+    runs: a report never overwrites an input of the scan, and --output-dir is a directory."""
+    from brokerguard.output import OutputError, check_directory, refuse_inputs
+    from brokerguard.report import EXTENSIONS
+
+    if args.output and args.output_dir:
+        raise OutputError("--output and --output-dir exclude each other (--output-dir writes one file per format)")
+    if len(args.format) > 1 and not args.output_dir:
+        raise OutputError(f"{len(args.format)} formats ({','.join(args.format)}) need --output-dir DIR")
+    if args.output_dir:
+        check_directory(args.output_dir)
+        found = [(fmt, args.output_dir / f"report.{EXTENSIONS[fmt]}") for fmt in args.format]
+    else:
+        found = [(args.format[0], args.output)]
+    if getattr(args, "stdout_closed", False) and any(p is None or str(p) == "-" for _, p in found):
+        raise OutputError("standard output: closed, cannot write the report (give --output FILE)")
+    inputs = list(args.paths) + ([args.profile] if getattr(args, "profile", None) else [])
+    refuse_inputs([p for _, p in found if p is not None], inputs)
+    return found
+
+
+def _write_error_reports(destinations: list[tuple[str, Path | None]], message: str, lang: str) -> None:
+    """On exit 2, every report file asked for (and JSON or SARIF on standard output) says the scan
+    could not be judged and why; when even that cannot be written, the error line still stands."""
+    from brokerguard.output import write_all
+    from brokerguard.report import error
+
+    reports = [(p, error.render(fmt, message, lang)) for fmt, p in destinations if p is not None or fmt in ("json", "sarif")]
+    with contextlib.suppress(InputError):
+        write_all(reports)
 
 
 def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
@@ -246,39 +281,32 @@ def _gate_options(args: argparse.Namespace) -> GateOptions:
 
 def _cmd_scan(args: argparse.Namespace) -> int:
     from brokerguard import baseline, report
-    from brokerguard.catalog import load_catalog
-    from brokerguard.gate import decide
-    from brokerguard.hcl_cache import parse_cache
-    from brokerguard.report import EXTENSIONS, Options
-    from brokerguard.scan import scan
+    from brokerguard.output import OutputError, refuse_inputs, write_all
+    from brokerguard.report import Options
 
     if not args.paths:
         raise InputError("no path to scan: give PATH, or `paths` in the config file")
-    if args.output and args.output_dir:
-        raise InputError("--output and --output-dir exclude each other (--output-dir writes one file per format)")
-    if len(args.format) > 1 and not args.output_dir:
-        raise InputError(f"{len(args.format)} formats ({','.join(args.format)}) need --output-dir DIR")
-    catalog = load_catalog()
-    profile = _profile(args, catalog)
-    options = _gate_options(args)
-    as_of = args.as_of or dt.date.today()
-    if sys.stderr.isatty():
-        print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
-    with parse_cache(args.cache_dir):
-        result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
-    gate = decide(result, options)
-    to_terminal = args.output is None and args.output_dir is None
-    colour = to_terminal and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    texts = report.render(args.format, result, args.lang, colour=colour, gate=gate, options=Options(
-        quiet=args.quiet, repo_root=args.repo_root, help_base_url=args.help_base_url,
-        config_file=str(args.config_file) if args.config_file else None,
-        terminal_lang=args.lang if args.lang_given else None))
+    destinations = _destinations(args)
     if args.create_baseline:
-        _write(baseline.to_text(gate.entries), args.create_baseline)
-    for fmt, text in texts.items():
-        _write(text, args.output_dir / f"report.{EXTENSIONS[fmt]}" if args.output_dir else args.output)
+        refuse_inputs([args.create_baseline], list(args.paths) + ([args.profile] if args.profile else []))
+    try:
+        result, gate = _scan(args)
+        to_terminal = args.output is None and args.output_dir is None
+        colour = to_terminal and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        texts = report.render(args.format, result, args.lang, gate, colour=colour, options=Options(
+            quiet=args.quiet, repo_root=args.repo_root, help_base_url=args.help_base_url,
+            config_file=str(args.config_file) if args.config_file else None,
+            terminal_lang=args.lang if args.lang_given else None))
+    except InputError as exc:
+        if not isinstance(exc, OutputError):
+            _write_error_reports(destinations, exc.one_line(), args.lang)
+        raise
+    written = [(path, texts[fmt]) for fmt, path in destinations]
+    if args.create_baseline:
+        written.append((args.create_baseline, baseline.to_text(gate.entries)))
+    write_all(written)
     if args.output_dir and sys.stderr.isatty():
-        print(f"brokerguard: wrote {', '.join(f'report.{EXTENSIONS[f]}' for f in texts)} to {args.output_dir}", file=sys.stderr)
+        print(f"brokerguard: wrote {', '.join(p.name for _, p in destinations if p)} to {args.output_dir}", file=sys.stderr)
     return gate.exit_code
 
 
@@ -294,6 +322,23 @@ def _cmd_config(args: argparse.Namespace, parser: argparse.ArgumentParser, found
     return EXIT_OK
 
 
+def _scan(args: argparse.Namespace) -> tuple[ScanResult, Gate]:
+    from brokerguard.catalog import load_catalog
+    from brokerguard.gate import decide
+    from brokerguard.hcl_cache import parse_cache
+    from brokerguard.scan import scan
+
+    catalog = load_catalog()
+    profile = _profile(args, catalog)
+    options = _gate_options(args)  # a bad baseline or changed-files list fails before the scan runs
+    as_of = args.as_of or dt.date.today()
+    if sys.stderr.isatty():
+        print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
+    with parse_cache(args.cache_dir):
+        result = scan(args.paths, profile, as_of, catalog, stack=args.stack, timeout=args.timeout)
+    return result, decide(result, options)
+
+
 def _render(args: argparse.Namespace, result: ScanResult) -> str:
     """The one report of a live scan, in the default language."""
     from brokerguard import report
@@ -307,19 +352,22 @@ def _render(args: argparse.Namespace, result: ScanResult) -> str:
 def _cmd_scan_aws(args: argparse.Namespace) -> int:
     from brokerguard.catalog import load_catalog
     from brokerguard.drift import compare
+    from brokerguard.output import refuse_inputs, write_all
     from brokerguard.providers.aws.build import read_account
     from brokerguard.scan import open_source, scan_sources
 
     catalog = load_catalog()
     profile = _profile(args, catalog)
     as_of = args.as_of or dt.date.today()
+    if args.output:
+        refuse_inputs([args.output], [p for p in (args.compare_with, args.profile) if p])
     declared = open_source(args.compare_with) if args.compare_with else None  # a bad path fails before AWS is read
     result = scan_sources([read_account(args.region, args.aws_profile, args.endpoint_url)], profile, as_of, catalog)
     if declared is not None:
         code = scan_sources([declared], profile, as_of, catalog)
         result = dataclasses.replace(result, drift=compare(list(result.resources), list(code.resources),
                                                            str(args.compare_with)))
-    _write(_render(args, result), args.output)
+    write_all([(args.output, _render(args, result))])
     return result.exit_code
 
 
@@ -361,12 +409,17 @@ def _cmd_tier(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    stdout_closed = sys.stdout is None
+    if stdout_closed:  # started with standard output closed: libraries that print must not crash
+        sys.stdout = sys.__stdout__ = open(os.devnull, "w", encoding="utf-8")
     try:
         if argv and argv[0] in ("scan", "config"):  # options may come from a config file: parsed in two steps
             sub = _subparser(parser, argv[0])
             args, found, given = _scan_args(sub, argv[1:])
+            args.stdout_closed = stdout_closed
             return _cmd_scan(args) if argv[0] == "scan" else _cmd_config(args, sub, found, given)
         args = parser.parse_args(argv)
+        args.stdout_closed = stdout_closed
         handler = {"scan-aws": _cmd_scan_aws, "controls": _cmd_controls, "tier": _cmd_tier}[args.command]
         return handler(args)
     except InputError as exc:

@@ -196,7 +196,8 @@ def test_an_unmapped_type_is_kept_and_listed(tmp_path: Path) -> None:
 def test_a_secret_a_check_needs_is_cannot_judge_never_a_pass(tmp_path: Path) -> None:
     def secret_flag(rs: list) -> None:
         db = next(r for r in rs if r["type"] == "aws:rds/instance:Instance")
-        db["inputs"]["publiclyAccessible"] = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
+        secret = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
+        db["inputs"]["publiclyAccessible"] = db["outputs"]["publiclyAccessible"] = secret  # deployed is judged
     catalog = load_catalog()
     result = scan([_export(tmp_path, secret_flag)], load_profile(PROFILES / "tier4.yaml", catalog), AS_OF, catalog)
     found = [j.finding for r in result.results for j in r.findings

@@ -79,6 +79,11 @@ def render(scan: ScanResult, view: ReportView, lang: str = "en", colour: bool = 
         lines.append(f"{text(lang, 't_not_judged')}  {text_of(part, lang)}")
     for why, types in _by_reason(scan.unread).items():
         lines.append(f"{text(lang, 't_not_read')}    {', '.join(types)}: {text_of(why, lang)}")
+    for note in scan.notes:
+        lines.append(f"{text(lang, 't_drift')}       {text_of(note, lang)}")
+    for s in scan.suppressions:
+        lines.append(text(lang, "t_suppression", syntax=s.syntax, check=s.check, file=s.file, line=s.line,
+                          reason=s.reason))
     if scan.unmapped_types:
         lines.append(f"{text(lang, 't_note')}: {text(lang, 't_unmapped')}: {', '.join(scan.unmapped_types)}")
     for e in view.gate.fixed:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 from brokerguard.policies.meta import text_of  # noqa: F401 (the reports' one way to pick a language)
+
+if TYPE_CHECKING:
+    from brokerguard.suppressions import Suppression
 
 DEFAULT_LANG = "zh-TW"
 
@@ -92,6 +96,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "t_incomplete": "未完成",
         "t_failed_verdict": "未通過",
         "t_summary": "：{summary}（共 {n} 項控制）",
+        "t_drift": "漂移",
+        "t_suppression": "未採用    {file}:{line} 的 {syntax}{check}（理由：{reason}）：行內略過註解不改變判定，請於設定檔的豁免清單登錄豁免",
         "gate_line": "閘門 {mode}{extra}：結束代碼 {code}",
         "gate_baseline": "，基準檔 {path}",
         "gate_changed": "，{n} 個變更檔案",
@@ -100,6 +106,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "gate_evidence_only": "僅佐證",
         "gate_baselined": "已列於基準檔",
         "gate_outside_change": "不在變更檔案中",
+        "not_judged": "無法判定：掃描未完成，結果不是通過",
+        "suppressions": "未採用的行內略過註解",
+        "suppressions_note": "程式碼中的 Checkov 略過註解不會改變判定：豁免只能登錄於設定檔的豁免清單（核准人、到期日）。",
+        "suppression_row": "{file}:{line} 略過 {check}（理由：{reason}）：未採用",
     },
     "en": {
         "title": "Tiered cybersecurity controls of a securities broker: audit report",
@@ -184,6 +194,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "t_incomplete": "INCOMPLETE",
         "t_failed_verdict": "FAILED",
         "t_summary": ": {summary} ({n} controls)",
+        "t_drift": "DRIFT",
+        "t_suppression": "NOT APPLIED {syntax}{check} at {file}:{line} ({reason}): inline suppressions change no verdict; waive in the profile's waiver register",
         "gate_line": "gate {mode}{extra}: exit {code}",
         "gate_baseline": ", baseline {path}",
         "gate_changed": ", {n} changed files",
@@ -192,6 +204,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "gate_evidence_only": "evidence only",
         "gate_baselined": "baselined",
         "gate_outside_change": "outside the changed files",
+        "not_judged": "Could not be judged: the scan did not complete, and this is not a pass",
+        "suppressions": "Inline suppressions not applied",
+        "suppressions_note": "Checkov skip comments in the code do not change the verdict: a waiver is declared in the profile's waiver register (approver, expiry).",
+        "suppression_row": "{file}:{line} skips {check} (reason: {reason}): not applied",
     },
 }
 
@@ -221,6 +237,10 @@ def severity(lang: str, value: str) -> str:
 
 def text(lang: str, key: str, **values: object) -> str:
     return _TEXT[lang][key].format(**values)
+
+
+def suppression_line(s: Suppression, lang: str) -> str:
+    return text(lang, "suppression_row", file=s.file, line=s.line, check=s.check or "?", reason=s.reason)
 
 
 def status(lang: str, value: str) -> str:

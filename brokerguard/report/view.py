@@ -20,6 +20,7 @@ from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
 from brokerguard.report import Options
 from brokerguard.scan import ScanResult
+from brokerguard.suppressions import Suppression
 
 # The fix for a control that only evidence can show, when none valid is declared.
 EVIDENCE_FIX = Text("Declare dated evidence for this control in the broker profile (docs/profile.md).",
@@ -107,6 +108,7 @@ class ReportView:
     gate: Gate
     options: Options
     stack_location: Location  # where findings on the whole stack point: the provider's declaration
+    suppressions: tuple[Suppression, ...] = ()  # inline skips found in the code: listed, not applied
 
     @property
     def passed(self) -> bool:
@@ -162,5 +164,5 @@ def build(scan: ScanResult, gate: Gate, options: Options) -> ReportView:
                                       options.config_file),
         network=scan.network, exit_code=gate.exit_code, catalog=catalog,
         policies={pid: policies[pid] for c in catalog.controls for pid in c.checks + c.stack_rules},
-        gate=gate, options=options, stack_location=scan.stack_location,
+        gate=gate, options=options, stack_location=scan.stack_location, suppressions=scan.suppressions,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,13 +13,13 @@ from brokerguard.coverage import cannot_judge, unjudged
 from brokerguard.drift import Drift
 from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
-from brokerguard.model import Finding, Resource, Stack, Status
+from brokerguard.model import Finding, Location, Resource, Stack, Status
 from brokerguard.policies import resource_conf
 from brokerguard.policies.meta import Text
 from brokerguard.profile import Profile
 from brokerguard.providers import cloudformation, pulumi, terraform_plan
 from brokerguard.providers.cloudformation import template as cfn_template
-from brokerguard.providers.plan import PlanSource, load_json
+from brokerguard.providers.plan import PlanSource, display_path, load_json
 from brokerguard.providers.terraform import TerraformSource, open_directory
 from brokerguard.stack_rules import run_rules
 from brokerguard.suppressions import Suppression
@@ -39,6 +40,9 @@ class ScanResult:
     unmapped_types: tuple[str, ...] = ()  # resource types no check knows: listed, not judged
     not_inspectable: tuple[str, ...] = ()  # parts a source could not show: the scan cannot pass
     unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
+    # Where a stack-level finding ("the stack has no GuardDuty") is located: the declaration of the
+    # provider the missing resource would be created with, else the file that stands for the stack.
+    stack_location: Location = Location("")
     network: picture.Network = picture.Network((), ())  # the network as the scan judged it, for the reports
     drift: Drift | None = None  # scan-aws --compare-with: protections running and declared, side by side
     suppressions: tuple[Suppression, ...] = ()  # inline skips found: reported, never applied
@@ -94,6 +98,43 @@ def open_source(path: Path, stack: str | None = None, parameters: dict | None = 
         return cloudformation.open_template(path, doc, cfn_template.json_lines(text, doc), parameters)
     raise InputError(f"{path}: JSON that is neither a Terraform plan (format_version, planned_values), "
                      f"a Pulumi stack export or preview, nor a CloudFormation template (Resources)")
+
+
+_PROVIDER = re.compile(r'^provider\s+"aws"\s*\{', re.M)
+_TERRAFORM_BLOCK = re.compile(r'^terraform\s*\{', re.M)
+
+
+def _block_at(file: Path, pattern: re.Pattern[str]) -> Location | None:
+    """The first top-level block matching ``pattern``, from its line to the line of its closing brace."""
+    text = file.read_text(encoding="utf-8")
+    match = pattern.search(text)
+    if match is None:
+        return None
+    depth, end = 0, len(text)
+    for i in range(match.end() - 1, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            end = i
+            break
+    start = text.count("\n", 0, match.start()) + 1
+    return Location(display_path(file), start, text.count("\n", 0, end) + 1)
+
+
+def stack_location(source: Source) -> Location:
+    """Where a finding about the whole stack points (SARIF, --changed-files)."""
+    if isinstance(source, TerraformSource):
+        root_files = sorted(f for f in source.files if f.parent == source.root) or sorted(source.files)
+        for pattern in (_PROVIDER, _TERRAFORM_BLOCK):
+            for f in root_files:
+                found = _block_at(f, pattern)
+                if found:
+                    return found
+        return Location(display_path(root_files[0])) if root_files else Location(display_path(source.root))
+    if source.kind == "pulumi-program":
+        return Location(display_path(source.root / "Pulumi.yaml"))
+    if source.kind == "aws":
+        return Location("")
+    return Location(display_path(source.plan_file or source.root))
 
 
 def load_judging_code() -> None:
@@ -182,6 +223,7 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
         unread=tuple(sorted(unread.items())), network=network,
+        stack_location=next((loc for loc in map(stack_location, sources) if loc.file), Location("")),
         suppressions=tuple(suppressions),
         notes=tuple(n for s in plans for n in s.notes),
     )

@@ -14,13 +14,14 @@ from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
 from brokerguard.model import Finding, Resource, Stack, Status
 from brokerguard.policies import resource_conf
-from brokerguard.policies.meta import Text
 from brokerguard.profile import Profile
+from brokerguard.policies.meta import Text
 from brokerguard.providers import cloudformation, pulumi, terraform_plan
 from brokerguard.providers.cloudformation import template as cfn_template
 from brokerguard.providers.plan import PlanSource, load_json
 from brokerguard.providers.terraform import TerraformSource, open_directory
 from brokerguard.stack_rules import run_rules
+from brokerguard.suppressions import Suppression
 
 Source = TerraformSource | PlanSource
 
@@ -40,6 +41,8 @@ class ScanResult:
     unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
     network: picture.Network = picture.Network((), ())  # the network as the scan judged it, for the reports
     drift: Drift | None = None  # scan-aws --compare-with: protections running and declared, side by side
+    suppressions: tuple[Suppression, ...] = ()  # inline skips found: reported, never applied
+    notes: tuple[str, ...] = ()  # what the sources say beside the findings (a Pulumi export's drift)
 
     @property
     def passed(self) -> bool:
@@ -53,7 +56,8 @@ class ScanResult:
         return 0 if self.passed else 1
 
 
-def open_source(path: Path, stack: str | None = None, parameters: dict | None = None) -> Source:
+def open_source(path: Path, stack: str | None = None, timeout: float = pulumi.DEFAULT_TIMEOUT,
+                parameters: dict | None = None) -> Source:
     """Recognise what a path holds by its content; anything not understood is an error, never an empty pass.
 
     A directory is a Pulumi program (Pulumi.yaml with __main__.py), a CDK cloud assembly (manifest.json),
@@ -66,7 +70,7 @@ def open_source(path: Path, stack: str | None = None, parameters: dict | None = 
         raise InputError(f"{path}: no such file or directory")
     if path.is_dir():
         if pulumi.is_program(path):
-            return pulumi.open_program(path, stack)
+            return pulumi.open_program(path, stack, timeout)
         if cloudformation.is_assembly(path):
             return cloudformation.open_assembly(path, parameters)
         if not any(path.rglob("*.tf")) and cloudformation.templates_in(path):
@@ -92,10 +96,24 @@ def open_source(path: Path, stack: str | None = None, parameters: dict | None = 
                      f"a Pulumi stack export or preview, nor a CloudFormation template (Resources)")
 
 
+def load_judging_code() -> None:
+    """Read everything that judges and reports from disk before a scanned program runs: the program
+    can write files, brokerguard's own included, but cannot change what is already loaded."""
+    from brokerguard import checkov_scan, registry, report  # noqa: F401 (imported for what it loads)
+    from brokerguard.providers.pulumi.translate import mapping
+
+    registry.load()
+    mapping()
+    report.preload()
+
+
 def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, stack: str | None = None,
-         parameters: dict | None = None) -> ScanResult:
-    """Open every path, then judge them together as one stack."""
-    return scan_sources([open_source(p, stack, parameters) for p in paths], profile, as_of, catalog)
+         timeout: float | None = None, parameters: dict | None = None) -> ScanResult:
+    """Open every path, then judge them together as one stack (``timeout``: Pulumi programs, None for the default)."""
+    limit = pulumi.DEFAULT_TIMEOUT if timeout is None else timeout
+    if any(pulumi.is_program(p) for p in paths):
+        load_judging_code()
+    return scan_sources([open_source(p, stack, limit, parameters) for p in paths], profile, as_of, catalog)
 
 
 def _worlds(sources: list[Source]) -> list[list[Source]]:
@@ -121,32 +139,34 @@ def _merge(per_world: list[tuple[str, list[Finding]]]) -> list[Finding]:
     return list(merged.values())
 
 
-def _judge(sources: list[Source], catalog: Catalog) -> tuple[list[Finding], Stack]:
+def _judge(sources: list[Source], catalog: Catalog) -> tuple[list[Finding], Stack, list[Suppression]]:
+    """One possible stack: its findings (unknown values already "cannot judge"), resources, suppressions."""
     from brokerguard.checkov_scan import run_checkov  # imports Checkov: only when a scan needs it
 
     findings: list[Finding] = []
     resources: list[Resource] = []
+    suppressions: list[Suppression] = []
     for source in sources:
         result = run_checkov(source, set(catalog.check_ids))
         findings += result.findings
         resources += result.resources
+        suppressions += result.suppressions
     stack = Stack(resources)
     findings += run_rules(stack, set(catalog.stack_rule_ids))
     unknown = {a: gaps for s in sources if isinstance(s, PlanSource) for a, gaps in s.unknown.items()}
-    return cannot_judge(findings, unknown), stack
+    return cannot_judge(findings, unknown), stack, suppressions
 
 
 def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalog: Catalog) -> ScanResult:
     per_world: list[tuple[str, list[Finding]]] = []
-    stack = Stack([])
-    network = picture.Network((), ())
+    stack, network, suppressions = Stack([]), picture.Network((), ()), []
     # The profile's tag keys and settings hold for the Checkov checks and the stack rules alike.
     with resource_conf.scan_context(profile.tag_keys, profile.settings):
         for i, world in enumerate(_worlds(sources)):
-            found, judged = _judge(world, catalog)
+            found, judged, suppressed = _judge(world, catalog)
             per_world.append((", ".join(s.world for s in world if isinstance(s, PlanSource) and s.world), found))
             if i == 0:  # the first possible stack is the one the reports draw
-                stack = judged
+                stack, suppressions = judged, suppressed
                 network = picture.build(stack)  # core and public as the rules saw them, under the profile's tag keys
     findings = _merge(per_world)
     unread = {t: why for s in sources if isinstance(s, PlanSource) for t, why in s.errors.items()}
@@ -160,4 +180,6 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
         unread=tuple(sorted(unread.items())), network=network,
+        suppressions=tuple(suppressions),
+        notes=tuple(n for s in plans for n in s.notes),
     )

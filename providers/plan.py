@@ -28,6 +28,7 @@ class PlanSource:
     unknown: dict[str, dict[str, str]] = field(default_factory=dict)  # address -> {attribute: why not known}
     unmapped: tuple[tuple[str, str], ...] = ()  # (source id, type) with no Terraform twin: not judged
     not_inspectable: tuple[str, ...] = ()  # parts the source could not show (never a pass)
+    notes: tuple[str, ...] = ()  # said in the report, decide nothing (a Pulumi export's drift)
     # Terraform type -> why the source could not read that kind of resource (live AWS: access denied,
     # region unreachable); every check reading such a type is `error` (brokerguard.coverage).
     errors: dict[str, str] = field(default_factory=dict)

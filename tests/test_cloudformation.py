@@ -506,7 +506,8 @@ def test_bad_templates_are_one_line_input_errors(cli, tmp_path: Path, case: str)
     lines = run.err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in run.err, run.err
     assert str(path) in lines[0] and expected in lines[0], lines[0]
-    assert not out.exists()
+    report = json.loads(out.read_text())  # the report asked for says why, never a pass
+    assert report["error"] == lines[0].removeprefix("brokerguard: error: ") and report["controls"] == []
 
 
 def test_a_template_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:

@@ -196,7 +196,8 @@ def test_an_unmapped_type_is_kept_and_listed(tmp_path: Path) -> None:
 def test_a_secret_a_check_needs_is_cannot_judge_never_a_pass(tmp_path: Path) -> None:
     def secret_flag(rs: list) -> None:
         db = next(r for r in rs if r["type"] == "aws:rds/instance:Instance")
-        db["inputs"]["publiclyAccessible"] = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
+        secret = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
+        db["inputs"]["publiclyAccessible"] = db["outputs"]["publiclyAccessible"] = secret  # deployed is judged
     catalog = load_catalog()
     result = scan([_export(tmp_path, secret_flag)], load_profile(PROFILES / "tier4.yaml", catalog), AS_OF, catalog)
     found = [j.finding for r in result.results for j in r.findings
@@ -278,3 +279,20 @@ def test_crossguard_pack_reports_failing_controls(monkeypatch: pytest.MonkeyPatc
     expected = set(violated) | {"firewall"}
     assert got == expected, reports
     assert all(urn is None or urn.startswith("urn:pulumi:") for _, urn in reports)
+
+
+def test_an_unverified_pulumi_version_fails_in_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's internals are touched in brokerguard/compat_pulumi.py only, verified against one version."""
+    from brokerguard import compat_pulumi
+
+    monkeypatch.setitem(compat_pulumi.VERIFIED, "pulumi", "0.0.1")
+    with pytest.raises(compat_pulumi.IncompatiblePulumiError, match=r"verified with pulumi 0\.0\.1.*Resource\.__init__"):
+        compat_pulumi._check()
+    monkeypatch.undo()
+    patched = list(compat_pulumi.PATCHED)
+    owner, name, params = patched[1]
+    monkeypatch.setattr(compat_pulumi, "PATCHED", (*patched[:1], (owner, name, (*params, "extra")), *patched[2:]))
+    with pytest.raises(compat_pulumi.IncompatiblePulumiError, match="Output.apply takes"):
+        compat_pulumi._check()
+    with pytest.raises(ValueError, match="not an attribute compat_pulumi verified"):
+        compat_pulumi.replace(compat_pulumi, "run_program", None)

@@ -123,7 +123,7 @@ def why(exc: Exception) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
 
 
-def _readers() -> dict[str, Callable[[Context], list[LiveResource]]]:
+def _readers() -> dict[str, Callable[[Context], Iterable[LiveResource]]]:
     from brokerguard.providers.aws import readers_compute, readers_data, readers_detect, readers_edge, readers_network
 
     table = {}
@@ -186,7 +186,7 @@ def discover(regions: list[str], profile: str | None = None, endpoint_url: str |
         ctx = Context(region=region, account=result.account, clients=clients, found=list(result.resources),
                       primary=region == regions[0] or specs[name]["global"])
         try:
-            found = readers[name](ctx)
+            found = list(readers[name](ctx))  # a reader may yield: it has read only once consumed
         except Exception as exc:  # noqa: BLE001 -- any failure is recorded, never read as "nothing there"
             with lock:
                 result.errors[f"{name}@{region}"] = why(exc)

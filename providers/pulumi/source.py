@@ -25,11 +25,11 @@ def from_stack(stack: PulumiStack, root: Path) -> PlanSource:
     t = translate(stack)
     return PlanSource(root=root, kind=f"pulumi-{stack.kind}", plan=t.plan, resources=tuple(t.resources),
                       locations=t.locations, unknown=t.unknown, unmapped=tuple(t.unmapped),
-                      not_inspectable=tuple(t.not_inspectable))
+                      not_inspectable=tuple(t.not_inspectable), notes=tuple(t.notes))
 
 
-def open_program(path: Path, stack: str | None = None) -> PlanSource:
-    return from_stack(program.run_program(path, stack), path)
+def open_program(path: Path, stack: str | None = None, timeout: float = program.DEFAULT_TIMEOUT) -> PlanSource:
+    return from_stack(program.run_program(path, stack, timeout), path)
 
 
 def read_document(path: Path, doc: Any) -> PlanSource:

@@ -49,6 +49,7 @@ class Translation:
     unmapped: list[tuple[str, str]] = field(default_factory=list)  # (urn, token)
     unknown: dict[str, dict[str, str]] = field(default_factory=dict)  # address -> {tf attribute: why}
     not_inspectable: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _identity(res: Any) -> dict[str, str]:
@@ -121,7 +122,8 @@ def translate(stack: PulumiStack) -> Translation:
                                   references=frozenset(refs), file=res.file or stack.origin, line=res.line,
                                   tags=tags_of(plain), source_id=res.urn))
     return Translation(plan=plan_document(planned, configured), locations=locations, resources=resources,
-                       unmapped=unmapped, unknown=unknown, not_inspectable=list(stack.not_inspectable))
+                       unmapped=unmapped, unknown=unknown, not_inspectable=list(stack.not_inspectable),
+                       notes=list(stack.notes))
 
 
 def _merge_default_tags(values: dict, stack: PulumiStack, res: Any, providers: dict) -> None:

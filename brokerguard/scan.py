@@ -14,8 +14,8 @@ from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
 from brokerguard.model import Finding, Resource, Stack, Status
 from brokerguard.policies import resource_conf
-from brokerguard.profile import Profile
 from brokerguard.policies.meta import Text
+from brokerguard.profile import Profile
 from brokerguard.providers import cloudformation, pulumi, terraform_plan
 from brokerguard.providers.cloudformation import template as cfn_template
 from brokerguard.providers.plan import PlanSource, load_json

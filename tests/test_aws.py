@@ -211,6 +211,7 @@ def test_every_report_format_says_what_could_not_be_judged(moto: MotoServer, acc
 
     from brokerguard import report
     from brokerguard.catalog import load_catalog
+    from brokerguard.gate import GateOptions, decide
     from brokerguard.profile import load_profile
     from brokerguard.providers.aws.build import read_account
     from brokerguard.scan import scan_sources
@@ -222,7 +223,7 @@ def test_every_report_format_says_what_could_not_be_judged(moto: MotoServer, acc
         proxy.stop()
     catalog = load_catalog()
     result = scan_sources([source], load_profile(PROFILE, catalog, tier=2), dt.date(2024, 6, 30), catalog)
-    texts = report.render(["json", "sarif", "junitxml", "markdown"], result, "en")
+    texts = report.render(["json", "sarif", "junitxml", "markdown"], result, "en", decide(result, GateOptions()))
     sarif = json.loads(texts["sarif"])["runs"][0]["invocations"][0]
     assert sarif["executionSuccessful"] is False and sarif["exitCode"] == 2
     assert "waf" in [n["descriptor"]["id"] for n in sarif["toolExecutionNotifications"]]

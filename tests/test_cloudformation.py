@@ -506,8 +506,8 @@ def test_bad_templates_are_one_line_input_errors(cli, tmp_path: Path, case: str)
     lines = run.err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in run.err, run.err
     assert str(path) in lines[0] and expected in lines[0], lines[0]
-    report = json.loads(out.read_text())  # the report asked for says why, never a pass
-    assert report["error"] == lines[0].removeprefix("brokerguard: error: ") and report["controls"] == []
+    report = json.loads(out.read_text())  # the report says the scan could not be judged, and why; never a pass
+    assert expected in report["error"] and report["summary"] == {"passed": False, "exit_code": 2}
 
 
 def test_a_template_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
@@ -773,3 +773,12 @@ Resources:
     assert src.unknown == {} and src.unmapped == (("Role", "AWS::IAM::Role"),)
     fn = {r.address: r for r in src.resources}["aws_lambda_function.isolate"]
     assert fn.values["role"] == "AWS::IAM::Role.role.arn"
+
+
+def test_a_report_never_overwrites_the_parameters_file(cli, tmp_path: Path) -> None:
+    path = _write(tmp_path / "t.yaml", CONDITIONAL)
+    params = _write(tmp_path / "params.json", json.dumps([{"ParameterKey": "EnableWaf", "ParameterValue": "true"}]))
+    before = params.read_text()
+    run = cli("scan", path, "--tier", "1", "--parameters", params, "--format", "json", "--output", params)
+    assert run.code == 2 and str(params) in run.err
+    assert params.read_text() == before

@@ -215,7 +215,7 @@ def _destinations(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
         found = [(args.format[0], args.output)]
     if getattr(args, "stdout_closed", False) and any(p is None or str(p) == "-" for _, p in found):
         raise OutputError("standard output: closed, cannot write the report (give --output FILE)")
-    inputs = list(args.paths) + ([args.profile] if getattr(args, "profile", None) else [])
+    inputs = list(args.paths) + [p for p in (getattr(args, "profile", None), getattr(args, "parameters", None)) if p]
     refuse_inputs([p for _, p in found if p is not None], inputs)
     return found
 
@@ -378,7 +378,7 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
     profile = _profile(args, catalog)
     as_of = args.as_of or dt.date.today()
     if args.output:
-        refuse_inputs([args.output], [p for p in (args.compare_with, args.profile) if p])
+        refuse_inputs([args.output], [p for p in (args.compare_with, args.profile, args.parameters) if p])
     # a bad path fails before AWS is read
     declared = open_source(args.compare_with, parameters=_parameters(args)) if args.compare_with else None
     result = scan_sources([read_account(args.region, args.aws_profile, args.endpoint_url)], profile, as_of, catalog)

@@ -78,6 +78,18 @@ def _add_broker_options(p: argparse.ArgumentParser, tier_required: bool = False)
                    help="judge the rules in force on this date (default: today)")
 
 
+def _add_parameters_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--parameters", type=Path, metavar="FILE",
+                   help="CloudFormation parameter values, in the AWS CLI's JSON format "
+                        "([{\"ParameterKey\": ..., \"ParameterValue\": ...}]); parameters left out take their defaults")
+
+
+def _parameters(args: argparse.Namespace) -> dict | None:
+    from brokerguard.providers.cloudformation import read_parameters
+
+    return read_parameters(args.parameters) if getattr(args, "parameters", None) else None
+
+
 def _add_scan_options(scan: argparse.ArgumentParser) -> None:
     from brokerguard.catalog import LANGS
     from brokerguard.config import FILE_NAME
@@ -86,8 +98,8 @@ def _add_scan_options(scan: argparse.ArgumentParser) -> None:
     from brokerguard.report.i18n import DEFAULT_LANG
 
     scan.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                      help="Terraform directory or plan JSON; Pulumi program directory, stack export or preview JSON "
-                           "(or `paths` in the config file)")
+                      help="Terraform directory or plan JSON; Pulumi program directory, stack export or preview JSON; "
+                           "CloudFormation template or directory; CDK cdk.out (or `paths` in the config file)")
     scan.add_argument("--config-file", type=Path, metavar="FILE",
                       help=f"read defaults from FILE (default: {FILE_NAME} in the working directory, else at the "
                            "repository root)")
@@ -97,6 +109,7 @@ def _add_scan_options(scan: argparse.ArgumentParser) -> None:
                            "Pulumi.dev.yaml needs --stack)")
     scan.add_argument("--timeout", type=_seconds, metavar="SECONDS",
                       help="Pulumi programs: stop a program that runs longer than this under mocks, exit 2 (default: 300)")
+    _add_parameters_option(scan)
     _add_broker_options(scan)
     scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
     gate = scan.add_argument_group("gate (what sets the exit code)")
@@ -147,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
                                       "Inputs are recognised by content: a Terraform directory, a Terraform "
                                       "plan JSON (terraform show -json), a Pulumi program directory (run "
                                       "under mocks: no Pulumi CLI, no credentials), a Pulumi stack export or "
-                                      "a `pulumi preview --json` output. Defaults come from .brokerguard.yaml "
+                                      "a `pulumi preview --json` output, a CloudFormation template (YAML or "
+                                      "JSON) or a directory of them, a CDK cloud assembly (cdk.out). Defaults come "
+                                      "from .brokerguard.yaml "
                                       "(working directory, else repository root) or --config-file.")
     _add_scan_options(scan)
     config = sub.add_parser("config", help="print the effective configuration of `scan` (command line > config file > defaults)",
@@ -166,7 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     aws.add_argument("--aws-profile", metavar="NAME", help="AWS credentials profile (default: the usual boto3 chain)")
     aws.add_argument("--endpoint-url", metavar="URL", help="send every AWS call to this endpoint (a test double)")
     aws.add_argument("--compare-with", type=Path, metavar="PATH",
-                     help="Terraform directory or plan, or Pulumi source: add a drift section against it")
+                     help="Terraform directory or plan, Pulumi source, CloudFormation template or directory, or CDK "
+                          "cdk.out: add a drift section against it")
+    _add_parameters_option(aws)
     aws.add_argument("--format", choices=("cli", "json"), default="cli", help="report format (default: cli)")
     aws.add_argument("--output", "-o", type=Path, help="write the report to this file instead of standard output")
     aws.add_argument("--no-color", action="store_true", help="never colour the output (default: colour only on a terminal)")
@@ -335,7 +352,8 @@ def _scan(args: argparse.Namespace) -> tuple[ScanResult, Gate]:
     if sys.stderr.isatty():
         print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
     with parse_cache(args.cache_dir):
-        result = scan(args.paths, profile, as_of, catalog, stack=args.stack, timeout=args.timeout)
+        result = scan(args.paths, profile, as_of, catalog, stack=args.stack, timeout=args.timeout,
+                      parameters=_parameters(args))
     return result, decide(result, options)
 
 
@@ -361,7 +379,8 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     if args.output:
         refuse_inputs([args.output], [p for p in (args.compare_with, args.profile) if p])
-    declared = open_source(args.compare_with) if args.compare_with else None  # a bad path fails before AWS is read
+    # a bad path fails before AWS is read
+    declared = open_source(args.compare_with, parameters=_parameters(args)) if args.compare_with else None
     result = scan_sources([read_account(args.region, args.aws_profile, args.endpoint_url)], profile, as_of, catalog)
     if declared is not None:
         code = scan_sources([declared], profile, as_of, catalog)

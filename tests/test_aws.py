@@ -285,6 +285,20 @@ def test_drift_shows_a_hand_removed_waf_association(cli, moto: MotoServer, accou
     assert "in code but not running: WAFv2 web ACL association on lb online-order" in table.out
 
 
+def test_drift_against_a_cloudformation_template_or_cdk_assembly(cli, moto: MotoServer) -> None:
+    """The declared side may be the CloudFormation or CDK twin of the example: the same drift as against Terraform."""
+    def rows(drift: dict) -> dict[str, list[tuple[str, str]]]:
+        sides = ("code_not_live", "live_not_in_code")
+        return {side: sorted((d["protection"], d["subject"]) for d in drift[side]) for side in sides}
+
+    terraform = rows(scan_aws(cli, moto.url, "--compare-with", EXAMPLE).json["drift"])
+    for declared in (REPO / "iac_examples" / "cloudformation" / "tier1-compliant",
+                     REPO / "iac_examples" / "cdk" / "tier1-compliant" / "cdk.out"):
+        drift = scan_aws(cli, moto.url, "--compare-with", declared).json["drift"]
+        assert drift["compared_with"] == str(declared)
+        assert rows(drift) == terraform
+
+
 def test_detection_logging_and_backup_resources_in_terraform_shape(moto: MotoServer, account: Account) -> None:
     from brokerguard.providers.aws.build import read_account
 

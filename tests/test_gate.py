@@ -143,7 +143,8 @@ def test_bad_baseline_exits_2_in_one_line(cli, tmp_path: Path, content: str | by
     baseline = tmp_path / "baseline.json"
     baseline.write_bytes(content if isinstance(content, bytes) else content.encode())
     run = scan(cli, PUBLIC_DB, "--tier", "3", "--baseline", baseline)
-    assert run.code == 2 and run.json["error"] == run.err.split("error: ", 1)[1].strip()  # the JSON report says why
+    assert run.code == 2 and run.json["summary"] == {"passed": False, "exit_code": 2}  # the exit-2 report, no verdict
+    assert expected in run.json["error"] and not run.json["controls"]
     assert run.err.count("\n") == 1 and str(baseline) in run.err and expected in run.err, run.err
 
 
@@ -205,7 +206,8 @@ def test_empty_changed_files_list_exits_2(cli, tmp_path: Path) -> None:
 
 def test_unreadable_changed_files_list_and_no_path_exit_2(cli, tmp_path: Path) -> None:
     run = scan(cli, PUBLIC_DB, "--tier", "3", "--changed-files", tmp_path / "none.txt")
-    assert run.code == 2 and "none.txt: cannot read the changed-files list" in run.err and run.json["controls"] == []
+    assert run.code == 2 and "none.txt: cannot read the changed-files list" in run.err
+    assert "cannot read the changed-files list" in run.json["error"] and not run.json["controls"]
     run = cli("scan", "--tier", "3")
     assert run.code == 2 and "no path to scan" in run.err
 

@@ -144,6 +144,18 @@ def _provider_default_tags(definitions: dict) -> dict[str, dict[str, str]]:
     return tags
 
 
+def _provider_regions(definitions: dict) -> dict[str, str]:
+    """Provider address -> its region, when written as a literal (a variable leaves the region unknown)."""
+    regions: dict[str, str] = {}
+    for definition in definitions.values():
+        for block in definition.get("provider", []):
+            for conf in block.values():
+                region = resource_conf.value(conf, "region")
+                if isinstance(region, str) and region and "${" not in region and "." not in region:
+                    regions[conf.get("__address__", "aws.default")] = region
+    return regions
+
+
 def _unwrap(conf: dict) -> dict:
     """Undo Checkov's one-element list around each attribute; blocks and maps stay lists of dicts."""
     return {k: _unwrap_attribute(v) for k, v in conf.items() if not k.startswith("__")}
@@ -192,6 +204,7 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
                 for name, conf in named.items():
                     raw.append((rtype, name, conf, key.file_path))
     known = {conf.get("__address__", f"{t}.{n}") for t, n, conf, _ in raw}
+    regions = _provider_regions(definitions)
     resources = []
     for rtype, name, conf, path in raw:
         address = conf.get("__address__", f"{rtype}.{name}")
@@ -199,6 +212,7 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
             address=address, type=rtype, name=name, values=_unwrap(conf),
             references=_references(conf, address, known), file=display(path),
             line=int(conf.get("__start_line__", 0)), tags=resource_conf.effective_tags(conf),
+            region=regions.get(conf.get("__provider_address__") or "aws.default"),
         ))
     return resources
 

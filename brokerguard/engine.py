@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from brokerguard.applicability import Answer
 from brokerguard.catalog import Catalog, Control, Obligation
 from brokerguard.model import Finding, Status
 from brokerguard.profile import Evidence, Profile, Waiver
@@ -30,11 +31,13 @@ class JudgedFinding:
 class ControlResult:
     control: Control
     status: Status
-    decided_by: str  # tier | date | checks | evidence | waiver | error
+    decided_by: str  # tier (who must: tier, category, facts) | date | checks | evidence | waiver | error
     findings: list[JudgedFinding] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The obligations that judged it (in force and applying, or assumed to): each names its rule set and source.
+    obligations: tuple[Obligation, ...] = ()
 
     @property
     def failed_findings(self) -> list[JudgedFinding]:
@@ -55,7 +58,8 @@ def _evidence_problem(e: Evidence, ob: Obligation, as_of: dt.date) -> str | None
 
 def _evidence_for(control: Control, ob: Obligation, profile: Profile, as_of: dt.date,
                   notes: list[str]) -> Evidence | None:
-    accepted = {ob.id, *ob.also_met_by}
+    # Evidence names an obligation by its id, or by rule_set:id where two rule sets use the same id.
+    accepted = {ob.id, ob.key, *ob.also_met_by, *(f"{ob.rule_set}:{other}" for other in ob.also_met_by)}
     for e in profile.evidence:
         if e.control != control.id or (e.obligation is not None and e.obligation not in accepted):
             continue
@@ -73,7 +77,7 @@ def _judge_evidence(control: Control, obligations: tuple[Obligation, ...], profi
     for ob in obligations:
         e = _evidence_for(control, ob, profile, as_of, notes)
         if e is None:
-            missing.append(ob.id)
+            missing.append(ob.id if len(control.rule_sets) == 1 else ob.key)
         elif e not in found:
             found.append(e)
     return found, missing
@@ -91,23 +95,58 @@ def _live_waiver(waivers: tuple[Waiver, ...], targets: tuple[str, ...], resource
     return None
 
 
+def _applicability(control: Control, profile: Profile, as_of: dt.date
+                   ) -> tuple[tuple[Obligation, ...], ControlResult | None, list[str]]:
+    """The obligations in force for this broker, or the not_applicable / not_in_force result; and the notes
+    saying which rule set made it apply where another would not (the stricter applies) and what was assumed."""
+    answers = {o.key: o.applies(profile.tier, profile.facts, profile.definitions) for o in control.obligations}
+    applicable = tuple(o for o in control.obligations if answers[o.key][0] is not Answer.NO)
+    whom = "; ".join(f"{o.rule_set} binds {o.who(profile.definitions)}" for o in control.obligations)
+    if not applicable:
+        return (), ControlResult(control, Status.NOT_APPLICABLE, "tier", notes=[whom]), []
+    in_force = tuple(o for o in applicable if o.in_force <= as_of)
+    if not in_force:
+        start = min(o.in_force for o in applicable)
+        return (), ControlResult(control, Status.NOT_IN_FORCE, "date",
+                                 notes=[f"in force for this broker from {start} ({whom})"]), []
+    notes = []
+    for o in in_force:
+        undeclared = answers[o.key][1]
+        if undeclared:
+            notes.append(f"assumed to apply ({o.key}): the profile does not declare "
+                         f"{', '.join(f'facts.{f}' for f in undeclared)}; declare true or false (fail closed)")
+    others = [o for o in control.obligations if o.rule_set not in {i.rule_set for i in in_force}]
+    if others:
+        notes.append(f"required by {', '.join(dict.fromkeys(o.cite('en') for o in in_force))}, which binds "
+                     f"{'; '.join(dict.fromkeys(o.who(profile.definitions) for o in in_force))}; "
+                     f"{'; '.join(f'{o.rule_set} binds only {o.who(profile.definitions)}' for o in others)}: "
+                     f"the stricter applies")
+    ages = {o.max_age_days for o in in_force if o.max_age_days}
+    if len(ages) > 1:
+        notes.append(f"evidence must be at most {min(ages)} days old (the stricter of {', '.join(map(str, sorted(ages)))})")
+    return in_force, None, notes
+
+
 def evaluate_control(control: Control, profile: Profile, as_of: dt.date, findings: list[Finding],
                      errors: Mapping[str, str] | None = None) -> ControlResult:
     """``findings`` and ``errors`` (check id -> why it could not be judged) are those of the checks deciding it."""
-    applicable = control.applicable(profile.tier)
-    if not applicable:
-        tiers = ", ".join(map(str, sorted(control.tiers)))
-        return ControlResult(control, Status.NOT_APPLICABLE, "tier", notes=[f"required for tiers {tiers}"])
-    in_force = control.in_force(profile.tier, as_of)
-    if not in_force:
-        start = min(o.in_force for o in applicable)
-        return ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[f"in force for tier {profile.tier} from {start}"])
+    in_force, decided, why = _applicability(control, profile, as_of)
+    if decided is not None:
+        return decided
+    result = _judge(control, in_force, profile, as_of, findings, errors)
+    result.obligations = in_force
+    result.notes[:0] = why
+    return result
 
+
+def _judge(control: Control, in_force: tuple[Obligation, ...], profile: Profile, as_of: dt.date,
+           findings: list[Finding], errors: Mapping[str, str] | None) -> ControlResult:
+    """The status from findings, evidence and waivers, once the control is known to bind this broker."""
     unjudged = [f"{cid} could not be judged: {why}" for cid, why in (errors or {}).items()]
     if unjudged:
         # What the checks that could be judged say: a failure there stands whatever the rest would show;
         # anything else (a pass, a waiver, evidence) would rest on what was not read.
-        judged_part = evaluate_control(control, profile, as_of, [f for f in findings if f.check_id not in errors])
+        judged_part = _judge(control, in_force, profile, as_of, [f for f in findings if f.check_id not in errors], None)
         if judged_part.status is Status.FAIL:
             judged_part.notes += unjudged
             return judged_part
@@ -138,6 +177,9 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
     elif failed and not missing:
         # Only "the stack must contain X" rules failed, and the profile declares X exists elsewhere.
         result.status, result.decided_by = Status.ATTESTED, "evidence"
+    elif failed and all(j.finding.evidence_gap for j in failed):
+        # What is not in code may exist outside it (a scrubbing service): unshown, not shown missing.
+        result.status, result.decided_by = Status.EVIDENCE_MISSING, "evidence"
     elif failed:
         result.status = Status.FAIL
     elif mode == "infrastructure+evidence" and missing:

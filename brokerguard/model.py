@@ -20,6 +20,7 @@ class Resource:
     line: int
     tags: dict[str, str] = field(default_factory=dict)  # effective tags (provider defaults merged)
     source_id: str | None = None  # Pulumi URN, ARN, ... when the source has one
+    region: str | None = None  # the region its provider places it in, when the source says so literally
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class Finding:
     message: str
     guideline: str = ""
     attestable: bool = False  # a "the stack must contain X" finding that evidence may stand in for
+    # The protection may exist where code cannot show it (a scrubbing service in front of an entry point):
+    # without evidence the control is evidence_missing, not a failure shown by the infrastructure.
+    evidence_gap: bool = False
 
 
 class Status(str, enum.Enum):

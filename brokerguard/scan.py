@@ -34,6 +34,7 @@ class ScanResult:
     unmapped_types: tuple[str, ...] = ()  # resource types no check knows: listed, not judged
     not_inspectable: tuple[str, ...] = ()  # parts a source could not show: the scan cannot pass
     unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
+    rule_sets: tuple[str, ...] = ()  # the rule sets that judged it, in the order asked
 
     @property
     def passed(self) -> bool:
@@ -99,4 +100,5 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
         unread=tuple(sorted(unread.items())),
+        rule_sets=tuple(r.id for r in catalog.rule_sets),
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from brokerguard.model import Finding
@@ -70,8 +71,8 @@ def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str
                 if a.split(".")[0].split("[")[0] in CHECK_ATTRIBUTES.get(f.check_id, JUDGED_ATTRIBUTES)}
         if gaps:
             what = "cannot judge: " + ", ".join(f"{a} ({why})" for a, why in sorted(gaps.items()))
-            f = Finding(check_id=f.check_id, check_name=f.check_name, resource=f.resource, file=f.file, line=f.line,
-                        passed=False, message=what if f.passed else f"{what}; {f.message}", guideline=f.guideline,
-                        attestable=f.attestable)
+            # Not knowing a value is a failure, whatever evidence could otherwise have shown.
+            f = dataclasses.replace(f, passed=False, message=what if f.passed else f"{what}; {f.message}",
+                                    evidence_gap=False)
         out.append(f)
     return out

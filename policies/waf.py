@@ -75,6 +75,14 @@ def action(rule: Mapping[str, Any]) -> str | None:
     return None
 
 
+def stops_floods(conf: Mapping[str, Any]) -> tuple[bool, str]:
+    """A rate-based rule stops (block, CAPTCHA or challenge) clients over the limit; else why not."""
+    rate_rules = [r for r in rules(conf) if any(blocks(s, "rate_based_statement") for s in blocks(r, "statement"))]
+    if any(action(r) in ("block", "captcha", "challenge") for r in rate_rules):
+        return True, ""
+    return False, "the rate-based rule only counts" if rate_rules else "no rule has a rate_based_statement"
+
+
 def blocks_requests(conf: Mapping[str, Any]) -> bool:
     """The ACL stops something: its default action blocks, a rule blocks, or a rule group runs unmodified."""
     if any(chosen(d, "block") for d in blocks(conf, "default_action")):

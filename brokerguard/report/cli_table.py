@@ -6,6 +6,8 @@ from collections import Counter
 
 from brokerguard.model import Status
 from brokerguard.provenance import Provenance
+from brokerguard.report.sources import cited
+from brokerguard.report.view import judging_obligations
 from brokerguard.scan import ScanResult
 
 COLOURS = {
@@ -33,11 +35,14 @@ def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> st
 
     who = f"{scan.profile.name}, " if scan.profile.name else ""
     lines = [f"brokerguard: {who}tier {scan.tier}, as of {scan.as_of}, {len(scan.resources)} resources in {', '.join(scan.paths)}",
-             _provenance_line(provenance), ""]
+             f"rule sets: {', '.join(scan.rule_sets)}", _provenance_line(provenance), ""]
     width = max(len(s.value) for s in Status)
     for r in scan.results:
         c = r.control
-        lines.append(f"{paint(r.status, r.status.value.upper().ljust(width))}  {c.id:<24} {c.cc}  {c.name['zh-TW']} / {c.name['en']}")
+        lines.append(f"{paint(r.status, r.status.value.upper().ljust(width))}  {c.id:<24} {c.cc}  {c.name['zh-TW']} / {c.name['en']}"
+                     f"  [{', '.join(c.rule_sets)}]")
+        for source in cited(judging_obligations(r), "en"):
+            lines.append(f"    source: {source}")
         for j in r.findings:
             if j.result == "passed":
                 continue

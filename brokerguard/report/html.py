@@ -87,7 +87,9 @@ def _matrix(view: ReportView, lang: str) -> str:
     for c in view.controls:
         name = (f'{escape(c.name[lang])}<br><span class="other">{escape(c.name[other])} · <code>{escape(c.id)}</code></span>'
                 f'<details><summary class="other">{escape(text(lang, "requirement"))}</summary>'
-                f'<span class="other">{escape(c.requirement[lang])}</span></details>')
+                f'<span class="other">{escape(c.requirement[lang])}</span></details>'
+                + "".join(f'<div class="other source">{escape(text(lang, "source"))}: {escape(s)}</div>'
+                          for s in c.sources(lang)))
         rows.append(f'<tr class="{"failing" if c.failing else ""}" id="control-{escape(c.id)}"><td>{name}</td>'
                     f'<td class="nowrap">{escape(c.cc)}</td><td class="nowrap">{_badge(c.status.value, lang)}</td>'
                     f'<td class="nowrap">{escape(judged(lang, c.judged))}</td><td>{_findings_cell(c, lang)}</td></tr>')
@@ -128,7 +130,8 @@ def render(view: ReportView, lang: str) -> str:
     verdict = (text(lang, "verdict_pass") if view.passed else text(lang, "verdict_fail", n=len(view.failing)))
     facts = [(text(lang, "broker"), view.broker or "—"), (text(lang, "tier"), text(lang, "tier_n", n=view.tier)),
              (text(lang, "as_of"), view.as_of.isoformat()), (text(lang, "paths"), ", ".join(view.paths)),
-             (text(lang, "resources"), str(len(view.resources)))]
+             (text(lang, "resources"), str(len(view.resources))),
+             (text(lang, "rule_sets"), ", ".join(f"{rid} ({name[lang]})" for rid, name in view.rule_sets))]
     failing = "".join(f'<li><a href="#control-{escape(c.id)}">{escape(both_names(c.name, lang))}</a> '
                       f"{_badge(c.status.value, lang)}</li>" for c in view.failing)
     body = [

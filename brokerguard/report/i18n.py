@@ -63,6 +63,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_waf": "WAF",
         "legend_fail": "檢查未通過",
         "more_rows": "另有 {n} 列，請見 SARIF 或 HTML 報告",
+        "rule_sets": "判定依據之規則集",
+        "source": "依據",
     },
     "en": {
         "title": "Tiered cybersecurity controls of a securities broker: audit report",
@@ -122,6 +124,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_waf": "WAF",
         "legend_fail": "a check fails here",
         "more_rows": "{n} more rows: see the SARIF or HTML report",
+        "rule_sets": "Judged by rule sets",
+        "source": "Source",
     },
 }
 

@@ -10,11 +10,12 @@ from brokerguard import __version__, provenance
 from brokerguard.engine import ControlResult, JudgedFinding
 from brokerguard.model import Status
 from brokerguard.profile import Evidence, Waiver
+from brokerguard.report.sources import obligation_dict
 from brokerguard.report.view import ReportView, judged
 from brokerguard.scan import ScanResult
 
-# 2: provenance, controls[].judged, waivers[] register
-SCHEMA_VERSION = 2
+# 2: provenance, controls[].judged, waivers[] register; 3: rule_sets, facts, obligations with their source
+SCHEMA_VERSION = 3
 
 
 def _finding(j: JudgedFinding) -> dict[str, Any]:
@@ -36,12 +37,14 @@ def _waiver(w: Waiver) -> dict[str, Any]:
             "expiry": w.expiry.isoformat(), "ticket": w.ticket, "compensating_control": w.compensating_control}
 
 
-def _control(r: ControlResult) -> dict[str, Any]:
+def _control(r: ControlResult, definitions: dict[str, str]) -> dict[str, Any]:
     c = r.control
     return {
         "id": c.id, "cc": c.cc, "name": c.name, "scope": c.scope, "verification": c.verification,
         "status": r.status.value, "decided_by": r.decided_by, "judged": judged(r),
-        "obligations": [{"id": o.id, "tiers": sorted(o.tiers), "in_force": o.in_force.isoformat()} for o in c.obligations],
+        "rule_sets": list(c.rule_sets),
+        # Every obligation of the selected sets, and which of them judged it (in force for this broker).
+        "obligations": [{**obligation_dict(o, definitions), "judged": o in r.obligations} for o in c.obligations],
         "checks": list(c.checks + c.stack_rules),
         "findings": [_finding(j) for j in r.findings],
         "evidence": [_evidence(e) for e in r.evidence],
@@ -63,7 +66,10 @@ def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
         "unmapped_types": list(scan.unmapped_types),
         "not_inspectable": list(scan.not_inspectable),
         "unread": [{"type": t, "why": why} for t, why in scan.unread],
-        "controls": [_control(r) for r in scan.results],
+        "rule_sets": [{"id": rid, "name": name} for rid, name in view.rule_sets],
+        "facts": scan.profile.facts,
+        "category_definitions": scan.profile.definitions,
+        "controls": [_control(r, scan.profile.definitions) for r in scan.results],
         "waivers": [{"control": e.control, "expired": e.expired, **_waiver(e.waiver)} for e in view.waivers],
         "provenance": provenance.to_dict(view.provenance),
         "summary": {

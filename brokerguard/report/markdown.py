@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from brokerguard.model import Status
 from brokerguard.report.i18n import both_names, judged, status, text
-from brokerguard.report.view import ERROR_FIX, EVIDENCE_FIX, ReportView, WaiverEntry
+from brokerguard.report.view import ERROR_FIX, EVIDENCE_FIX, ControlView, ReportView, WaiverEntry
 
 
 # GitHub refuses comments over 65,536 characters: past this many failing rows, point to the full reports.
@@ -20,12 +20,19 @@ def _row(*cells: object) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
+def _name(c: ControlView, lang: str, bold: bool = False) -> str:
+    """The control's names and id, then the source of each obligation that judged it."""
+    name = both_names(c.name, lang)
+    lines = [f"**{name}** (`{c.id}`)" if bold else f"{name} (`{c.id}`)"]
+    return "\n".join(lines + [f"{text(lang, 'source')}: {s}" for s in c.sources(lang)])
+
+
 def _failing_rows(view: ReportView, lang: str) -> list[str]:
     rows = [_row(text(lang, "control"), text(lang, "cc"), text(lang, "status"), text(lang, "resource"),
                  text(lang, "message"), text(lang, "fix")), "|---|---|---|---|---|---|"]
     body = []
     for c in view.failing:
-        name = f"**{both_names(c.name, lang)}** (`{c.id}`)"
+        name = _name(c, lang, bold=True)
         if c.status is Status.ERROR:  # its failed findings rest on what could not be read: say that first
             body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), ERROR_FIX))
         failed = [f for f in c.problems if f.result == "failed"]
@@ -50,7 +57,7 @@ def _other_rows(view: ReportView, lang: str) -> list[str]:
         detail += [text(lang, "waived_by", approver=f.waiver.approver, expiry=f.waiver.expiry) + f": `{f.resource}`"
                    for f in c.problems if f.waiver]
         detail += c.notes
-        rows.append(_row(f"{both_names(c.name, lang)} (`{c.id}`)", c.cc, status(lang, c.status.value),
+        rows.append(_row(_name(c, lang), c.cc, status(lang, c.status.value),
                          judged(lang, c.judged), "\n".join(detail)))
     return rows
 
@@ -84,6 +91,7 @@ def render(view: ReportView, lang: str) -> str:
                else f"❌ {text(lang, 'verdict_fail', n=len(view.failing))}")
     counts = ", ".join(f"{status(lang, s)} {n}" for s, n in view.counts.items() if n)
     out = [f"## brokerguard: {who}{text(lang, 'tier_n', n=view.tier)} · {text(lang, 'as_of')}: {view.as_of}", "",
+           f"{text(lang, 'rule_sets')}: " + ", ".join(f"`{rid}` ({name[lang]})" for rid, name in view.rule_sets), "",
            f"**{verdict}** ({counts})", ""]
     if view.failing:
         out += [f"### {text(lang, 'failing_controls')}", "", *_failing_rows(view, lang), ""]

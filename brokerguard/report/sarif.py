@@ -53,7 +53,7 @@ def _rule(rule_id: str, name: str, description: str, fix: str, c: Control) -> di
 
 def _rules(view: ReportView) -> list[dict[str, Any]]:
     rules = []
-    for c in load_catalog().controls:
+    for c in load_catalog(tuple(rid for rid, _ in view.rule_sets) or None).controls:
         for rule_id in c.checks + c.stack_rules:
             doc = view.rule_docs.get(rule_id)
             name = doc.name if doc else f"Checkov built-in check {rule_id}"
@@ -91,7 +91,7 @@ def _finding_result(view: ReportView, c: ControlView, f: FindingView, index: dic
         "ruleId": f.check_id,
         "ruleIndex": index[f.check_id],
         "level": "error",
-        "message": {"text": f"{f.resource}: {f.message} (control {c.id}, {c.cc})"},
+        "message": {"text": f"{f.resource}: {f.message} (control {c.id}, {c.cc}; {'; '.join(c.sources('en'))})"},
         "locations": [_location(f.file if has_file else _anchor(view), f.line if has_file else 1, f.resource)],
         "partialFingerprints": {FINGERPRINT: _fingerprint(f.check_id, f.resource, f.file)},
         "properties": {"control": c.id, "cc": c.cc, "resource": f.resource, "control_status": c.status.value},
@@ -149,7 +149,9 @@ def to_dict(view: ReportView) -> dict[str, Any]:
             "columnKind": "unicodeCodePoints",
             "properties": {
                 "broker": view.broker, "tier": view.tier, "as_of": view.as_of.isoformat(), "passed": view.passed,
-                "controls": [{"id": c.id, "cc": c.cc, "status": c.status.value, "judged": c.judged}
+                "rule_sets": [rid for rid, _ in view.rule_sets],
+                "controls": [{"id": c.id, "cc": c.cc, "status": c.status.value, "judged": c.judged,
+                              "rule_sets": list(c.rule_sets), "sources": c.sources("en")}
                              for c in view.controls],
                 "provenance": prov.to_dict(p),
             },

@@ -10,13 +10,14 @@ from collections import Counter
 from dataclasses import dataclass
 
 from brokerguard import docgen, provenance
-from brokerguard.catalog import load_catalog
+from brokerguard.catalog import Obligation, load_catalog
 from brokerguard.engine import ControlResult
 from brokerguard.model import Resource, Stack, Status
 from brokerguard.policies import resource_conf
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
 from brokerguard.report import network
+from brokerguard.report.sources import cited
 from brokerguard.scan import ScanResult
 
 # How a control was judged, from its verification mode (catalog) and what decided it (engine).
@@ -53,6 +54,12 @@ class ControlView:
     evidence: tuple[Evidence, ...]
     waivers: tuple[Waiver, ...]
     notes: tuple[str, ...]
+    rule_sets: tuple[str, ...] = ()  # the selected rule sets that require it
+    # The obligations that judged it (all of the control's when none applied), each with its source.
+    obligations: tuple[Obligation, ...] = ()
+
+    def sources(self, lang: str) -> list[str]:
+        return cited(self.obligations, lang)
 
     @property
     def failing(self) -> bool:
@@ -91,6 +98,7 @@ class ReportView:
     rule_docs: dict[str, docgen.PolicyDoc]
     network: network.Network
     exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
+    rule_sets: tuple[tuple[str, dict[str, str]], ...] = ()  # (id, name) of each rule set that judged the scan
 
     @property
     def passed(self) -> bool:
@@ -126,11 +134,17 @@ def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc]) -> Contro
         findings.append(FindingView(f.check_id, f.check_name, f.resource, f.file, f.line, outcome, f.message,
                                     doc.fix if doc else "", j.waiver))
     return ControlView(c.id, c.cc, c.name, c.requirement, result.status, result.decided_by, judged(result),
-                       tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes))
+                       tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes),
+                       c.rule_sets, judging_obligations(result))
+
+
+def judging_obligations(result: ControlResult) -> tuple[Obligation, ...]:
+    """The obligations that judged a control; when none bound the broker, all of them (why it does not apply)."""
+    return result.obligations or result.control.obligations
 
 
 def build(scan: ScanResult) -> ReportView:
-    catalog = load_catalog()
+    catalog = load_catalog(scan.rule_sets)
     docs = {d.id: d for d in docgen.collect()}
     waivers = []
     for w in scan.profile.waivers:
@@ -146,5 +160,5 @@ def build(scan: ScanResult) -> ReportView:
         controls=tuple(_control(r, docs) for r in scan.results), waivers=tuple(waivers),
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source), rule_docs=docs,
         network=picture,
-        exit_code=scan.exit_code,
+        exit_code=scan.exit_code, rule_sets=tuple((r.id, r.name) for r in catalog.rule_sets),
     )

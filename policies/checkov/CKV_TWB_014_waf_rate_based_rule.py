@@ -1,8 +1,7 @@
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from brokerguard.policies.stack_rule import blocks
-from brokerguard.policies.waf import action, rules
+from brokerguard.policies.waf import stops_floods
 
 
 class WafRateBasedRule(BaseResourceCheck):
@@ -26,10 +25,10 @@ class WafRateBasedRule(BaseResourceCheck):
         )
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
-        rate_rules = [r for r in rules(conf) if any(blocks(s, "rate_based_statement") for s in blocks(r, "statement"))]
-        if any(action(r) in ("block", "captcha", "challenge") for r in rate_rules):
+        stops, why = stops_floods(conf)
+        if stops:
             return CheckResult.PASSED
-        self.details.append("the rate-based rule only counts" if rate_rules else "no rule has a rate_based_statement")
+        self.details.append(why)
         return CheckResult.FAILED
 
 

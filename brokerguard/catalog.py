@@ -114,6 +114,11 @@ class Control:
     includes: tuple[str, ...] = ()
 
     @property
+    def tiers(self) -> frozenset[int]:
+        """The tiers its tier-bound obligations name (obligations bound by facts or categories name none)."""
+        return frozenset().union(*(o.tiers for o in self.obligations if o.tiers is not None))
+
+    @property
     def rule_sets(self) -> tuple[str, ...]:
         """The selected rule sets that require this control, in selection order."""
         return tuple(dict.fromkeys(o.rule_set for o in self.obligations))

@@ -35,7 +35,7 @@ def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> st
 
     who = f"{scan.profile.name}, " if scan.profile.name else ""
     lines = [f"brokerguard: {who}tier {scan.tier}, as of {scan.as_of}, {len(scan.resources)} resources in {', '.join(scan.paths)}",
-             f"rule sets: {', '.join(scan.rule_sets)}", _provenance_line(provenance), ""]
+             _provenance_line(provenance), f"rule sets: {', '.join(scan.rule_sets)}", ""]
     width = max(len(s.value) for s in Status)
     for r in scan.results:
         c = r.control

@@ -20,11 +20,9 @@ def _row(*cells: object) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
-def _name(c: ControlView, lang: str, bold: bool = False) -> str:
-    """The control's names and id, then the source of each obligation that judged it."""
-    name = both_names(c.name, lang)
-    lines = [f"**{name}** (`{c.id}`)" if bold else f"{name} (`{c.id}`)"]
-    return "\n".join(lines + [f"{text(lang, 'source')}: {s}" for s in c.sources(lang)])
+def _sources(c: ControlView, lang: str) -> list[str]:
+    """The source of each obligation that judged the control, shown beside it."""
+    return [f"{text(lang, 'source')}: {s}" for s in c.sources(lang)]
 
 
 def _failing_rows(view: ReportView, lang: str) -> list[str]:
@@ -32,15 +30,16 @@ def _failing_rows(view: ReportView, lang: str) -> list[str]:
                  text(lang, "message"), text(lang, "fix")), "|---|---|---|---|---|---|"]
     body = []
     for c in view.failing:
-        name = _name(c, lang, bold=True)
+        name = f"**{both_names(c.name, lang)}** (`{c.id}`)"
+        cite = "\n" + "\n".join(_sources(c, lang))
         if c.status is Status.ERROR:  # its failed findings rest on what could not be read: say that first
-            body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), ERROR_FIX))
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes) + cite, ERROR_FIX))
         failed = [f for f in c.problems if f.result == "failed"]
         for f in failed:
             where = f"`{f.resource}`" + (f" (`{f.file}:{f.line}`)" if f.file else "")
-            body.append(_row(name, c.cc, status(lang, c.status.value), where, f"{f.check_id}: {f.message}", f.fix))
+            body.append(_row(name, c.cc, status(lang, c.status.value), where, f"{f.check_id}: {f.message}" + cite, f.fix))
         if not failed and c.status is not Status.ERROR:  # evidence decides and none valid is declared
-            body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), EVIDENCE_FIX))
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes) + cite, EVIDENCE_FIX))
     if len(body) > MAX_FAILING_ROWS:
         more = len(body) - MAX_FAILING_ROWS
         body = body[:MAX_FAILING_ROWS] + [_row("…", "", "", text(lang, "more_rows", n=more), "", "")]
@@ -56,8 +55,8 @@ def _other_rows(view: ReportView, lang: str) -> list[str]:
         detail = [e.text for e in c.evidence]
         detail += [text(lang, "waived_by", approver=f.waiver.approver, expiry=f.waiver.expiry) + f": `{f.resource}`"
                    for f in c.problems if f.waiver]
-        detail += c.notes
-        rows.append(_row(_name(c, lang), c.cc, status(lang, c.status.value),
+        detail += c.notes + _sources(c, lang)
+        rows.append(_row(f"{both_names(c.name, lang)} (`{c.id}`)", c.cc, status(lang, c.status.value),
                          judged(lang, c.judged), "\n".join(detail)))
     return rows
 

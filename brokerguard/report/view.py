@@ -158,7 +158,7 @@ def build(scan: ScanResult) -> ReportView:
     return ReportView(
         broker=scan.profile.name, tier=scan.tier, as_of=scan.as_of, paths=scan.paths, resources=scan.resources,
         controls=tuple(_control(r, docs) for r in scan.results), waivers=tuple(waivers),
-        provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source), rule_docs=docs,
+        provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source, scan.rule_sets), rule_docs=docs,
         network=picture,
         exit_code=scan.exit_code, rule_sets=tuple((r.id, r.name) for r in catalog.rule_sets),
     )

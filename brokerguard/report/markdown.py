@@ -55,7 +55,7 @@ def _other_rows(view: ReportView, lang: str) -> list[str]:
         detail = [e.text for e in c.evidence]
         detail += [text(lang, "waived_by", approver=f.waiver.approver, expiry=f.waiver.expiry) + f": `{f.resource}`"
                    for f in c.problems if f.waiver]
-        detail += c.notes + _sources(c, lang)
+        detail += [*c.notes, *_sources(c, lang)]
         rows.append(_row(f"{both_names(c.name, lang)} (`{c.id}`)", c.cc, status(lang, c.status.value),
                          judged(lang, c.judged), "\n".join(detail)))
     return rows

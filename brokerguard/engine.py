@@ -101,7 +101,7 @@ def _applicability(control: Control, profile: Profile, as_of: dt.date
     saying which rule set made it apply where another would not (the stricter applies) and what was assumed."""
     answers = {o.key: o.applies(profile.tier, profile.facts, profile.definitions) for o in control.obligations}
     applicable = tuple(o for o in control.obligations if answers[o.key][0] is not Answer.NO)
-    whom = "; ".join(f"{o.rule_set} binds {o.who(profile.definitions)}" for o in control.obligations)
+    whom = "; ".join(f"required by {o.rule_set} for {o.who(profile.definitions)}" for o in control.obligations)
     if not applicable:
         return (), ControlResult(control, Status.NOT_APPLICABLE, "tier", notes=[whom]), []
     in_force = tuple(o for o in applicable if o.in_force <= as_of)

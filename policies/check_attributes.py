@@ -60,6 +60,12 @@ CHECK_ATTRIBUTES = {
     "TWB_STACK_029": set(),
     "TWB_STACK_030": {"arn"},
     "TWB_STACK_031": {"tags", "tags_all", "replicate_source_db"},
+    # 2023-2024 guidelines: DDoS, trading-login MFA, customer-data location and encryption
+    "TWB_STACK_040": {"internal", "web_acl_id", "vpc", "arn", "allocation_id"},
+    "TWB_STACK_041": {"tags", "tags_all", "name", "mfa_configuration"},
+    "TWB_STACK_042": {"tags", "tags_all", "region", "arn", "replica", "replicate_source_db",
+                      "replication_source_identifier"},
+    "TWB_STACK_043": {"tags", "tags_all", "storage_encrypted", "kms_key_id", "server_side_encryption"},
 }
 
 

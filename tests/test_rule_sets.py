@@ -359,3 +359,29 @@ def test_an_unknown_region_cannot_pass_and_an_exception_is_evidence(tmp_path: Pa
     # An unclassified store is not an exception evidence can excuse.
     unclassified = judged(_tf(tmp_path / "b", STORE % ("", "customer")), evidence=exception)
     assert unclassified["customer-data-location"].status is Status.FAIL
+
+
+# --- the same judgements from real `terraform show -json` plans ---------------------------------------
+
+PLANS = REPO / "tests" / "fixtures" / "terraform_plan"
+
+
+@pytest.mark.parametrize(("plan", "control", "status", "resource"), [
+    ("guidelines-2024-compliant", None, None, None),
+    ("nonc-2024-ddos", "ddos-protection", Status.EVIDENCE_MISSING, "aws_lb.web"),
+    ("nonc-2024-mfa", "etrading-mfa", Status.FAIL, "aws_cognito_user_pool.customers"),
+    ("nonc-2024-kms", "customer-data-encryption", Status.FAIL, "aws_db_instance.ledger"),
+])
+def test_new_controls_from_terraform_plans(plan: str, control: str | None, status: Status | None,
+                                           resource: str | None) -> None:
+    from brokerguard.profile import load_profile
+
+    evidence = load_profile(PROFILE, load_catalog()).evidence
+    results = judged(PLANS / f"{plan}.plan.json", evidence=evidence)
+    failing = {c: r.status for c, r in results.items() if r.status.failing}
+    assert failing == ({} if control is None else {control: status})
+    if resource:
+        assert resource in [res for _, res in failed(results[control])]
+    else:  # the region of each store comes from the plan's provider_config
+        location = results["customer-data-location"]
+        assert [j.finding.message for j in location.findings] == ["1 place(s) in ap-east-2"]

@@ -385,3 +385,18 @@ def test_new_controls_from_terraform_plans(plan: str, control: str | None, statu
     else:  # the region of each store comes from the plan's provider_config
         location = results["customer-data-location"]
         assert [j.finding.message for j in location.findings] == ["1 place(s) in ap-east-2"]
+
+
+# --- the same judgements from Pulumi programs (run under mocks) ---------------------------------------
+
+@pytest.mark.parametrize("example", ["guidelines-2024-compliant", "nonc-2024-mfa"])
+def test_pulumi_twins_match_the_terraform_examples_under_both_sets(example: str) -> None:
+    from brokerguard.profile import load_profile
+
+    evidence = load_profile(PROFILE, load_catalog()).evidence
+    tf = judged(EXAMPLES / example, evidence=evidence)
+    pu = judged(REPO / "iac_examples" / "pulumi" / example, evidence=evidence)
+    assert {c: r.status for c, r in pu.items()} == {c: r.status for c, r in tf.items()}
+    for control in ("ddos-protection", "etrading-mfa", "customer-data-location", "customer-data-encryption"):
+        assert ({(j.finding.check_id, j.finding.resource, j.result) for j in pu[control].findings}
+                == {(j.finding.check_id, j.finding.resource, j.result) for j in tf[control].findings}), control

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from brokerguard.model import Resource, Stack
+from brokerguard.policies.meta import Text
 from brokerguard.policies.resource_conf import MATERIAL_DATA, data_class, tag_keys
 from brokerguard.policies.stack_rule import as_list, blocks, names
 
@@ -14,11 +15,13 @@ COPY_TYPES = ("aws_s3_bucket_replication_configuration", "aws_dynamodb_table_rep
               "aws_backup_plan", "aws_backup_vault")
 
 
-def unclassified_problem(store: Resource) -> str | None:
+def unclassified_problem(store: Resource) -> Text | None:
     if data_class(store.tags) is None:
-        key = tag_keys()["data_class"]
-        return (f"unclassified: tag {key!r} must be material-natural-person or other, got {store.tags.get(key)!r}; "
-                f"a store whose data class is not declared cannot pass")
+        key, got = tag_keys()["data_class"], store.tags.get(tag_keys()["data_class"])
+        return Text(f"unclassified: tag {key!r} must be material-natural-person or other, got {got!r}; "
+                    f"a store whose data class is not declared cannot pass",
+                    f"未分類：標籤 {key!r} 須為 material-natural-person 或 other，實際為 {got!r}；"
+                    f"未宣告資料類別的儲存體不能通過")
     return None
 
 

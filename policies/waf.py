@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from brokerguard.policies.meta import OK, Text
 from brokerguard.policies.resource_conf import value
 from brokerguard.policies.stack_rule import blocks
 
@@ -75,12 +76,14 @@ def action(rule: Mapping[str, Any]) -> str | None:
     return None
 
 
-def stops_floods(conf: Mapping[str, Any]) -> tuple[bool, str]:
+def stops_floods(conf: Mapping[str, Any]) -> tuple[bool, Text]:
     """A rate-based rule stops (block, CAPTCHA or challenge) clients over the limit; else why not."""
     rate_rules = [r for r in rules(conf) if any(blocks(s, "rate_based_statement") for s in blocks(r, "statement"))]
     if any(action(r) in ("block", "captcha", "challenge") for r in rate_rules):
-        return True, ""
-    return False, "the rate-based rule only counts" if rate_rules else "no rule has a rate_based_statement"
+        return True, OK
+    if rate_rules:
+        return False, Text("the rate-based rule only counts", "速率規則僅計數")
+    return False, Text("no rule has a rate_based_statement", "沒有規則含 rate_based_statement")
 
 
 def blocks_requests(conf: Mapping[str, Any]) -> bool:
@@ -100,7 +103,7 @@ def regex_strings(statements_: list[Mapping[str, Any]]) -> list[str]:
     return [str(value(m, "regex_string")) for s in statements_ for m in blocks(s, "regex_match_statement")]
 
 
-def detects_sensitive_data(pattern: str) -> str | None:
+def detects_sensitive_data(pattern: str) -> Text | None:
     """What a regular expression detects (national ID or card number) when tried on samples, or None.
 
     AWS WAF uses PCRE; a pattern Python cannot compile is not judged as detecting anything.
@@ -112,7 +115,7 @@ def detects_sensitive_data(pattern: str) -> str | None:
     if any(compiled.search(text) for text in NOT_SENSITIVE):
         return None
     if any(compiled.search(sample) for sample in NATIONAL_ID_SAMPLES):
-        return "national ID numbers"
+        return Text("national ID numbers", "身分證字號")
     if any(compiled.search(sample) for sample in CARD_SAMPLES):
-        return "card numbers"
+        return Text("card numbers", "卡號")
     return None

@@ -7,11 +7,12 @@ from collections import Counter
 from typing import Any
 
 from brokerguard import __version__, provenance
+from brokerguard.drift import Drift, Item
 from brokerguard.engine import ControlResult, JudgedFinding
 from brokerguard.model import Status
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.report.sources import obligation_dict
-from brokerguard.report.view import ReportView, judged
+from brokerguard.report.view import ReportView
 from brokerguard.scan import ScanResult
 
 # 2: provenance, controls[].judged, waivers[] register; 3: rule_sets, facts, obligations with their source
@@ -21,7 +22,8 @@ SCHEMA_VERSION = 3
 def _finding(j: JudgedFinding) -> dict[str, Any]:
     f = j.finding
     out = {"check_id": f.check_id, "check_name": f.check_name, "resource": f.resource, "file": f.file,
-           "line": f.line, "result": j.result, "message": f.message, "guideline": f.guideline}
+           "line": f.line, "result": j.result, "message": f.message, "guideline": f.guideline,
+           "severity": f.severity, "fix": f.fix}
     if j.waiver:
         out["waiver"] = _waiver(j.waiver)
     return out
@@ -41,7 +43,7 @@ def _control(r: ControlResult, definitions: dict[str, str]) -> dict[str, Any]:
     c = r.control
     return {
         "id": c.id, "cc": c.cc, "name": c.name, "scope": c.scope, "verification": c.verification,
-        "status": r.status.value, "decided_by": r.decided_by, "judged": judged(r),
+        "status": r.status.value, "decided_by": r.decided_by, "judged": r.judged,
         "rule_sets": list(c.rule_sets),
         # Every obligation of the selected sets, and which of them judged it (in force for this broker).
         "obligations": [{**obligation_dict(o, definitions), "judged": o in r.obligations} for o in c.obligations],
@@ -53,9 +55,16 @@ def _control(r: ControlResult, definitions: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _drift(drift: Drift) -> dict[str, Any]:
+    def items(xs: tuple[Item, ...]) -> list[dict[str, str]]:
+        return [{"protection": i.protection, "subject": i.subject, "where": i.where} for i in xs]
+    return {"compared_with": drift.compared_with, "live_not_in_code": items(drift.only_live),
+            "code_not_live": items(drift.only_code)}
+
+
 def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
     counts = Counter(r.status.value for r in scan.results)
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "brokerguard", "version": __version__},
         "tier": scan.tier,
@@ -80,6 +89,9 @@ def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
             "failing_controls": [r.control.id for r in scan.results if r.status.failing],
         },
     }
+    if scan.drift is not None:
+        doc["drift"] = _drift(scan.drift)
+    return doc
 
 
 def render(scan: ScanResult, view: ReportView) -> str:

@@ -1,4 +1,5 @@
 from brokerguard.model import Finding, Resource, Stack
+from brokerguard.policies.meta import HIGH, Meta, Text
 from brokerguard.policies.stack_rule import StackRule, blocks, names
 from brokerguard.policies.waf import stops_floods
 
@@ -29,24 +30,33 @@ def shielded(stack: Stack, entry: Resource) -> Resource | None:
 
 
 class DdosProtection(StackRule):
-    """CC-17010 DDoS protection (網路安全防護參考指引 art. 16-2): every public entry point (CloudFront
-    distribution, internet-facing load balancer, Elastic IP, public Route 53 zone, Global Accelerator) is
-    covered by an AWS Shield Advanced protection (aws_shield_protection), or is a CloudFront distribution
-    whose WAFv2 web ACL has a rate-based rule that stops floods. An entry point with neither may sit behind a
-    scrubbing service that code cannot show (and Shield Standard has no resource): the control then needs
-    evidence and is evidence_missing without it, never a pass. A stack without entry points: evidence decides.
-    """
-
-    id = "TWB_STACK_040"
-    name = "Every public entry point is protected against DDoS (Shield Advanced, or CloudFront with a rate-based WAF rule)"
-    control = "ddos-protection"
-    fix = ("Add an aws_shield_protection whose resource_arn is the entry point's ARN (Shield Advanced "
-           "subscription), or serve it through CloudFront with a WAFv2 web ACL holding a blocking rate-based rule; "
-           "or declare the scrubbing service as evidence for ddos-protection.")
-    guideline = "docs/checks.md#twb_stack_040"
-    reads = (*ENTRY_TYPES, "aws_shield_protection", "aws_wafv2_web_acl")
-    attestable = True
-    evidence_gap = True
+    meta = Meta(
+        name=Text("Every public entry point is protected against DDoS (Shield Advanced, or CloudFront with a "
+                  "rate-based WAF rule)",
+                  "每個對外入口皆有分散式阻斷服務防護（Shield Advanced，或 CloudFront 搭配 WAF 速率規則）"),
+        description=Text(
+            "CC-17010 DDoS protection (網路安全防護參考指引 art. 16-2): every public entry point (CloudFront "
+            "distribution, internet-facing load balancer, Elastic IP, public Route 53 zone, Global Accelerator) is "
+            "covered by an AWS Shield Advanced protection (aws_shield_protection), or is a CloudFront distribution whose "
+            "WAFv2 web ACL has a rate-based rule that stops floods. An entry point with neither may sit behind a "
+            "scrubbing service that code cannot show (and Shield Standard has no resource): the control then needs "
+            "evidence and is evidence_missing without it, never a pass. A stack without entry points: evidence decides.",
+            "CC-17010 分散式阻斷服務防護（網路安全防護參考指引第16-2條）：每個對外入口（CloudFront 發布、面向網際網路的負載"
+            "平衡器、彈性 IP、公開 Route 53 代管區域、Global Accelerator）皆受 AWS Shield Advanced 保護"
+            "（aws_shield_protection），或為其 WAFv2 Web ACL 具阻擋型速率規則的 CloudFront 發布。兩者皆無的入口可能位於"
+            "程式碼看不到的清洗服務之後（Shield Standard 亦無資源）：此時需佐證，未宣告即為缺佐證，絕不視為通過。"
+            "堆疊中沒有對外入口時由佐證決定。"),
+        fix=Text("Add an aws_shield_protection whose resource_arn is the entry point's ARN (Shield Advanced "
+                 "subscription), or serve it through CloudFront with a WAFv2 web ACL holding a blocking rate-based rule; "
+                 "or declare the scrubbing service as evidence for ddos-protection.",
+                 "新增 resource_arn 為入口 ARN 的 aws_shield_protection（需訂閱 Shield Advanced），或經由 CloudFront 並"
+                 "掛載具阻擋型速率規則的 WAFv2 Web ACL；或以佐證資料宣告 ddos-protection 的清洗服務。"),
+        severity=HIGH,
+        types=(*ENTRY_TYPES, "aws_shield_protection", "aws_wafv2_web_acl"),
+        attributes={"internal", "web_acl_id", "vpc", "arn", "allocation_id"},
+        attestable=True,
+        evidence_gap=True,
+    )
 
     def evaluate(self, stack: Stack) -> list[Finding]:
         return [self._judge(stack, e) for e in stack.of_type(*ENTRY_TYPES) if is_public_entry(e)]
@@ -54,19 +64,25 @@ class DdosProtection(StackRule):
     def _judge(self, stack: Stack, entry: Resource) -> Finding:
         protection = shielded(stack, entry)
         if protection is not None:
-            return self.finding(entry, True, f"Shield Advanced protection {protection.address}")
-        why = "no aws_shield_protection covers it"
+            return self.finding(entry, True, Text(f"Shield Advanced protection {protection.address}",
+                                                  f"Shield Advanced 保護 {protection.address}"))
+        why = [Text("no aws_shield_protection covers it", "沒有 aws_shield_protection 涵蓋它")]
         if entry.type == "aws_cloudfront_distribution":
             acls = [a for a in stack.of_type("aws_wafv2_web_acl") if names(entry, "web_acl_id", a, "arn")]
             for acl in acls:
                 stops, problem = stops_floods(acl.values)
                 if stops:
-                    return self.finding(entry, True, f"CloudFront with the rate-based rule of {acl.address}")
-                why += f", and its web ACL {acl.address}: {problem}"
+                    return self.finding(entry, True, Text(f"CloudFront with the rate-based rule of {acl.address}",
+                                                          f"CloudFront 搭配 {acl.address} 的速率規則"))
+                why.append(Text(f"its web ACL {acl.address}: {problem}", f"其 Web ACL {acl.address}：{problem.zh}"))
             if not acls:
-                why += ", and no WAFv2 web ACL declared in this stack is attached to it"
-        return self.finding(entry, False, f"public entry point without DDoS protection shown in code: {why}; "
-                                          f"a scrubbing service elsewhere is declared as evidence")
+                why.append(Text("no WAFv2 web ACL declared in this stack is attached to it",
+                                "此堆疊宣告的 WAFv2 Web ACL 皆未掛載於它"))
+        reason = Text.join("; ", why)
+        return self.finding(entry, False, Text(
+            f"public entry point without DDoS protection shown in code: {reason}; a scrubbing service elsewhere is "
+            f"declared as evidence",
+            f"程式碼未顯示此對外入口的分散式阻斷服務防護：{reason.zh}；他處的清洗服務以佐證宣告"))
 
 
 rule = DdosProtection()

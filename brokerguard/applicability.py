@@ -48,7 +48,7 @@ class Vocabulary:
     categories: dict[str, Category]
 
 
-class Answer(str, enum.Enum):
+class Answer(enum.StrEnum):
     YES = "yes"
     NO = "no"
     ASSUMED = "assumed"  # depends on a fact the profile does not declare: judged as applying
@@ -68,22 +68,22 @@ def fact_list(value: object, where: str, known: dict[str, object]) -> tuple[str,
     return tuple(facts)
 
 
-def parse_source(raw: object, where: str, bilingual) -> dict[str, object]:
+def parse_source(raw: object, where: str) -> dict[str, object]:
     """A rule's authority: document title and article in both languages, and its date (YYYY or YYYY-MM-DD)."""
     raw = schema.mapping(raw, where, {"title", "article", "date"})
     date = raw["date"]
     text = date.isoformat() if hasattr(date, "isoformat") else str(date)
     if not (len(text) == 4 and text.isdigit()):
         text = schema.date(date, f"{where}.date").isoformat()
-    return {"title": bilingual(raw["title"], f"{where}.title"), "article": bilingual(raw["article"], f"{where}.article"),
-            "date": text}
+    return {"title": schema.bilingual(raw["title"], f"{where}.title"),
+            "article": schema.bilingual(raw["article"], f"{where}.article"), "date": text}
 
 
-def parse_vocabulary(data: object, where: str, bilingual) -> Vocabulary:
+def parse_vocabulary(data: object, where: str) -> Vocabulary:
     data = schema.mapping(data, where, {"schema_version", "facts", "categories"})
     if data["schema_version"] != SCHEMA_VERSION:
         raise InputError(f"{where}: unsupported schema_version {data['schema_version']!r} (expected {SCHEMA_VERSION})")
-    facts = {schema.text(k, f"{where}: facts"): bilingual(v, f"{where}: facts.{k}")
+    facts = {schema.text(k, f"{where}: facts"): schema.bilingual(v, f"{where}: facts.{k}")
              for k, v in schema.mapping(data["facts"], f"{where}: facts", set(), set(data["facts"] or {})).items()}
     categories = {}
     raw_categories = schema.mapping(data["categories"], f"{where}: categories", set(), set(data["categories"] or {}))
@@ -94,24 +94,24 @@ def parse_vocabulary(data: object, where: str, bilingual) -> Vocabulary:
         for i, d in enumerate(raw["definitions"] or []):
             d = schema.mapping(d, f"{at}.definitions[{i}]", {"id", "any_of", "source"})
             cond = schema.mapping(d["any_of"], f"{at}.definitions[{i}].any_of", set(), {"facts", "tiers"})
+            here = f"{at}.definitions[{i}]"
             definitions.append(Definition(
-                id=schema.text(d["id"], f"{at}.definitions[{i}].id"),
-                any_of=Condition(fact_list(cond.get("facts", []), f"{at}.definitions[{i}].any_of.facts", facts),
-                                 parse_tiers(cond["tiers"], f"{at}.definitions[{i}].any_of.tiers") if "tiers" in cond else frozenset()),
-                source=parse_source(d["source"], f"{at}.definitions[{i}].source", bilingual),
+                id=schema.text(d["id"], f"{here}.id"),
+                any_of=Condition(fact_list(cond.get("facts", []), f"{here}.any_of.facts", facts),
+                                 parse_tiers(cond["tiers"], f"{here}.any_of.tiers") if "tiers" in cond else frozenset()),
+                source=parse_source(d["source"], f"{at}.definitions[{i}].source"),
             ))
         ids = [d.id for d in definitions]
         if not ids or len(set(ids)) != len(ids) or raw["default"] not in ids:
-            raise InputError(f"{at}: needs distinct definitions and a default that is one of them, got {ids} / {raw['default']!r}")
-        categories[cid] = Category(cid, bilingual(raw["name"], f"{at}.name"), raw["default"], tuple(definitions))
+            raise InputError(f"{at}: needs distinct definitions and a default that is one of them, "
+                             f"got {ids} / {raw['default']!r}")
+        categories[cid] = Category(cid, schema.bilingual(raw["name"], f"{at}.name"), raw["default"], tuple(definitions))
     return Vocabulary(facts, categories)
 
 
 @functools.cache
 def load_vocabulary(path: Path = APPLICABILITY_PATH) -> Vocabulary:
-    from brokerguard.catalog import bilingual
-
-    return parse_vocabulary(schema.load_yaml(path), str(path), bilingual)
+    return parse_vocabulary(schema.load_yaml(path), str(path))
 
 
 def holds(cond: Condition, tier: int, facts: dict[str, bool]) -> tuple[Answer, list[str]]:

@@ -6,10 +6,9 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-from collections.abc import Mapping
 
 from brokerguard import policies, schema
 from brokerguard.applicability import Answer, Condition, fact_list, holds, load_vocabulary, parse_source, parse_tiers
@@ -21,7 +20,7 @@ RULE_SETS_DIR = POLICIES_DIR / "rule_sets"
 RULE_SET_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 SCHEMA_VERSION = 1
-LANGS = ("zh-TW", "en")
+LANGS = schema.LANGS
 SCOPES = ("company", "core", "internet-facing-core", "internet-facing", "electronic-trading-login", "customer-data")
 # infrastructure: checks decide. evidence: only declared evidence can show it.
 # infrastructure+evidence: both parts must hold (e.g. BCP: multi-AZ and a drill record).
@@ -167,11 +166,6 @@ class Catalog:
         return next((c for c in self.every_control or self.controls if check_or_rule_id in c.checks + c.stack_rules), None)
 
 
-def bilingual(value: object, where: str) -> dict[str, str]:
-    value = schema.mapping(value, where, set(LANGS))
-    return {lang: schema.text(value[lang], f"{where}.{lang}") for lang in LANGS}
-
-
 def _obligation(raw: object, where: str, rule_set: str, default_source: dict[str, object]) -> Obligation:
     raw = schema.mapping(raw, where, {"id", "in_force", "source"},
                          {"tiers", "category", "any_fact", "max_age_days", "expiry_required", "also_met_by", "text"})
@@ -193,14 +187,14 @@ def _obligation(raw: object, where: str, rule_set: str, default_source: dict[str
     return Obligation(
         id=schema.text(raw["id"], f"{where}.id"), rule_set=rule_set,
         in_force=schema.date(raw["in_force"], f"{where}.in_force"),
-        source=parse_source(merged, f"{where}.source", bilingual),
+        source=parse_source(merged, f"{where}.source"),
         tiers=parse_tiers(raw["tiers"], f"{where}.tiers") if "tiers" in raw else None,
         category=category,
         any_fact=fact_list(raw["any_fact"], f"{where}.any_fact", vocabulary.facts) if "any_fact" in raw else (),
         max_age_days=max_age,
         expiry_required=raw.get("expiry_required", False),
         also_met_by=tuple(schema.string_list(raw.get("also_met_by", []), f"{where}.also_met_by")),
-        text=bilingual(raw["text"], f"{where}.text") if "text" in raw else None,
+        text=schema.bilingual(raw["text"], f"{where}.text") if "text" in raw else None,
     )
 
 
@@ -244,8 +238,8 @@ def _control(raw: object, where: str, kinds: dict[str, str]) -> Control:
     if not isinstance(raw.get("maintained", False), bool):
         raise InputError(f"{where}.maintained: expected true or false")
     return Control(
-        id=cid, cc=raw["cc"], name=bilingual(raw["name"], f"{where}.name"), scope=raw["scope"],
-        obligations=(), requirement=bilingual(raw["requirement"], f"{where}.requirement"),
+        id=cid, cc=raw["cc"], name=schema.bilingual(raw["name"], f"{where}.name"), scope=raw["scope"],
+        obligations=(), requirement=schema.bilingual(raw["requirement"], f"{where}.requirement"),
         verification=raw["verification"], checks=checks, stack_rules=rules,
         maintained=raw.get("maintained", False), includes=includes,
     )
@@ -315,7 +309,7 @@ def parse_rule_set(data: object, where: str, controls: tuple[Control, ...]) -> R
                 if other not in ids:
                     raise InputError(f"{at}: obligation {o.id!r} also_met_by unknown obligation {other!r}")
         requires[cid] = obligations
-    return RuleSet(rid, bilingual(data["name"], f"{where}: name"), data.get("default", False), requires, where)
+    return RuleSet(rid, schema.bilingual(data["name"], f"{where}: name"), data.get("default", False), requires, where)
 
 
 @functools.cache

@@ -68,12 +68,12 @@ def account(moto: MotoServer) -> Account:
     return a
 
 
-def scan_aws(cli, url: str, profile: Path):  # noqa: ANN001, ANN201
+def scan_aws(cli, url: str, profile: Path):
     return cli("scan-aws", "--profile", profile, "--as-of", "2025-06-30", "--region", REGION, "--endpoint-url", url,
                "--format", "json", "--rule-set", BOTH)
 
 
-def problems(run, control: str) -> dict[str, str]:  # noqa: ANN001
+def problems(run, control: str) -> dict[str, str]:
     return {f["resource"]: f["message"] for f in run.control(control)["findings"] if f["result"] == "failed"}
 
 

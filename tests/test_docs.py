@@ -41,5 +41,6 @@ def test_a_changed_catalog_makes_the_page_stale(monkeypatch) -> None:
 
     catalog = load_catalog()
     renamed = dataclasses.replace(catalog.controls[0], name={"zh-TW": "改名", "en": "Renamed"})
-    monkeypatch.setattr(docgen, "load_catalog", lambda *_: dataclasses.replace(catalog, controls=(renamed, *catalog.controls[1:])))
+    changed = dataclasses.replace(catalog, controls=(renamed, *catalog.controls[1:]))
+    monkeypatch.setattr(docgen, "load_catalog", lambda *_: changed)
     assert docgen.main(["--check"]) == 1

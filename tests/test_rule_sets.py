@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import EXAMPLES, REPO
 
-from brokerguard.catalog import RULE_SETS_DIR, available_rule_sets, load_catalog, parse_catalog, parse_rule_set
-from brokerguard.catalog import CATALOG_PATH
+from brokerguard.catalog import CATALOG_PATH, RULE_SETS_DIR, available_rule_sets, load_catalog, parse_catalog, parse_rule_set
 from brokerguard.errors import InputError
 from brokerguard.model import Status
 from brokerguard.profile import Profile
 from brokerguard.scan import scan
-from conftest import EXAMPLES, REPO
 
 BOTH = ("twse-tiers-2021", "twse-guidelines-2024")
 G2024 = EXAMPLES / "guidelines-2024-compliant"
@@ -35,11 +34,11 @@ def _scan(path: Path, tier: int, facts: tuple, definitions: tuple = (), rule_set
     return {r.control.id: r for r in scan([path], profile, as_of, load_catalog(rule_sets)).results}
 
 
-def judged(path: Path, tier: int = 1, facts: dict | None = None, **kw):  # noqa: ANN003, ANN201
+def judged(path: Path, tier: int = 1, facts: dict | None = None, **kw):
     return _scan(path, tier, tuple(sorted((ALL_FACTS if facts is None else facts).items())), **kw)
 
 
-def failed(result) -> list[tuple[str, str]]:  # noqa: ANN001
+def failed(result) -> list[tuple[str, str]]:
     return [(j.finding.check_id, j.finding.resource) for j in result.findings if j.result == "failed"]
 
 
@@ -49,7 +48,7 @@ def _raw(name: str) -> dict:
     return yaml.safe_load((RULE_SETS_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
-def _broken(name: str, mutate) -> str:  # noqa: ANN001
+def _broken(name: str, mutate) -> str:
     data = copy.deepcopy(_raw(name))
     mutate(data)
     controls = parse_catalog(yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8")), "catalog.yaml")
@@ -96,7 +95,7 @@ def test_the_2021_set_is_the_unchanged_default() -> None:
 
 # --- the command line: every control of both sets judged with its source ------------------------------
 
-def test_both_rule_sets_judge_every_control_with_its_source(cli) -> None:  # noqa: ANN001
+def test_both_rule_sets_judge_every_control_with_its_source(cli) -> None:
     run = cli("scan", G2024, "--profile", PROFILE, "--as-of", "2025-06-30", "--format", "json",
               "--rule-set", "twse-tiers-2021,twse-guidelines-2024")
     assert run.code == 0, run.err
@@ -114,7 +113,7 @@ def test_both_rule_sets_judge_every_control_with_its_source(cli) -> None:  # noq
     assert data["provenance"]["rule_sets"][1]["id"] == "twse-guidelines-2024"
 
 
-def test_the_command_line_wins_over_the_profile_and_unknown_sets_exit_2(cli) -> None:  # noqa: ANN001
+def test_the_command_line_wins_over_the_profile_and_unknown_sets_exit_2(cli) -> None:
     run = cli("scan", G2024, "--profile", PROFILE, "--as-of", "2025-06-30", "--format", "json",
               "--rule-set", "twse-tiers-2021")
     assert [r["id"] for r in run.json["rule_sets"]] == ["twse-tiers-2021"] and run.code == 0
@@ -123,12 +122,13 @@ def test_the_command_line_wins_over_the_profile_and_unknown_sets_exit_2(cli) -> 
     assert bad.code == 2 and "unknown rule set 'twse-2024'" in bad.err and len(bad.err.strip().splitlines()) == 1
 
 
-def test_reports_show_sources_beside_controls(cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_reports_show_sources_beside_controls(cli, tmp_path: Path) -> None:
     run = cli("scan", EXAMPLES / "nonc-2024-mfa", "--profile", PROFILE, "--as-of", "2025-06-30",
               "--format", "cli,markdown,html,sarif", "--output-dir", tmp_path)
     assert run.code == 1
     terminal = (tmp_path / "report.txt").read_text(encoding="utf-8")
-    assert "etrading-mfa" in terminal and "source: twse-guidelines-2024: Guideline on cybersecurity controls for emerging technologies" in terminal
+    assert "etrading-mfa" in terminal
+    assert "source: twse-guidelines-2024: Guideline on cybersecurity controls for emerging technologies" in terminal
     assert "rule sets: twse-tiers-2021, twse-guidelines-2024" in terminal
     markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "證券暨期貨市場各服務事業新興科技資通安全管控指引, 第35條 (2024-12-27)" in markdown
@@ -138,7 +138,7 @@ def test_reports_show_sources_beside_controls(cli, tmp_path: Path) -> None:  # n
     assert "art. 35 (2024-12-27)" in sarif and "TWB_STACK_041" in sarif
 
 
-def test_controls_lists_each_obligation_with_its_source(cli) -> None:  # noqa: ANN001
+def test_controls_lists_each_obligation_with_its_source(cli) -> None:
     run = cli("controls", "--tier", "4", "--rule-set", "twse-tiers-2021,twse-guidelines-2024", "--format", "json",
               "--as-of", "2025-06-30")
     rows = {r["id"]: r for r in run.json["controls"]}
@@ -194,7 +194,7 @@ def test_a_profile_that_declares_nothing_fails_closed() -> None:
                if c in ("waf", "etrading-mfa", "customer-data-location", "customer-data-encryption"))
 
 
-def test_a_profile_with_unknown_facts_or_definitions_exits_2(cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_profile_with_unknown_facts_or_definitions_exits_2(cli, tmp_path: Path) -> None:
     for body, problem in (("facts: {online_ordring: true}", "unknown key 'online_ordring'"),
                           ("facts: {online_ordering: yes-please}", "expected true or false"),
                           ("category_definitions: {first-class: tiers-only}", "not a definition of first-class"),

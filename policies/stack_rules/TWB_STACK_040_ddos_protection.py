@@ -1,7 +1,8 @@
-from brokerguard.model import Finding, Resource, Stack
 from brokerguard.policies.meta import HIGH, Meta, Text
 from brokerguard.policies.stack_rule import StackRule, blocks, names
 from brokerguard.policies.waf import stops_floods
+
+from brokerguard.model import Finding, Resource, Stack
 
 # What the internet reaches directly: each needs its own DDoS protection.
 ENTRY_TYPES = ("aws_cloudfront_distribution", "aws_lb", "aws_alb", "aws_elb", "aws_eip", "aws_route53_zone",

@@ -1,7 +1,8 @@
-from brokerguard.model import Finding, Resource, Stack
 from brokerguard.policies.meta import HIGH, Meta, Text
 from brokerguard.policies.resource_conf import setting, tag_keys
 from brokerguard.policies.stack_rule import StackRule
+
+from brokerguard.model import Finding, Resource, Stack
 
 
 def is_trading_pool(pool: Resource) -> bool:

@@ -1,4 +1,3 @@
-from brokerguard.model import Finding, Resource, Stack
 from brokerguard.policies.customer_data import (
     COPY_TYPES,
     STORE_TYPES,
@@ -10,6 +9,8 @@ from brokerguard.policies.customer_data import (
 from brokerguard.policies.meta import HIGH, Meta, Text
 from brokerguard.policies.resource_conf import setting
 from brokerguard.policies.stack_rule import StackRule
+
+from brokerguard.model import Finding, Resource, Stack
 
 
 class CustomerDataLocation(StackRule):

@@ -1,9 +1,10 @@
 from typing import Any
 
-from brokerguard.model import Finding, Resource, Stack
 from brokerguard.policies.customer_data import STORE_TYPES, material_stores, unclassified_problem
 from brokerguard.policies.meta import HIGH, Meta, Text
 from brokerguard.policies.stack_rule import StackRule, blocks, names
+
+from brokerguard.model import Finding, Resource, Stack
 
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 

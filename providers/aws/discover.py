@@ -114,7 +114,12 @@ def why(exc: Exception) -> str:
 
 def _readers() -> dict[str, Callable[[Context], list[LiveResource]]]:
     from brokerguard.providers.aws import (
-        readers_compute, readers_data, readers_detect, readers_edge, readers_identity, readers_network,
+        readers_compute,
+        readers_data,
+        readers_detect,
+        readers_edge,
+        readers_identity,
+        readers_network,
     )
 
     table = {}

@@ -37,16 +37,25 @@ def _provider_default_tags(definitions: dict) -> dict[str, dict[str, str]]:
     return tags
 
 
-def _provider_regions(definitions: dict) -> dict[str, str]:
-    """Provider address -> its region, when written as a literal (a variable leaves the region unknown)."""
-    regions: dict[str, str] = {}
+def _provider_regions(definitions: dict) -> dict[str, str | None]:
+    """Every provider address -> its region when written as a literal, else None (a variable: unknown)."""
+    regions: dict[str, str | None] = {}
     for definition in definitions.values():
         for block in definition.get("provider", []):
             for conf in block.values():
                 region = resource_conf.value(conf, "region")
-                if isinstance(region, str) and region and "${" not in region and "." not in region:
-                    regions[conf.get("__address__", "aws.default")] = region
+                literal = isinstance(region, str) and region and "${" not in region and "." not in region
+                regions[conf.get("__address__", "aws.default")] = region if literal else None
     return regions
+
+
+def _region(conf: dict, regions: dict[str, str | None]) -> str | None:
+    """The region of a resource's provider. A resource in a module names no provider address: it inherits
+    the default only when no other provider configuration exists (a module call may pass an aliased one)."""
+    address = conf.get("__provider_address__")
+    if address:
+        return regions.get(address)
+    return regions.get("aws.default") if set(regions) == {"aws.default"} else None
 
 
 def _unwrap(conf: dict) -> dict:
@@ -105,7 +114,7 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
             address=address, type=rtype, name=name, values=_unwrap(conf),
             references=_references(conf, address, known), file=display(path),
             line=int(conf.get("__start_line__", 0)), tags=resource_conf.effective_tags(conf),
-            region=regions.get(conf.get("__provider_address__") or "aws.default"),
+            region=_region(conf, regions),
         ))
     return resources
 

@@ -55,6 +55,9 @@ def copies(stack: Stack, store: Resource) -> Iterator[tuple[str, str | None]]:
         for replica in stack.referrers(store, "aws_dynamodb_table_replica"):
             yield replica.address, region_of(replica)
     if store.type in ("aws_db_instance", "aws_rds_cluster"):
+        # A live source lists its replicas: by ARN when in another region (read or not), else by identifier.
+        for ident in store.values.get("read_replica_identifiers") or []:
+            yield f"{store.address} replica {ident}", arn_region(ident) or region_of(store)
         for replica in stack.of_type(store.type):
             source = "replicate_source_db" if store.type == "aws_db_instance" else "replication_source_identifier"
             if replica is not store and (names(replica, source, store, "identifier") or

@@ -400,3 +400,15 @@ def test_pulumi_twins_match_the_terraform_examples_under_both_sets(example: str)
     for control in ("ddos-protection", "etrading-mfa", "customer-data-location", "customer-data-encryption"):
         assert ({(j.finding.check_id, j.finding.resource, j.result) for j in pu[control].findings}
                 == {(j.finding.check_id, j.finding.resource, j.result) for j in tf[control].findings}), control
+
+
+def test_a_module_store_is_placed_by_the_provider_its_module_call_passes(tmp_path: Path) -> None:
+    """A module call may pass an aliased provider: the store inside is where that provider is, not the default."""
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "main.tf").write_text(STORE % ("", "material-natural-person"), encoding="utf-8")
+    body = ('provider "aws" {\n  alias  = "tokyo"\n  region = "ap-northeast-1"\n}\n'
+            'module "accounts" {\n  source    = "./store"\n  providers = { aws = aws.tokyo }\n}\n')
+    location = judged(_tf(tmp_path, body))["customer-data-location"]
+    assert location.status is Status.FAIL
+    assert [j.finding.message for j in location.findings] == [
+        "outside ap-east-2: module.accounts.aws_dynamodb_table.accounts in ap-northeast-1"]

@@ -117,6 +117,8 @@ def _db_values(db: dict, ident: str) -> dict:
         "identifier": ident, "kms_key_id": db.get("KmsKeyId", ""),
         # a read replica names its source (an ARN when the source is in another region)
         "replicate_source_db": db.get("ReadReplicaSourceDBInstanceIdentifier", ""),
+        # and a source names its replicas, also those in regions this scan does not read (by ARN)
+        "read_replica_identifiers": db.get("ReadReplicaDBInstanceIdentifiers", db.get("ReadReplicaIdentifiers", [])),
         "replication_source_identifier": db.get("ReplicationSourceIdentifier", ""),
     }
 

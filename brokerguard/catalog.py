@@ -245,8 +245,8 @@ def _control(raw: object, where: str, kinds: dict[str, str]) -> Control:
     )
 
 
-def parse_catalog(data: object, where: str) -> tuple[Control, ...]:
-    """The controls of the catalog file: what each is and which checks decide it."""
+def parse_controls(data: object, where: str) -> tuple[Control, ...]:
+    """The controls of the catalog file: what each is and which checks decide it (no obligations yet)."""
     data = schema.mapping(data, where, {"schema_version", "controls"})
     if data["schema_version"] != SCHEMA_VERSION:
         raise InputError(f"{where}: unsupported schema_version {data['schema_version']!r} (expected {SCHEMA_VERSION})")
@@ -315,7 +315,7 @@ def parse_rule_set(data: object, where: str, controls: tuple[Control, ...]) -> R
 @functools.cache
 def available_rule_sets(folder: Path = RULE_SETS_DIR) -> dict[str, RuleSet]:
     """Every rule set file, validated; exactly one is the default."""
-    controls = parse_catalog(schema.load_yaml(CATALOG_PATH), str(CATALOG_PATH))
+    controls = parse_controls(schema.load_yaml(CATALOG_PATH), str(CATALOG_PATH))
     found = {}
     for path in sorted(folder.glob("*.yaml")):
         rule_set = parse_rule_set(schema.load_yaml(path), str(path), controls)
@@ -340,10 +340,10 @@ def rule_set_ids(text: str, where: str) -> tuple[str, ...]:
     return ids
 
 
-@functools.cache
-def load_catalog(rule_sets: tuple[str, ...] | None = None) -> Catalog:
-    """The controls the chosen rule sets require (default: the default set), each with their obligations."""
-    controls = parse_catalog(schema.load_yaml(CATALOG_PATH), str(CATALOG_PATH))
+def parse_catalog(data: object, where: str, rule_sets: tuple[str, ...] | None = None) -> Catalog:
+    """A catalog document judged by the chosen rule sets (default: the default set), each control with the
+    obligations they give it; a control no chosen set requires is not judged."""
+    controls = parse_controls(data, where)
     available = available_rule_sets()
     chosen = tuple(available[i] for i in (rule_sets or default_rule_sets()))
     judged = []
@@ -352,3 +352,9 @@ def load_catalog(rule_sets: tuple[str, ...] | None = None) -> Catalog:
         if obligations:
             judged.append(dataclasses.replace(control, obligations=obligations))
     return Catalog(tuple(judged), chosen, controls)
+
+
+@functools.cache
+def load_catalog(rule_sets: tuple[str, ...] | None = None) -> Catalog:
+    """policies/catalog.yaml judged by the chosen rule sets, read and validated once per process."""
+    return parse_catalog(schema.load_yaml(CATALOG_PATH), str(CATALOG_PATH), rule_sets)

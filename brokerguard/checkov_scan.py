@@ -50,12 +50,15 @@ def _provider_regions(definitions: dict) -> dict[str, str | None]:
 
 
 def _region(conf: dict, regions: dict[str, str | None]) -> str | None:
-    """The region of a resource's provider. A resource in a module names no provider address: it inherits
-    the default only when no other provider configuration exists (a module call may pass an aliased one)."""
-    address = conf.get("__provider_address__")
-    if address:
-        return regions.get(address)
-    return regions.get("aws.default") if set(regions) == {"aws.default"} else None
+    """The region of a resource's provider: the one it names (Checkov's address, or its `provider`
+    argument), else the default one. Inside a module the default is inherited only when no other provider
+    configuration exists (a module call may pass an aliased one): otherwise the region is unknown."""
+    named = conf.get("__provider_address__") or str(resource_conf.value(conf, "provider") or "").strip("${}")
+    if named:
+        return regions.get(named if "." in named else f"{named}.default")
+    if str(conf.get("__address__", "")).startswith("module.") and set(regions) != {"aws.default"}:
+        return None
+    return regions.get("aws.default")
 
 
 def _unwrap(conf: dict) -> dict:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import EXAMPLES, REPO
 
-from brokerguard.catalog import CATALOG_PATH, RULE_SETS_DIR, available_rule_sets, load_catalog, parse_catalog, parse_rule_set
+from brokerguard.catalog import CATALOG_PATH, RULE_SETS_DIR, available_rule_sets, load_catalog, parse_controls, parse_rule_set
 from brokerguard.errors import InputError
 from brokerguard.model import Status
 from brokerguard.profile import Profile
@@ -51,7 +51,7 @@ def _raw(name: str) -> dict:
 def _broken(name: str, mutate) -> str:
     data = copy.deepcopy(_raw(name))
     mutate(data)
-    controls = parse_catalog(yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8")), "catalog.yaml")
+    controls = parse_controls(yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8")), "catalog.yaml")
     with pytest.raises(InputError) as err:
         parse_rule_set(data, str(RULE_SETS_DIR / f"{name}.yaml"), controls)
     return str(err.value)

@@ -25,11 +25,9 @@ ALL_IN_FORCE = dt.date(2025, 6, 30)
 
 @functools.cache
 def _judged(path: Path, tier: int, settings: tuple) -> dict[tuple[str, str], tuple[str, int, str, bool]]:
-    from brokerguard.catalog import load_catalog
+    from brokerguard.catalog import available_rule_sets, load_catalog
     from brokerguard.profile import Profile
     from brokerguard.scan import scan
-
-    from brokerguard.catalog import available_rule_sets
 
     # No facts declared: every rule that depends on one applies (fail closed), so every check reports.
     every = load_catalog(tuple(available_rule_sets()))

@@ -47,7 +47,7 @@ demo: $(STAMP)
 	@for ex in $(notdir $(wildcard $(EX)/nonc-2024-*)); do \
 		echo "### $$ex under both rule sets (expect one failing control)"; \
 		$(BIN)/brokerguard scan --as-of 2025-06-30 $(EX)/$$ex --profile iac_examples/profiles/guidelines-2024.yaml --format json | \
-			$(BIN)/python -c 'import json,sys; d=json.load(sys.stdin); print("  failing:", ", ".join(f"{c[\"id\"]} ({c[\"status\"]})" for c in d["controls"] if c["id"] in d["summary"]["failing_controls"]) or "none")'; \
+			$(BIN)/python -c 'import json,sys; d=json.load(sys.stdin); print("  failing:", ", ".join("%s (%s)" % (c["id"], c["status"]) for c in d["controls"] if c["id"] in d["summary"]["failing_controls"]) or "none")'; \
 	done
 	@echo "### The tier-1 stack written as a Pulumi program, run under mocks (expect PASSED, exit 0)"
 	-$(SCAN) iac_examples/pulumi/tier1-compliant --profile iac_examples/profiles/tier1.yaml

@@ -11,17 +11,12 @@ from pathlib import Path
 
 from brokerguard import registry
 from brokerguard.applicability import load_vocabulary
-from brokerguard.catalog import Obligation, available_rule_sets, load_catalog
+from brokerguard.catalog import VERIFICATIONS, Obligation, available_rule_sets, load_catalog
 from brokerguard.registry import STACK_RULE
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 DOC = DOCS / "checks.md"
 CONTROLS_DOC = DOCS / "controls.md"
-# How each verification mode of the catalog is judged, in the words of the reports.
-JUDGED = {"infrastructure": "automated (checks and stack rules)",
-          "infrastructure+evidence": "automated + evidence (both parts must hold)",
-          "infrastructure-or-evidence": "automated when the stack holds resources in scope, evidence only otherwise",
-          "evidence": "evidence only (declared in the profile)"}
 
 
 def render() -> str:
@@ -109,7 +104,7 @@ def render_catalog() -> str:
         out += [f"## {c.id}", "", f"**{c.name['zh-TW']}** / **{c.name['en']}** ({c.cc}), scope: {c.scope}"
                 + (", maintained (already required before the tiered rules)" if c.maintained else ""), "",
                 f"- Requirement: {c.requirement['en']}", f"- 要求：{c.requirement['zh-TW']}",
-                f"- Judged: {JUDGED[c.verification]}"]
+                f"- Judged: {VERIFICATIONS[c.verification]}"]
         for o in c.obligations:
             out += [f"- `{o.rule_set}` obligation {_obligation_text(o)}", *_source_lines(o)]
         ids = c.checks + c.stack_rules

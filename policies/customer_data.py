@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from brokerguard.model import Resource, Stack
 from brokerguard.policies.meta import Text
 from brokerguard.policies.resource_conf import MATERIAL_DATA, data_class, tag_keys
 from brokerguard.policies.stack_rule import as_list, blocks, names
-
-from brokerguard.model import Resource, Stack
 
 STORE_TYPES = ("aws_s3_bucket", "aws_dynamodb_table", "aws_db_instance", "aws_rds_cluster")
 COPY_TYPES = ("aws_s3_bucket_replication_configuration", "aws_dynamodb_table_replica", "aws_backup_selection",

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+
 from aws_server import (
     CLASSIFIED,
     FAKE_ENV,
@@ -208,11 +209,10 @@ def test_every_report_format_says_what_could_not_be_judged(moto: MotoServer, acc
     import datetime as dt
     import xml.etree.ElementTree as ET
 
-    from brokerguard.providers.aws.build import read_account
-
     from brokerguard import report
     from brokerguard.catalog import load_catalog
     from brokerguard.profile import load_profile
+    from brokerguard.providers.aws.build import read_account
     from brokerguard.scan import scan_sources
 
     proxy = DenyingProxy(moto.url, denied={"wafv2"})
@@ -383,11 +383,10 @@ def test_only_controls_whose_checks_read_an_unread_type_are_error(unread: str, e
     import dataclasses
     import datetime as dt
 
-    from conftest import FIXTURES
-
     from brokerguard.catalog import load_catalog
     from brokerguard.profile import load_profile
     from brokerguard.scan import open_source, scan_sources
+    from conftest import FIXTURES
 
     catalog = load_catalog()
     source = open_source(FIXTURES / "terraform_plan" / "tier1-compliant.plan.json")
@@ -416,6 +415,7 @@ def test_a_stack_rule_that_does_not_say_what_it_reads_depends_on_everything(monk
 def test_listings_are_read_to_the_last_page(moto: MotoServer) -> None:
     """moto pages DescribeLogGroups by 50, like AWS: 120 groups need three pages."""
     import boto3
+
     from brokerguard.providers.aws.build import read_account
 
     moto.reset()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from aws_server import CLASSIFIED, FAKE_ENV, REGION, Account, MotoServer, seed_compliant
 
 BOTH = "twse-tiers-2021,twse-guidelines-2024"

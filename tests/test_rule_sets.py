@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import EXAMPLES, REPO
 
 from brokerguard.catalog import CATALOG_PATH, RULE_SETS_DIR, available_rule_sets, load_catalog, parse_controls, parse_rule_set
 from brokerguard.errors import InputError
 from brokerguard.model import Status
 from brokerguard.profile import Profile
 from brokerguard.scan import scan
+from conftest import EXAMPLES, REPO
 
 BOTH = ("twse-tiers-2021", "twse-guidelines-2024")
 G2024 = EXAMPLES / "guidelines-2024-compliant"

@@ -18,6 +18,7 @@ from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
 from brokerguard.report.sources import cited
 from brokerguard.scan import ScanResult
+from brokerguard.suppressions import Suppression
 
 # The fix for a control that only evidence can show, when none valid is declared.
 EVIDENCE_FIX = "Declare dated evidence for this control in the broker profile (docs/profile.md)."
@@ -98,6 +99,7 @@ class ReportView:
     policies: dict[str, registry.Policy]  # the declaration of every check and rule of the catalog, by id
     exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
     rule_sets: tuple[tuple[str, dict[str, str]], ...] = ()  # (id, name) of each rule set that judged the scan
+    suppressions: tuple[Suppression, ...] = ()  # inline skips found in the code: listed, not applied
 
     @property
     def passed(self) -> bool:
@@ -148,4 +150,5 @@ def build(scan: ScanResult) -> ReportView:
         network=scan.network, exit_code=scan.exit_code, catalog=catalog,
         policies={pid: policies[pid] for c in catalog.controls for pid in c.checks + c.stack_rules},
         rule_sets=tuple((r.id, r.name) for r in catalog.rule_sets),
+        suppressions=scan.suppressions,
     )

@@ -1,8 +1,7 @@
-from brokerguard.policies.meta import HIGH, Meta, Text
+from brokerguard.model import Finding, Resource, Stack
+from brokerguard.policies.meta import Text
 from brokerguard.policies.stack_rule import StackRule, blocks, names
 from brokerguard.policies.waf import stops_floods
-
-from brokerguard.model import Finding, Resource, Stack
 
 # What the internet reaches directly: each needs its own DDoS protection.
 ENTRY_TYPES = ("aws_cloudfront_distribution", "aws_lb", "aws_alb", "aws_elb", "aws_eip", "aws_route53_zone",
@@ -31,34 +30,6 @@ def shielded(stack: Stack, entry: Resource) -> Resource | None:
 
 
 class DdosProtection(StackRule):
-    meta = Meta(
-        name=Text("Every public entry point is protected against DDoS (Shield Advanced, or CloudFront with a "
-                  "rate-based WAF rule)",
-                  "每個對外入口皆有分散式阻斷服務防護（Shield Advanced，或 CloudFront 搭配 WAF 速率規則）"),
-        description=Text(
-            "CC-17010 DDoS protection (網路安全防護參考指引 art. 16-2): every public entry point (CloudFront "
-            "distribution, internet-facing load balancer, Elastic IP, public Route 53 zone, Global Accelerator) is "
-            "covered by an AWS Shield Advanced protection (aws_shield_protection), or is a CloudFront distribution whose "
-            "WAFv2 web ACL has a rate-based rule that stops floods. An entry point with neither may sit behind a "
-            "scrubbing service that code cannot show (and Shield Standard has no resource): the control then needs "
-            "evidence and is evidence_missing without it, never a pass. A stack without entry points: evidence decides.",
-            "CC-17010 分散式阻斷服務防護（網路安全防護參考指引第16-2條）：每個對外入口（CloudFront 發布、面向網際網路的負載"
-            "平衡器、彈性 IP、公開 Route 53 代管區域、Global Accelerator）皆受 AWS Shield Advanced 保護"
-            "（aws_shield_protection），或為其 WAFv2 Web ACL 具阻擋型速率規則的 CloudFront 發布。兩者皆無的入口可能位於"
-            "程式碼看不到的清洗服務之後（Shield Standard 亦無資源）：此時需佐證，未宣告即為缺佐證，絕不視為通過。"
-            "堆疊中沒有對外入口時由佐證決定。"),
-        fix=Text("Add an aws_shield_protection whose resource_arn is the entry point's ARN (Shield Advanced "
-                 "subscription), or serve it through CloudFront with a WAFv2 web ACL holding a blocking rate-based rule; "
-                 "or declare the scrubbing service as evidence for ddos-protection.",
-                 "新增 resource_arn 為入口 ARN 的 aws_shield_protection（需訂閱 Shield Advanced），或經由 CloudFront 並"
-                 "掛載具阻擋型速率規則的 WAFv2 Web ACL；或以佐證資料宣告 ddos-protection 的清洗服務。"),
-        severity=HIGH,
-        types=(*ENTRY_TYPES, "aws_shield_protection", "aws_wafv2_web_acl"),
-        attributes={"internal", "web_acl_id", "vpc", "arn", "allocation_id"},
-        attestable=True,
-        evidence_gap=True,
-    )
-
     def evaluate(self, stack: Stack) -> list[Finding]:
         return [self._judge(stack, e) for e in stack.of_type(*ENTRY_TYPES) if is_public_entry(e)]
 

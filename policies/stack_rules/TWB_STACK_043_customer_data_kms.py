@@ -1,10 +1,9 @@
 from typing import Any
 
-from brokerguard.policies.customer_data import STORE_TYPES, material_stores, unclassified_problem
-from brokerguard.policies.meta import HIGH, Meta, Text
-from brokerguard.policies.stack_rule import StackRule, blocks, names
-
 from brokerguard.model import Finding, Resource, Stack
+from brokerguard.policies.customer_data import STORE_TYPES, material_stores, unclassified_problem
+from brokerguard.policies.meta import Text
+from brokerguard.policies.stack_rule import StackRule, blocks, names
 
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 
@@ -61,30 +60,6 @@ def store_problem(stack: Stack, store: Resource) -> Text | str:
 
 
 class CustomerDataKms(StackRule):
-    meta = Meta(
-        name=Text("Material customer-data stores are encrypted with rotating customer-managed KMS keys",
-                  "重大性客戶資料儲存體以輪替的客戶自管 KMS 金鑰加密"),
-        description=Text(
-            "CC-21000 customer-data encryption and key management (證券商作業委託他人處理應注意事項, 2023-08-31): every "
-            "data store declares its data class (tag tag_keys.data_class; undeclared: \"unclassified\", fails), and each "
-            "store of material natural-person customer data is encrypted with a customer-managed KMS key declared in "
-            "the stack with rotation on (S3: server-side encryption configuration with aws:kms and kms_master_key_id; "
-            "DynamoDB: server_side_encryption with kms_key_arn; RDS: storage_encrypted with kms_key_id).",
-            "CC-21000 客戶資料加密及金鑰管理（證券商作業委託他人處理應注意事項，2023-08-31）：每個資料儲存體宣告資料類別"
-            "（標籤 tag_keys.data_class；未宣告即「未分類」、不通過），重大性自然人客戶資料的儲存體以此堆疊宣告且啟用輪替的"
-            "客戶自管 KMS 金鑰加密（S3：伺服器端加密設定為 aws:kms 並指定 kms_master_key_id；DynamoDB："
-            "server_side_encryption 指定 kms_key_arn；RDS：storage_encrypted 並指定 kms_key_id）。"),
-        fix=Text("Tag every data store with its data class; encrypt material customer-data stores with an aws_kms_key "
-                 "declared in the stack with enable_key_rotation = true (S3 aws:kms with kms_master_key_id, DynamoDB "
-                 "server_side_encryption.kms_key_arn, RDS storage_encrypted with kms_key_id).",
-                 "為每個資料儲存體標記資料類別；以此堆疊宣告且 enable_key_rotation = true 的 aws_kms_key 加密重大性客戶資料"
-                 "儲存體（S3 aws:kms 並指定 kms_master_key_id、DynamoDB server_side_encryption.kms_key_arn、RDS "
-                 "storage_encrypted 並指定 kms_key_id）。"),
-        severity=HIGH,
-        types=(*STORE_TYPES, "aws_s3_bucket_server_side_encryption_configuration", "aws_kms_key"),
-        attributes={"tags", "tags_all", "storage_encrypted", "kms_key_id", "server_side_encryption"},
-    )
-
     def evaluate(self, stack: Stack) -> list[Finding]:
         findings = [self.finding(s, False, p) for s in stack.of_type(*STORE_TYPES)
                     if (p := unclassified_problem(s)) is not None]

@@ -75,20 +75,29 @@ class Obligation:
             return Answer.NO, []
         return (Answer.ASSUMED, undeclared) if Answer.ASSUMED in answers else (Answer.YES, [])
 
-    def who(self, definitions: Mapping[str, str] | None = None) -> str:
-        """Whom the obligation binds, in words (English; fact meanings in both languages are in the docs)."""
+    def who(self, definitions: Mapping[str, str] | None = None, lang: str = "en") -> str:
+        """Whom the obligation binds, in words (fact ids as the profile writes them)."""
+        zh = lang == "zh-TW"
+
+        def tier_words(tiers: frozenset[int]) -> str:
+            listed = ("、" if zh else ", ").join(map(str, sorted(tiers)))
+            return f"第 {listed} 級" if zh else f"tiers {listed}"
+
         parts = []
         if self.tiers is not None:
-            parts.append(f"tiers {', '.join(map(str, sorted(self.tiers)))}")
+            parts.append(tier_words(self.tiers))
         if self.category is not None:
             category = load_vocabulary().categories[self.category]
             d = category.definition((definitions or {}).get(self.category))
-            reading = " or ".join([f"fact {f}" for f in d.any_of.facts] +
-                                  ([f"tiers {', '.join(map(str, sorted(d.any_of.tiers)))}"] if d.any_of.tiers else []))
-            parts.append(f"{category.name['en']} ({category.name['zh-TW']}, definition {d.id}: {reading})")
+            either = [f"fact {f}" if not zh else f"事實 {f}" for f in d.any_of.facts]
+            either += [tier_words(d.any_of.tiers)] if d.any_of.tiers else []
+            reading = (" 或 " if zh else " or ").join(either)
+            parts.append(f"{category.name['zh-TW']}（定義 {d.id}：{reading}）" if zh else
+                         f"{category.name['en']} ({category.name['zh-TW']}, definition {d.id}: {reading})")
         if self.any_fact:
-            parts.append(f"firms where {' or '.join(self.any_fact)}")
-        return " and ".join(parts)
+            facts = (" 或 " if zh else " or ").join(self.any_fact)
+            parts.append(f"具 {facts} 之業者" if zh else f"firms where {facts}")
+        return (" 且 " if zh else " and ").join(parts)
 
     def cite(self, lang: str) -> str:
         """The source in one line: rule set, title, article, date."""

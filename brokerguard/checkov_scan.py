@@ -120,6 +120,7 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
             references=_references(conf, address, known), file=display(path),
             line=int(conf.get("__start_line__", 0)), tags=resource_conf.effective_tags(conf),
             region=_region(conf, regions),
+            end_line=int(conf.get("__end_line__", 0)),
         ))
     return resources
 

@@ -6,12 +6,13 @@ This is the only place where tiers and dates matter: a check never asks which ti
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from brokerguard.applicability import Answer
 from brokerguard.catalog import Catalog, Control, Obligation
 from brokerguard.model import Finding, Status
+from brokerguard.policies.meta import Text, text_of
 from brokerguard.profile import Evidence, Profile, Waiver
 
 # How a control was judged, in the words every report renders (brokerguard.report.i18n translates them).
@@ -57,15 +58,16 @@ class ControlResult:
         return AUTOMATED
 
 
-def _evidence_problem(e: Evidence, ob: Obligation, as_of: dt.date) -> str | None:
+def _evidence_problem(e: Evidence, ob: Obligation, as_of: dt.date) -> Text | None:
     if e.date > as_of:
-        return f"dated {e.date}, after the as-of date {as_of}"
+        return Text(f"dated {e.date}, after the as-of date {as_of}", f"日期為 {e.date}，晚於基準日 {as_of}")
     if e.expiry is not None and e.expiry < as_of:
-        return f"expired on {e.expiry}"
+        return Text(f"expired on {e.expiry}", f"已於 {e.expiry} 到期")
     if ob.expiry_required and e.expiry is None:
-        return "has no expiry date, and this obligation needs a certificate that carries one"
+        return Text("has no expiry date, and this obligation needs a certificate that carries one",
+                    "未載明到期日，而此義務須提出載有到期日的證書")
     if ob.max_age_days is not None and (as_of - e.date).days > ob.max_age_days:
-        return f"dated {e.date}, older than {ob.max_age_days} days"
+        return Text(f"dated {e.date}, older than {ob.max_age_days} days", f"日期為 {e.date}，已超過 {ob.max_age_days} 天")
     return None
 
 
@@ -79,7 +81,7 @@ def _evidence_for(control: Control, ob: Obligation, profile: Profile, as_of: dt.
         problem = _evidence_problem(e, ob, as_of)
         if problem is None:
             return e
-        notes.append(f"evidence {e.text!r} is not counted: {problem}")
+        notes.append(Text(f"evidence {e.text!r} is not counted: {problem}", f"佐證「{e.text}」不予採計：{problem.zh}"))
     return None
 
 
@@ -102,7 +104,8 @@ def _live_waiver(waivers: tuple[Waiver, ...], targets: tuple[str, ...], resource
         if any(w.covers(t, resource) for t in targets):
             if w.live(as_of):
                 return w
-            note = f"waiver by {w.approver} for {w.target} on {w.resources} expired on {w.expiry}"
+            note = Text(f"waiver by {w.approver} for {w.target} on {w.resources} expired on {w.expiry}",
+                        f"{w.approver} 核准之豁免（{w.target}，{w.resources}）已於 {w.expiry} 到期")
             if note not in notes:
                 notes.append(note)
     return None
@@ -114,29 +117,40 @@ def _applicability(control: Control, profile: Profile, as_of: dt.date
     saying which rule set made it apply where another would not (the stricter applies) and what was assumed."""
     answers = {o.key: o.applies(profile.tier, profile.facts, profile.definitions) for o in control.obligations}
     applicable = tuple(o for o in control.obligations if answers[o.key][0] is not Answer.NO)
-    whom = "; ".join(f"required by {o.rule_set} for {o.who(profile.definitions)}" for o in control.obligations)
+    d = profile.definitions
+    whom = Text("; ".join(f"required by {o.rule_set} for {o.who(d)}" for o in control.obligations),
+                "；".join(f"{o.rule_set} 規定適用於{o.who(d, 'zh-TW')}" for o in control.obligations))
     if not applicable:
         return (), ControlResult(control, Status.NOT_APPLICABLE, "tier", notes=[whom]), []
     in_force = tuple(o for o in applicable if o.in_force <= as_of)
     if not in_force:
         start = min(o.in_force for o in applicable)
-        return (), ControlResult(control, Status.NOT_IN_FORCE, "date",
-                                 notes=[f"in force for this broker from {start} ({whom})"]), []
-    notes = []
+        return (), ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[
+            Text(f"in force for this broker from {start} ({whom})", f"本券商自 {start} 起適用（{whom.zh}）")]), []
+    notes: list[Text] = []
     for o in in_force:
-        undeclared = answers[o.key][1]
+        undeclared = ", ".join(f"facts.{f}" for f in answers[o.key][1])
         if undeclared:
-            notes.append(f"assumed to apply ({o.key}): the profile does not declare "
-                         f"{', '.join(f'facts.{f}' for f in undeclared)}; declare true or false (fail closed)")
+            notes.append(Text(f"assumed to apply ({o.key}): the profile does not declare {undeclared}; "
+                              f"declare true or false (fail closed)",
+                              f"推定適用（{o.key}）：設定檔未宣告 {undeclared}；請宣告 true 或 false（未宣告即從嚴）"))
     others = [o for o in control.obligations if o.rule_set not in {i.rule_set for i in in_force}]
     if others:
-        notes.append(f"required by {', '.join(dict.fromkeys(o.cite('en') for o in in_force))}, which binds "
-                     f"{'; '.join(dict.fromkeys(o.who(profile.definitions) for o in in_force))}; "
-                     f"{'; '.join(f'{o.rule_set} binds only {o.who(profile.definitions)}' for o in others)}: "
-                     f"the stricter applies")
-    ages = {o.max_age_days for o in in_force if o.max_age_days}
+        def listed(obligations: Iterable[Obligation], show: Callable[[Obligation, str], str], lang: str) -> str:
+            return ("；" if lang == "zh-TW" else "; ").join(dict.fromkeys(show(o, lang) for o in obligations))
+
+        cited = {lang: listed(in_force, lambda o, lg: o.cite(lg), lang) for lang in ("en", "zh-TW")}
+        binds = {lang: listed(in_force, lambda o, lg: o.who(d, lg), lang) for lang in ("en", "zh-TW")}
+        notes.append(Text(
+            f"required by {cited['en']}, which binds {binds['en']}; "
+            f"{listed(others, lambda o, lg: f'{o.rule_set} binds only {o.who(d, lg)}', 'en')}: the stricter applies",
+            f"依 {cited['zh-TW']} 應辦（適用於{binds['zh-TW']}）；"
+            f"{listed(others, lambda o, lg: f'{o.rule_set} 僅適用於{o.who(d, lg)}', 'zh-TW')}：從嚴適用"))
+    ages = sorted({o.max_age_days for o in in_force if o.max_age_days})
     if len(ages) > 1:
-        notes.append(f"evidence must be at most {min(ages)} days old (the stricter of {', '.join(map(str, sorted(ages)))})")
+        listed = ", ".join(map(str, ages))
+        notes.append(Text(f"evidence must be at most {ages[0]} days old (the stricter of {listed})",
+                          f"佐證須在 {ages[0]} 天內（取 {listed} 中較嚴者）"))
     return in_force, None, notes
 
 
@@ -155,7 +169,8 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
 def _judge(control: Control, in_force: tuple[Obligation, ...], profile: Profile, as_of: dt.date,
            findings: list[Finding], errors: Mapping[str, str] | None) -> ControlResult:
     """The status from findings, evidence and waivers, once the control is known to bind this broker."""
-    unjudged = [f"{cid} could not be judged: {why}" for cid, why in (errors or {}).items()]
+    unjudged = [Text(f"{cid} could not be judged: {why}", f"{cid} 無法判定：{text_of(why, 'zh-TW')}")
+                for cid, why in (errors or {}).items()]
     if unjudged:
         # What the checks that could be judged say: a failure there stands whatever the rest would show;
         # anything else (a pass, a waiver, evidence) would rest on what was not read.
@@ -184,7 +199,8 @@ def _judge(control: Control, in_force: tuple[Obligation, ...], profile: Profile,
         result.decided_by = "evidence"
         result.status = Status.EVIDENCE_MISSING if missing else Status.ATTESTED
         if control.verification != "evidence":
-            notes.append("no resource in this stack is in scope of this control's checks; evidence decides")
+            notes.append(Text("no resource in this stack is in scope of this control's checks; evidence decides",
+                              "此堆疊中沒有屬於本控制檢查範圍的資源；由佐證判定"))
     elif any(not j.finding.attestable for j in failed):
         result.status = Status.FAIL
     elif failed and not missing:
@@ -200,10 +216,12 @@ def _judge(control: Control, in_force: tuple[Obligation, ...], profile: Profile,
     elif waived:
         result.status, result.decided_by = Status.WAIVED, "waiver"
     elif not findings:
-        notes.append("no resource in this stack is in scope of this control's checks")
+        notes.append(Text("no resource in this stack is in scope of this control's checks",
+                          "此堆疊中沒有屬於本控制檢查範圍的資源"))
     only_absences = bool(failed) and all(j.finding.attestable for j in failed)
     if missing and (result.status is Status.EVIDENCE_MISSING or only_absences):
-        notes.append(f"no valid evidence declared for: {', '.join(missing)}")
+        notes.append(Text(f"no valid evidence declared for: {', '.join(missing)}",
+                          f"下列義務未宣告有效佐證：{'、'.join(missing)}"))
     result.waivers = result.waivers or list(dict.fromkeys(waived))
     if mode == "infrastructure" and result.status is not Status.ATTESTED:
         result.evidence = []  # evidence did not decide: do not suggest it did
@@ -243,7 +261,8 @@ def _evaluate_including(catalog: Catalog, control: Control, profile: Profile, as
         attested = results[cid].status is Status.ATTESTED
         for f in by_control[cid]:
             if attested and f.attestable and not f.passed:
-                notes.append(f"{f.check_id} absent here, realised elsewhere per the evidence of {cid}")
+                notes.append(Text(f"{f.check_id} absent here, realised elsewhere per the evidence of {cid}",
+                                  f"{f.check_id} 此處未見，依 {cid} 的佐證已於他處落實"))
             else:
                 findings.append(f)
     result = evaluate_control(control, profile, as_of, findings, _errors_of(catalog, control, errors))

@@ -154,13 +154,11 @@ def _definitions(raw: object, where: str) -> dict[str, str]:
     return dict(given)
 
 
-def profile_rule_sets(path: Path) -> tuple[str, ...] | None:
-    """The profile's `rule_sets:` alone, read before the rest (which is validated against those sets)."""
-    raw = schema.load_yaml(path)
-    value = raw.get("rule_sets") if isinstance(raw, dict) else None
+def _rule_sets(value: object, where: str) -> tuple[str, ...] | None:
+    """The profile's `rule_sets:` (None: the default set); the command line's --rule-set wins over it."""
     if value is None:
         return None
-    return rule_set_ids(",".join(schema.string_list(value, f"{path}: rule_sets")), f"{path}: rule_sets")
+    return rule_set_ids(",".join(schema.string_list(value, where)), where)
 
 
 def _entries(raw: dict, key: str, where: str) -> list:
@@ -172,8 +170,12 @@ def _entries(raw: dict, key: str, where: str) -> list:
 
 def load_profile(path: Path, catalog: Catalog, tier: int | None = None, capital: float | None = None) -> Profile:
     """Read a profile file; --tier or --capital given on the command line take precedence."""
-    where = str(path)
-    raw = schema.load_yaml(path)
+    return parse_profile(schema.load_yaml(path), str(path), catalog, tier, capital, source=str(path))
+
+
+def parse_profile(raw: object, where: str, catalog: Catalog, tier: int | None = None, capital: float | None = None,
+                  source: str | None = None) -> Profile:
+    """A profile already read (a file's YAML, or the CrossGuard pack's inline config); ``where`` names it in errors."""
     raw = schema.mapping(raw, where, set(), {"name", "tier", "capital", "tag_keys", "settings", "evidence", "waivers",
                                              "facts", "category_definitions", "rule_sets"})
     file_capital = parse_capital(raw["capital"], f"{where}: capital") if raw.get("capital") is not None else None
@@ -199,9 +201,9 @@ def load_profile(path: Path, catalog: Catalog, tier: int | None = None, capital:
         settings=_settings(raw["settings"], f"{where}: settings") if raw.get("settings") is not None else {},
         evidence=tuple(_evidence(e, f"{where}: evidence[{i}]", catalog) for i, e in enumerate(_entries(raw, "evidence", where))),
         waivers=tuple(_waiver(w, f"{where}: waivers[{i}]", catalog) for i, w in enumerate(_entries(raw, "waivers", where))),
-        source=where,
+        source=source,
         facts=_facts(raw["facts"], f"{where}: facts") if raw.get("facts") is not None else {},
         definitions=(_definitions(raw["category_definitions"], f"{where}: category_definitions")
                      if raw.get("category_definitions") is not None else {}),
-        rule_sets=profile_rule_sets(path),
+        rule_sets=_rule_sets(raw.get("rule_sets"), f"{where}: rule_sets"),
     )

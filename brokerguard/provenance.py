@@ -48,6 +48,8 @@ class Provenance:
     git: tuple[GitCommit, ...]
     inputs: tuple[InputFile, ...]  # every file under the scanned paths, and the profile file
     rule_sets: tuple[tuple[str, str], ...] = ()  # (id, sha256 of policies/rule_sets/<id>.yaml) that judged it
+    baseline: InputFile | None = None  # the accepted findings the gate read (--baseline)
+    config: InputFile | None = None  # the config file the options came from
 
 
 def sha256_file(path: Path) -> str:
@@ -87,7 +89,12 @@ def git_commit(path: Path) -> GitCommit | None:
     return GitCommit(str(display_path(str(path))), head.strip(), bool(status and status.strip()))
 
 
+def _hashed(path: str | None) -> InputFile | None:
+    return InputFile(str(display_path(path)), sha256_file(Path(path))) if path else None
+
+
 def collect(paths: tuple[str, ...], profile_name: str | None, profile_file: str | None,
+            baseline_file: str | None = None, config_file: str | None = None,
             rule_sets: tuple[str, ...] = ()) -> Provenance:
     scanned = [Path(p) for p in paths]
     files = [f for p in scanned if p.exists() for f in _files_under(p)]
@@ -104,6 +111,7 @@ def collect(paths: tuple[str, ...], profile_name: str | None, profile_file: str 
         git=tuple(c for c in (git_commit(p) for p in scanned if p.exists()) if c is not None),
         inputs=tuple(InputFile(p, h) for p, h in sorted(inputs.items())),
         rule_sets=tuple((rid, sha256_file(RULE_SETS_DIR / f"{rid}.yaml")) for rid in rule_sets),
+        baseline=_hashed(baseline_file), config=_hashed(config_file),
     )
 
 
@@ -116,4 +124,6 @@ def to_dict(p: Provenance) -> dict[str, Any]:
         "profile": {"name": p.profile_name, "file": p.profile_file},
         "git": [{"path": g.path, "commit": g.commit, "dirty": g.dirty} for g in p.git],
         "inputs": [{"path": f.path, "sha256": f.sha256} for f in p.inputs],
+        "baseline": {"path": p.baseline.path, "sha256": p.baseline.sha256} if p.baseline else None,
+        "config": {"path": p.config.path, "sha256": p.config.sha256} if p.config else None,
     }

@@ -128,8 +128,8 @@ def test_reports_show_sources_beside_controls(cli, tmp_path: Path) -> None:
     assert run.code == 1
     terminal = (tmp_path / "report.txt").read_text(encoding="utf-8")
     assert "etrading-mfa" in terminal
-    assert "source: twse-guidelines-2024: Guideline on cybersecurity controls for emerging technologies" in terminal
-    assert "rule sets: twse-tiers-2021, twse-guidelines-2024" in terminal
+    assert "Source: twse-guidelines-2024: Guideline on cybersecurity controls for emerging technologies" in terminal
+    assert "Judged by rule sets: twse-tiers-2021, twse-guidelines-2024" in terminal
     markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "證券暨期貨市場各服務事業新興科技資通安全管控指引, 第35條 (2024-12-27)" in markdown
     assert "判定依據之規則集: `twse-tiers-2021`" in markdown

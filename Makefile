@@ -29,10 +29,25 @@ demo: $(STAMP)
 	done
 	@echo "### The tier-4 stack judged as tier 2 (expect waf FAIL among others, exit 1)"
 	-$(SCAN) $(EX)/tier4-compliant --profile iac_examples/profiles/tier4.yaml --tier 2
-	@for ex in $(notdir $(wildcard $(EX)/nonc-*)); do \
+	@for ex in $(notdir $(filter-out $(EX)/nonc-2024-%,$(wildcard $(EX)/nonc-*))); do \
 		echo "### $$ex at tier 1 (expect FAILED, exit 1; iac_examples/terraform/README.md says which control)"; \
 		$(SCAN) $(EX)/$$ex --profile iac_examples/profiles/tier1.yaml --format json | \
 			$(BIN)/python -c 'import json,sys; d=json.load(sys.stdin); print("  failing:", ", ".join(d["summary"]["failing_controls"]) or "none")'; \
+	done
+	@echo "### Rule sets: the tier-1 stack by the 2021 tier table alone, then also by the 2023-2024 guidelines"
+	@echo "### (expect PASSED, then ddos-protection evidence_missing and customer-data unclassified, exit 1)"
+	@for sets in twse-tiers-2021 twse-tiers-2021,twse-guidelines-2024; do \
+		$(SCAN) $(EX)/tier1-compliant --profile iac_examples/profiles/tier1.yaml --rule-set $$sets --format json | \
+			$(BIN)/python -c 'import json,sys; d=json.load(sys.stdin); print("  " + ",".join(r["id"] for r in d["rule_sets"]) + ":", len(d["controls"]), "controls, failing:", ", ".join(d["summary"]["failing_controls"]) or "none")'; \
+	done
+	@echo "### The tier-4 stack judged by both rule sets: WAF and DDoS now bind a small online broker too (expect FAILED, exit 1)"
+	-$(SCAN) $(EX)/tier4-compliant --profile iac_examples/profiles/tier4.yaml --rule-set twse-tiers-2021,twse-guidelines-2024 | grep -E "^(FAIL|EVIDENCE_MISSING|NOT_APPLICABLE) |stricter|FAILED"
+	@echo "### The 2024 stack (Taipei region, Shield, MFA, KMS) under both rule sets as of 2025-06-30 (expect PASSED, exit 0)"
+	$(BIN)/brokerguard scan --as-of 2025-06-30 $(EX)/guidelines-2024-compliant --profile iac_examples/profiles/guidelines-2024.yaml | tail -1
+	@for ex in $(notdir $(wildcard $(EX)/nonc-2024-*)); do \
+		echo "### $$ex under both rule sets (expect one failing control)"; \
+		$(BIN)/brokerguard scan --as-of 2025-06-30 $(EX)/$$ex --profile iac_examples/profiles/guidelines-2024.yaml --format json | \
+			$(BIN)/python -c 'import json,sys; d=json.load(sys.stdin); print("  failing:", ", ".join("%s (%s)" % (c["id"], c["status"]) for c in d["controls"] if c["id"] in d["summary"]["failing_controls"]) or "none")'; \
 	done
 	@echo "### The tier-1 stack written as a Pulumi program, run under mocks (expect PASSED, exit 0)"
 	-$(SCAN) iac_examples/pulumi/tier1-compliant --profile iac_examples/profiles/tier1.yaml

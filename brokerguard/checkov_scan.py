@@ -39,6 +39,30 @@ def _provider_default_tags(definitions: dict) -> dict[str, dict[str, str]]:
     return tags
 
 
+def _provider_regions(definitions: dict) -> dict[str, str | None]:
+    """Every provider address -> its region when written as a literal, else None (a variable: unknown)."""
+    regions: dict[str, str | None] = {}
+    for definition in definitions.values():
+        for block in definition.get("provider", []):
+            for conf in block.values():
+                region = resource_conf.value(conf, "region")
+                literal = isinstance(region, str) and region and "${" not in region and "." not in region
+                regions[conf.get("__address__", "aws.default")] = region if literal else None
+    return regions
+
+
+def _region(conf: dict, regions: dict[str, str | None]) -> str | None:
+    """The region of a resource's provider: the one it names (Checkov's address, or its `provider`
+    argument), else the default one. Inside a module the default is inherited only when no other provider
+    configuration exists (a module call may pass an aliased one): otherwise the region is unknown."""
+    named = conf.get("__provider_address__") or str(resource_conf.value(conf, "provider") or "").strip("${}")
+    if named:
+        return regions.get(named if "." in named else f"{named}.default")
+    if str(conf.get("__address__", "")).startswith("module.") and set(regions) != {"aws.default"}:
+        return None
+    return regions.get("aws.default")
+
+
 def _unwrap(conf: dict) -> dict:
     """Undo Checkov's one-element list around each attribute; blocks and maps stay lists of dicts."""
     return {k: _unwrap_attribute(v) for k, v in conf.items() if not k.startswith("__")}
@@ -87,6 +111,7 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
                 for name, conf in named.items():
                     raw.append((rtype, name, conf, key.file_path))
     known = {conf.get("__address__", f"{t}.{n}") for t, n, conf, _ in raw}
+    regions = _provider_regions(definitions)
     resources = []
     for rtype, name, conf, path in raw:
         address = conf.get("__address__", f"{rtype}.{name}")
@@ -94,6 +119,7 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
             address=address, type=rtype, name=name, values=_unwrap(conf),
             references=_references(conf, address, known), file=display(path),
             line=int(conf.get("__start_line__", 0)), tags=resource_conf.effective_tags(conf),
+            region=_region(conf, regions),
             end_line=int(conf.get("__end_line__", 0)),
         ))
     return resources

@@ -76,6 +76,9 @@ def _add_broker_options(p: argparse.ArgumentParser, tier_required: bool = False)
                        help=f"paid-in capital in NT$; sets the tier ({tiers.describe()})")
     p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="judge the rules in force on this date (default: today)")
+    p.add_argument("--rule-set", metavar="ID[,ID...]",
+                   help="rule sets to judge by (policies/rule_sets/; default: the profile's rule_sets, else "
+                        "twse-tiers-2021); where two require a control of different firms, the stricter applies")
 
 
 def _add_parameters_option(p: argparse.ArgumentParser) -> None:
@@ -190,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     controls = sub.add_parser("controls", help="list the controls a tier must run, and from when",
                               description="List every control of the catalog with what it means for the tier.")
-    _add_broker_options(controls, tier_required=True)
+    _add_broker_options(controls)
+    controls.add_argument("--profile", type=Path, help="broker profile YAML: tier or capital, facts, rule sets")
     controls.add_argument("--format", choices=("cli", "json"), default="cli")
 
     tier = sub.add_parser("tier", help="tell which tier a paid-in capital puts a broker in")
@@ -231,15 +235,20 @@ def _write_error_reports(destinations: list[tuple[str, Path | None]], message: s
         write_all(reports)
 
 
-def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
+def _profile(args: argparse.Namespace) -> tuple[Catalog, Profile]:
+    """The broker, and the catalog of the rule sets it is judged by: --rule-set, else the profile's, else the default."""
+    from brokerguard.catalog import load_catalog, rule_set_ids
     from brokerguard.profile import Profile, load_profile
 
+    chosen = rule_set_ids(args.rule_set, "--rule-set") if args.rule_set is not None else None
     if getattr(args, "profile", None):
-        return load_profile(args.profile, catalog, tier=args.tier, capital=args.capital)
-    if args.tier is None and args.capital is None:
+        profile = load_profile(args.profile, load_catalog(), tier=args.tier, capital=args.capital)
+    elif args.tier is None and args.capital is None:
         raise InputError("no tier: pass --tier N, --capital NTD or --profile FILE")
-    tier = args.tier if args.tier is not None else tiers.tier_for_capital(args.capital)
-    return Profile(tier=tier, capital=args.capital)
+    else:
+        profile = Profile(tier=args.tier if args.tier is not None else tiers.tier_for_capital(args.capital),
+                          capital=args.capital)
+    return load_catalog(chosen or profile.rule_sets), profile
 
 
 def _given(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
@@ -340,13 +349,11 @@ def _cmd_config(args: argparse.Namespace, parser: argparse.ArgumentParser, found
 
 
 def _scan(args: argparse.Namespace) -> tuple[ScanResult, Gate]:
-    from brokerguard.catalog import load_catalog
     from brokerguard.gate import decide
     from brokerguard.hcl_cache import parse_cache
     from brokerguard.scan import scan
 
-    catalog = load_catalog()
-    profile = _profile(args, catalog)
+    catalog, profile = _profile(args)
     options = _gate_options(args)  # a bad baseline or changed-files list fails before the scan runs
     as_of = args.as_of or dt.date.today()
     if sys.stderr.isatty():
@@ -368,14 +375,12 @@ def _render(args: argparse.Namespace, result: ScanResult) -> str:
 
 
 def _cmd_scan_aws(args: argparse.Namespace) -> int:
-    from brokerguard.catalog import load_catalog
     from brokerguard.drift import compare
     from brokerguard.output import refuse_inputs, write_all
     from brokerguard.providers.aws.build import read_account
     from brokerguard.scan import open_source, scan_sources
 
-    catalog = load_catalog()
-    profile = _profile(args, catalog)
+    catalog, profile = _profile(args)
     as_of = args.as_of or dt.date.today()
     if args.output:
         refuse_inputs([args.output], [p for p in (args.compare_with, args.profile, args.parameters) if p])
@@ -391,32 +396,40 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
 
 
 def _cmd_controls(args: argparse.Namespace) -> int:
-    from brokerguard.catalog import load_catalog
-    catalog = load_catalog()
-    tier = args.tier if args.tier is not None else tiers.tier_for_capital(args.capital)
+    from brokerguard.applicability import Answer
+    from brokerguard.report.sources import obligation_dict
+
+    catalog, profile = _profile(args)
     as_of = args.as_of or dt.date.today()
     rows = []
     for c in catalog.controls:
-        applicable = c.applicable(tier)
+        answers = {o.key: o.applies(profile.tier, profile.facts, profile.definitions)[0] for o in c.obligations}
+        applicable = [o for o in c.obligations if answers[o.key] is not Answer.NO]
         if not applicable:
             state = "not required"
-        elif c.in_force(tier, as_of):
-            state = "required"
+        elif any(o.in_force <= as_of for o in applicable):
+            state = "required" if Answer.YES in answers.values() else "required (fact undeclared)"
         else:
             state = f"required from {min(o.in_force for o in applicable)}"
         rows.append({"id": c.id, "cc": c.cc, "name": c.name, "scope": c.scope, "verification": c.verification,
-                     "state": state, "checks": list(c.checks + c.stack_rules),
-                     "obligations": [{"id": o.id, "tiers": sorted(o.tiers), "in_force": o.in_force.isoformat(),
-                                      "applies": tier in o.tiers} for o in c.obligations]})
+                     "state": state, "checks": list(c.checks + c.stack_rules), "rule_sets": list(c.rule_sets),
+                     "obligations": [{**obligation_dict(o, profile.definitions), "applies": answers[o.key].value}
+                                     for o in c.obligations]})
     if args.format == "json":
-        print(json.dumps({"tier": tier, "as_of": as_of.isoformat(), "controls": rows}, ensure_ascii=False, indent=2))
+        print(json.dumps({"tier": profile.tier, "as_of": as_of.isoformat(),
+                          "rule_sets": [r.id for r in catalog.rule_sets], "controls": rows},
+                         ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"Controls for tier {tier} as of {as_of}:")
+    print(f"Controls for tier {profile.tier} as of {as_of}, rule sets {', '.join(r.id for r in catalog.rule_sets)}:")
     for row in rows:
-        since = "; ".join(f"{o['id']} from {o['in_force']}" for o in row["obligations"] if o["applies"])
+        since = "; ".join(f"{o['rule_set']}:{o['id']} from {o['in_force']}" for o in row["obligations"]
+                          if o["applies"] != "no")
         print(f"  {row['state']:<26} {row['id']:<24} {row['cc']}  {row['name']['zh-TW']} / {row['name']['en']}"
               f"  [{row['verification']}{': ' + ', '.join(row['checks']) if row['checks'] else ''}]"
               f"{'  (' + since + ')' if since and row['state'] != 'not required' else ''}")
+        for o in row["obligations"]:
+            print(f"      {o['rule_set']}: {o['source']['title']['zh-TW']} {o['source']['article']['zh-TW']} "
+                  f"({o['source']['date']}); binds {o['who']}")
     return EXIT_OK
 
 

@@ -60,6 +60,8 @@ def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str
         if gaps:
             listed = ", ".join(f"{a} ({why})" for a, why in sorted(gaps.items()))
             what = Text(f"cannot judge: {listed}", f"無法判定：{listed}")
-            f = dataclasses.replace(f, passed=False, message=what if f.passed else Text.join("; ", [what, f.message]))
+            # Not knowing a value is a failure, whatever evidence could otherwise have shown (no evidence gap).
+            f = dataclasses.replace(f, passed=False, message=what if f.passed else Text.join("; ", [what, f.message]),
+                                    evidence_gap=False)
         out.append(f)
     return out

@@ -6,9 +6,10 @@ This is the only place where tiers and dates matter: a check never asks which ti
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from brokerguard.applicability import Answer
 from brokerguard.catalog import Catalog, Control, Obligation
 from brokerguard.model import Finding, Status
 from brokerguard.policies.meta import Text, text_of
@@ -34,11 +35,13 @@ class JudgedFinding:
 class ControlResult:
     control: Control
     status: Status
-    decided_by: str  # tier | date | checks | evidence | waiver | error
+    decided_by: str  # tier (who must: tier, category, facts) | date | checks | evidence | waiver | error
     findings: list[JudgedFinding] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The obligations that judged it (in force and applying, or assumed to): each names its rule set and source.
+    obligations: tuple[Obligation, ...] = ()
 
     @property
     def failed_findings(self) -> list[JudgedFinding]:
@@ -70,7 +73,8 @@ def _evidence_problem(e: Evidence, ob: Obligation, as_of: dt.date) -> Text | Non
 
 def _evidence_for(control: Control, ob: Obligation, profile: Profile, as_of: dt.date,
                   notes: list[str]) -> Evidence | None:
-    accepted = {ob.id, *ob.also_met_by}
+    # Evidence names an obligation by its id, or by rule_set:id where two rule sets use the same id.
+    accepted = {ob.id, ob.key, *ob.also_met_by, *(f"{ob.rule_set}:{other}" for other in ob.also_met_by)}
     for e in profile.evidence:
         if e.control != control.id or (e.obligation is not None and e.obligation not in accepted):
             continue
@@ -88,7 +92,7 @@ def _judge_evidence(control: Control, obligations: tuple[Obligation, ...], profi
     for ob in obligations:
         e = _evidence_for(control, ob, profile, as_of, notes)
         if e is None:
-            missing.append(ob.id)
+            missing.append(ob.id if len(control.rule_sets) == 1 else ob.key)
         elif e not in found:
             found.append(e)
     return found, missing
@@ -107,26 +111,70 @@ def _live_waiver(waivers: tuple[Waiver, ...], targets: tuple[str, ...], resource
     return None
 
 
+def _applicability(control: Control, profile: Profile, as_of: dt.date
+                   ) -> tuple[tuple[Obligation, ...], ControlResult | None, list[str]]:
+    """The obligations in force for this broker, or the not_applicable / not_in_force result; and the notes
+    saying which rule set made it apply where another would not (the stricter applies) and what was assumed."""
+    answers = {o.key: o.applies(profile.tier, profile.facts, profile.definitions) for o in control.obligations}
+    applicable = tuple(o for o in control.obligations if answers[o.key][0] is not Answer.NO)
+    d = profile.definitions
+    whom = Text("; ".join(f"required by {o.rule_set} for {o.who(d)}" for o in control.obligations),
+                "；".join(f"{o.rule_set} 規定適用於{o.who(d, 'zh-TW')}" for o in control.obligations))
+    if not applicable:
+        return (), ControlResult(control, Status.NOT_APPLICABLE, "tier", notes=[whom]), []
+    in_force = tuple(o for o in applicable if o.in_force <= as_of)
+    if not in_force:
+        start = min(o.in_force for o in applicable)
+        return (), ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[
+            Text(f"in force for this broker from {start} ({whom})", f"本券商自 {start} 起適用（{whom.zh}）")]), []
+    notes: list[Text] = []
+    for o in in_force:
+        undeclared = ", ".join(f"facts.{f}" for f in answers[o.key][1])
+        if undeclared:
+            notes.append(Text(f"assumed to apply ({o.key}): the profile does not declare {undeclared}; "
+                              f"declare true or false (fail closed)",
+                              f"推定適用（{o.key}）：設定檔未宣告 {undeclared}；請宣告 true 或 false（未宣告即從嚴）"))
+    others = [o for o in control.obligations if o.rule_set not in {i.rule_set for i in in_force}]
+    if others:
+        def listed(obligations: Iterable[Obligation], show: Callable[[Obligation, str], str], lang: str) -> str:
+            return ("；" if lang == "zh-TW" else "; ").join(dict.fromkeys(show(o, lang) for o in obligations))
+
+        cited = {lang: listed(in_force, lambda o, lg: o.cite(lg), lang) for lang in ("en", "zh-TW")}
+        binds = {lang: listed(in_force, lambda o, lg: o.who(d, lg), lang) for lang in ("en", "zh-TW")}
+        notes.append(Text(
+            f"required by {cited['en']}, which binds {binds['en']}; "
+            f"{listed(others, lambda o, lg: f'{o.rule_set} binds only {o.who(d, lg)}', 'en')}: the stricter applies",
+            f"依 {cited['zh-TW']} 應辦（適用於{binds['zh-TW']}）；"
+            f"{listed(others, lambda o, lg: f'{o.rule_set} 僅適用於{o.who(d, lg)}', 'zh-TW')}：從嚴適用"))
+    ages = sorted({o.max_age_days for o in in_force if o.max_age_days})
+    if len(ages) > 1:
+        listed = ", ".join(map(str, ages))
+        notes.append(Text(f"evidence must be at most {ages[0]} days old (the stricter of {listed})",
+                          f"佐證須在 {ages[0]} 天內（取 {listed} 中較嚴者）"))
+    return in_force, None, notes
+
+
 def evaluate_control(control: Control, profile: Profile, as_of: dt.date, findings: list[Finding],
                      errors: Mapping[str, str] | None = None) -> ControlResult:
     """``findings`` and ``errors`` (check id -> why it could not be judged) are those of the checks deciding it."""
-    applicable = control.applicable(profile.tier)
-    if not applicable:
-        tiers = ", ".join(map(str, sorted(control.tiers)))
-        return ControlResult(control, Status.NOT_APPLICABLE, "tier",
-                             notes=[Text(f"required for tiers {tiers}", f"適用於第 {tiers} 級")])
-    in_force = control.in_force(profile.tier, as_of)
-    if not in_force:
-        start = min(o.in_force for o in applicable)
-        return ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[
-            Text(f"in force for tier {profile.tier} from {start}", f"第 {profile.tier} 級自 {start} 起適用")])
+    in_force, decided, why = _applicability(control, profile, as_of)
+    if decided is not None:
+        return decided
+    result = _judge(control, in_force, profile, as_of, findings, errors)
+    result.obligations = in_force
+    result.notes[:0] = why
+    return result
 
+
+def _judge(control: Control, in_force: tuple[Obligation, ...], profile: Profile, as_of: dt.date,
+           findings: list[Finding], errors: Mapping[str, str] | None) -> ControlResult:
+    """The status from findings, evidence and waivers, once the control is known to bind this broker."""
     unjudged = [Text(f"{cid} could not be judged: {why}", f"{cid} 無法判定：{text_of(why, 'zh-TW')}")
                 for cid, why in (errors or {}).items()]
     if unjudged:
         # What the checks that could be judged say: a failure there stands whatever the rest would show;
         # anything else (a pass, a waiver, evidence) would rest on what was not read.
-        judged_part = evaluate_control(control, profile, as_of, [f for f in findings if f.check_id not in errors])
+        judged_part = _judge(control, in_force, profile, as_of, [f for f in findings if f.check_id not in errors], None)
         if judged_part.status is Status.FAIL:
             judged_part.notes += unjudged
             return judged_part
@@ -158,6 +206,9 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
     elif failed and not missing:
         # Only "the stack must contain X" rules failed, and the profile declares X exists elsewhere.
         result.status, result.decided_by = Status.ATTESTED, "evidence"
+    elif failed and all(j.finding.evidence_gap for j in failed):
+        # What is not in code may exist outside it (a scrubbing service): unshown, not shown missing.
+        result.status, result.decided_by = Status.EVIDENCE_MISSING, "evidence"
     elif failed:
         result.status = Status.FAIL
     elif mode == "infrastructure+evidence" and missing:

@@ -20,6 +20,7 @@ class Resource:
     line: int
     tags: dict[str, str] = field(default_factory=dict)  # effective tags (provider defaults merged)
     source_id: str | None = None  # Pulumi URN, ARN, ... when the source has one
+    region: str | None = None  # the region its provider places it in, when the source says so literally
     end_line: int = 0  # last line of the declaration, when the parser knows it
 
 
@@ -47,6 +48,9 @@ class Finding:
     attestable: bool = False  # a "the stack must contain X" finding that evidence may stand in for
     fix: str = ""  # the check's fix, settled by the scan so that every report carries it
     severity: str = ""  # the check's severity (critical, high, medium, low)
+    # The protection may exist where code cannot show it (a scrubbing service in front of an entry point):
+    # without evidence the control is evidence_missing, not a failure shown by the infrastructure.
+    evidence_gap: bool = False
 
 
 class Status(str, enum.Enum):  # noqa: UP042 (str() and format() of a member stay as they were)

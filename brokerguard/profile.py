@@ -1,4 +1,4 @@
-"""The broker profile: tier, as-of date, classification tag keys, evidence and waivers."""
+"""The broker profile: tier, facts, rule sets, classification tag keys, evidence and waivers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from brokerguard import schema
-from brokerguard.catalog import Catalog
+from brokerguard.applicability import load_vocabulary
+from brokerguard.catalog import Catalog, available_rule_sets, rule_set_ids
 from brokerguard.errors import InputError
 from brokerguard.policies.resource_conf import DEFAULT_SETTINGS, DEFAULT_TAG_KEYS
 from brokerguard.tiers import tier_for_capital
@@ -71,19 +72,27 @@ class Profile:
     evidence: tuple[Evidence, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     source: str | None = None  # the profile file, when there is one
+    # Facts the guidelines use to say who must (policies/applicability.yaml); an undeclared fact is not "no".
+    facts: dict[str, bool] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)  # category -> chosen definition (first-class: ciso-only)
+    rule_sets: tuple[str, ...] | None = None  # the profile's `rule_sets:`; None = the default set
 
 
 def _evidence(raw: object, where: str, catalog: Catalog) -> Evidence:
     raw = schema.mapping(raw, where, {"control", "text", "date"}, {"obligation", "expiry", "reference"})
-    control = catalog.get(raw["control"]) if isinstance(raw["control"], str) else None
+    control = catalog.known(raw["control"]) if isinstance(raw["control"], str) else None
     if control is None:
         raise InputError(f"{where}.control: unknown control id {raw['control']!r}")
     obligation = raw.get("obligation")
-    ob_ids = [o.id for o in control.obligations]
-    if obligation is None and len(ob_ids) > 1:
-        raise InputError(f"{where}.obligation: control {control.id!r} has several obligations; name one of {', '.join(ob_ids)}")
-    if obligation is not None and obligation not in ob_ids:
-        raise InputError(f"{where}.obligation: {obligation!r} is not an obligation of {control.id!r} ({', '.join(ob_ids)})")
+    # Obligations of every rule set, judged in this run or not: one profile serves several selections.
+    every = [o for r in available_rule_sets().values() for o in r.requires.get(control.id, ())]
+    names = sorted({o.id for o in every} | {o.key for o in every})
+    several = [r.id for r in available_rule_sets().values() if len(r.requires.get(control.id, ())) > 1]
+    if obligation is None and several:
+        raise InputError(f"{where}.obligation: control {control.id!r} has several obligations in {several[0]}; "
+                         f"name one of {', '.join(o.id for o in available_rule_sets()[several[0]].requires[control.id])}")
+    if obligation is not None and obligation not in names:
+        raise InputError(f"{where}.obligation: {obligation!r} is not an obligation of {control.id!r} ({', '.join(names)})")
     date = schema.date(raw["date"], f"{where}.date")
     expiry = schema.date(raw["expiry"], f"{where}.expiry") if raw.get("expiry") is not None else None
     if expiry is not None and expiry < date:
@@ -97,7 +106,7 @@ def _waiver(raw: object, where: str, catalog: Catalog) -> Waiver:
     raw = schema.mapping(raw, where, {"target", "reason", "approver", "expiry"},
                          {"resources", "ticket", "compensating_control"})
     target = raw["target"]
-    if not isinstance(target, str) or not (catalog.get(target) or catalog.control_of(target)):
+    if not isinstance(target, str) or not (catalog.known(target) or catalog.control_of(target)):
         raise InputError(f"{where}.target: {target!r} is neither a control id nor a check or rule id of the catalog")
     optional = {k: schema.text(raw[k], f"{where}.{k}") for k in ("ticket", "compensating_control") if raw.get(k) is not None}
     return Waiver(
@@ -126,6 +135,32 @@ def _settings(raw: object, where: str) -> dict[str, object]:
     return out
 
 
+def _facts(raw: object, where: str) -> dict[str, bool]:
+    known = load_vocabulary().facts
+    given = schema.mapping(raw, where, set(), set(known))
+    for key, val in given.items():
+        if not isinstance(val, bool):
+            raise InputError(f"{where}.{key}: expected true or false, got {val!r}")
+    return dict(given)
+
+
+def _definitions(raw: object, where: str) -> dict[str, str]:
+    categories = load_vocabulary().categories
+    given = schema.mapping(raw, where, set(), set(categories))
+    for key, val in given.items():
+        ids = [d.id for d in categories[key].definitions]
+        if val not in ids:
+            raise InputError(f"{where}.{key}: {val!r} is not a definition of {key} ({', '.join(ids)})")
+    return dict(given)
+
+
+def _rule_sets(value: object, where: str) -> tuple[str, ...] | None:
+    """The profile's `rule_sets:` (None: the default set); the command line's --rule-set wins over it."""
+    if value is None:
+        return None
+    return rule_set_ids(",".join(schema.string_list(value, where)), where)
+
+
 def _entries(raw: dict, key: str, where: str) -> list:
     value = raw.get(key) or []
     if not isinstance(value, list):
@@ -141,7 +176,8 @@ def load_profile(path: Path, catalog: Catalog, tier: int | None = None, capital:
 def parse_profile(raw: object, where: str, catalog: Catalog, tier: int | None = None, capital: float | None = None,
                   source: str | None = None) -> Profile:
     """A profile already read (a file's YAML, or the CrossGuard pack's inline config); ``where`` names it in errors."""
-    raw = schema.mapping(raw, where, set(), {"name", "tier", "capital", "tag_keys", "settings", "evidence", "waivers"})
+    raw = schema.mapping(raw, where, set(), {"name", "tier", "capital", "tag_keys", "settings", "evidence", "waivers",
+                                             "facts", "category_definitions", "rule_sets"})
     file_capital = parse_capital(raw["capital"], f"{where}: capital") if raw.get("capital") is not None else None
     file_tier = parse_tier(raw["tier"], f"{where}: tier") if raw.get("tier") is not None else None
     if file_tier is not None and file_capital is not None and tier_for_capital(file_capital) != file_tier:
@@ -166,4 +202,8 @@ def parse_profile(raw: object, where: str, catalog: Catalog, tier: int | None = 
         evidence=tuple(_evidence(e, f"{where}: evidence[{i}]", catalog) for i, e in enumerate(_entries(raw, "evidence", where))),
         waivers=tuple(_waiver(w, f"{where}: waivers[{i}]", catalog) for i, w in enumerate(_entries(raw, "waivers", where))),
         source=source,
+        facts=_facts(raw["facts"], f"{where}: facts") if raw.get("facts") is not None else {},
+        definitions=(_definitions(raw["category_definitions"], f"{where}: category_definitions")
+                     if raw.get("category_definitions") is not None else {}),
+        rule_sets=_rule_sets(raw.get("rule_sets"), f"{where}: rule_sets"),
     )

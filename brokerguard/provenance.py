@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from brokerguard import __version__
-from brokerguard.catalog import CATALOG_PATH, SCHEMA_VERSION
+from brokerguard.catalog import CATALOG_PATH, RULE_SETS_DIR, SCHEMA_VERSION
 from brokerguard.checkov_scan import display_path
 from brokerguard.providers.terraform import SKIPPED_DIRS
 
@@ -47,6 +47,7 @@ class Provenance:
     profile_file: str | None
     git: tuple[GitCommit, ...]
     inputs: tuple[InputFile, ...]  # every file under the scanned paths, and the profile file
+    rule_sets: tuple[tuple[str, str], ...] = ()  # (id, sha256 of policies/rule_sets/<id>.yaml) that judged it
     baseline: InputFile | None = None  # the accepted findings the gate read (--baseline)
     config: InputFile | None = None  # the config file the options came from
 
@@ -93,7 +94,8 @@ def _hashed(path: str | None) -> InputFile | None:
 
 
 def collect(paths: tuple[str, ...], profile_name: str | None, profile_file: str | None,
-            baseline_file: str | None = None, config_file: str | None = None) -> Provenance:
+            baseline_file: str | None = None, config_file: str | None = None,
+            rule_sets: tuple[str, ...] = ()) -> Provenance:
     scanned = [Path(p) for p in paths]
     files = [f for p in scanned if p.exists() for f in files_under(p)]
     if profile_file:
@@ -108,6 +110,7 @@ def collect(paths: tuple[str, ...], profile_name: str | None, profile_file: str 
         profile_file=str(display_path(profile_file)) if profile_file else None,
         git=tuple(c for c in (git_commit(p) for p in scanned if p.exists()) if c is not None),
         inputs=tuple(InputFile(p, h) for p, h in sorted(inputs.items())),
+        rule_sets=tuple((rid, sha256_file(RULE_SETS_DIR / f"{rid}.yaml")) for rid in rule_sets),
         baseline=_hashed(baseline_file), config=_hashed(config_file),
     )
 
@@ -117,6 +120,7 @@ def to_dict(p: Provenance) -> dict[str, Any]:
         "brokerguard_version": p.brokerguard_version,
         "checkov_version": p.checkov_version,
         "catalog": {"schema_version": p.catalog_schema_version, "sha256": p.catalog_sha256},
+        "rule_sets": [{"id": rid, "sha256": sha} for rid, sha in p.rule_sets],
         "profile": {"name": p.profile_name, "file": p.profile_file},
         "git": [{"path": g.path, "commit": g.commit, "dirty": g.dirty} for g in p.git],
         "inputs": [{"path": f.path, "sha256": f.sha256} for f in p.inputs],

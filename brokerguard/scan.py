@@ -49,6 +49,11 @@ class ScanResult:
     notes: tuple[str, ...] = ()  # what the sources say beside the findings (a Pulumi export's drift)
 
     @property
+    def rule_sets(self) -> tuple[str, ...]:
+        """The rule sets that judged it, in the order asked."""
+        return tuple(r.id for r in self.catalog.rule_sets)
+
+    @property
     def passed(self) -> bool:
         return not self.not_inspectable and not any(r.status.failing for r in self.results)
 

@@ -115,6 +115,15 @@ def mapping(value: Any, where: str, required: set[str], optional: set[str] = fro
     return value
 
 
+LANGS = ("zh-TW", "en")  # every text a user reads exists in both
+
+
+def bilingual(value: Any, where: str) -> dict[str, str]:
+    """{zh-TW: ..., en: ...}, both non-empty."""
+    value = mapping(value, where, set(LANGS))
+    return {lang: text(value[lang], f"{where}.{lang}") for lang in LANGS}
+
+
 def text(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{where}: expected non-empty text, got {value!r}")

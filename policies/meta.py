@@ -83,6 +83,8 @@ class Meta:
     source could not read makes it `error`. ``attributes``: attributes of the judged resource it reads;
     ``None`` means every attribute, so that any unknown value makes its pass a "cannot judge".
     ``attestable``: "the stack must contain X", which evidence of X elsewhere may stand in for.
+    ``evidence_gap``: what the rule cannot find may exist outside code (a DDoS scrubbing service): without
+    evidence the control is evidence_missing, never a pass and not a failure shown by the infrastructure.
     """
 
     name: Text
@@ -92,6 +94,7 @@ class Meta:
     types: tuple[str, ...] | None = None
     attributes: frozenset[str] | None = None
     attestable: bool = False
+    evidence_gap: bool = False
 
     def __post_init__(self) -> None:
         for field in ("name", "description", "fix"):
@@ -158,16 +161,18 @@ def parse_meta(raw: Any, where: str) -> Meta:
     """A metadata mapping (a .metadata.yaml file, or a graph check's ``brokerguard:`` block), validated."""
     from brokerguard.policies.groups import ATTRIBUTE_GROUPS, TYPE_GROUPS
 
-    raw = schema.mapping(raw, where, {"name", "description", "fix", "severity"}, {"types", "attributes", "attestable"})
+    raw = schema.mapping(raw, where, {"name", "description", "fix", "severity"},
+                         {"types", "attributes", "attestable", "evidence_gap"})
     if raw.get("severity") not in SEVERITIES:
         raise InputError(f"{where}.severity: {raw.get('severity')!r} is not one of {', '.join(SEVERITIES)}")
-    if not isinstance(raw.get("attestable", False), bool):
-        raise InputError(f"{where}.attestable: expected true or false")
+    for flag in ("attestable", "evidence_gap"):
+        if not isinstance(raw.get(flag, False), bool):
+            raise InputError(f"{where}.{flag}: expected true or false")
     return Meta(
         name=_text(raw["name"], f"{where}.name"), description=_text(raw["description"], f"{where}.description"),
         fix=_text(raw["fix"], f"{where}.fix"), severity=raw["severity"],
         types=_names(raw["types"], f"{where}.types", TYPE_GROUPS) if "types" in raw else None,
         attributes=frozenset(_names(raw["attributes"], f"{where}.attributes", ATTRIBUTE_GROUPS))
         if "attributes" in raw else None,
-        attestable=raw.get("attestable", False),
+        attestable=raw.get("attestable", False), evidence_gap=raw.get("evidence_gap", False),
     )

@@ -22,8 +22,15 @@ DEFAULT_TAG_KEYS: dict[str, str] = {
     "integrity": "twb:integrity",
     "availability": "twb:availability",
     "legal_compliance": "twb:legal-compliance",
+    # The data a store holds (DATA_CLASSES): customer-data location and encryption judge the material ones.
+    "data_class": "twb:data-class",
+    # "true" on a Cognito user pool through which customers log in for electronic trading.
+    "trading_login": "twb:trading-login",
 }
 CLASS_VALUES = ("core", "non-core")
+# Customer data of a material natural-person business system (重大性自然人客戶業務資訊系統), or anything else.
+MATERIAL_DATA, OTHER_DATA = "material-natural-person", "other"
+DATA_CLASSES = (MATERIAL_DATA, OTHER_DATA)
 LEVEL_VALUES = ("high", "medium", "low")
 LEVEL_KEYS = ("confidentiality", "integrity", "availability", "legal_compliance")
 
@@ -46,6 +53,12 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # SSM documents that install an endpoint protection agent
     "endpoint_agent_documents": ["AWS-ConfigureAWSPackage"],
     "backup_retention_days": 7,  # core databases keep backups at least this long
+    # Cognito user pools (name or address) through which customers log in for electronic trading, besides
+    # those tagged with tag_keys.trading_login
+    "trading_user_pools": [],
+    # Regions where material customer data and its copies may be: AWS Asia Pacific (Taipei). Written here,
+    # not taken from botocore, whose region list (as pinned by Checkov) does not have it yet.
+    "allowed_data_regions": ["ap-east-2"],
 }
 
 _scan: dict[str, Any] = {"tag_keys": DEFAULT_TAG_KEYS, "settings": DEFAULT_SETTINGS, "provider_tags": {}}
@@ -125,6 +138,12 @@ def classification_problems(tags: Mapping[str, str]) -> list[Text]:
             problems.append(Text(f"tag {keys[level]!r} must be high, medium or low, got {tags.get(keys[level])!r}",
                                  f"標籤 {keys[level]!r} 須為 high、medium 或 low，實際為 {tags.get(keys[level])!r}"))
     return problems
+
+
+def data_class(tags: Mapping[str, str]) -> str | None:
+    """The store's declared data class, or None when it is missing or not one of DATA_CLASSES."""
+    got = tags.get(_scan["tag_keys"]["data_class"], "").strip().lower()
+    return got if got in DATA_CLASSES else None
 
 
 def is_core(tags: Mapping[str, str]) -> bool:

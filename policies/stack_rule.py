@@ -26,13 +26,16 @@ class StackRule:
     def evaluate(self, stack: Stack) -> list[Finding]:
         raise NotImplementedError
 
-    def finding(self, resource: Resource | None, passed: bool, message: str = OK) -> Finding:
+    def finding(self, resource: Resource | None, passed: bool, message: str = OK,
+                attestable: bool | None = None) -> Finding:
+        """``attestable`` overrides the rule's own for one finding (an exception evidence may document)."""
         return Finding(
             check_id=self.id, check_name=self.meta.name,
             resource=resource.address if resource else STACK,
             file=resource.file if resource else "", line=resource.line if resource else 0,
-            passed=passed, message=message, guideline=guideline(self.id), attestable=self.meta.attestable,
-            fix=self.meta.fix, severity=self.meta.severity,
+            passed=passed, message=message, guideline=guideline(self.id),
+            attestable=self.meta.attestable if attestable is None else attestable,
+            fix=self.meta.fix, severity=self.meta.severity, evidence_gap=self.meta.evidence_gap,
         )
 
 

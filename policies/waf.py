@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from brokerguard.policies.meta import Text
+from brokerguard.policies.meta import OK, Text
 from brokerguard.policies.resource_conf import value
 from brokerguard.policies.stack_rule import blocks
 
@@ -74,6 +74,16 @@ def action(rule: Mapping[str, Any]) -> str | None:
             if chosen(act, choice):
                 return choice
     return None
+
+
+def stops_floods(conf: Mapping[str, Any]) -> tuple[bool, Text]:
+    """A rate-based rule stops (block, CAPTCHA or challenge) clients over the limit; else why not."""
+    rate_rules = [r for r in rules(conf) if any(blocks(s, "rate_based_statement") for s in blocks(r, "statement"))]
+    if any(action(r) in ("block", "captcha", "challenge") for r in rate_rules):
+        return True, OK
+    if rate_rules:
+        return False, Text("the rate-based rule only counts", "速率規則僅計數")
+    return False, Text("no rule has a rate_based_statement", "沒有規則含 rate_based_statement")
 
 
 def blocks_requests(conf: Mapping[str, Any]) -> bool:

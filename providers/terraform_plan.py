@@ -202,6 +202,7 @@ def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
         for address in _ADDRESS_KEY.findall(line):
             lines.setdefault(address, number)  # planned_values come first in Terraform's output
     referenced, unknown = _after_apply(doc, configured)
+    regions = _provider_regions(configuration)
     by_base: dict[str, list[str]] = {}
     for res in planned:
         by_base.setdefault(_base(res["address"]), []).append(res["address"])
@@ -219,10 +220,23 @@ def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
         values = {**values, **referenced.get(address, {})}
         line = lines.get(address, 1)
         locations[address] = (display, line, "")
+        provider_key = (configured.get(_base(address)) or {}).get("provider_config_key")
         resources.append(Resource(address=address, type=res["type"], name=res["name"], values=values,
-                                  references=frozenset(refs), file=display, line=line, tags=tags_of(values)))
+                                  references=frozenset(refs), file=display, line=line, tags=tags_of(values),
+                                  region=regions.get(provider_key)))
     return PlanSource(root=path, kind="terraform-plan", plan=doc, resources=tuple(resources), locations=locations,
                       unknown=unknown, plan_file=path)
+
+
+def _provider_regions(configuration: dict) -> dict[str, str]:
+    """provider_config key (aws, aws.tokyo) -> its region, when the configuration writes it as a constant."""
+    regions = {}
+    for key, conf in (configuration.get("provider_config") or {}).items():
+        expr = ((conf or {}).get("expressions") or {}).get("region") if isinstance(conf, dict) else None
+        value = expr.get("constant_value") if isinstance(expr, dict) else None
+        if isinstance(value, str) and value:
+            regions[key] = value
+    return regions
 
 
 def _module_prefix(address: str) -> str:

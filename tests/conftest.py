@@ -19,15 +19,19 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "iac_examples" / "terraform"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 AS_OF = dt.date(2024, 6, 30)  # the date the example profiles' evidence is written for
+# judged(): every check of every rule set runs, on a date when every rule of every set is in force
+ALL_IN_FORCE = dt.date(2025, 6, 30)
 
 
 @functools.cache
 def _judged(path: Path, tier: int, settings: tuple) -> dict[tuple[str, str], tuple[str, int, str, bool]]:
-    from brokerguard.catalog import load_catalog
+    from brokerguard.catalog import available_rule_sets, load_catalog
     from brokerguard.profile import Profile
     from brokerguard.scan import scan
 
-    out = scan([path], Profile(tier=tier, settings=dict(settings)), AS_OF, load_catalog())
+    # No facts declared: every rule that depends on one applies (fail closed), so every check reports.
+    every = load_catalog(tuple(available_rule_sets()))
+    out = scan([path], Profile(tier=tier, settings=dict(settings)), ALL_IN_FORCE, every)
     return {(j.finding.check_id, j.finding.resource): (j.result, j.finding.line, j.finding.message, j.finding.attestable)
             for r in out.results for j in r.findings}
 

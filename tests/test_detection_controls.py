@@ -103,7 +103,7 @@ def test_evidence_of_an_included_control_stands_in_for_its_part_of_apt_defense()
     tier2 = Profile(**{**prof.__dict__, "tier": 2})
     apt = next(r for r in scan([EXAMPLES / "nonc-ids-no-signatures"], tier2, AS_OF, catalog).results
                if r.control.id == "apt-defense")
-    assert apt.status.value == "not_applicable" and apt.notes == ["required for tiers 1"]
+    assert apt.status.value == "not_applicable" and apt.notes == ["required by twse-tiers-2021 for tiers 1"]
 
 
 def test_bcp_drill_needs_both_the_infrastructure_and_a_fresh_drill(cli, tmp_path: Path) -> None:

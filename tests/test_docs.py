@@ -1,7 +1,7 @@
-"""docs/checks.md is generated from the checks and the catalog; a stale page fails the build."""
+"""docs/checks.md and docs/controls.md (per rule set, with sources) are generated; a stale page fails the build."""
 
 from brokerguard import docgen, registry
-from brokerguard.catalog import load_catalog
+from brokerguard.catalog import available_rule_sets, load_catalog
 
 
 def test_checks_page_is_up_to_date() -> None:
@@ -24,11 +24,14 @@ def test_controls_page_lists_every_control_with_tiers_dates_and_checks() -> None
     page = docgen.render_catalog()
     assert page == docgen.CONTROLS_DOC.read_text(encoding="utf-8"), "run `python -m brokerguard.docgen`"
     checks_page = docgen.render()
-    for control in load_catalog().controls:
+    every = load_catalog(tuple(available_rule_sets()))
+    for control in every.controls:
         section = page.split(f"\n## {control.id}\n", 1)[1].split("\n## ", 1)[0]
         assert control.name["zh-TW"] in section and control.name["en"] in section and control.cc in section
         for o in control.obligations:
-            assert f"Obligation `{o.id}`: tiers {', '.join(map(str, sorted(o.tiers)))}, in force from {o.in_force}" in section
+            assert f"- `{o.rule_set}` obligation `{o.id}`: binds {o.who()}, in force from {o.in_force}" in section
+            assert f"{o.source['title']['en']}, {o.source['article']['en']} ({o.source['date']})" in section
+            assert f"{o.source['title']['zh-TW']} {o.source['article']['zh-TW']}" in section
         for pid in control.checks + control.stack_rules:
             assert f"[{pid}](checks.md#{pid.lower()})" in section and f"### {pid}\n" in checks_page
 
@@ -38,5 +41,6 @@ def test_a_changed_catalog_makes_the_page_stale(monkeypatch) -> None:
 
     catalog = load_catalog()
     renamed = dataclasses.replace(catalog.controls[0], name={"zh-TW": "改名", "en": "Renamed"})
-    monkeypatch.setattr(docgen, "load_catalog", lambda: dataclasses.replace(catalog, controls=(renamed, *catalog.controls[1:])))
+    changed = dataclasses.replace(catalog, controls=(renamed, *catalog.controls[1:]))
+    monkeypatch.setattr(docgen, "load_catalog", lambda *_: changed)
     assert docgen.main(["--check"]) == 1

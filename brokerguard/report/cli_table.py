@@ -44,14 +44,17 @@ def render(scan: ScanResult, view: ReportView, lang: str = "en", colour: bool = 
 
     who = f"{scan.profile.name}, " if scan.profile.name else ""
     lines = [text(lang, "t_header", who=who, tier=scan.tier, as_of=scan.as_of, n=len(scan.resources),
-                  paths=", ".join(scan.paths)), _provenance_line(view.provenance, lang), ""]
+                  paths=", ".join(scan.paths)), _provenance_line(view.provenance, lang),
+             f"{text(lang, 'rule_sets')}: {', '.join(scan.rule_sets)}", ""]
     width = max(i18n.display_width(_label(s, lang, 0)) for s in Status)
     marks = {BASELINED: text(lang, "t_failed_baselined"), OUTSIDE_CHANGE: text(lang, "t_failed_outside"),
              GATING: text(lang, "t_failed")}
     for r, c in zip(scan.results, view.controls, strict=True):
         if quiet and not r.status.failing:
             continue
-        lines.append(f"{paint(r.status, _label(r.status, lang, width))}  {c.id:<24} {c.cc}  {control_name(c.name, lang)}")
+        lines.append(f"{paint(r.status, _label(r.status, lang, width))}  {c.id:<24} {c.cc}  {control_name(c.name, lang)}"
+                     f"  [{', '.join(c.rule_sets)}]")
+        lines += [f"    {text(lang, 'source')}: {source}" for source in c.sources(lang)]
         for f in c.findings:
             if f.result == "passed":
                 continue

@@ -121,7 +121,9 @@ def _matrix(view: ReportView, lang: str) -> str:
                 f'<details><summary class="other">{escape(text(lang, "requirement"))}</summary>'
                 f'<span class="other">{escape(c.requirement[lang])}</span></details>'
                 # Printed for the regulator: the requirement in full, not behind a collapsed <details>.
-                f'<div class="print-only other">{escape(text(lang, "requirement"))}: {escape(c.requirement[lang])}</div>')
+                f'<div class="print-only other">{escape(text(lang, "requirement"))}: {escape(c.requirement[lang])}</div>'
+                + "".join(f'<div class="other source">{escape(text(lang, "source"))}: {escape(s)}</div>'
+                          for s in c.sources(lang)))
         rows.append(f'<tr class="{"failing" if c.failing else ""}" id="control-{escape(c.id)}"><td>{name}</td>'
                     f'<td class="nowrap">{escape(c.cc)}</td><td class="nowrap">{_badge(c.status.value, lang)}</td>'
                     f'<td class="nowrap">{escape(judged(lang, c.judged))}</td><td>{_findings_cell(view, c, lang)}</td></tr>')
@@ -206,7 +208,8 @@ def render(view: ReportView, lang: str) -> str:
     verdict = (text(lang, "verdict_pass") if view.passed else text(lang, "verdict_fail", n=len(view.failing)))
     facts = [(text(lang, "broker"), view.broker or "—"), (text(lang, "tier"), text(lang, "tier_n", n=view.tier)),
              (text(lang, "as_of"), view.as_of.isoformat()), (text(lang, "paths"), ", ".join(view.paths)),
-             (text(lang, "resources"), str(len(view.resources)))]
+             (text(lang, "resources"), str(len(view.resources))),
+             (text(lang, "rule_sets"), ", ".join(f"{rid} ({name[lang]})" for rid, name in view.rule_sets))]
     failing = "".join(f'<li><a href="#control-{escape(c.id)}">{escape(control_name(c.name, lang))}</a> '
                       f"{_badge(c.status.value, lang)}</li>" for c in view.failing)
     body = [

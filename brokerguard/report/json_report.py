@@ -14,11 +14,13 @@ from brokerguard.gate import Gate
 from brokerguard.model import Status
 from brokerguard.policies.meta import LANGS, text_of
 from brokerguard.profile import Evidence, Waiver
+from brokerguard.report.sources import obligation_dict
 from brokerguard.report.view import ControlView, FindingView, ReportView
 from brokerguard.scan import ScanResult
 
-# 2: provenance, controls[].judged, waivers[] register; 3: findings[].fix and .gate, the gate section
-SCHEMA_VERSION = 3
+# 2: provenance, controls[].judged, waivers[] register; 3: findings[].fix and .gate, the gate section;
+# 4: rule_sets, facts, category_definitions, each control's rule sets and obligations with their source
+SCHEMA_VERSION = 4
 
 
 def _finding(j: JudgedFinding, v: FindingView) -> dict[str, Any]:
@@ -58,12 +60,14 @@ def _gate(gate: Gate) -> dict[str, Any]:
             "baseline_fixed": [entry(e) for e in gate.fixed], "baseline_changed": [entry(e) for e in gate.changed]}
 
 
-def _control(r: ControlResult, v: ControlView) -> dict[str, Any]:
+def _control(r: ControlResult, v: ControlView, definitions: dict[str, str]) -> dict[str, Any]:
     c = r.control
     return {
         "id": c.id, "cc": c.cc, "name": c.name, "scope": c.scope, "verification": c.verification,
         "status": r.status.value, "decided_by": r.decided_by, "judged": r.judged,
-        "obligations": [{"id": o.id, "tiers": sorted(o.tiers), "in_force": o.in_force.isoformat()} for o in c.obligations],
+        "rule_sets": list(c.rule_sets),
+        # Every obligation of the selected sets, and which of them judged it (in force for this broker).
+        "obligations": [{**obligation_dict(o, definitions), "judged": o in r.obligations} for o in c.obligations],
         "checks": list(c.checks + c.stack_rules),
         "findings": [_finding(j, fv) for j, fv in zip(r.findings, v.findings, strict=True)],
         "evidence": [_evidence(e) for e in r.evidence],
@@ -96,7 +100,10 @@ def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
         "notes": list(scan.notes),
         "suppressions": [{"file": s.file, "line": s.line, "check": s.check, "reason": s.reason, "syntax": s.syntax,
                           "applied": False} for s in scan.suppressions],
-        "controls": [_control(r, v) for r, v in zip(scan.results, view.controls, strict=True)],
+        "rule_sets": [{"id": rid, "name": name} for rid, name in view.rule_sets],
+        "facts": scan.profile.facts,
+        "category_definitions": scan.profile.definitions,
+        "controls": [_control(r, v, scan.profile.definitions) for r, v in zip(scan.results, view.controls, strict=True)],
         "gate": _gate(view.gate),
         "waivers": [{"control": e.control, "expired": e.expired, **_waiver(e.waiver)} for e in view.waivers],
         "provenance": provenance.to_dict(view.provenance),

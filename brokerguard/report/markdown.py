@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from brokerguard.model import Status
 from brokerguard.report.i18n import control_name, judged, status, suppression_line, text, text_of
-from brokerguard.report.view import ERROR_FIX, EVIDENCE_FIX, ReportView, WaiverEntry
+from brokerguard.report.view import ERROR_FIX, EVIDENCE_FIX, ControlView, ReportView, WaiverEntry
 
 # GitHub refuses comments over 65,536 characters: past this many failing rows, point to the full reports.
 MAX_FAILING_ROWS = 60
@@ -19,6 +19,11 @@ def _row(*cells: object) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
+def _sources(c: ControlView, lang: str) -> list[str]:
+    """The source of each obligation that judged the control, shown beside it."""
+    return [f"{text(lang, 'source')}: {s}" for s in c.sources(lang)]
+
+
 def _notes(notes: tuple[str, ...], lang: str) -> str:
     return ("；" if lang == "zh-TW" else "; ").join(text_of(n, lang) for n in notes)
 
@@ -29,14 +34,15 @@ def _failing_rows(view: ReportView, lang: str) -> list[str]:
     body = []
     for c in view.failing:
         name = f"**{control_name(c.name, lang)}** (`{c.id}`)"
+        cite = "\n" + "\n".join(_sources(c, lang))
         if c.status is Status.ERROR:  # its failed findings rest on what could not be read: say that first
-            body.append(_row(name, c.cc, status(lang, c.status.value), "—", _notes(c.notes, lang),
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—", _notes(c.notes, lang) + cite,
                              text_of(ERROR_FIX, lang)))
         failed = [f for f in c.own_problems if f.result == "failed"]
         for f in failed:
             where = f"`{f.resource}`" + (f" (`{f.file}:{f.line}`)" if f.file else "")
             body.append(_row(name, c.cc, status(lang, c.status.value), where,
-                             f"{f.check_id}: {text_of(f.message, lang)}", text_of(f.fix, lang)))
+                             f"{f.check_id}: {text_of(f.message, lang)}" + cite, text_of(f.fix, lang)))
         # An including control (APT defence) points to the rows of the controls it includes.
         included = [f for f in c.problems if f.result == "failed" and f not in failed]
         if included:
@@ -44,7 +50,7 @@ def _failing_rows(view: ReportView, lang: str) -> list[str]:
             body.append(_row(name, c.cc, status(lang, c.status.value), "—",
                              f"{text(lang, 'included', n=len(included))}: {owners}", ""))
         if not failed and not included and c.status is not Status.ERROR:  # evidence decides, none valid
-            body.append(_row(name, c.cc, status(lang, c.status.value), "—", _notes(c.notes, lang),
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—", _notes(c.notes, lang) + cite,
                              text_of(EVIDENCE_FIX, lang)))
     if len(body) > MAX_FAILING_ROWS:
         more = len(body) - MAX_FAILING_ROWS
@@ -61,7 +67,7 @@ def _other_rows(view: ReportView, lang: str) -> list[str]:
         detail = [e.text for e in c.evidence]
         detail += [text(lang, "waived_by", approver=f.waiver.approver, expiry=f.waiver.expiry) + f": `{f.resource}`"
                    for f in c.problems if f.waiver]
-        detail += [text_of(n, lang) for n in c.notes]
+        detail += [*(text_of(n, lang) for n in c.notes), *_sources(c, lang)]
         rows.append(_row(f"{control_name(c.name, lang)} (`{c.id}`)", c.cc, status(lang, c.status.value),
                          judged(lang, c.judged), "\n".join(detail)))
     return rows
@@ -96,6 +102,7 @@ def render(view: ReportView, lang: str) -> str:
                else f"❌ {text(lang, 'verdict_fail', n=len(view.failing))}")
     counts = ", ".join(f"{status(lang, s)} {n}" for s, n in view.counts.items() if n)
     out = [f"## brokerguard: {who}{text(lang, 'tier_n', n=view.tier)} · {text(lang, 'as_of')}: {view.as_of}", "",
+           f"{text(lang, 'rule_sets')}: " + ", ".join(f"`{rid}` ({name[lang]})" for rid, name in view.rule_sets), "",
            f"**{verdict}** ({counts})", ""]
     if view.failing:
         out += [f"### {text(lang, 'failing_controls')}", "", *_failing_rows(view, lang), ""]

@@ -130,7 +130,7 @@ def _finding_result(view: ReportView, uris: _Uris, c: ControlView, f: FindingVie
     # A finding on the whole stack is located where the provider is declared, never on an unrelated line.
     where = Location(f.file, f.line, f.end_line) if f.file else view.stack_location
     severity = f.severity
-    text = f"{f.resource}: {f.message} (control {c.id}, {c.cc})"
+    text = f"{f.resource}: {f.message} (control {c.id}, {c.cc}; {'; '.join(c.sources('en'))})"
     result: dict[str, Any] = {
         "ruleId": f.check_id,
         "ruleIndex": index[f.check_id],
@@ -215,7 +215,9 @@ def to_dict(view: ReportView) -> dict[str, Any]:
             "columnKind": "unicodeCodePoints",
             "properties": {
                 "broker": view.broker, "tier": view.tier, "as_of": view.as_of.isoformat(), "passed": view.passed,
-                "controls": [{"id": c.id, "cc": c.cc, "status": c.status.value, "judged": c.judged}
+                "rule_sets": [rid for rid, _ in view.rule_sets],
+                "controls": [{"id": c.id, "cc": c.cc, "status": c.status.value, "judged": c.judged,
+                              "rule_sets": list(c.rule_sets), "sources": c.sources("en")}
                              for c in view.controls],
                 "gate": {"mode": view.gate.options.mode, "exit_code": view.gate.exit_code,
                          "baseline_fixed": [{"check_id": e.check_id, "resource": e.resource}

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from brokerguard import provenance, registry
-from brokerguard.catalog import Catalog
+from brokerguard.catalog import Catalog, Obligation
 from brokerguard.engine import ControlResult
 from brokerguard.gate import Gate
 from brokerguard.model import Location, Resource, Status
@@ -19,6 +19,7 @@ from brokerguard.policies.meta import Text
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
 from brokerguard.report import Options
+from brokerguard.report.sources import cited
 from brokerguard.scan import ScanResult
 from brokerguard.suppressions import Suppression
 
@@ -60,6 +61,12 @@ class ControlView:
     evidence: tuple[Evidence, ...]
     waivers: tuple[Waiver, ...]
     notes: tuple[str, ...]
+    rule_sets: tuple[str, ...] = ()  # the selected rule sets that require it
+    # The obligations that judged it (all of the control's when none applied), each with its source.
+    obligations: tuple[Obligation, ...] = ()
+
+    def sources(self, lang: str) -> list[str]:
+        return cited(self.obligations, lang)
     includes: tuple[str, ...] = ()  # controls whose findings decide this one too (catalog `includes`)
 
     @property
@@ -110,6 +117,7 @@ class ReportView:
     stack_location: Location  # where findings on the whole stack point: the provider's declaration
     notes: tuple[str, ...] = ()  # what the sources say beside the findings (a Pulumi export's drift), Text
     suppressions: tuple[Suppression, ...] = ()  # inline skips found in the code: listed, not applied
+    rule_sets: tuple[tuple[str, dict[str, str]], ...] = ()  # (id, name) of each rule set that judged the scan
 
     @property
     def passed(self) -> bool:
@@ -144,7 +152,12 @@ def _control(result: ControlResult, catalog: Catalog, gate: Gate, resources: dic
                                     getattr(catalog.control_of(f.check_id), "id", "")))
     return ControlView(c.id, c.cc, c.name, c.requirement, result.status, result.decided_by, result.judged,
                        tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes),
-                       c.includes)
+                       rule_sets=c.rule_sets, obligations=judging_obligations(result), includes=c.includes)
+
+
+def judging_obligations(result: ControlResult) -> tuple[Obligation, ...]:
+    """The obligations that judged a control; when none bound the broker, all of them (why it does not apply)."""
+    return result.obligations or result.control.obligations
 
 
 def build(scan: ScanResult, gate: Gate, options: Options) -> ReportView:
@@ -159,10 +172,11 @@ def build(scan: ScanResult, gate: Gate, options: Options) -> ReportView:
     by_address = {r.address: r for r in scan.resources}
     return ReportView(
         broker=scan.profile.name, tier=scan.tier, as_of=scan.as_of, paths=scan.paths, resources=scan.resources,
+        rule_sets=tuple((r.id, r.name) for r in catalog.rule_sets),
         controls=tuple(_control(r, catalog, gate, by_address) for r in scan.results), waivers=tuple(waivers),
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source,
                                       gate.options.baseline.path if gate.options.baseline else None,
-                                      options.config_file),
+                                      options.config_file, scan.rule_sets),
         network=scan.network, exit_code=gate.exit_code, catalog=catalog,
         policies={pid: policies[pid] for c in catalog.controls for pid in c.checks + c.stack_rules},
         gate=gate, options=options, stack_location=scan.stack_location, notes=scan.notes, suppressions=scan.suppressions,

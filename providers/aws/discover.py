@@ -124,10 +124,17 @@ def why(exc: Exception) -> str:
 
 
 def _readers() -> dict[str, Callable[[Context], Iterable[LiveResource]]]:
-    from brokerguard.providers.aws import readers_compute, readers_data, readers_detect, readers_edge, readers_network
+    from brokerguard.providers.aws import (
+        readers_compute,
+        readers_data,
+        readers_detect,
+        readers_edge,
+        readers_identity,
+        readers_network,
+    )
 
     table = {}
-    for module in (readers_network, readers_compute, readers_edge, readers_data, readers_detect):
+    for module in (readers_network, readers_compute, readers_edge, readers_data, readers_detect, readers_identity):
         table.update(module.READERS)
     missing = set(services()) ^ set(table)
     if missing:

@@ -54,6 +54,8 @@ def read_dynamodb(ctx: Context) -> Iterator[LiveResource]:
             "server_side_encryption": [{"enabled": sse.get("Status") == "ENABLED",
                                         "kms_key_arn": sse.get("KMSMasterKeyArn", "")}] if sse else [],
             "deletion_protection_enabled": table.get("DeletionProtectionEnabled", False),
+            # a global table's copies in other regions
+            "replica": [{"region_name": r.get("RegionName", "")} for r in table.get("Replicas", [])],
         }, tags), arn=arn)
 
 

@@ -58,6 +58,24 @@ def read_s3(ctx: Context) -> Iterator[LiveResource]:
                 "id": name, "bucket": name, "cors_rule": blocks(cors.get("CORSRules", []))}, arn=arn)
             res.link("bucket", "aws_s3_bucket", name)
             yield res
+        sse = _optional(s3.get_bucket_encryption, "ServerSideEncryptionConfigurationNotFoundError", Bucket=name)
+        if sse:
+            res = LiveResource("aws_s3_bucket_server_side_encryption_configuration", name, region, "s3", {
+                "id": name, "bucket": name,
+                "rule": [_sse_rule(r) for r in sse.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])]},
+                arn=arn)
+            res.link("bucket", "aws_s3_bucket", name)
+            yield res
+        replication = _optional(s3.get_bucket_replication, "ReplicationConfigurationNotFoundError", Bucket=name)
+        if replication:  # where copies of the bucket's objects go
+            rules = replication.get("ReplicationConfiguration", {}).get("Rules", [])
+            res = LiveResource("aws_s3_bucket_replication_configuration", name, region, "s3", {
+                "id": name, "bucket": name,
+                "rule": [{"id": r.get("ID", ""), "status": r.get("Status", ""),
+                          "destination": [{"bucket": (r.get("Destination") or {}).get("Bucket", "")}]}
+                         for r in rules]}, arn=arn)
+            res.link("bucket", "aws_s3_bucket", name)
+            yield res
         block = _optional(s3.get_public_access_block, "NoSuchPublicAccessBlockConfiguration", Bucket=name)
         if block:
             conf = block["PublicAccessBlockConfiguration"]
@@ -68,6 +86,14 @@ def read_s3(ctx: Context) -> Iterator[LiveResource]:
                 "restrict_public_buckets": conf.get("RestrictPublicBuckets", False)}, arn=arn)
             res.link("bucket", "aws_s3_bucket", name)
             yield res
+
+
+def _sse_rule(rule: dict) -> dict:
+    """Acronym keys (SSEAlgorithm, KMSMasterKeyID) named as Terraform names them."""
+    default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+    return {"bucket_key_enabled": rule.get("BucketKeyEnabled", False),
+            "apply_server_side_encryption_by_default": [{"sse_algorithm": default.get("SSEAlgorithm", ""),
+                                                         "kms_master_key_id": default.get("KMSMasterKeyID", "")}]}
 
 
 def _lifecycle_rule(rule: dict) -> dict:
@@ -85,7 +111,12 @@ def _db_values(db: dict, ident: str) -> dict:
         "vpc_security_group_ids": [g["VpcSecurityGroupId"] for g in db.get("VpcSecurityGroups", [])],
         "backup_retention_period": db.get("BackupRetentionPeriod", 0), "storage_encrypted": db.get("StorageEncrypted", False),
         "multi_az": db.get("MultiAZ", False), "deletion_protection": db.get("DeletionProtection", False),
-        "identifier": ident,
+        "identifier": ident, "kms_key_id": db.get("KmsKeyId", ""),
+        # a read replica names its source (an ARN when the source is in another region)
+        "replicate_source_db": db.get("ReadReplicaSourceDBInstanceIdentifier", ""),
+        # and a source names its replicas, also those in regions this scan does not read (by ARN)
+        "read_replica_identifiers": db.get("ReadReplicaDBInstanceIdentifiers", db.get("ReadReplicaIdentifiers", [])),
+        "replication_source_identifier": db.get("ReplicationSourceIdentifier", ""),
     }
 
 
@@ -162,6 +193,9 @@ def read_backup_plans(ctx: Context) -> Iterator[LiveResource]:
                                                                    "ScheduleExpression", "Lifecycle", "CopyActions")})
             shaped["target_vault_name"] = shaped.pop("target_backup_vault_name", "")
             shaped["schedule"] = shaped.pop("schedule_expression", "")
+            shaped.pop("copy_actions", None)
+            shaped["copy_action"] = [{"destination_vault_arn": a.get("DestinationBackupVaultArn", "")}
+                                     for a in rule.get("CopyActions", [])]
             rules.append(shaped)
         arn = plan["BackupPlanArn"]
         tags = backup.list_tags(ResourceArn=arn).get("Tags", {})

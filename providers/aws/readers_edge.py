@@ -232,7 +232,27 @@ def read_shield(ctx: Context) -> Iterator[LiveResource]:
         yield res
 
 
+def read_route53_zones(ctx: Context) -> Iterator[LiveResource]:
+    r53 = ctx.client("route53")
+    for zone in pages(r53, "list_hosted_zones", "HostedZones"):
+        zid = zone["Id"].rsplit("/", 1)[-1]
+        values = {"id": zid, "zone_id": zid, "name": zone.get("Name", ""), "arn": f"arn:aws:route53:::hostedzone/{zid}"}
+        if (zone.get("Config") or {}).get("PrivateZone"):
+            vpcs = r53.get_hosted_zone(Id=zid).get("VPCs", [])
+            values["vpc"] = [{"vpc_id": v.get("VPCId", ""), "vpc_region": v.get("VPCRegion", "")} for v in vpcs]
+        yield LiveResource("aws_route53_zone", zid, ctx.region, "route53", with_tags(values, {}), arn=values["arn"])
+
+
+def read_global_accelerators(ctx: Context) -> Iterator[LiveResource]:
+    ga = ctx.client("globalaccelerator", "us-west-2")  # the API is served from us-west-2 only
+    for acc in pages(ga, "list_accelerators", "Accelerators"):
+        arn = acc["AcceleratorArn"]
+        yield LiveResource("aws_globalaccelerator_accelerator", arn, ctx.region, "globalaccelerator", with_tags({
+            "id": arn, "arn": arn, "name": acc.get("Name", ""), "enabled": acc.get("Enabled", False)}, {}), arn=arn)
+
+
 READERS = {"apigateway": read_api_gateway, "appsync": read_appsync, "wafv2": read_wafv2,
            "wafv2.associations": read_waf_associations, "cloudfront": read_cloudfront,
-           "networkfirewall.firewalls": read_network_firewalls,
+           "networkfirewall.firewalls": read_network_firewalls, "route53": read_route53_zones,
+           "globalaccelerator": read_global_accelerators,
            "networkfirewall.policies": read_network_firewall_policies, "shield": read_shield}

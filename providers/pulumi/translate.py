@@ -120,10 +120,21 @@ def translate(stack: PulumiStack) -> Translation:
         configured.append(block)
         resources.append(Resource(address=address, type=tf_type, name=name, values=plain,
                                   references=frozenset(refs), file=res.file or stack.origin, line=res.line,
-                                  tags=tags_of(plain), source_id=res.urn))
+                                  tags=tags_of(plain), source_id=res.urn, region=_region(stack, res, providers)))
     return Translation(plan=plan_document(planned, configured), locations=locations, resources=resources,
                        unmapped=unmapped, unknown=unknown, not_inspectable=list(stack.not_inspectable),
                        notes=list(stack.notes))
+
+
+def _region(stack: PulumiStack, res: Any, providers: dict) -> str | None:
+    """The region of the resource's explicit provider, else the stack's aws:region; None when neither is literal."""
+    if res.provider:
+        prov = providers.get(res.provider.rsplit("::", 1)[0])
+        if prov is not None:
+            region = prov.inputs.get("region")
+            return region if isinstance(region, str) and region else None
+    region = stack.config.get("aws:region")
+    return region if isinstance(region, str) and region else None
 
 
 def _merge_default_tags(values: dict, stack: PulumiStack, res: Any, providers: dict) -> None:

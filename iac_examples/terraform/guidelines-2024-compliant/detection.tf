@@ -1,0 +1,1 @@
+../tier1-compliant/detection.tf

@@ -1,0 +1,1 @@
+../guidelines-2024-compliant/firewall.tf

@@ -38,18 +38,31 @@ def checkov_types() -> dict[str, set[str]]:
     return out
 
 
-def unjudged(check_ids: Iterable[str], errors: Mapping[str, str]) -> dict[str, str]:
-    """Check or rule id -> why it cannot be judged, given Terraform type -> why it could not be read."""
-    if not errors:
-        return {}
+def reads_of(check_ids: Iterable[str]) -> dict[str, set[str] | None]:
+    """Check or rule id -> the types it reads (None: it may read anything). Call after a scan loaded Checkov."""
     from brokerguard.stack_rules import load_rules
 
     rules = load_rules()
     known = checkov_types()
+    return {cid: (set(rules[cid].reads) if rules[cid].reads is not None else None) if cid in rules else known.get(cid)
+            for cid in check_ids}
+
+
+def never_read(check_ids: Iterable[str], served: Iterable[str], source: str) -> dict[str, str]:
+    """Type -> why, for every type these checks read that a source never reads (scan-aws has no reader
+    for it): the checks reading it would otherwise pass on "nothing found"."""
+    served = set(served)
+    wanted = {t for reads in reads_of(check_ids).values() for t in reads or ()}
+    return {t: f"{source} does not read {t}" for t in sorted(wanted - served)}
+
+
+def unjudged(check_ids: Iterable[str], errors: Mapping[str, str]) -> dict[str, str]:
+    """Check or rule id -> why it cannot be judged, given Terraform type -> why it could not be read."""
+    if not errors:
+        return {}
     out = {}
-    for cid in sorted(check_ids):
+    for cid, reads in sorted(reads_of(check_ids).items()):
         # None: a stack rule that does not say what it reads, or a check Checkov does not know
-        reads = rules[cid].reads if cid in rules else known.get(cid)
         hit = sorted(errors) if reads is None else sorted(t for t in errors if t in reads)
         if hit:
             out[cid] = "; ".join(dict.fromkeys(errors[t] for t in hit))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brokerguard.catalog import Catalog
-from brokerguard.coverage import unjudged
+from brokerguard.coverage import never_read, unjudged
 from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
 from brokerguard.model import Finding, Resource, Stack, Status
@@ -89,6 +89,10 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         findings += run_rules(stack, set(catalog.stack_rule_ids))
     findings = cannot_judge(findings, unknown)
     unread = {t: why for s in sources if isinstance(s, PlanSource) for t, why in s.errors.items()}
+    if any(s.kind == "aws" for s in sources):
+        from brokerguard.providers.aws.discover import served_types
+
+        unread = {**never_read(catalog.check_ids | catalog.stack_rule_ids, served_types(), "scan-aws"), **unread}
     errors = unjudged(catalog.check_ids | catalog.stack_rule_ids, unread)
     findings.sort(key=lambda f: (f.check_id, f.file, f.line, f.resource))
     plans = [s for s in sources if isinstance(s, PlanSource)]

@@ -164,6 +164,17 @@ def read_autoscaling(ctx: Context) -> list[LiveResource]:
             res.link("vpc_zone_identifier", "aws_subnet", sid)
         res.link(("launch_template", 0, "id"), "aws_launch_template",
                  template.get("LaunchTemplateId") or template.get("LaunchTemplateName"))
+        res.link("launch_configuration", "aws_launch_configuration", asg.get("LaunchConfigurationName"))
+        out.append(res)
+    for lc in pages(ctx.client("autoscaling"), "describe_launch_configurations", "LaunchConfigurations"):
+        name, arn = lc["LaunchConfigurationName"], lc.get("LaunchConfigurationARN", "")
+        res = LiveResource("aws_launch_configuration", name, ctx.region, "autoscaling", {
+            "id": name, "arn": arn, "name": name, "image_id": lc.get("ImageId", ""),
+            "instance_type": lc.get("InstanceType", ""), "security_groups": lc.get("SecurityGroups", []),
+            "associate_public_ip_address": lc.get("AssociatePublicIpAddress", False),
+        }, arn=arn or None)
+        for gid in lc.get("SecurityGroups", []):
+            res.link("security_groups", "aws_security_group", gid)
         out.append(res)
     return out
 

@@ -127,6 +127,34 @@ def read_rds(ctx: Context) -> list[LiveResource]:
     return out
 
 
+def read_redshift(ctx: Context) -> list[LiveResource]:
+    redshift = ctx.client("redshift")
+    out = []
+    for group in pages(redshift, "describe_cluster_subnet_groups", "ClusterSubnetGroups"):
+        name = group["ClusterSubnetGroupName"]
+        subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
+        res = LiveResource("aws_redshift_subnet_group", name, ctx.region, "redshift", with_tags({
+            "id": name, "name": name, "subnet_ids": subnets}, group.get("Tags")))
+        for sid in subnets:
+            res.link("subnet_ids", "aws_subnet", sid)
+        out.append(res)
+    for cluster in pages(redshift, "describe_clusters", "Clusters"):
+        ident = cluster["ClusterIdentifier"]
+        arn = f"arn:aws:redshift:{ctx.region}:{ctx.account}:cluster:{ident}"
+        groups = [g["VpcSecurityGroupId"] for g in cluster.get("VpcSecurityGroups", [])]
+        values = {"id": ident, "arn": arn, "cluster_identifier": ident, "node_type": cluster.get("NodeType", ""),
+                  "publicly_accessible": cluster.get("PubliclyAccessible", False),
+                  "cluster_subnet_group_name": cluster.get("ClusterSubnetGroupName", ""),
+                  "vpc_security_group_ids": groups, "encrypted": cluster.get("Encrypted", False)}
+        res = LiveResource("aws_redshift_cluster", ident, ctx.region, "redshift",
+                           with_tags(values, cluster.get("Tags")), arn=arn)
+        res.link("cluster_subnet_group_name", "aws_redshift_subnet_group", values["cluster_subnet_group_name"])
+        for gid in groups:
+            res.link("vpc_security_group_ids", "aws_security_group", gid)
+        out.append(res)
+    return out
+
+
 def _db_links(res: LiveResource, values: dict) -> None:
     res.link("db_subnet_group_name", "aws_db_subnet_group", values.get("db_subnet_group_name"))
     for gid in values["vpc_security_group_ids"]:
@@ -199,5 +227,5 @@ def read_backup_selections(ctx: Context) -> list[LiveResource]:
     return out
 
 
-READERS = {"logs": read_log_groups, "s3": read_s3, "rds": read_rds, "ses": read_ses,
+READERS = {"logs": read_log_groups, "s3": read_s3, "rds": read_rds, "redshift": read_redshift, "ses": read_ses,
            "backup.plans": read_backup_plans, "backup.selections": read_backup_selections}

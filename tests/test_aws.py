@@ -592,3 +592,30 @@ def test_every_check_reads_only_what_scan_aws_reads_or_is_error_live(moto: MotoS
     # what scan-aws cannot judge today (docs/aws-permissions.md): a new check reading a new type shows here
     assert set(blind) == {"CKV2_TWB_030", "TWB_STACK_011", "TWB_STACK_013", "TWB_STACK_020", "TWB_STACK_030"}
     assert {u[0] for u in result.unread} >= {"aws_ses_domain_dkim", "aws_ssm_document", "aws_route53_record"}
+
+
+@pytest.mark.parametrize(("targets", "covered"), [
+    ([{"Key": "InstanceIds", "Values": ["i-0aaa"]}], True),  # the instance's id, as AWS reports it
+    ([{"Key": "InstanceIds", "Values": ["i-0bbb"]}], False),  # another instance
+    ([{"Key": "tag:role", "Values": ["order"]}], True),
+])
+def test_ssm_association_targeting_instance_ids_live_covers_those_instances(targets, covered: bool) -> None:
+    """moto serves no ListAssociations: the reader is driven with the answer AWS gives."""
+    from brokerguard.model import Stack
+    from brokerguard.policies.stack_rules.TWB_STACK_021_ec2_malware_protection import rule
+    from brokerguard.providers.aws.build import live_source
+    from brokerguard.providers.aws.discover import Context, Discovery
+    from brokerguard.providers.aws.live import LiveResource
+    from brokerguard.providers.aws.readers_detect import read_ssm_associations
+
+    class Ssm:
+        def get_paginator(self, op: str):
+            assert op == "list_associations"
+            return type("P", (), {"paginate": lambda self, **kw: [{"Associations": [
+                {"AssociationId": "a-1", "Name": "AWS-ConfigureAWSPackage", "Targets": targets}]}]})()
+
+    ctx = Context(region=REGION, account="123456789012", clients=lambda service, region: Ssm(), found=[], primary=True)
+    instance = LiveResource("aws_instance", "i-0aaa", REGION, "ec2.instances", {"id": "i-0aaa", "tags": {"role": "order"}})
+    found = Discovery(account="123456789012", regions=(REGION,), resources=[instance, *read_ssm_associations(ctx)])
+    findings = rule.evaluate(Stack(list(live_source(found, "aws:test").resources)))
+    assert [(f.resource, f.passed) for f in findings] == [("aws_instance.i_0aaa", covered)]

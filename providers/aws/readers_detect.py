@@ -156,12 +156,17 @@ def read_ssm_associations(ctx: Context) -> list[LiveResource]:
     out = []
     for assoc in pages(ctx.client("ssm"), "list_associations", "Associations"):
         aid = assoc["AssociationId"]
-        out.append(LiveResource("aws_ssm_association", aid, ctx.region, "ssm", {
+        targets = [{"key": t.get("Key", ""), "values": t.get("Values", [])} for t in assoc.get("Targets", [])]
+        res = LiveResource("aws_ssm_association", aid, ctx.region, "ssm", {
             "id": aid, "association_id": aid, "name": assoc.get("Name", ""),
             "association_name": assoc.get("AssociationName", ""),
-            "schedule_expression": assoc.get("ScheduleExpression", ""),
-            "targets": [{"key": t.get("Key", ""), "values": t.get("Values", [])} for t in assoc.get("Targets", [])],
-        }, arn=f"arn:aws:ssm:{ctx.region}:{ctx.account}:association/{aid}"))
+            "schedule_expression": assoc.get("ScheduleExpression", ""), "targets": targets,
+        }, arn=f"arn:aws:ssm:{ctx.region}:{ctx.account}:association/{aid}")
+        for i, target in enumerate(targets):
+            if target["key"] == "InstanceIds":
+                for iid in target["values"]:
+                    res.link(("targets", i, "values"), "aws_instance", iid)
+        out.append(res)
     return out
 
 

@@ -44,6 +44,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # SSM documents that install an endpoint protection agent
     "endpoint_agent_documents": ["AWS-ConfigureAWSPackage"],
     "backup_retention_days": 7,  # core databases keep backups at least this long
+    # isolation rules treat a system whose classification is missing as core until it is classified
+    "isolate_unclassified": True,
 }
 
 _scan: dict[str, Any] = {"tag_keys": DEFAULT_TAG_KEYS, "settings": DEFAULT_SETTINGS, "provider_tags": {}}
@@ -122,5 +124,11 @@ def classification_problems(tags: Mapping[str, str]) -> list[str]:
     return problems
 
 
+def class_of(tags: Mapping[str, str]) -> str | None:
+    """core or non-core, or None when the class tag is missing or not one of them."""
+    cls = tags.get(_scan["tag_keys"]["class"], "").strip().lower()
+    return cls if cls in CLASS_VALUES else None
+
+
 def is_core(tags: Mapping[str, str]) -> bool:
-    return tags.get(_scan["tag_keys"]["class"], "").strip().lower() == "core"
+    return class_of(tags) == "core"

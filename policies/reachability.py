@@ -1,0 +1,362 @@
+"""How the internet reaches a resource: routes, gateways, firewall endpoints and security groups.
+
+Built once per stack (``reachability(stack)``) and read by every rule about exposure, whatever the source
+(HCL, plan, Pulumi, live AWS): all of them give Terraform's types and attribute names.
+
+Sound, not complete: a value the stack does not settle (a literal subnet id of a subnet not declared here,
+a data source, an unresolved variable, a route target that is not declared) is *unknown*, and an unknown
+on a path means "cannot judge", never "private".
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from brokerguard.model import Resource, Stack
+from brokerguard.policies.stack_rule import as_list, blocks
+
+IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
+# Address space that is not the internet (RFC 1918, shared, loopback, link-local, unique local...).
+_NOT_INTERNET = tuple(ipaddress.ip_network(c) for c in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "0.0.0.0/8", "224.0.0.0/3", "fc00::/7", "fe80::/10", "::1/128", "ff00::/8"))
+_WHOLE = {4: ipaddress.ip_network("0.0.0.0/0"), 6: ipaddress.ip_network("::/0")}
+
+# Route attributes that name where a route's traffic goes.
+_TARGETS = ("gateway_id", "nat_gateway_id", "vpc_endpoint_id", "transit_gateway_id", "vpc_peering_connection_id",
+            "network_interface_id", "instance_id", "egress_only_gateway_id", "carrier_gateway_id",
+            "local_gateway_id", "core_network_arn")
+_DESTINATIONS = ("cidr_block", "destination_cidr_block", "ipv6_cidr_block", "destination_ipv6_cidr_block")
+# Types a route leaves the stack's view through: what lies beyond is evidence (on premises, another VPC).
+_ELSEWHERE = {"transit_gateway_id": "a transit gateway", "vpc_peering_connection_id": "a peered VPC",
+              "core_network_arn": "a Cloud WAN core network", "local_gateway_id": "an Outposts local gateway",
+              "network_interface_id": "a network interface", "instance_id": "an instance"}
+SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group")
+SUBNET_GROUP_NAME_ATTRS = ("db_subnet_group_name", "subnet_group_name", "cluster_subnet_group_name")
+# Attributes (and blocks holding them) that place a resource in subnets.
+_SUBNET_ATTRS = ("subnet_id", "subnet_ids", "subnets", "vpc_zone_identifier")
+_SUBNET_BLOCKS = ("subnet_mapping", "network_configuration", "vpc_config", "network_interfaces", "vpc_options")
+# Resources a system reaches its subnets and security groups through.
+VIA = ("aws_launch_template", "aws_launch_configuration", "aws_rds_cluster", "aws_ecs_task_definition",
+       "aws_network_interface")
+READS = ("aws_subnet", "aws_vpc", "aws_route_table", "aws_route_table_association", "aws_main_route_table_association",
+         "aws_default_route_table", "aws_route", "aws_internet_gateway", "aws_egress_only_internet_gateway",
+         "aws_nat_gateway", "aws_vpc_endpoint", "aws_networkfirewall_firewall", "aws_security_group",
+         "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_ec2_managed_prefix_list",
+         "aws_ec2_managed_prefix_list_entry", "aws_eip", "aws_eip_association", "aws_network_interface",
+         *SUBNET_GROUPS, *VIA)
+
+
+def _networks(raw: Any) -> IPNet | None:
+    try:
+        return ipaddress.ip_network(str(raw), strict=False)
+    except ValueError:
+        return None
+
+
+def reaches_internet(cidr: Any) -> bool | None:
+    """Whether a destination or source holds any internet address (None: not a CIDR, unknown)."""
+    net = _networks(cidr)
+    if net is None:
+        return None
+    return not any(net.version == n.version and net.subnet_of(n) for n in _NOT_INTERNET)  # type: ignore[arg-type]
+
+
+def covers_internet(cidrs: Iterable[Any]) -> str | None:
+    """'IPv4' or 'IPv6' when the union of these CIDRs holds every internet address of that family
+    (0.0.0.0/0, or 0.0.0.0/1 + 128.0.0.0/1, or every public block listed one by one), else None."""
+    nets = [n for n in map(_networks, cidrs) if n is not None]
+    for version, name in ((4, "IPv4"), (6, "IPv6")):
+        mine = [n for n in nets if n.version == version] + [n for n in _NOT_INTERNET if n.version == version]
+        left = [_WHOLE[version]]
+        for n in ipaddress.collapse_addresses(mine):  # type: ignore[type-var]
+            left = [piece for part in left for piece in ((part,) if not part.overlaps(n) else
+                                                           (() if part.subnet_of(n) else part.address_exclude(n)))]
+            if not left:
+                return name
+    return None
+
+
+def designated(stack: Stack, owner: Resource, raw: Any, *types: str) -> Resource | None:
+    """The declared resource of these types a value names: by reference (Terraform, Pulumi) or by the id,
+    ARN or name a source wrote out (live AWS, a plan's known value)."""
+    text = str(raw)
+    for r in stack.referenced(owner, *types):
+        # References inside a module are relative to it: compare by type and name.
+        if f"{r.type}.{r.name}." in f"{text}." or f"{r.type}.{r.name}[" in text:
+            return r
+    for r in stack.of_type(*types):
+        if text and text in (str(r.values.get("id") or "\0"), str(r.values.get("arn") or "\0"), r.source_id):
+            return r
+    return None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route of a table: where it goes, in words, and what it hands traffic to."""
+
+    table: Resource  # the route table, or the aws_route that declares it
+    destination: str
+    kind: str  # internet-gateway, egress-only, nat, firewall, appliance, elsewhere, unknown
+    target: Resource | None
+    why: str  # words naming the target
+    attr: str = ""  # the route attribute naming the target
+
+    @property
+    def may_be_internet_gateway(self) -> bool:
+        """Inbound from the internet: an internet gateway, or a gateway_id brokerguard cannot resolve."""
+        return self.kind == "internet-gateway" or (self.kind == "unknown" and self.attr == "gateway_id")
+
+    def __str__(self) -> str:
+        return f"{self.table.address} ({self.table.file}:{self.table.line}) {self.destination} -> {self.why}"
+
+
+@dataclass
+class Placement:
+    """Where a resource sits: its subnets, and why part of it is unknown."""
+
+    subnets: list[Resource] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+class Reachability:
+    """Route tables, targets, placement and security group openings of one stack, computed on demand
+    and kept (the stack does not change during a scan)."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self._routes: dict[str, tuple[list[Route], list[str]]] = {}
+
+    # --- routes ------------------------------------------------------------------------------------------
+    def _classify(self, owner: Resource, route: dict[str, Any]) -> tuple[str, Resource | None, str, str]:
+        for attr in _TARGETS:
+            raw = route.get(attr)
+            if raw not in (None, "", [], "local"):
+                return (*self._target(owner, attr, raw), attr)
+        return "local", None, "local", ""
+
+    def _target(self, owner: Resource, attr: str, raw: Any) -> tuple[str, Resource | None, str]:
+        s = self.stack
+        if attr == "egress_only_gateway_id":
+            eigw = designated(s, owner, raw, "aws_egress_only_internet_gateway")
+            return "egress-only", eigw, f"egress-only internet gateway {eigw.address if eigw else raw}"
+        if attr == "gateway_id":
+            igw = designated(s, owner, raw, "aws_internet_gateway")
+            if igw is not None or str(raw).startswith("igw-"):
+                return "internet-gateway", igw, f"internet gateway {igw.address if igw else raw}"
+            if str(raw).startswith("vgw-") or "aws_vpn_gateway." in str(raw):
+                return "elsewhere", None, f"virtual private gateway {raw} (on premises)"
+            endpoint = designated(s, owner, raw, "aws_vpc_endpoint")
+            if endpoint is not None:
+                return self._endpoint(endpoint)
+        elif attr == "nat_gateway_id":
+            nat = designated(s, owner, raw, "aws_nat_gateway")
+            if nat is not None:
+                return "nat", nat, f"NAT gateway {nat.address}"
+        elif attr == "vpc_endpoint_id":
+            firewall = designated(s, owner, raw, "aws_networkfirewall_firewall") or self._firewall_of_endpoint(raw)
+            if firewall is not None:
+                return "firewall", firewall, f"network firewall {firewall.address}"
+            endpoint = designated(s, owner, raw, "aws_vpc_endpoint")
+            if endpoint is not None:
+                return self._endpoint(endpoint)
+        elif attr in _ELSEWHERE:
+            return "elsewhere", None, f"{_ELSEWHERE[attr]} {raw} (outside this stack's view)"
+        return "unknown", None, f"{attr} = {raw}, which is not declared in this stack"
+
+    @staticmethod
+    def _endpoint(endpoint: Resource) -> tuple[str, Resource | None, str]:
+        kind = str(endpoint.values.get("vpc_endpoint_type"))
+        if kind == "GatewayLoadBalancer":
+            return "appliance", endpoint, f"Gateway Load Balancer endpoint {endpoint.address}"
+        if kind == "Gateway":  # S3 or DynamoDB through AWS's network: not the internet
+            return "local", endpoint, f"gateway endpoint {endpoint.address}"
+        return "unknown", endpoint, f"VPC endpoint {endpoint.address} ({kind}), not a firewall"
+
+    def _firewall_of_endpoint(self, raw: Any) -> Resource | None:
+        """A firewall whose status lists this endpoint id (live AWS, a refreshed plan)."""
+        for fw in self.stack.of_type("aws_networkfirewall_firewall"):
+            for status in blocks(fw.values, "firewall_status"):
+                for sync in blocks(status, "sync_states"):
+                    if any(str(a.get("endpoint_id")) == str(raw) for a in blocks(sync, "attachment")):
+                        return fw
+        return None
+
+    def _route_entries(self, table: Resource) -> list[tuple[Resource, dict[str, Any]]]:
+        if table.type == "aws_vpc":  # the main table AWS creates with the VPC: routes added to it
+            return [(r, r.values) for r in self.stack.referrers(table, "aws_route")
+                    if "main_route_table_id" in str(r.values.get("route_table_id"))]
+        entries = [(table, r) for r in blocks(table.values, "route")]
+        entries += [(r, r.values) for r in self.stack.referrers(table, "aws_route")]
+        return entries
+
+    def _route(self, owner: Resource, route: dict[str, Any]) -> Route | None:
+        """The route as an internet path, or None when its destination holds no internet address."""
+        dests = [route.get(k) for k in _DESTINATIONS if route.get(k) not in (None, "")]
+        prefix = route.get("destination_prefix_list_id")
+        if prefix not in (None, ""):
+            dests.append(f"prefix list {prefix}")
+        if not dests or all(reaches_internet(d) is False for d in dests):
+            return None
+        kind, target, why, attr = self._classify(owner, route)
+        if kind == "local":
+            return None
+        return Route(owner, ", ".join(map(str, dests)), kind, target, why, attr)
+
+    def internet_routes(self, subnet: Resource) -> tuple[list[Route], list[str]]:
+        """The routes of a subnet's table towards internet addresses, and why its table is unknown."""
+        if subnet.address not in self._routes:
+            tables, unknown = self.route_tables(subnet)
+            routes = [r for t in tables for owner, raw in self._route_entries(t) if (r := self._route(owner, raw))]
+            self._routes[subnet.address] = (routes, unknown)
+        return self._routes[subnet.address]
+
+    def route_tables(self, subnet: Resource) -> tuple[list[Resource], list[str]]:
+        s = self.stack
+        explicit = [rt for assoc in s.referrers(subnet, "aws_route_table_association")
+                    for rt in s.referenced(assoc, "aws_route_table")]
+        if explicit:
+            return explicit, []
+        # No association: the subnet uses its VPC's main route table.
+        vpcs = s.referenced(subnet, "aws_vpc")
+        if not vpcs:
+            return [], [f"subnet {subnet.address}: its VPC ({subnet.values.get('vpc_id')}) is not declared, so its "
+                        "main route table is unknown"]
+        main: list[Resource] = []
+        for vpc in vpcs:
+            for assoc in s.referrers(vpc, "aws_main_route_table_association"):
+                main.extend(s.referenced(assoc, "aws_route_table"))
+            main.extend(s.referrers(vpc, "aws_default_route_table"))
+        # A VPC created here starts with a main table holding only the local route; routes may be added to it
+        # (aws_route on its main_route_table_id): the VPC stands for that table.
+        return main + vpcs, []
+
+    # --- placement ---------------------------------------------------------------------------------------
+    def placement(self, resource: Resource) -> Placement:
+        """The declared subnets a resource sits in; a subnet it names that is not declared is unknown."""
+        s, found = self.stack, Placement()
+        hops = [resource] + s.referenced(resource, *VIA)
+        hops += [h2 for h in hops[1:] for h2 in s.referenced(h, "aws_network_interface") if h2 not in hops]
+        for hop in hops:
+            for raw, where in self._subnet_values(hop):
+                subnet = designated(s, hop, raw, "aws_subnet")
+                if subnet is not None:
+                    if subnet not in found.subnets:
+                        found.subnets.append(subnet)
+                else:
+                    found.unknown.append(f"{hop.address} {where} = {raw} is not a subnet declared in this stack")
+            for group in self._subnet_groups(hop):
+                for raw in as_list(group.values.get("subnet_ids")):
+                    subnet = designated(s, group, raw, "aws_subnet")
+                    if subnet is None:
+                        found.unknown.append(f"{group.address} subnet_ids = {raw} is not a subnet declared here")
+                    elif subnet not in found.subnets:
+                        found.subnets.append(subnet)
+            for attr in SUBNET_GROUP_NAME_ATTRS:
+                raw = hop.values.get(attr)
+                if raw not in (None, "") and not self._subnet_groups(hop):
+                    found.unknown.append(f"{hop.address} {attr} = {raw} is not a subnet group declared here")
+        found.subnets.sort(key=lambda r: r.address)
+        return found
+
+    @staticmethod
+    def _subnet_values(hop: Resource) -> list[tuple[Any, str]]:
+        out = [(v, a) for a in _SUBNET_ATTRS for v in as_list(hop.values.get(a)) if v not in (None, "")]
+        for key in _SUBNET_BLOCKS:
+            for block in blocks(hop.values, key):
+                out += [(v, f"{key}.{a}") for a in _SUBNET_ATTRS for v in as_list(block.get(a)) if v not in (None, "")]
+        return out
+
+    def _subnet_groups(self, hop: Resource) -> list[Resource]:
+        s = self.stack
+        groups = {g.address: g for g in s.referenced(hop, *SUBNET_GROUPS)}
+        # Checkov renders `aws_db_subnet_group.x.name` to the group's literal name when it sets one.
+        names = {str(hop.values[a]) for a in SUBNET_GROUP_NAME_ATTRS if hop.values.get(a)}
+        groups.update({g.address: g for g in s.of_type(*SUBNET_GROUPS) if str(g.values.get("name")) in names})
+        return [groups[a] for a in sorted(groups)]
+
+    # --- security groups ---------------------------------------------------------------------------------
+    def security_groups(self, resource: Resource) -> list[Resource]:
+        s = self.stack
+        found = {r.address: r for r in s.referenced(resource, "aws_security_group")}
+        for hop in s.referenced(resource, *VIA):
+            found.update({r.address: r for r in s.referenced(hop, "aws_security_group")})
+        return [found[a] for a in sorted(found)]
+
+    def _prefix_list(self, owner: Resource, raw: Any) -> tuple[list[str], str | None]:
+        pl = designated(self.stack, owner, raw, "aws_ec2_managed_prefix_list")
+        if pl is None:
+            return [], f"prefix list {raw} is not declared in this stack"
+        cidrs = [str(e.get("cidr")) for e in blocks(pl.values, "entry")]
+        cidrs += [str(e.values.get("cidr")) for e in self.stack.referrers(pl, "aws_ec2_managed_prefix_list_entry")]
+        return cidrs, None
+
+    def ingress(self, groups: list[Resource]) -> tuple[list[tuple[str, str]], list[str]]:
+        """(CIDR, which rule admits it) for every CIDR source of these groups' ingress, and unknown sources."""
+        s, sources, unknown = self.stack, [], []
+
+        def add(owner: Resource, where: str, cidrs: Iterable[Any], prefix_lists: Iterable[Any]) -> None:
+            for c in cidrs:
+                if c in (None, ""):
+                    continue
+                if _networks(c) is None:
+                    unknown.append(f"{where}: source {c} is not a known CIDR")
+                else:
+                    sources.append((str(c), where))
+            for p in prefix_lists:
+                if p in (None, ""):
+                    continue
+                listed, why = self._prefix_list(owner, p)
+                if why:
+                    unknown.append(f"{where}: {why}")
+                sources.extend((c, f"{where} via prefix list {p}") for c in listed)
+
+        for group in groups:
+            for rule in blocks(group.values, "ingress"):
+                add(group, f"{group.address} ingress (line {group.line})",
+                    as_list(rule.get("cidr_blocks")) + as_list(rule.get("ipv6_cidr_blocks")),
+                    as_list(rule.get("prefix_list_ids")))
+            for rule in s.referrers(group, "aws_security_group_rule"):
+                if rule.values.get("type") == "ingress":
+                    add(rule, f"{rule.address} ({rule.file}:{rule.line})",
+                        as_list(rule.values.get("cidr_blocks")) + as_list(rule.values.get("ipv6_cidr_blocks")),
+                        as_list(rule.values.get("prefix_list_ids")))
+            for rule in s.referrers(group, "aws_vpc_security_group_ingress_rule"):
+                add(rule, f"{rule.address} ({rule.file}:{rule.line})",
+                    [rule.values.get("cidr_ipv4"), rule.values.get("cidr_ipv6")], [rule.values.get("prefix_list_id")])
+        return sources, unknown
+
+    def open_to_internet(self, groups: list[Resource]) -> tuple[str | None, list[str]]:
+        """How these groups together admit the whole internet (their CIDR sources' union covers it), and
+        the sources brokerguard cannot read (a prefix list not declared, a variable)."""
+        sources, unknown = self.ingress(groups)
+        family = covers_internet(c for c, _ in sources)
+        if family is None:
+            return None, unknown
+        rules = list(dict.fromkeys(where for c, where in sources if reaches_internet(c)))
+        return f"ingress from the whole {family} internet: {'; '.join(rules)}", unknown
+
+    # --- public addresses --------------------------------------------------------------------------------
+    def elastic_ips(self, resource: Resource) -> list[Resource]:
+        """Elastic IPs on the resource or on its network interfaces."""
+        s = self.stack
+        holders = [resource] + s.referenced(resource, "aws_network_interface")
+        found = {e.address: e for h in holders for e in s.referrers(h, "aws_eip", "aws_eip_association")}
+        if resource.values.get("id"):  # live AWS: the address names the instance by id
+            found.update({e.address: e for e in s.of_type("aws_eip")
+                          if str(e.values.get("instance")) == str(resource.values["id"])})
+        return [found[a] for a in sorted(found)]
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(stack: Stack) -> Reachability:
+    return Reachability(stack)
+
+
+def reachability(stack: Stack) -> Reachability:
+    """The one model of a stack: built on first use, shared by every rule of the scan."""
+    return _cached(stack)

@@ -135,9 +135,12 @@ class Reachability:
     def _classify(self, owner: Resource, route: dict[str, Any]) -> tuple[str, Resource | None, str, str]:
         for attr in _TARGETS:
             raw = route.get(attr)
-            if raw not in (None, "", [], "local"):
+            if raw == "local":
+                return "local", None, "local", attr
+            if raw not in (None, "", []):
                 return (*self._target(owner, attr, raw), attr)
-        return "local", None, "local", ""
+        # An internet destination with no target brokerguard can read (unknown, or a kind it does not model).
+        return "unknown", None, "a target this stack does not give", "gateway_id"
 
     def _target(self, owner: Resource, attr: str, raw: Any) -> tuple[str, Resource | None, str]:
         s = self.stack
@@ -344,7 +347,8 @@ class Reachability:
     def elastic_ips(self, resource: Resource) -> list[Resource]:
         """Elastic IPs on the resource or on its network interfaces."""
         s = self.stack
-        holders = [resource] + s.referenced(resource, "aws_network_interface")
+        # interfaces the resource names, and interfaces that name it (an `attachment` block)
+        holders = [resource] + s.referenced(resource, "aws_network_interface") + s.referrers(resource, "aws_network_interface")
         found = {e.address: e for h in holders for e in s.referrers(h, "aws_eip", "aws_eip_association")}
         if resource.values.get("id"):  # live AWS: the address names the instance by id
             found.update({e.address: e for e in s.of_type("aws_eip")

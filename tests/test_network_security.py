@@ -49,6 +49,10 @@ CASES = [
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.managed", "passed"),
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.alert_only", "failed"),
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.shared_groups", "failed"),
+    # inspection bypassed: stateless default pass, a stateless pass-all rule, a strict-order pass-all group first
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.stateless_pass", "failed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.stateless_pass_rule", "failed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.strict_pass_first", "failed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.s3", "passed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.cloudwatch", "failed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.firehose", "failed"),

@@ -1,6 +1,7 @@
 from brokerguard.model import Finding, Stack
 from brokerguard.policies.firewall import (
-    drops_unmatched, group_blocks_traffic, group_references, managed_group, managed_group_drops, policy_settings,
+    drops_unmatched, group_blocks_traffic, group_references, inspection_gaps, managed_group, managed_group_drops,
+    policy_settings,
 )
 from brokerguard.policies.stack_rule import StackRule
 
@@ -12,6 +13,9 @@ class FirewallPolicyDefaultDeny(StackRule):
     default action is aws:drop). Blacklist: the policy references a rule group that drops named traffic:
     a domain DENYLIST, stateful or Suricata drop/reject rules, stateless aws:drop rules, or an AWS managed
     stateful group not overridden to DROP_TO_ALERT. A policy with neither passes what no rule names.
+    Either way the policy must inspect: a stateless default of aws:pass (traffic never reaches the stateful
+    engine), or a referenced group with a pass-everything rule (stateless, or stateful: pass wins in default
+    order, and in strict order nothing behind it is reached) fails.
     """
 
     id = "TWB_STACK_010"
@@ -28,6 +32,10 @@ class FirewallPolicyDefaultDeny(StackRule):
     def evaluate(self, stack: Stack) -> list[Finding]:
         findings = []
         for policy in stack.of_type("aws_networkfirewall_firewall_policy"):
+            gaps = inspection_gaps(stack, policy)
+            if gaps:
+                findings.append(self.finding(policy, False, "traffic passes uninspected: " + "; ".join(gaps)))
+                continue
             if drops_unmatched(policy_settings(policy)):
                 findings.append(self.finding(policy, True, "whitelist: unmatched traffic is dropped"))
                 continue

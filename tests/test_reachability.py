@@ -1,0 +1,119 @@
+"""Internet exposure judged on paths (issue 14): one table per class of problem, each row run on HCL and,
+where the class exists in a plan, on the real plan made from the same directory with the terraform CLI
+(tests/fixtures/terraform_plan/regenerate.py). Compliant rows must pass."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from brokerguard.policies.reachability import covers_internet, reaches_internet
+from conftest import EXAMPLES, FIXTURES, judged
+
+TF = FIXTURES / "terraform"
+PLANS = FIXTURES / "terraform_plan"
+PATHS = TF / "exposure-paths"
+UNKNOWN = TF / "exposure-unknown"
+
+
+def _sources(directory: Path) -> list[Path]:
+    plan = PLANS / f"{directory.name}.plan.json"
+    return [directory, plan] if plan.exists() else [directory]
+
+
+def _rows(table: list[tuple]) -> list:
+    return [pytest.param(src, *row[1:], id=f"{row[1]}-{row[2]}-{src.suffix or 'hcl'}")
+            for row in table for src in _sources(row[0])]
+
+
+def _assert(source: Path, check: str, resource: str, expected: str, says: str, **settings) -> None:
+    found = judged(source, **settings)
+    assert (check, resource) in found, sorted(k for k in found if k[0] == check)
+    result, _, message, _ = found[(check, resource)]
+    assert (result, says in message) == (expected, True), message
+
+
+# Class: a firewall in the VPC that is not on the path (NAT -> IGW), or on it with a policy that does not
+# inspect; the compliant NAT whose subnet routes through the firewall passes.
+FIREWALL_ON_PATH = [
+    (PATHS, "TWB_STACK_003", "aws_vpc.nat_bypass", "failed", "aws_nat_gateway.nat_bypass"),
+    (PATHS, "TWB_STACK_003", "aws_vpc.nat_bypass", "failed", "bypasses the firewall"),
+    (PATHS, "TWB_STACK_003", "aws_vpc.nat_inspected", "passed", "passes the firewall"),
+    (PATHS, "TWB_STACK_003", "aws_vpc.split_routes", "failed", "128.0.0.0/1 -> internet gateway"),
+    (PATHS, "TWB_STACK_003", "aws_vpc.weak_policy", "failed", "stateless_default_actions = ['aws:pass']"),
+    (EXAMPLES / "tier1-compliant", "TWB_STACK_003", "aws_vpc.trading", "passed", "passes the firewall"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(FIREWALL_ON_PATH))
+def test_firewall_on_every_internet_path(source: Path, check: str, resource: str, expected: str, says: str) -> None:
+    _assert(source, check, resource, expected, says)
+
+
+# Class: routes and security groups whose union is the internet; prefix lists holding 0.0.0.0/0.
+CIDR_UNIONS = [
+    (PATHS, "TWB_STACK_001", "aws_instance.split_routes", "failed", "subnet aws_subnet.split_routes is public"),
+    (PATHS, "TWB_STACK_002", "aws_instance.split_routes", "failed", "whole IPv4 internet"),
+    (PATHS, "TWB_STACK_002", "aws_instance.split_routes", "failed", "aws_security_group_rule.other_half"),
+    (PATHS, "TWB_STACK_002", "aws_instance.eni_eip", "failed", "via prefix list"),
+    (PATHS, "TWB_STACK_002", "aws_instance.nat_inspected", "passed", "ok"),
+    (PATHS, "TWB_STACK_001", "aws_instance.nat_inspected", "passed", "ok"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(CIDR_UNIONS))
+def test_cidr_unions_covering_the_internet(source: Path, check: str, resource: str, expected: str, says: str) -> None:
+    _assert(source, check, resource, expected, says)
+
+
+# Class: public addresses reached through another resource (an Elastic IP on the interface an instance is
+# placed through).
+PUBLIC_ADDRESSES = [
+    (PATHS, "TWB_STACK_001", "aws_instance.eni_eip", "failed", "Elastic IP aws_eip.eni_eip"),
+    (PATHS, "TWB_STACK_001", "aws_instance.nat_bypass", "passed", "ok"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(PUBLIC_ADDRESSES))
+def test_public_addresses_through_interfaces(source: Path, check: str, resource: str, expected: str, says: str) -> None:
+    _assert(source, check, resource, expected, says)
+
+
+# Class: placement the stack does not settle is "cannot judge", never private.
+UNKNOWN_PLACEMENT = [
+    (UNKNOWN, "TWB_STACK_001", "aws_instance.literal_subnet", "failed", "cannot judge"),
+    (UNKNOWN, "TWB_STACK_001", "aws_instance.data_subnet", "failed", "cannot judge"),  # a data source's id
+    (UNKNOWN, "TWB_STACK_001", "aws_db_instance.unknown_group", "failed", "made-elsewhere"),
+    (UNKNOWN, "TWB_STACK_002", "aws_db_instance.unknown_group", "failed", "pl-0123456789abcdef0"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(UNKNOWN_PLACEMENT))
+def test_unknown_placement_cannot_be_judged(source: Path, check: str, resource: str, expected: str, says: str) -> None:
+    _assert(source, check, resource, expected, says)
+
+
+# Class: a system without classification is judged as core for isolation, unless the profile says otherwise.
+@pytest.mark.parametrize("source", _sources(PATHS), ids=lambda p: p.suffix or "hcl")
+def test_unclassified_is_treated_as_core_for_isolation(source: Path) -> None:
+    _assert(source, "TWB_STACK_001", "aws_instance.unclassified", "failed", "unclassified: treated as core")
+    assert ("TWB_STACK_001", "aws_instance.unclassified") not in judged(source, isolate_unclassified=False)
+
+
+@pytest.mark.parametrize(("cidrs", "family"), [
+    (["0.0.0.0/0"], "IPv4"), (["0.0.0.0/1", "128.0.0.0/1"], "IPv4"), (["::/0"], "IPv6"),
+    (["0.0.0.0/1"], None), (["10.0.0.0/8", "172.16.0.0/12"], None), (["var.cidr"], None),
+    # every public block, private ranges left out: still the whole internet
+    ([str(n) for n in ipaddress.ip_network("0.0.0.0/0").address_exclude(ipaddress.ip_network("10.0.0.0/8"))], "IPv4"),
+])
+def test_cidr_union_covers_the_internet(cidrs: list[str], family: str | None) -> None:
+    assert covers_internet(cidrs) == family
+
+
+@pytest.mark.parametrize(("cidr", "internet"), [
+    ("0.0.0.0/1", True), ("8.8.8.0/24", True), ("10.1.0.0/16", False), ("192.168.0.0/24", False),
+    ("::/0", True), ("fd00::/8", False), ("pl-123", None)])
+def test_route_destination_holds_internet_addresses(cidr: str, internet: bool | None) -> None:
+    assert reaches_internet(cidr) is internet

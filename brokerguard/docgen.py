@@ -6,17 +6,12 @@
 
 from __future__ import annotations
 
-import ast
-import inspect
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from brokerguard.catalog import CHECKOV_CHECKS_DIR, Obligation, load_catalog
-from brokerguard.policies import resource_conf
-from brokerguard.stack_rules import load_rules
+from brokerguard import registry
+from brokerguard.catalog import Obligation, load_catalog
+from brokerguard.registry import STACK_RULE
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 DOC = DOCS / "checks.md"
@@ -28,66 +23,37 @@ JUDGED = {"infrastructure": "automated (checks and stack rules)",
           "evidence": "evidence only (declared in the profile)"}
 
 
-@dataclass(frozen=True)
-class PolicyDoc:
-    id: str
-    kind: str
-    name: str
-    control: str
-    looks_at: str
-    fix: str
-    resources: tuple[str, ...]
-    source: str
-
-
-def _literal(node: ast.expr) -> object:
-    """A literal, or a constant of policies.resource_conf named in the check (CLASSIFIED_TYPES)."""
-    if isinstance(node, ast.Name):
-        return getattr(resource_conf, node.id)
-    return ast.literal_eval(node)
-
-
-def _python_check(path: Path) -> PolicyDoc:
-    """Read a check's metadata without importing it (importing registers it in Checkov's registry)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef))
-    attrs = {t.id: n.value.value for n in cls.body if isinstance(n, ast.Assign)
-             for t in n.targets if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant)}
-    call = next(n for n in ast.walk(cls) if isinstance(n, ast.Call) and any(k.arg == "id" for k in n.keywords))
-    kwargs = {k.arg: _literal(k.value) for k in call.keywords if k.arg in ("id", "name", "supported_resources")}
-    return PolicyDoc(kwargs["id"], "Checkov Python check", kwargs["name"], attrs["control"],
-                     " ".join((ast.get_docstring(cls) or "").split()), attrs.get("fix", ""),
-                     tuple(kwargs["supported_resources"]), f"policies/checkov/{path.name}")
-
-
-def _yaml_check(path: Path) -> PolicyDoc:
-    text = path.read_text(encoding="utf-8")
-    meta = yaml.safe_load(text)["metadata"]
-    comment = " ".join(line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#"))
-    data = yaml.safe_load(text)["definition"]
-    filters = [c for c in data.get("and", [data]) if isinstance(c, dict) and c.get("cond_type") == "filter"]
-    resources = tuple(filters[0]["value"]) if filters else ()
-    return PolicyDoc(meta["id"], "Checkov YAML graph check", meta["name"], meta["control"], comment,
-                     meta.get("fix", ""), resources, f"policies/checkov/{path.name}")
-
-
-def collect() -> list[PolicyDoc]:
-    docs = []
-    for path in sorted(CHECKOV_CHECKS_DIR.glob("CKV*_TWB_*")):
-        docs.append(_yaml_check(path) if path.suffix == ".yaml" else _python_check(path))
-    for rule in load_rules().values():
-        source = Path(inspect.getfile(type(rule)))
-        docs.append(PolicyDoc(rule.id, "stack rule" + (" (evidence may stand in)" if rule.attestable else ""),
-                              rule.name, rule.control, " ".join((type(rule).__doc__ or "").split()),
-                              getattr(rule, "fix", ""), (), f"policies/stack_rules/{source.name}"))
-    return docs
+# What the exposure rules (policies/reachability.py) prove and what they leave to evidence, once for all of them.
+EXPOSURE_SCOPE = [
+    "## What the internet-exposure checks prove, and what they do not", "",
+    "They judge the paths the stack declares: route tables (inline routes, aws_route, the main table), their "
+    "targets (internet and egress-only gateways, NAT gateways followed to their own subnet, Network Firewall and "
+    "Gateway Load Balancer endpoints), subnets and subnet groups, security groups (the union of every ingress CIDR, "
+    "managed prefix lists declared in the stack), Elastic IPs on systems and on their network interfaces. A route, "
+    "subnet, prefix list or target the stack does not declare is `cannot judge` (a failure), never private. A system "
+    "without a core/non-core class is judged as core (setting `isolate_unclassified`).",
+    "",
+    "They do not read network ACLs, security-group references as paths (a group admitting another group is the tier "
+    "in front, e.g. the load balancer), the rules of a firewall appliance behind a Gateway Load Balancer, or anything "
+    "beyond a transit gateway, peering connection or VPN (on-premises and inspection-VPC firewalls are evidence). "
+    "Paths through an internet-facing load balancer are judged by the WAF checks, not the firewall path rule.",
+    "",
+    "網際網路暴露檢查判定堆疊宣告的路徑：路由表（內嵌路由、aws_route、主路由表）及其目標（網際網路與僅輸出閘道、"
+    "NAT 閘道並追蹤至其所在子網路、Network Firewall 與 Gateway Load Balancer 端點）、子網路與子網路群組、安全群組"
+    "（所有傳入 CIDR 的聯集、堆疊中宣告的受管前綴清單）、系統及其網路介面上的 Elastic IP。堆疊未宣告的路由、子網路、"
+    "前綴清單或目標一律「無法判定」（不通過），絕不視為私有。未標示 core／non-core 的系統視為核心系統（設定 "
+    "`isolate_unclassified`）。不讀取網路 ACL、以安全群組互相參照的路徑、Gateway Load Balancer 後方設備的規則，"
+    "以及中轉閘道、對等連線或 VPN 之外的網路（地端與檢測 VPC 的防火牆以佐證資料宣告）。經由面向網際網路之負載"
+    "平衡器的路徑由 WAF 檢查判定。",
+    "",
+]
 
 
 def render() -> str:
     catalog = load_catalog()
-    docs = {d.id: d for d in collect()}
+    policies = registry.load()
     out = ["# Checks and rules", "",
-           "Generated by `python -m brokerguard.docgen` from `policies/`; do not edit by hand.", ""]
+           "Generated by `python -m brokerguard.docgen` from `policies/`; do not edit by hand.", "", *EXPOSURE_SCOPE]
     for control in catalog.controls:
         ids = control.checks + control.stack_rules
         if not ids and not control.includes:
@@ -97,15 +63,13 @@ def render() -> str:
             out += ["Also decided by every check and rule of: "
                     + ", ".join(control.includes) + ".", ""]
         for pid in ids:
-            d = docs.get(pid)
-            if d is None:  # a Checkov built-in named by the catalog
-                out += [f"### {pid}", "", "Checkov built-in check, see Checkov's documentation.", ""]
-                continue
-            out += [f"### {d.id}", "", f"**{d.name}** ({d.kind}, `{d.source}`)", "", d.looks_at, ""]
-            if d.resources:
-                out += ["Resource types: " + ", ".join(f"`{r}`" for r in d.resources), ""]
-            if d.fix:
-                out += [f"How to fix: {d.fix}", ""]
+            p = policies[pid]
+            kind = p.kind + (" (evidence may stand in)" if p.kind == STACK_RULE and p.meta.attestable else "")
+            out += [f"### {p.id}", "", f"**{p.meta.name}** / {p.meta.name.zh} ({kind}, `{p.source}`, "
+                    f"severity {p.meta.severity})", "", str(p.meta.description), "", p.meta.description.zh, ""]
+            if p.types:
+                out += ["Resource types: " + ", ".join(f"`{r}`" for r in sorted(p.types)), ""]
+            out += [f"How to fix: {p.meta.fix}", "", f"修正方式：{p.meta.fix.zh}", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

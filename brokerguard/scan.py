@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from brokerguard import picture
 from brokerguard.catalog import Catalog
-from brokerguard.coverage import never_read, unjudged
+from brokerguard.coverage import cannot_judge, never_read, unjudged
+from brokerguard.drift import Drift
 from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
 from brokerguard.model import Finding, Resource, Stack, Status
 from brokerguard.policies import resource_conf
-from brokerguard.policies.check_attributes import cannot_judge
 from brokerguard.profile import Profile
 from brokerguard.providers import pulumi, terraform_plan
 from brokerguard.providers.plan import PlanSource, load_json
@@ -27,6 +28,7 @@ class ScanResult:
     tier: int
     as_of: dt.date
     profile: Profile
+    catalog: Catalog
     paths: tuple[str, ...]
     resources: tuple[Resource, ...]
     results: tuple[ControlResult, ...]
@@ -34,6 +36,8 @@ class ScanResult:
     unmapped_types: tuple[str, ...] = ()  # resource types no check knows: listed, not judged
     not_inspectable: tuple[str, ...] = ()  # parts a source could not show: the scan cannot pass
     unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
+    network: picture.Network = picture.Network((), ())  # the network as the scan judged it, for the reports
+    drift: Drift | None = None  # scan-aws --compare-with: protections running and declared, side by side
 
     @property
     def passed(self) -> bool:
@@ -87,6 +91,7 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
             resources += result.resources
         stack = Stack(resources)
         findings += run_rules(stack, set(catalog.stack_rule_ids))
+        network = picture.build(stack)  # core and public as the rules saw them, under the profile's tag keys
     findings = cannot_judge(findings, unknown)
     unread = {t: why for s in sources if isinstance(s, PlanSource) for t, why in s.errors.items()}
     if any(s.kind == "aws" for s in sources):
@@ -97,10 +102,10 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
     findings.sort(key=lambda f: (f.check_id, f.file, f.line, f.resource))
     plans = [s for s in sources if isinstance(s, PlanSource)]
     return ScanResult(
-        tier=profile.tier, as_of=as_of, profile=profile, paths=tuple(str(s.root) for s in sources),
+        tier=profile.tier, as_of=as_of, profile=profile, catalog=catalog, paths=tuple(str(s.root) for s in sources),
         resources=tuple(stack.resources), results=tuple(evaluate(catalog, profile, as_of, findings, errors)),
         sources=tuple((str(s.root), s.kind) for s in sources),
         unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
-        unread=tuple(sorted(unread.items())),
+        unread=tuple(sorted(unread.items())), network=network,
     )

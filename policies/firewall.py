@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from brokerguard.model import Resource, Stack
+from brokerguard.policies.meta import Text
 from brokerguard.policies.resource_conf import value
 from brokerguard.policies.stack_rule import as_list, blocks
+
+from brokerguard.model import Resource, Stack
 
 LOG_DESTINATION_TYPES = ("S3", "CloudWatchLogs", "KinesisDataFirehose")
 # Default actions that drop what no stateful rule passes: the policy is a whitelist.
@@ -172,7 +174,7 @@ def group_passes_all(group: Resource) -> bool:
     return any(_stateless_rule_passes_all(d) for d in definitions)
 
 
-def inspection_gaps(stack: Stack, policy: Resource) -> list[str]:
+def inspection_gaps(stack: Stack, policy: Resource) -> list[Text]:
     """How a firewall policy lets traffic through uninspected: a stateless default (or fragment default)
     that passes instead of forwarding to the stateful engine, or a referenced rule group that passes
     everything (stateless: before the stateful engine; stateful: pass rules win in default order, and in
@@ -182,9 +184,12 @@ def inspection_gaps(stack: Stack, policy: Resource) -> list[str]:
     for key in ("stateless_default_actions", "stateless_fragment_default_actions"):
         actions = as_list(value(settings, key))
         if "aws:pass" in actions or not actions:
-            gaps.append(f"{key} = {actions or 'unset'}: what no stateless rule matches never reaches the stateful "
-                        "engine (use aws:forward_to_sfe)")
+            shown = actions or "unset"
+            gaps.append(Text(f"{key} = {shown}: what no stateless rule matches never reaches the stateful engine "
+                             "(use aws:forward_to_sfe)",
+                             f"{key} = {shown}：未符合 stateless 規則的流量不會進入 stateful 引擎（請用 aws:forward_to_sfe）"))
     for kind in ("stateless", "stateful"):
         declared, _ = group_references(stack, policy, kind)
-        gaps += [f"{kind} rule group {g.address} passes all traffic uninspected" for g in declared if group_passes_all(g)]
+        gaps += [Text(f"{kind} rule group {g.address} passes all traffic uninspected",
+                      f"{kind} 規則群組 {g.address} 未經檢查即放行所有流量") for g in declared if group_passes_all(g)]
     return gaps

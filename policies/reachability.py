@@ -16,8 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from brokerguard.model import Resource, Stack
+from brokerguard.policies.meta import Text, text_of
 from brokerguard.policies.stack_rule import as_list, blocks
+
+from brokerguard.model import Resource, Stack
 
 IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 # Address space that is not the internet (RFC 1918, shared, loopback, link-local, unique local...).
@@ -32,9 +34,10 @@ _TARGETS = ("gateway_id", "nat_gateway_id", "vpc_endpoint_id", "transit_gateway_
             "local_gateway_id", "core_network_arn")
 _DESTINATIONS = ("cidr_block", "destination_cidr_block", "ipv6_cidr_block", "destination_ipv6_cidr_block")
 # Types a route leaves the stack's view through: what lies beyond is evidence (on premises, another VPC).
-_ELSEWHERE = {"transit_gateway_id": "a transit gateway", "vpc_peering_connection_id": "a peered VPC",
-              "core_network_arn": "a Cloud WAN core network", "local_gateway_id": "an Outposts local gateway",
-              "network_interface_id": "a network interface", "instance_id": "an instance"}
+_ELSEWHERE = {"transit_gateway_id": ("a transit gateway", "中轉閘道"), "vpc_peering_connection_id": ("a peered VPC", "對等 VPC"),
+              "core_network_arn": ("a Cloud WAN core network", "Cloud WAN 核心網路"),
+              "local_gateway_id": ("an Outposts local gateway", "Outposts 本機閘道"),
+              "network_interface_id": ("a network interface", "網路介面"), "instance_id": ("an instance", "執行個體")}
 SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group")
 SUBNET_GROUP_NAME_ATTRS = ("db_subnet_group_name", "subnet_group_name", "cluster_subnet_group_name")
 # Attributes (and blocks holding them) that place a resource in subnets.
@@ -103,7 +106,7 @@ class Route:
     destination: str
     kind: str  # internet-gateway, egress-only, nat, firewall, appliance, elsewhere, unknown
     target: Resource | None
-    why: str  # words naming the target
+    why: Text  # words naming the target
     attr: str = ""  # the route attribute naming the target
 
     @property
@@ -114,13 +117,17 @@ class Route:
     def __str__(self) -> str:
         return f"{self.table.address} ({self.table.file}:{self.table.line}) {self.destination} -> {self.why}"
 
+    def text(self) -> Text:
+        where = f"{self.table.address} ({self.table.file}:{self.table.line}) {self.destination} -> "
+        return Text(where + str(self.why), where + text_of(self.why, "zh-TW"))
+
 
 @dataclass
 class Placement:
     """Where a resource sits: its subnets, and why part of it is unknown."""
 
     subnets: list[Resource] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
+    unknown: list[Text] = field(default_factory=list)
 
 
 class Reachability:
@@ -132,53 +139,58 @@ class Reachability:
         self._routes: dict[str, tuple[list[Route], list[str]]] = {}
 
     # --- routes ------------------------------------------------------------------------------------------
-    def _classify(self, owner: Resource, route: dict[str, Any]) -> tuple[str, Resource | None, str, str]:
+    def _classify(self, owner: Resource, route: dict[str, Any]) -> tuple[str, Resource | None, Text, str]:
         for attr in _TARGETS:
             raw = route.get(attr)
             if raw == "local":
-                return "local", None, "local", attr
+                return "local", None, Text("local", "本機"), attr
             if raw not in (None, "", []):
                 return (*self._target(owner, attr, raw), attr)
         # An internet destination with no target brokerguard can read (unknown, or a kind it does not model).
-        return "unknown", None, "a target this stack does not give", "gateway_id"
+        return "unknown", None, Text("a target this stack does not give", "此堆疊未提供的目標"), "gateway_id"
 
-    def _target(self, owner: Resource, attr: str, raw: Any) -> tuple[str, Resource | None, str]:
+    def _target(self, owner: Resource, attr: str, raw: Any) -> tuple[str, Resource | None, Text]:
         s = self.stack
         if attr == "egress_only_gateway_id":
             eigw = designated(s, owner, raw, "aws_egress_only_internet_gateway")
-            return "egress-only", eigw, f"egress-only internet gateway {eigw.address if eigw else raw}"
+            name = eigw.address if eigw else raw
+            return "egress-only", eigw, Text(f"egress-only internet gateway {name}", f"僅輸出網際網路閘道 {name}")
         if attr == "gateway_id":
             igw = designated(s, owner, raw, "aws_internet_gateway")
             if igw is not None or str(raw).startswith("igw-"):
-                return "internet-gateway", igw, f"internet gateway {igw.address if igw else raw}"
+                name = igw.address if igw else raw
+                return "internet-gateway", igw, Text(f"internet gateway {name}", f"網際網路閘道 {name}")
             if str(raw).startswith("vgw-") or "aws_vpn_gateway." in str(raw):
-                return "elsewhere", None, f"virtual private gateway {raw} (on premises)"
+                return "elsewhere", None, Text(f"virtual private gateway {raw} (on premises)", f"虛擬私有閘道 {raw}（地端）")
             endpoint = designated(s, owner, raw, "aws_vpc_endpoint")
             if endpoint is not None:
                 return self._endpoint(endpoint)
         elif attr == "nat_gateway_id":
             nat = designated(s, owner, raw, "aws_nat_gateway")
             if nat is not None:
-                return "nat", nat, f"NAT gateway {nat.address}"
+                return "nat", nat, Text(f"NAT gateway {nat.address}", f"NAT 閘道 {nat.address}")
         elif attr == "vpc_endpoint_id":
             firewall = designated(s, owner, raw, "aws_networkfirewall_firewall") or self._firewall_of_endpoint(raw)
             if firewall is not None:
-                return "firewall", firewall, f"network firewall {firewall.address}"
+                return "firewall", firewall, Text(f"network firewall {firewall.address}", f"網路防火牆 {firewall.address}")
             endpoint = designated(s, owner, raw, "aws_vpc_endpoint")
             if endpoint is not None:
                 return self._endpoint(endpoint)
         elif attr in _ELSEWHERE:
-            return "elsewhere", None, f"{_ELSEWHERE[attr]} {raw} (outside this stack's view)"
-        return "unknown", None, f"{attr} = {raw}, which is not declared in this stack"
+            en, zh = _ELSEWHERE[attr]
+            return "elsewhere", None, Text(f"{en} {raw} (outside this stack's view)", f"{zh} {raw}（不在此堆疊可見範圍內）")
+        return "unknown", None, Text(f"{attr} = {raw}, which is not declared in this stack", f"{attr} = {raw}，未於此堆疊中宣告")
 
     @staticmethod
-    def _endpoint(endpoint: Resource) -> tuple[str, Resource | None, str]:
+    def _endpoint(endpoint: Resource) -> tuple[str, Resource | None, Text]:
         kind = str(endpoint.values.get("vpc_endpoint_type"))
         if kind == "GatewayLoadBalancer":
-            return "appliance", endpoint, f"Gateway Load Balancer endpoint {endpoint.address}"
+            return "appliance", endpoint, Text(f"Gateway Load Balancer endpoint {endpoint.address}",
+                                               f"Gateway Load Balancer 端點 {endpoint.address}")
         if kind == "Gateway":  # S3 or DynamoDB through AWS's network: not the internet
-            return "local", endpoint, f"gateway endpoint {endpoint.address}"
-        return "unknown", endpoint, f"VPC endpoint {endpoint.address} ({kind}), not a firewall"
+            return "local", endpoint, Text(f"gateway endpoint {endpoint.address}", f"閘道端點 {endpoint.address}")
+        return "unknown", endpoint, Text(f"VPC endpoint {endpoint.address} ({kind}), not a firewall",
+                                         f"VPC 端點 {endpoint.address}（{kind}），並非防火牆")
 
     def _firewall_of_endpoint(self, raw: Any) -> Resource | None:
         """A firewall whose status lists this endpoint id (live AWS, a refreshed plan)."""
@@ -210,7 +222,7 @@ class Reachability:
             return None
         return Route(owner, ", ".join(map(str, dests)), kind, target, why, attr)
 
-    def internet_routes(self, subnet: Resource) -> tuple[list[Route], list[str]]:
+    def internet_routes(self, subnet: Resource) -> tuple[list[Route], list[Text]]:
         """The routes of a subnet's table towards internet addresses, and why its table is unknown."""
         if subnet.address not in self._routes:
             tables, unknown = self.route_tables(subnet)
@@ -218,7 +230,7 @@ class Reachability:
             self._routes[subnet.address] = (routes, unknown)
         return self._routes[subnet.address]
 
-    def route_tables(self, subnet: Resource) -> tuple[list[Resource], list[str]]:
+    def route_tables(self, subnet: Resource) -> tuple[list[Resource], list[Text]]:
         s = self.stack
         explicit = [rt for assoc in s.referrers(subnet, "aws_route_table_association")
                     for rt in s.referenced(assoc, "aws_route_table")]
@@ -227,8 +239,9 @@ class Reachability:
         # No association: the subnet uses its VPC's main route table.
         vpcs = s.referenced(subnet, "aws_vpc")
         if not vpcs:
-            return [], [f"subnet {subnet.address}: its VPC ({subnet.values.get('vpc_id')}) is not declared, so its "
-                        "main route table is unknown"]
+            vpc = subnet.values.get("vpc_id")
+            return [], [Text(f"subnet {subnet.address}: its VPC ({vpc}) is not declared, so its main route table is unknown",
+                             f"子網路 {subnet.address}：其 VPC（{vpc}）未宣告，主路由表不明")]
         main: list[Resource] = []
         for vpc in vpcs:
             for assoc in s.referrers(vpc, "aws_main_route_table_association"):
@@ -251,18 +264,21 @@ class Reachability:
                     if subnet not in found.subnets:
                         found.subnets.append(subnet)
                 else:
-                    found.unknown.append(f"{hop.address} {where} = {raw} is not a subnet declared in this stack")
+                    found.unknown.append(Text(f"{hop.address} {where} = {raw} is not a subnet declared in this stack",
+                                              f"{hop.address} {where} = {raw} 不是此堆疊中宣告的子網路"))
             for group in self._subnet_groups(hop):
                 for raw in as_list(group.values.get("subnet_ids")):
                     subnet = designated(s, group, raw, "aws_subnet")
                     if subnet is None:
-                        found.unknown.append(f"{group.address} subnet_ids = {raw} is not a subnet declared here")
+                        found.unknown.append(Text(f"{group.address} subnet_ids = {raw} is not a subnet declared here",
+                                                  f"{group.address} subnet_ids = {raw} 不是此處宣告的子網路"))
                     elif subnet not in found.subnets:
                         found.subnets.append(subnet)
             for attr in SUBNET_GROUP_NAME_ATTRS:
                 raw = hop.values.get(attr)
                 if raw not in (None, "") and not self._subnet_groups(hop):
-                    found.unknown.append(f"{hop.address} {attr} = {raw} is not a subnet group declared here")
+                    found.unknown.append(Text(f"{hop.address} {attr} = {raw} is not a subnet group declared here",
+                                              f"{hop.address} {attr} = {raw} 不是此處宣告的子網路群組"))
         found.subnets.sort(key=lambda r: r.address)
         return found
 
@@ -290,24 +306,26 @@ class Reachability:
             found.update({r.address: r for r in s.referenced(hop, "aws_security_group")})
         return [found[a] for a in sorted(found)]
 
-    def _prefix_list(self, owner: Resource, raw: Any) -> tuple[list[str], str | None]:
+    def _prefix_list(self, owner: Resource, raw: Any) -> tuple[list[str], Text | None]:
         pl = designated(self.stack, owner, raw, "aws_ec2_managed_prefix_list")
         if pl is None:
-            return [], f"prefix list {raw} is not declared in this stack"
+            return [], Text(f"prefix list {raw} is not declared in this stack", f"前綴清單 {raw} 未於此堆疊中宣告")
         cidrs = [str(e.get("cidr")) for e in blocks(pl.values, "entry")]
         cidrs += [str(e.values.get("cidr")) for e in self.stack.referrers(pl, "aws_ec2_managed_prefix_list_entry")]
         return cidrs, None
 
-    def ingress(self, groups: list[Resource]) -> tuple[list[tuple[str, str]], list[str]]:
+    def ingress(self, groups: list[Resource]) -> tuple[list[tuple[str, str]], list[Text]]:
         """(CIDR, which rule admits it) for every CIDR source of these groups' ingress, and unknown sources."""
-        s, sources, unknown = self.stack, [], []
+        s = self.stack
+        sources: list[tuple[str, str]] = []
+        unknown: list[Text] = []
 
         def add(owner: Resource, where: str, cidrs: Iterable[Any], prefix_lists: Iterable[Any]) -> None:
             for c in cidrs:
                 if c in (None, ""):
                     continue
                 if _networks(c) is None:
-                    unknown.append(f"{where}: source {c} is not a known CIDR")
+                    unknown.append(Text(f"{where}: source {c} is not a known CIDR", f"{where}：來源 {c} 不是已知的 CIDR"))
                 else:
                     sources.append((str(c), where))
             for p in prefix_lists:
@@ -315,7 +333,7 @@ class Reachability:
                     continue
                 listed, why = self._prefix_list(owner, p)
                 if why:
-                    unknown.append(f"{where}: {why}")
+                    unknown.append(Text(f"{where}: {why}", f"{where}：{why.zh}"))
                 sources.extend((c, f"{where} via prefix list {p}") for c in listed)
 
         for group in groups:
@@ -333,7 +351,7 @@ class Reachability:
                     [rule.values.get("cidr_ipv4"), rule.values.get("cidr_ipv6")], [rule.values.get("prefix_list_id")])
         return sources, unknown
 
-    def open_to_internet(self, groups: list[Resource]) -> tuple[str | None, list[str]]:
+    def open_to_internet(self, groups: list[Resource]) -> tuple[Text | None, list[Text]]:
         """How these groups together admit the whole internet (their CIDR sources' union covers it), and
         the sources brokerguard cannot read (a prefix list not declared, a variable)."""
         sources, unknown = self.ingress(groups)
@@ -341,7 +359,9 @@ class Reachability:
         if family is None:
             return None, unknown
         rules = list(dict.fromkeys(where for c, where in sources if reaches_internet(c)))
-        return f"ingress from the whole {family} internet: {'; '.join(rules)}", unknown
+        listed = "; ".join(rules)
+        return Text(f"ingress from the whole {family} internet: {listed}",
+                    f"允許來自整個 {family} 網際網路的傳入流量：{listed}"), unknown
 
     # --- public addresses --------------------------------------------------------------------------------
     def elastic_ips(self, resource: Resource) -> list[Resource]:

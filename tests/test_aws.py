@@ -8,8 +8,18 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from aws_server import (CLASSIFIED, FAKE_ENV, REGION, Account, DenyingProxy, MotoServer, create_function, seed_compliant,
-                        seed_detection, seed_example_detection)
+from aws_server import (
+    CLASSIFIED,
+    FAKE_ENV,
+    REGION,
+    Account,
+    DenyingProxy,
+    MotoServer,
+    create_function,
+    seed_compliant,
+    seed_detection,
+    seed_example_detection,
+)
 from conftest import EXAMPLES, REPO
 
 PROFILE = REPO / "iac_examples" / "profiles" / "tier1.yaml"
@@ -204,10 +214,11 @@ def test_every_report_format_says_what_could_not_be_judged(moto: MotoServer, acc
     import datetime as dt
     import xml.etree.ElementTree as ET
 
+    from brokerguard.providers.aws.build import read_account
+
     from brokerguard import report
     from brokerguard.catalog import load_catalog
     from brokerguard.profile import load_profile
-    from brokerguard.providers.aws.build import read_account
     from brokerguard.scan import scan_sources
 
     proxy = DenyingProxy(moto.url, denied={"wafv2"})
@@ -394,19 +405,21 @@ def test_only_controls_whose_checks_read_an_unread_type_are_error(unread: str, e
 
 
 def test_a_stack_rule_that_does_not_say_what_it_reads_depends_on_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from brokerguard import registry
     from brokerguard.coverage import unjudged
-    from brokerguard.stack_rules import load_rules
 
     unread = {"aws_detective_graph": "detective@ap-northeast-1: access denied"}
     assert unjudged({"TWB_STACK_003"}, unread) == {}
-    monkeypatch.setattr(load_rules()["TWB_STACK_003"], "reads", None)
+    policies = registry.load().policies
+    monkeypatch.setitem(policies, "TWB_STACK_003", dataclasses.replace(policies["TWB_STACK_003"], types=None))
     assert unjudged({"TWB_STACK_003"}, unread) == {"TWB_STACK_003": "detective@ap-northeast-1: access denied"}
 
 
 def test_listings_are_read_to_the_last_page(moto: MotoServer) -> None:
     """moto pages DescribeLogGroups by 50, like AWS: 120 groups need three pages."""
     import boto3
-
     from brokerguard.providers.aws.build import read_account
 
     moto.reset()
@@ -571,11 +584,12 @@ def test_every_check_reads_only_what_scan_aws_reads_or_is_error_live(moto: MotoS
     that check `error` in every live scan (an empty account here), never a pass on "nothing found"."""
     import datetime as dt
 
-    from brokerguard.catalog import load_catalog
-    from brokerguard.coverage import reads_of
-    from brokerguard.profile import load_profile
     from brokerguard.providers.aws.build import read_account
     from brokerguard.providers.aws.discover import served_types
+
+    from brokerguard import registry
+    from brokerguard.catalog import load_catalog
+    from brokerguard.profile import load_profile
     from brokerguard.scan import scan_sources
 
     moto.reset()
@@ -583,7 +597,7 @@ def test_every_check_reads_only_what_scan_aws_reads_or_is_error_live(moto: MotoS
     result = scan_sources([read_account([REGION], endpoint_url=moto.url)], load_profile(PROFILE, catalog, tier=1),
                           dt.date(2024, 6, 30), catalog)
     notes = [n for r in result.results for n in r.notes]
-    reads = reads_of(catalog.check_ids | catalog.stack_rule_ids)
+    reads = {cid: registry.load()[cid].types for cid in catalog.check_ids | catalog.stack_rule_ids}
     assert all(r is not None for r in reads.values())  # every check says what it reads
     blind = {cid: sorted(set(r) - served_types()) for cid, r in reads.items() if set(r) - served_types()}
     for cid, types in blind.items():
@@ -601,12 +615,13 @@ def test_every_check_reads_only_what_scan_aws_reads_or_is_error_live(moto: MotoS
 ])
 def test_ssm_association_targeting_instance_ids_live_covers_those_instances(targets, covered: bool) -> None:
     """moto serves no ListAssociations: the reader is driven with the answer AWS gives."""
-    from brokerguard.model import Stack
     from brokerguard.policies.stack_rules.TWB_STACK_021_ec2_malware_protection import rule
     from brokerguard.providers.aws.build import live_source
     from brokerguard.providers.aws.discover import Context, Discovery
     from brokerguard.providers.aws.live import LiveResource
     from brokerguard.providers.aws.readers_detect import read_ssm_associations
+
+    from brokerguard.model import Stack
 
     class Ssm:
         def get_paginator(self, op: str):

@@ -8,7 +8,6 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-
 from brokerguard.policies.reachability import covers_internet, reaches_internet
 from conftest import EXAMPLES, FIXTURES, judged
 

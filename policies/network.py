@@ -28,7 +28,7 @@ UNCLASSIFIED_AS_CORE = Text("unclassified: treated as core", "未分級：視為
 
 def is_entry_point(resource: Resource) -> bool:
     """An internet-facing load balancer: the front door, protected by WAF rather than isolated."""
-    return resource.type in ("aws_lb", "aws_alb") and resource.values.get("internal") not in (True, "true")
+    return resource.type in ("aws_lb", "aws_alb", "aws_elb") and resource.values.get("internal") not in (True, "true")
 
 
 def core_resources(stack: Stack) -> list[Resource]:

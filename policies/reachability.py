@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from brokerguard.policies.meta import Text, text_of
-from brokerguard.policies.stack_rule import as_list, blocks
+from brokerguard.policies.stack_rule import as_list, blocks, names
 
 from brokerguard.model import Resource, Stack
 
@@ -38,6 +39,9 @@ _ELSEWHERE = {"transit_gateway_id": ("a transit gateway", "中轉閘道"), "vpc_
               "core_network_arn": ("a Cloud WAN core network", "Cloud WAN 核心網路"),
               "local_gateway_id": ("an Outposts local gateway", "Outposts 本機閘道"),
               "network_interface_id": ("a network interface", "網路介面"), "instance_id": ("an instance", "執行個體")}
+# Types that may answer the internet through an endpoint of their own (Reachability.public_endpoint).
+PUBLIC_ENDPOINT_TYPES = ("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster", "aws_opensearch_domain",
+                         "aws_elasticsearch_domain", "aws_eks_cluster", "aws_lambda_function", "aws_s3_bucket")
 SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group")
 SUBNET_GROUP_NAME_ATTRS = ("db_subnet_group_name", "subnet_group_name", "cluster_subnet_group_name")
 # Attributes (and blocks holding them) that place a resource in subnets.
@@ -51,7 +55,8 @@ READS = ("aws_subnet", "aws_vpc", "aws_route_table", "aws_route_table_associatio
          "aws_nat_gateway", "aws_vpc_endpoint", "aws_networkfirewall_firewall", "aws_security_group",
          "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_ec2_managed_prefix_list",
          "aws_ec2_managed_prefix_list_entry", "aws_eip", "aws_eip_association", "aws_network_interface",
-         *SUBNET_GROUPS, *VIA)
+         "aws_lambda_function_url", "aws_s3_bucket_policy", "aws_s3_bucket_acl", "aws_s3_bucket_public_access_block",
+         "aws_s3_account_public_access_block", *SUBNET_GROUPS, *VIA)
 
 
 def _networks(raw: Any) -> IPNet | None:
@@ -374,6 +379,87 @@ class Reachability:
             found.update({e.address: e for e in s.of_type("aws_eip")
                           if str(e.values.get("instance")) == str(resource.values["id"])})
         return [found[a] for a in sorted(found)]
+
+
+    # --- managed services with an endpoint of their own ------------------------------------------------
+    def public_endpoint(self, resource: Resource) -> Text | None:
+        """How a managed service answers the internet itself, whatever its subnets: a publicly accessible
+        database or Redshift cluster, an OpenSearch domain outside a VPC, a public EKS API, a world-readable
+        bucket, a Lambda function URL without authorization."""
+        v, t = resource.values, resource.type
+        if t in ("aws_db_instance", "aws_rds_cluster_instance") and v.get("publicly_accessible") in (True, "true"):
+            return Text("publicly_accessible = true", "publicly_accessible = true")
+        if t == "aws_redshift_cluster" and v.get("publicly_accessible") not in (False, "false"):
+            return Text("publicly_accessible is not false (the provider's default is true)",
+                        "publicly_accessible 不為 false（provider 預設為 true）")
+        if t in ("aws_opensearch_domain", "aws_elasticsearch_domain") and not any(
+                as_list(b.get("subnet_ids")) for b in blocks(v, "vpc_options")):
+            return Text("no vpc_options: the domain's endpoint is public", "未設定 vpc_options：網域端點為公開")
+        if t == "aws_eks_cluster":
+            for cfg in blocks(v, "vpc_config") or [{}]:
+                cidrs = as_list(cfg.get("public_access_cidrs")) or ["0.0.0.0/0"]
+                if cfg.get("endpoint_public_access") not in (False, "false") and covers_internet(cidrs):
+                    return Text("the API endpoint is public to the whole internet (endpoint_public_access)",
+                                "API 端點對整個網際網路公開（endpoint_public_access）")
+        if t == "aws_lambda_function":
+            # Checkov renders `aws_lambda_function.x.function_name` to the literal name: match by name or reference
+            for url in (u for u in self.stack.of_type("aws_lambda_function_url")
+                        if names(u, "function_name", resource, "function_name")):
+                if str(url.values.get("authorization_type")).upper() != "AWS_IAM":
+                    return Text(f"function URL {url.address} has authorization_type {url.values.get('authorization_type')}",
+                                f"函式 URL {url.address} 的 authorization_type 為 {url.values.get('authorization_type')}")
+        if t == "aws_s3_bucket":
+            return self._bucket_public(resource)
+        return None
+
+    def _bucket_public(self, bucket: Resource) -> Text | None:
+        s = self.stack
+        blocks_ = s.referrers(bucket, "aws_s3_bucket_public_access_block") + s.of_type("aws_s3_account_public_access_block")
+
+        def blocked(*keys: str) -> bool:
+            return any(all(b.values.get(k) in (True, "true") for k in keys) for b in blocks_)
+
+        acls = [bucket.values.get("acl")] + [a.values.get("acl") for a in s.referrers(bucket, "aws_s3_bucket_acl")]
+        public_acl = next((a for a in acls if str(a) in ("public-read", "public-read-write", "authenticated-read")), None)
+        if public_acl and not blocked("ignore_public_acls"):
+            return Text(f"the bucket ACL {public_acl} lets the world read it", f"儲存貯體 ACL {public_acl} 允許任何人讀取")
+        if blocked("block_public_policy", "restrict_public_buckets"):
+            return None
+        for policy in s.referrers(bucket, "aws_s3_bucket_policy") + [bucket]:
+            raw = policy.values.get("policy")
+            if raw in (None, ""):
+                continue
+            doc = _json(raw)
+            if doc is None:
+                return Text(f"cannot judge: the policy of {policy.address} cannot be read and no public access block "
+                            "restricts it", f"無法判定：{policy.address} 的政策無法讀取，且無公開存取封鎖限制")
+            if _allows_everyone(doc):
+                return Text(f"{policy.address} allows Principal \"*\" without a condition",
+                            f"{policy.address} 允許 Principal \"*\" 且無條件限制")
+        return None
+
+
+def _json(raw: Any) -> Any:
+    if isinstance(raw, list) and len(raw) == 1:  # Checkov wraps a jsonencode() document in a list
+        raw = raw[0]
+    if isinstance(raw, dict):
+        return raw
+    try:
+        return json.loads(str(raw))
+    except ValueError:
+        return None
+
+
+def _allows_everyone(doc: Any) -> bool:
+    statements = as_list(doc.get("Statement")) if isinstance(doc, dict) else []
+    for st in statements:
+        if not isinstance(st, dict) or st.get("Effect") != "Allow" or st.get("Condition"):
+            continue
+        principal = st.get("Principal")
+        aws = principal.get("AWS") if isinstance(principal, dict) else principal
+        if principal == "*" or "*" in as_list(aws):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=4)

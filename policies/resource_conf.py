@@ -32,6 +32,8 @@ CLASSIFIED_TYPES = (
     "aws_instance", "aws_launch_template", "aws_autoscaling_group", "aws_db_instance",
     "aws_rds_cluster", "aws_ecs_service", "aws_eks_cluster", "aws_lambda_function",
     "aws_s3_bucket", "aws_lb", "aws_alb", "aws_elasticache_replication_group", "aws_dynamodb_table",
+    # data stores and entry points that can be public on their own (issue 14)
+    "aws_redshift_cluster", "aws_opensearch_domain", "aws_elasticsearch_domain", "aws_elb",
 )
 
 # What a broker may adapt to its estate in the profile's `settings:` (docs/profile.md); a value's

@@ -116,3 +116,53 @@ def test_cidr_union_covers_the_internet(cidrs: list[str], family: str | None) ->
     ("::/0", True), ("fd00::/8", False), ("pl-123", None)])
 def test_route_destination_holds_internet_addresses(cidr: str, internet: bool | None) -> None:
     assert reaches_internet(cidr) is internet
+
+
+ENDPOINTS = TF / "exposure-endpoints"
+# Class: managed services public through an endpoint of their own; compliant variants pass.
+PUBLIC_ENDPOINTS = [
+    (ENDPOINTS, "TWB_STACK_001", "aws_redshift_cluster.default_public", "failed", "publicly_accessible is not false"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_redshift_cluster.private", "passed", "ok"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_opensearch_domain.public", "failed", "no vpc_options"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_eks_cluster.public_api", "failed", "endpoint_public_access"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_eks_cluster.private_api", "passed", "ok"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_s3_bucket.world_readable", "failed", 'Principal "*"'),
+    (ENDPOINTS, "TWB_STACK_001", "aws_s3_bucket.blocked", "passed", "ok"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_lambda_function.open_url", "failed", "authorization_type NONE"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_lambda_function.iam_url", "passed", "ok"),
+    # TerraGoat: nothing classified, a public database and SSH open to the world fail the firewall control
+    (ENDPOINTS, "TWB_STACK_001", "aws_db_instance.terragoat", "failed", "unclassified: treated as core: public endpoint"),
+    (ENDPOINTS, "TWB_STACK_002", "aws_instance.terragoat", "failed", "unclassified: treated as core: ingress from the whole"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(PUBLIC_ENDPOINTS))
+def test_managed_services_with_public_endpoints(source: Path, check: str, resource: str, expected: str, says: str) -> None:
+    _assert(source, check, resource, expected, says)
+
+
+# Class: internet entry points that cannot carry a WAFv2 web ACL fail with how to put one in front.
+NO_WAF_POSSIBLE = [
+    (ENDPOINTS, "TWB_STACK_014", "aws_elb.classic", "failed", "Classic Load Balancer cannot carry"),
+    (ENDPOINTS, "TWB_STACK_014", "aws_elb.classic_internal", "passed", "not reachable"),
+    (ENDPOINTS, "TWB_STACK_014", "aws_apigatewayv2_api.http", "failed", "API Gateway v2"),
+    (ENDPOINTS, "TWB_STACK_014", "aws_lambda_function_url.open_url", "failed", "function URL cannot carry"),
+    (ENDPOINTS, "TWB_STACK_014", "aws_lambda_function_url.iam_url", "passed", "not reachable"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(NO_WAF_POSSIBLE))
+def test_entry_points_that_cannot_carry_a_waf(source: Path, check: str, resource: str, expected: str, says: str) -> None:
+    _assert(source, check, resource, expected, says)
+
+
+def test_terragoat_style_stack_fails_firewall_and_waf() -> None:
+    import datetime as dt
+
+    from brokerguard.catalog import load_catalog
+    from brokerguard.profile import Profile
+    from brokerguard.scan import scan
+
+    result = scan([ENDPOINTS], Profile(tier=1), dt.date(2024, 6, 30), load_catalog())
+    statuses = {r.control.id: r.status.value for r in result.results}
+    assert (statuses["firewall"], statuses["waf"]) == ("fail", "fail")

@@ -26,7 +26,8 @@ class CoreNotInternetReachable(StackRule):
             "interfaces) and offer no public endpoint of their own (a publicly accessible database or Redshift cluster, "
             "an OpenSearch domain outside a VPC, an EKS API open to the internet, a bucket whose ACL or policy lets the "
             "world in, a Lambda function URL without IAM authorization). A subnet is public when a route of its table "
-            "sends any internet address (0.0.0.0/0, or parts whose union is the internet, IPv4 or IPv6) to an internet gateway. A subnet, subnet group, route table or "
+            "sends any internet address (0.0.0.0/0, or parts whose union is the internet, IPv4 or IPv6) to an "
+            "internet gateway. A subnet, subnet group, route table or "
             "gateway the stack does not declare (a literal id, a data source) cannot be judged: the finding fails. A "
             "system whose class tag is missing is judged as core (setting isolate_unclassified).",
             "CC-17010：核心系統位於私有子網路，本身及其網路介面皆未附加 Elastic IP，且沒有自身的公開端點（可公開存取的"

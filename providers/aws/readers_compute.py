@@ -7,6 +7,8 @@ system-classification (and the core-isolation rules) silently.
 
 from __future__ import annotations
 
+from typing import Any
+
 from brokerguard.providers.aws.discover import Context, pages
 from brokerguard.providers.aws.live import LiveResource, with_tags
 
@@ -36,6 +38,29 @@ def read_lambda(ctx: Context) -> list[LiveResource]:
             if subnets else [],
         }, tags), arn=arn)
         _link_network(res, "vpc_config", subnets, groups)
+        out.append(res)
+        out += _function_urls(ctx, lam, fn["FunctionName"])
+    return out
+
+
+def _function_urls(ctx: Context, lam: Any, name: str) -> list[LiveResource]:
+    """The function's URLs: the unqualified one and one per alias (GetFunctionUrlConfig answers
+    ResourceNotFoundException where there is none)."""
+    from botocore.exceptions import ClientError
+
+    out = []
+    for qualifier in [None, *(a["Name"] for a in pages(lam, "list_aliases", "Aliases", FunctionName=name))]:
+        try:
+            url = lam.get_function_url_config(FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                continue
+            raise
+        rid = f"{name}:{qualifier}" if qualifier else name
+        res = LiveResource("aws_lambda_function_url", rid, ctx.region, "lambda", {
+            "id": rid, "function_name": name, "qualifier": qualifier or "", "function_url": url.get("FunctionUrl", ""),
+            "authorization_type": url.get("AuthType", "")})
+        res.link("function_name", "aws_lambda_function", name)
         out.append(res)
     return out
 

@@ -243,7 +243,20 @@ def read_shield(ctx: Context) -> list[LiveResource]:
     return out
 
 
-READERS = {"apigateway": read_api_gateway, "appsync": read_appsync, "wafv2": read_wafv2,
+def read_api_gateway_v2(ctx: Context) -> list[LiveResource]:
+    """HTTP and WebSocket APIs: internet entry points no WAFv2 web ACL can be associated with."""
+    out = []
+    for api in pages(ctx.client("apigatewayv2"), "get_apis", "Items"):
+        aid = api["ApiId"]
+        arn = f"arn:aws:apigateway:{ctx.region}::/apis/{aid}"
+        out.append(LiveResource("aws_apigatewayv2_api", aid, ctx.region, "apigatewayv2", with_tags({
+            "id": aid, "arn": arn, "name": api.get("Name", ""), "protocol_type": api.get("ProtocolType", ""),
+            "api_endpoint": api.get("ApiEndpoint", ""),
+            "disable_execute_api_endpoint": api.get("DisableExecuteApiEndpoint", False)}, api.get("Tags")), arn=arn))
+    return out
+
+
+READERS = {"apigateway": read_api_gateway, "apigatewayv2": read_api_gateway_v2, "appsync": read_appsync, "wafv2": read_wafv2,
            "wafv2.associations": read_waf_associations, "cloudfront": read_cloudfront,
            "networkfirewall.firewalls": read_network_firewalls,
            "networkfirewall.policies": read_network_firewall_policies, "shield": read_shield}

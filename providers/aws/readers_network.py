@@ -246,5 +246,29 @@ def read_load_balancers(ctx: Context) -> list[LiveResource]:
     return out
 
 
+def read_classic_load_balancers(ctx: Context) -> list[LiveResource]:
+    elb = ctx.client("elb")
+    lbs = list(pages(elb, "describe_load_balancers", "LoadBalancerDescriptions"))
+    tags: dict[str, list] = {}
+    for i in range(0, len(lbs), 20):  # DescribeTags takes at most 20 names
+        names = [lb["LoadBalancerName"] for lb in lbs[i:i + 20]]
+        for desc in elb.describe_tags(LoadBalancerNames=names).get("TagDescriptions", []):
+            tags[desc["LoadBalancerName"]] = desc.get("Tags", [])
+    out = []
+    for lb in lbs:
+        name = lb["LoadBalancerName"]
+        arn = f"arn:aws:elasticloadbalancing:{ctx.region}:{ctx.account}:loadbalancer/{name}"
+        res = LiveResource("aws_elb", name, ctx.region, "elb", with_tags({
+            "id": name, "arn": arn, "name": name, "internal": lb.get("Scheme") == "internal",
+            "subnets": lb.get("Subnets", []), "security_groups": lb.get("SecurityGroups", []),
+            "dns_name": lb.get("DNSName", "")}, tags.get(name)), arn=arn)
+        for sid in lb.get("Subnets", []):
+            res.link("subnets", "aws_subnet", sid)
+        for gid in lb.get("SecurityGroups", []):
+            res.link("security_groups", "aws_security_group", gid)
+        out.append(res)
+    return out
+
+
 READERS = {"ec2.network": read_network, "ec2.instances": read_instances, "ec2.flow_logs": read_flow_logs,
-           "elbv2": read_load_balancers}
+           "elbv2": read_load_balancers, "elb": read_classic_load_balancers}

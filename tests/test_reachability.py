@@ -166,3 +166,19 @@ def test_terragoat_style_stack_fails_firewall_and_waf() -> None:
     result = scan([ENDPOINTS], Profile(tier=1), dt.date(2024, 6, 30), load_catalog())
     statuses = {r.control.id: r.status.value for r in result.results}
     assert (statuses["firewall"], statuses["waf"]) == ("fail", "fail")
+
+
+WAF = TF / "waf-effective"
+# Class: a web ACL whose managed groups never see a request, or whose logging keeps nothing.
+WAF_EFFECTIVE = [
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.allow_ip_set_first", "failed", "allows every request before"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.allow_size_first", "failed", "AWSManagedRulesSQLiRuleSet"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.scoped_to_nothing", "failed", "scope-down statement"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.scoped_to_nothing", "failed", "drops every record"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.effective", "passed", "ok"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(WAF_EFFECTIVE))
+def test_web_acl_rules_are_effective(source: Path, check: str, resource: str, expected: str, says: str) -> None:
+    _assert(source, check, resource, expected, says)

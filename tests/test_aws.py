@@ -675,7 +675,16 @@ def _world_readable_bucket(a: Account) -> None:
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-core-public/*"}]}))
 
 
+def _waf_logs_drop_everything(a: Account) -> None:
+    waf = a.client("wafv2")
+    acl = waf.list_web_acls(Scope="REGIONAL")["WebACLs"][0]["ARN"]
+    logging = waf.get_logging_configuration(ResourceArn=acl)["LoggingConfiguration"]
+    waf.put_logging_configuration(LoggingConfiguration={**logging, "LoggingFilter": {"DefaultBehavior": "DROP", "Filters": [
+        {"Behavior": "DROP", "Requirement": "MEETS_ANY", "Conditions": [{"ActionCondition": {"Action": "ALLOW"}}]}]}})
+
+
 @pytest.mark.parametrize(("add", "control", "check", "resource"), [
+    (_waf_logs_drop_everything, "waf", "TWB_STACK_015", "aws_wafv2_web_acl."),
     (_classic_elb, "waf", "TWB_STACK_014", "aws_elb.classic"),
     (_http_api, "waf", "TWB_STACK_014", "aws_apigatewayv2_api."),
     (_open_function_url, "waf", "TWB_STACK_014", "aws_lambda_function_url.open_url"),
@@ -683,7 +692,7 @@ def _world_readable_bucket(a: Account) -> None:
     (_public_redshift, "firewall", "TWB_STACK_001", "aws_redshift_cluster.analytics"),
     (_public_search, "firewall", "TWB_STACK_001", "aws_opensearch_domain.orders"),
     (_world_readable_bucket, "firewall", "TWB_STACK_001", "aws_s3_bucket.example_core_public"),
-], ids=["classic-elb", "http-api", "function-url-waf", "function-url-isolation", "redshift", "opensearch", "s3-policy"])
+], ids=["waf-logs-dropped", "classic-elb", "http-api", "function-url-waf", "function-url-isolation", "redshift", "opensearch", "s3-policy"])
 def test_new_internet_entry_points_are_judged_live(cli, moto: MotoServer, account: Account, add, control: str,
                                                    check: str, resource: str) -> None:
     add(account)

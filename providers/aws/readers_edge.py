@@ -48,7 +48,7 @@ def _marker_pages(call: Any, key: str, **kwargs: Any) -> list[dict]:
 LOG_TARGETS = {"logGroup": "aws_cloudwatch_log_group", "bucketName": "aws_s3_bucket",
                "deliveryStream": "aws_kinesis_firehose_delivery_stream"}
 REFERENCE_STATEMENTS = {"RegexPatternSetReferenceStatement": "aws_wafv2_regex_pattern_set",
-                        "RuleGroupReferenceStatement": "aws_wafv2_rule_group"}
+                        "RuleGroupReferenceStatement": "aws_wafv2_rule_group", "IPSetReferenceStatement": "aws_wafv2_ip_set"}
 
 
 def _link_statements(res: LiveResource, rules: list[dict]) -> None:
@@ -75,6 +75,11 @@ def _web_acls(ctx: Context, scope: str, region: str) -> list[LiveResource]:
             "id": got["Id"], "arn": got["ARN"], "name": got["Name"], "scope": scope,
             "regular_expression": [{"regex_string": r["RegexString"]} for r in got.get("RegularExpressionList", [])],
         }, arn=got["ARN"]))
+    for summary in _marker_pages(waf.list_ip_sets, "IPSets", Scope=scope):
+        got = waf.get_ip_set(Name=summary["Name"], Scope=scope, Id=summary["Id"])["IPSet"]
+        out.append(LiveResource("aws_wafv2_ip_set", got["Name"], region, "wafv2", {
+            "id": got["Id"], "arn": got["ARN"], "name": got["Name"], "scope": scope,
+            "ip_address_version": got.get("IPAddressVersion", ""), "addresses": got.get("Addresses", [])}, arn=got["ARN"]))
     for summary in _marker_pages(waf.list_rule_groups, "RuleGroups", Scope=scope):
         got = waf.get_rule_group(Name=summary["Name"], Scope=scope, Id=summary["Id"])["RuleGroup"]
         group = LiveResource("aws_wafv2_rule_group", got["Name"], region, "wafv2", {
@@ -96,8 +101,13 @@ def _web_acls(ctx: Context, scope: str, region: str) -> list[LiveResource]:
         out.append(res)
         logging = _logging(waf, arn)
         if logging:
+            filt = logging.get("LoggingFilter")
             log = LiveResource("aws_wafv2_web_acl_logging_configuration", acl["Name"], region, "wafv2", {
                 "id": arn, "resource_arn": arn, "log_destination_configs": logging.get("LogDestinationConfigs", []),
+                # which records the log keeps: a filter that drops every one is no log
+                "logging_filter": [{"default_behavior": filt.get("DefaultBehavior", ""), "filter": [
+                    {"behavior": f.get("Behavior", ""), "requirement": f.get("Requirement", "")}
+                    for f in filt.get("Filters", [])]}] if filt else [],
             }, arn=arn)
             log.link("resource_arn", "aws_wafv2_web_acl", arn)
             for dest in logging.get("LogDestinationConfigs", []):

@@ -692,7 +692,8 @@ def _waf_logs_drop_everything(a: Account) -> None:
     (_public_redshift, "firewall", "TWB_STACK_001", "aws_redshift_cluster.analytics"),
     (_public_search, "firewall", "TWB_STACK_001", "aws_opensearch_domain.orders"),
     (_world_readable_bucket, "firewall", "TWB_STACK_001", "aws_s3_bucket.example_core_public"),
-], ids=["waf-logs-dropped", "classic-elb", "http-api", "function-url-waf", "function-url-isolation", "redshift", "opensearch", "s3-policy"])
+], ids=["waf-logs-dropped", "classic-elb",
+        "http-api", "function-url-waf", "function-url-isolation", "redshift", "opensearch", "s3-policy"])
 def test_new_internet_entry_points_are_judged_live(cli, moto: MotoServer, account: Account, add, control: str,
                                                    check: str, resource: str) -> None:
     add(account)

@@ -182,3 +182,35 @@ WAF_EFFECTIVE = [
 @pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(WAF_EFFECTIVE))
 def test_web_acl_rules_are_effective(source: Path, check: str, resource: str, expected: str, says: str) -> None:
     _assert(source, check, resource, expected, says)
+
+
+def test_network_picture_shows_what_stands_on_each_core_path(cli, tmp_path: Path) -> None:
+    run = cli("scan", PATHS, "--tier", "1", "--as-of", "2024-06-30", "--format", "html", "--lang", "en",
+              "--output-dir", tmp_path)
+    assert run.code == 1, run.err
+    page = next(tmp_path.glob("*.html")).read_text()
+    network = page.split('aria-label="Network architecture"', 1)[1].split("</svg>", 1)[0]
+    bypass = network.split("VPC aws_vpc.nat_bypass", 1)[1].split("VPC aws_vpc.", 1)[0]
+    assert ">no FW<" in bypass and "NAT gateway aws_nat_gateway.nat_bypass -&gt; internet gateway" in bypass
+    inspected = network.split("VPC aws_vpc.nat_inspected", 1)[1].split("VPC aws_vpc.", 1)[0]
+    assert ">FW<" in inspected and ">no FW<" not in inspected
+
+
+def test_network_picture_stays_readable_at_ten_thousand_resources() -> None:
+    from brokerguard.policies.meta import Text
+
+    from brokerguard.picture import Network, Node, Subnet, Vpc
+    from brokerguard.picture import Path as RoutePath
+    from brokerguard.report.network import svg
+
+    def nodes(vpc: int, kind: str, n: int) -> tuple[Node, ...]:
+        return tuple(Node(f"aws_instance.v{vpc}_{kind}_{i}", "aws_instance", kind, None, (f"aws_subnet.s{vpc}",))
+                     for i in range(n))
+
+    paths = tuple(RoutePath(f"aws_subnet.s{i}", Text("NAT gateway", "NAT 閘道"), "none") for i in range(20))
+    vpcs = tuple(Vpc(f"aws_vpc.v{v}", "10.0.0.0/16", "aws_internet_gateway.g", (Subnet(f"aws_subnet.s{v}", "10.0.0.0/24",
+                     "a", v % 2 == 0),), (), nodes(v, "core", 30), nodes(v, "other", 70), paths) for v in range(100))
+    picture = svg(Network(vpcs, nodes(999, "other", 200)), "en")
+    height = int(picture.split('height="', 1)[1].split('"', 1)[0])
+    assert height < 12_000, height  # 10,000+ resources: a few screens, not 135,000 pixels
+    assert "88 more VPCs not drawn" in picture and "20 more: 20 core" in picture

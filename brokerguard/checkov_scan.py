@@ -17,12 +17,14 @@ from brokerguard.policies import resource_conf
 from brokerguard.policies.meta import OK, Text
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
+from brokerguard.suppressions import Suppression, in_files
 
 
 @dataclass(frozen=True)
 class CheckovResult:
     findings: list[Finding]
     resources: list[Resource]
+    suppressions: list[Suppression]  # inline skips found in what Checkov read: listed, never applied
 
 
 def _provider_default_tags(definitions: dict) -> dict[str, dict[str, str]]:
@@ -116,6 +118,16 @@ def _findings(report: Any, check_ids: set[str], locate: Callable[[Any], tuple[st
     return findings
 
 
+def _refuse_skipped(report: Any, check_ids: set[str], where: str) -> None:
+    """Checkov runs with skip comments off; a check of ours it skipped anyway (a suppression path this
+    version added) would vanish from the verdict, so the scan stops instead of passing."""
+    for rec in report.skipped_checks:
+        if rec.check_id in check_ids:
+            reason = rec.check_result.get("suppress_comment") or "no reason"
+            raise InputError(f"{where}: Checkov skipped {rec.check_id} on {rec.resource} ({reason}); brokerguard "
+                             f"applies no inline suppression and cannot judge a skipped check")
+
+
 def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> CheckovResult:
     """Scan one source with exactly these checks, whatever else this process loaded before.
 
@@ -126,7 +138,9 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
         return _run_plan(source, check_ids)
     # Provider default_tags become visible to the checks once the graph has resolved them.
     runner = compat_checkov.terraform_runner(lambda d: resource_conf.set_provider_tags(_provider_default_tags(d)))
-    report = runner.run(root_folder=str(source.root), runner_filter=compat_checkov.runner_filter(source.framework, check_ids))
+    report = runner.run(root_folder=str(source.root), runner_filter=compat_checkov.runner_filter(source.framework, check_ids),
+                        collect_skip_comments=False)  # inline skips are listed, never applied (suppressions.py)
+    _refuse_skipped(report, check_ids, str(source.root))
     if report.parsing_errors:
         first = sorted(report.parsing_errors)[0]
         raise InputError(describe_parse_error(Path(first)), hint=PARSE_HINT)
@@ -135,7 +149,9 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
     def locate(rec: Any) -> tuple[str, int, str]:
         return display_path(rec.file_abs_path), rec.file_line_range[0] if rec.file_line_range else 0, ""
 
-    return CheckovResult(findings=_findings(report, check_ids, locate), resources=resources)
+    read = [(key.file_path, display_path(key.file_path)) for key in (runner.definitions or {})]
+    return CheckovResult(findings=_findings(report, check_ids, locate), resources=resources,
+                         suppressions=in_files(read))
 
 
 def _run_plan(source: PlanSource, check_ids: set[str]) -> CheckovResult:
@@ -150,11 +166,12 @@ def _run_plan(source: PlanSource, check_ids: set[str]) -> CheckovResult:
             with compat_checkov.plan_parse_errors_raise():
                 report = compat_checkov.plan_runner().run(
                     root_folder=None, files=[str(plan_file)],
-                    runner_filter=compat_checkov.runner_filter("terraform_plan", check_ids))
+                    runner_filter=compat_checkov.runner_filter("terraform_plan", check_ids), collect_skip_comments=False)
         except compat_checkov.UnreadablePlanError as exc:
             raise InputError(f"{source.root}: Checkov cannot read this plan ({exc})") from None
+    _refuse_skipped(report, check_ids, str(source.root))
     if report.parsing_errors:
         raise InputError(f"{source.root}: Checkov could not read this plan")
     fallback = (display_path(source.root), 0, "")
     findings = _findings(report, check_ids, lambda rec: source.locations.get(rec.resource, fallback))
-    return CheckovResult(findings=findings, resources=list(source.resources))
+    return CheckovResult(findings=findings, resources=list(source.resources), suppressions=[])

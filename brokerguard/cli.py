@@ -6,16 +6,16 @@ Exit codes: 0 every control the tier requires holds; 1 at least one does not; 2 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from brokerguard import __version__
+from brokerguard import __version__, tiers
 from brokerguard.errors import InputError
 
 if TYPE_CHECKING:  # the CLI imports the engine lazily so that --version and --help stay fast
@@ -36,6 +36,16 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a valid date (YYYY-MM-DD)") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 86400:  # nan fails too
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0 and 86400")
+    return value
 
 
 def _tier(text: str) -> int:
@@ -61,7 +71,7 @@ def _add_broker_options(p: argparse.ArgumentParser, tier_required: bool = False)
     group = who.add_mutually_exclusive_group(required=tier_required)
     group.add_argument("--tier", type=_tier, help="the broker's tier, 1 (largest) to 4")
     group.add_argument("--capital", type=_capital, metavar="NTD",
-                       help="paid-in capital in NT$; sets the tier (>= 20e9: 1, >= 10e9: 2, >= 4e9: 3, else 4)")
+                       help=f"paid-in capital in NT$; sets the tier ({tiers.describe()})")
     p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="judge the rules in force on this date (default: today)")
 
@@ -87,7 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                       help="Terraform directory or plan JSON; Pulumi program directory, stack export or preview JSON")
     scan.add_argument("--stack", metavar="NAME",
-                      help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev)")
+                      help="Pulumi programs: the stack whose Pulumi.<NAME>.yaml configures the run (default: dev, "
+                           "Pulumi.dev.yaml when it exists; a program with other stack files and no "
+                           "Pulumi.dev.yaml needs --stack)")
+    scan.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                      help="Pulumi programs: stop a program that runs longer than this under mocks, exit 2 (default: 300)")
     _add_broker_options(scan)
     scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
     from brokerguard.catalog import LANGS
@@ -131,55 +145,82 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write(text: str, output: Path | None) -> None:
-    """Write atomically: a failed run never leaves a half-written or stale-looking report."""
-    if output is None:
-        sys.stdout.write(text)
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, output)
+def _destinations(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
+    """(format, file) of every report asked for; None is standard output. Checked before the scan
+    runs: a report never overwrites an input of the scan, and --output-dir is a directory."""
+    from brokerguard.output import OutputError, check_directory, refuse_inputs
+    from brokerguard.report import EXTENSIONS
+
+    if args.output and args.output_dir:
+        raise OutputError("--output and --output-dir exclude each other (--output-dir writes one file per format)")
+    if len(args.format) > 1 and not args.output_dir:
+        raise OutputError(f"{len(args.format)} formats ({','.join(args.format)}) need --output-dir DIR")
+    if args.output_dir:
+        check_directory(args.output_dir)
+        found = [(fmt, args.output_dir / f"report.{EXTENSIONS[fmt]}") for fmt in args.format]
+    else:
+        found = [(args.format[0], args.output)]
+    if getattr(args, "stdout_closed", False) and any(p is None or str(p) == "-" for _, p in found):
+        raise OutputError("standard output: closed, cannot write the report (give --output FILE)")
+    inputs = list(args.paths) + ([args.profile] if getattr(args, "profile", None) else [])
+    refuse_inputs([p for _, p in found if p is not None], inputs)
+    return found
+
+
+def _write_error_reports(destinations: list[tuple[str, Path | None]], message: str, lang: str) -> None:
+    """On exit 2, every report file asked for (and JSON or SARIF on standard output) says the scan
+    could not be judged and why; when even that cannot be written, the error line still stands."""
+    from brokerguard.output import write_all
+    from brokerguard.report import error
+
+    reports = [(p, error.render(fmt, message, lang)) for fmt, p in destinations if p is not None or fmt in ("json", "sarif")]
+    with contextlib.suppress(InputError):
+        write_all(reports)
 
 
 def _profile(args: argparse.Namespace, catalog: Catalog) -> Profile:
-    from brokerguard.profile import Profile, load_profile, tier_for_capital
+    from brokerguard.profile import Profile, load_profile
 
     if getattr(args, "profile", None):
         return load_profile(args.profile, catalog, tier=args.tier, capital=args.capital)
     if args.tier is None and args.capital is None:
         raise InputError("no tier: pass --tier N, --capital NTD or --profile FILE")
-    tier = args.tier if args.tier is not None else tier_for_capital(args.capital)
+    tier = args.tier if args.tier is not None else tiers.tier_for_capital(args.capital)
     return Profile(tier=tier, capital=args.capital)
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
     from brokerguard import report
+    from brokerguard.output import OutputError, write_all
+
+    destinations = _destinations(args)
+    try:
+        result = _scan(args)
+        to_terminal = args.output is None and args.output_dir is None
+        colour = to_terminal and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        texts = report.render(args.format, result, args.lang, colour=colour)
+    except InputError as exc:
+        if not isinstance(exc, OutputError):
+            _write_error_reports(destinations, exc.one_line(), args.lang)
+        raise
+    write_all([(path, texts[fmt]) for fmt, path in destinations])
+    if args.output_dir and sys.stderr.isatty():
+        print(f"brokerguard: wrote {', '.join(p.name for _, p in destinations if p)} to {args.output_dir}", file=sys.stderr)
+    return result.exit_code
+
+
+def _scan(args: argparse.Namespace) -> ScanResult:
     from brokerguard.catalog import load_catalog
     from brokerguard.hcl_cache import parse_cache
-    from brokerguard.report import EXTENSIONS
     from brokerguard.scan import scan
 
-    if args.output and args.output_dir:
-        raise InputError("--output and --output-dir exclude each other (--output-dir writes one file per format)")
-    if len(args.format) > 1 and not args.output_dir:
-        raise InputError(f"{len(args.format)} formats ({','.join(args.format)}) need --output-dir DIR")
     catalog = load_catalog()
     profile = _profile(args, catalog)
     as_of = args.as_of or dt.date.today()
     if sys.stderr.isatty():
         print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
     with parse_cache(args.cache_dir):
-        result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
-    to_terminal = args.output is None and args.output_dir is None
-    colour = to_terminal and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    texts = report.render(args.format, result, args.lang, colour=colour)
-    for fmt, text in texts.items():
-        _write(text, args.output_dir / f"report.{EXTENSIONS[fmt]}" if args.output_dir else args.output)
-    if args.output_dir and sys.stderr.isatty():
-        print(f"brokerguard: wrote {', '.join(f'report.{EXTENSIONS[f]}' for f in texts)} to {args.output_dir}", file=sys.stderr)
-    return result.exit_code
+        return scan(args.paths, profile, as_of, catalog, stack=args.stack, timeout=args.timeout)
 
 
 def _render(args: argparse.Namespace, result: ScanResult) -> str:
@@ -194,28 +235,29 @@ def _render(args: argparse.Namespace, result: ScanResult) -> str:
 def _cmd_scan_aws(args: argparse.Namespace) -> int:
     from brokerguard.catalog import load_catalog
     from brokerguard.drift import compare
+    from brokerguard.output import refuse_inputs, write_all
     from brokerguard.providers.aws.build import read_account
     from brokerguard.scan import open_source, scan_sources
 
     catalog = load_catalog()
     profile = _profile(args, catalog)
     as_of = args.as_of or dt.date.today()
+    if args.output:
+        refuse_inputs([args.output], [p for p in (args.compare_with, args.profile) if p])
     declared = open_source(args.compare_with) if args.compare_with else None  # a bad path fails before AWS is read
     result = scan_sources([read_account(args.region, args.aws_profile, args.endpoint_url)], profile, as_of, catalog)
     if declared is not None:
         code = scan_sources([declared], profile, as_of, catalog)
         result = dataclasses.replace(result, drift=compare(list(result.resources), list(code.resources),
                                                            str(args.compare_with)))
-    _write(_render(args, result), args.output)
+    write_all([(args.output, _render(args, result))])
     return result.exit_code
 
 
 def _cmd_controls(args: argparse.Namespace) -> int:
     from brokerguard.catalog import load_catalog
-    from brokerguard.profile import tier_for_capital
-
     catalog = load_catalog()
-    tier = args.tier if args.tier is not None else tier_for_capital(args.capital)
+    tier = args.tier if args.tier is not None else tiers.tier_for_capital(args.capital)
     as_of = args.as_of or dt.date.today()
     rows = []
     for c in catalog.controls:
@@ -243,14 +285,15 @@ def _cmd_controls(args: argparse.Namespace) -> int:
 
 
 def _cmd_tier(args: argparse.Namespace) -> int:
-    from brokerguard.profile import tier_for_capital
-
-    print(f"NT${args.capital:,.0f} paid-in capital: tier {tier_for_capital(args.capital)}")
+    print(f"NT${args.capital:,.0f} paid-in capital: tier {tiers.tier_for_capital(args.capital)}")
     return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if sys.stdout is None:  # started with standard output closed: libraries that print must not crash
+        sys.stdout = sys.__stdout__ = open(os.devnull, "w", encoding="utf-8")
+        args.stdout_closed = True
     handler = {"scan": _cmd_scan, "scan-aws": _cmd_scan_aws, "controls": _cmd_controls, "tier": _cmd_tier}[args.command]
     try:
         return handler(args)

@@ -12,15 +12,7 @@ from brokerguard import schema
 from brokerguard.catalog import Catalog
 from brokerguard.errors import InputError
 from brokerguard.policies.resource_conf import DEFAULT_SETTINGS, DEFAULT_TAG_KEYS
-
-# NT$ thresholds of paid-in capital (or designated operating capital), highest tier first.
-TIER_THRESHOLDS = ((1, 20_000_000_000), (2, 10_000_000_000), (3, 4_000_000_000))
-
-
-
-def tier_for_capital(capital: float) -> int:
-    """Tier 1 from NT$20 billion, tier 2 from 10 billion, tier 3 from 4 billion, else tier 4."""
-    return next((tier for tier, floor in TIER_THRESHOLDS if capital >= floor), 4)
+from brokerguard.tiers import tier_for_capital
 
 
 def parse_capital(value: object, where: str) -> float:

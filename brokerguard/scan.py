@@ -19,6 +19,7 @@ from brokerguard.providers import pulumi, terraform_plan
 from brokerguard.providers.plan import PlanSource, load_json
 from brokerguard.providers.terraform import TerraformSource, open_directory
 from brokerguard.stack_rules import run_rules
+from brokerguard.suppressions import Suppression
 
 Source = TerraformSource | PlanSource
 
@@ -38,6 +39,8 @@ class ScanResult:
     unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
     network: picture.Network = picture.Network((), ())  # the network as the scan judged it, for the reports
     drift: Drift | None = None  # scan-aws --compare-with: protections running and declared, side by side
+    suppressions: tuple[Suppression, ...] = ()  # inline skips found: reported, never applied
+    notes: tuple[str, ...] = ()  # what the sources say beside the findings (a Pulumi export's drift)
 
     @property
     def passed(self) -> bool:
@@ -51,7 +54,7 @@ class ScanResult:
         return 0 if self.passed else 1
 
 
-def open_source(path: Path, stack: str | None = None) -> Source:
+def open_source(path: Path, stack: str | None = None, timeout: float = pulumi.DEFAULT_TIMEOUT) -> Source:
     """Recognise what a path holds by its content; anything not understood is an error, never an empty pass.
 
     A directory is a Pulumi program (Pulumi.yaml with __main__.py) or a Terraform tree; a file is a
@@ -60,7 +63,7 @@ def open_source(path: Path, stack: str | None = None) -> Source:
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if path.is_dir():
-        return pulumi.open_program(path, stack) if pulumi.is_program(path) else open_directory(path)
+        return pulumi.open_program(path, stack, timeout) if pulumi.is_program(path) else open_directory(path)
     if path.suffix == ".tf":
         raise InputError(f"{path}: give the directory that holds the .tf files, not one file")
     doc, text = load_json(path, "a plan or state file")
@@ -72,9 +75,24 @@ def open_source(path: Path, stack: str | None = None) -> Source:
                      f"nor a Pulumi stack export or preview")
 
 
-def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, stack: str | None = None) -> ScanResult:
-    """Open every path, then judge them together as one stack."""
-    return scan_sources([open_source(p, stack) for p in paths], profile, as_of, catalog)
+def load_judging_code() -> None:
+    """Read everything that judges and reports from disk before a scanned program runs: the program
+    can write files, brokerguard's own included, but cannot change what is already loaded."""
+    from brokerguard import checkov_scan, registry, report  # noqa: F401 (imported for what it loads)
+    from brokerguard.providers.pulumi.translate import mapping
+
+    registry.load()
+    mapping()
+    report.preload()
+
+
+def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, stack: str | None = None,
+         timeout: float | None = None) -> ScanResult:
+    """Open every path, then judge them together as one stack (``timeout``: Pulumi programs, None for the default)."""
+    limit = pulumi.DEFAULT_TIMEOUT if timeout is None else timeout
+    if any(pulumi.is_program(p) for p in paths):
+        load_judging_code()
+    return scan_sources([open_source(p, stack, limit) for p in paths], profile, as_of, catalog)
 
 
 def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalog: Catalog) -> ScanResult:
@@ -82,6 +100,7 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
 
     findings: list[Finding] = []
     resources: list[Resource] = []
+    suppressions: list[Suppression] = []
     unknown = {a: gaps for s in sources if isinstance(s, PlanSource) for a, gaps in s.unknown.items()}
     # The profile's tag keys and settings hold for the Checkov checks and the stack rules alike.
     with resource_conf.scan_context(profile.tag_keys, profile.settings):
@@ -89,6 +108,7 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
             result = run_checkov(source, set(catalog.check_ids))
             findings += result.findings
             resources += result.resources
+            suppressions += result.suppressions
         stack = Stack(resources)
         findings += run_rules(stack, set(catalog.stack_rule_ids))
         network = picture.build(stack)  # core and public as the rules saw them, under the profile's tag keys
@@ -108,4 +128,6 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
         unread=tuple(sorted(unread.items())), network=network,
+        suppressions=tuple(suppressions),
+        notes=tuple(n for s in plans for n in s.notes),
     )

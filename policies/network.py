@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from brokerguard.model import Resource, Stack
 from brokerguard.policies.meta import Text
 from brokerguard.policies.reachability import READS, Route, reachability
 from brokerguard.policies.resource_conf import CLASSIFIED_TYPES, class_of, is_core, setting
-
-from brokerguard.model import Resource, Stack
 
 # Core compute that lands in a subnet; S3 buckets or DynamoDB tables live outside any VPC.
 NETWORKED_TYPES = tuple(t for t in CLASSIFIED_TYPES if t not in ("aws_s3_bucket", "aws_dynamodb_table", "aws_launch_template"))
@@ -24,6 +23,16 @@ NETWORK_ATTRIBUTES = frozenset({
 # Everything the functions below follow from a core system to the internet: what a rule built on them reads.
 NETWORK_READS = tuple(dict.fromkeys((*CLASSIFIED_TYPES, "aws_rds_cluster_instance", *READS)))
 UNCLASSIFIED_AS_CORE = Text("unclassified: treated as core", "未分級：視為核心系統")
+
+
+def is_firewall(resource: Resource) -> bool:
+    """An AWS Network Firewall, or a Gateway Load Balancer endpoint to a firewall appliance."""
+    return resource.type == "aws_networkfirewall_firewall" or (
+        resource.type == "aws_vpc_endpoint" and resource.values.get("vpc_endpoint_type") == "GatewayLoadBalancer")
+
+
+def firewalls(stack: Stack) -> list[Resource]:
+    return [r for r in stack.of_type("aws_networkfirewall_firewall", "aws_vpc_endpoint") if is_firewall(r)]
 
 
 def is_entry_point(resource: Resource) -> bool:

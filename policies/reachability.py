@@ -17,10 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from brokerguard.model import Resource, Stack
 from brokerguard.policies.meta import Text, text_of
 from brokerguard.policies.stack_rule import as_list, blocks, names
-
-from brokerguard.model import Resource, Stack
 
 IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 # Address space that is not the internet (RFC 1918, shared, loopback, link-local, unique local...).

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+
 from aws_server import (
     CLASSIFIED,
     FAKE_ENV,
@@ -216,11 +217,10 @@ def test_every_report_format_says_what_could_not_be_judged(moto: MotoServer, acc
     import datetime as dt
     import xml.etree.ElementTree as ET
 
-    from brokerguard.providers.aws.build import read_account
-
     from brokerguard import report
     from brokerguard.catalog import load_catalog
     from brokerguard.profile import load_profile
+    from brokerguard.providers.aws.build import read_account
     from brokerguard.scan import scan_sources
 
     proxy = DenyingProxy(moto.url, denied={"wafv2"})
@@ -389,11 +389,10 @@ def test_only_controls_whose_checks_read_an_unread_type_are_error(unread: str, e
     import dataclasses
     import datetime as dt
 
-    from conftest import FIXTURES
-
     from brokerguard.catalog import load_catalog
     from brokerguard.profile import load_profile
     from brokerguard.scan import open_source, scan_sources
+    from conftest import FIXTURES
 
     catalog = load_catalog()
     source = open_source(FIXTURES / "terraform_plan" / "tier1-compliant.plan.json")
@@ -422,6 +421,7 @@ def test_a_stack_rule_that_does_not_say_what_it_reads_depends_on_everything(monk
 def test_listings_are_read_to_the_last_page(moto: MotoServer) -> None:
     """moto pages DescribeLogGroups by 50, like AWS: 120 groups need three pages."""
     import boto3
+
     from brokerguard.providers.aws.build import read_account
 
     moto.reset()
@@ -586,12 +586,11 @@ def test_every_check_reads_only_what_scan_aws_reads_or_is_error_live(moto: MotoS
     that check `error` in every live scan (an empty account here), never a pass on "nothing found"."""
     import datetime as dt
 
-    from brokerguard.providers.aws.build import read_account
-    from brokerguard.providers.aws.discover import served_types
-
     from brokerguard import registry
     from brokerguard.catalog import load_catalog
     from brokerguard.profile import load_profile
+    from brokerguard.providers.aws.build import read_account
+    from brokerguard.providers.aws.discover import served_types
     from brokerguard.scan import scan_sources
 
     moto.reset()
@@ -617,13 +616,12 @@ def test_every_check_reads_only_what_scan_aws_reads_or_is_error_live(moto: MotoS
 ])
 def test_ssm_association_targeting_instance_ids_live_covers_those_instances(targets, covered: bool) -> None:
     """moto serves no ListAssociations: the reader is driven with the answer AWS gives."""
+    from brokerguard.model import Stack
     from brokerguard.policies.stack_rules.TWB_STACK_021_ec2_malware_protection import rule
     from brokerguard.providers.aws.build import live_source
     from brokerguard.providers.aws.discover import Context, Discovery
     from brokerguard.providers.aws.live import LiveResource
     from brokerguard.providers.aws.readers_detect import read_ssm_associations
-
-    from brokerguard.model import Stack
 
     class Ssm:
         def get_paginator(self, op: str):

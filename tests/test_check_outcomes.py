@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, FIXTURES, declared_at, judged
 
 from brokerguard import registry
 from brokerguard.catalog import load_catalog
+from conftest import EXAMPLES, FIXTURES, declared_at, judged
 
 TF = FIXTURES / "terraform"
 
@@ -100,6 +100,11 @@ CASES = [
     ("TWB_STACK_012", TF / "waf-acl", "aws_wafv2_web_acl.bare", "failed"),
     ("TWB_STACK_012", EXAMPLES / "tier1-compliant", "aws_wafv2_web_acl.web", "passed"),
     ("TWB_STACK_012", EXAMPLES / "nonc-waf-no-sensitive-data", "aws_wafv2_web_acl.web", "failed"),
+    # entry points that cannot carry a WAF, and web ACLs whose rules do not take effect (issue 14)
+    ("TWB_STACK_014", TF / "exposure-endpoints", "aws_elb.classic", "failed"),
+    ("TWB_STACK_014", TF / "exposure-endpoints", "aws_elb.classic_internal", "passed"),
+    ("TWB_STACK_015", TF / "waf-effective", "aws_wafv2_web_acl.allow_ip_set_first", "failed"),
+    ("TWB_STACK_015", TF / "waf-effective", "aws_wafv2_web_acl.effective", "passed"),
     # ids-ips
     ("TWB_STACK_013", EXAMPLES / "tier1-compliant", "aws_networkfirewall_firewall.trading", "passed"),
     ("TWB_STACK_013", TF / "ids-managed-signatures", "aws_networkfirewall_firewall.managed", "passed"),

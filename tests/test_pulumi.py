@@ -11,14 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-from brokerguard.providers.pulumi.model import SECRET_SIG, PulumiResource, PulumiStack
-from brokerguard.providers.pulumi.translate import mapping, translate
-from conftest import EXAMPLES, FIXTURES, REPO
 
 from brokerguard.catalog import load_catalog
 from brokerguard.errors import InputError
 from brokerguard.profile import load_profile
+from brokerguard.providers.pulumi.model import SECRET_SIG, PulumiResource, PulumiStack
+from brokerguard.providers.pulumi.translate import mapping, translate
 from brokerguard.scan import open_source, scan
+from conftest import EXAMPLES, FIXTURES, REPO
 
 pytest.importorskip("pulumi_aws")
 
@@ -196,7 +196,8 @@ def test_an_unmapped_type_is_kept_and_listed(tmp_path: Path) -> None:
 def test_a_secret_a_check_needs_is_cannot_judge_never_a_pass(tmp_path: Path) -> None:
     def secret_flag(rs: list) -> None:
         db = next(r for r in rs if r["type"] == "aws:rds/instance:Instance")
-        db["inputs"]["publiclyAccessible"] = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
+        secret = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
+        db["inputs"]["publiclyAccessible"] = db["outputs"]["publiclyAccessible"] = secret  # deployed is judged
     catalog = load_catalog()
     result = scan([_export(tmp_path, secret_flag)], load_profile(PROFILES / "tier4.yaml", catalog), AS_OF, catalog)
     found = [j.finding for r in result.results for j in r.findings

@@ -8,6 +8,7 @@ import ipaddress
 from pathlib import Path
 
 import pytest
+
 from brokerguard.policies.reachability import covers_internet, reaches_internet
 from conftest import EXAMPLES, FIXTURES, judged
 
@@ -197,10 +198,9 @@ def test_network_picture_shows_what_stands_on_each_core_path(cli, tmp_path: Path
 
 
 def test_network_picture_stays_readable_at_ten_thousand_resources() -> None:
-    from brokerguard.policies.meta import Text
-
     from brokerguard.picture import Network, Node, Subnet, Vpc
     from brokerguard.picture import Path as RoutePath
+    from brokerguard.policies.meta import Text
     from brokerguard.report.network import svg
 
     def nodes(vpc: int, kind: str, n: int) -> tuple[Node, ...]:

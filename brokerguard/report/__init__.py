@@ -20,6 +20,12 @@ EXTENSIONS = {"cli": "txt", "json": "json", "sarif": "sarif", "junitxml": "xml",
 HUMAN = ("markdown", "html")
 
 
+def preload() -> None:
+    """Import every format's module now (they are otherwise imported when a report is rendered)."""
+    for module in ("cli_table", "json_report", "view", "error", *(f for f in EXTENSIONS if f not in ("cli", "json"))):
+        importlib.import_module(f"brokerguard.report.{module}")
+
+
 def format_list(text: str) -> list[str]:
     """`--format sarif,html`: known formats, each once, in the order given."""
     formats = list(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))

@@ -68,6 +68,11 @@ def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> st
         lines.append(f"NOT JUDGED  {part}")
     for why, types in _by_reason(scan.unread).items():
         lines.append(f"NOT READ    {', '.join(types)}: {why}")
+    for note in scan.notes:
+        lines.append(f"DRIFT       {note}")
+    for s in scan.suppressions:
+        lines.append(f"NOT APPLIED {s.syntax}{s.check} at {s.file}:{s.line} ({s.reason}): inline suppressions "
+                     f"change no verdict; waive in the profile's waiver register")
     if scan.unmapped_types:
         lines.append(f"note: resource types no check knows (listed, not judged): {', '.join(scan.unmapped_types)}")
     counts = Counter(r.status for r in scan.results)

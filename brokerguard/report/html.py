@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from brokerguard.report import network
-from brokerguard.report.i18n import both_names, judged, status, text
+from brokerguard.report.i18n import both_names, judged, status, suppression_line, text
 from brokerguard.report.view import EVIDENCE_FIX, ControlView, ReportView
 
 COLOURS = {"pass": "#047857", "attested": "#0e7490", "waived": "#b45309", "fail": "#b91c1c",
@@ -110,6 +110,14 @@ def _waivers(view: ReportView, lang: str) -> str:
     return f"<table class=\"waivers\"><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _suppressions(view: ReportView, lang: str) -> str:
+    if not view.suppressions:
+        return ""
+    items = "".join(f"<li><code>{escape(suppression_line(s, lang))}</code></li>" for s in view.suppressions)
+    return (f"<h2>{escape(text(lang, 'suppressions'))} ({len(view.suppressions)})</h2>"
+            f'<p class="note">{escape(text(lang, "suppressions_note"))}</p><ul class="suppressions">{items}</ul>')
+
+
 def _provenance(view: ReportView, lang: str) -> str:
     p = view.provenance
     git = "".join(f"<li><code>{escape(g.path)}</code>: <code>{escape(g.commit)}</code>"
@@ -142,6 +150,7 @@ def render(view: ReportView, lang: str) -> str:
                                                   if f.result == "failed")),
         f"<h2>{escape(text(lang, 'matrix'))}</h2>", _matrix(view, lang),
         f"<h2>{escape(text(lang, 'waivers'))}</h2>", _waivers(view, lang),
+        _suppressions(view, lang),
         f"<h2>{escape(text(lang, 'provenance'))}</h2>", _provenance(view, lang),
     ]
     title = f"brokerguard · {view.broker or ''} · {text(lang, 'tier_n', n=view.tier)} · {view.as_of}"

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from brokerguard.suppressions import Suppression
+
 DEFAULT_LANG = "zh-TW"
 
 _TEXT: dict[str, dict[str, str]] = {
@@ -67,6 +72,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_waf": "WAF",
         "legend_fail": "檢查未通過",
         "more_rows": "另有 {n} 列，請見 SARIF 或 HTML 報告",
+        "not_judged": "無法判定：掃描未完成，結果不是通過",
+        "suppressions": "未採用的行內略過註解",
+        "suppressions_note": "程式碼中的 Checkov 略過註解不會改變判定：豁免只能登錄於設定檔的豁免清單（核准人、到期日）。",
+        "suppression_row": "{file}:{line} 略過 {check}（理由：{reason}）：未採用",
     },
     "en": {
         "title": "Tiered cybersecurity controls of a securities broker: audit report",
@@ -130,6 +139,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_waf": "WAF",
         "legend_fail": "a check fails here",
         "more_rows": "{n} more rows: see the SARIF or HTML report",
+        "not_judged": "Could not be judged: the scan did not complete, and this is not a pass",
+        "suppressions": "Inline suppressions not applied",
+        "suppressions_note": "Checkov skip comments in the code do not change the verdict: a waiver is declared in the profile's waiver register (approver, expiry).",
+        "suppression_row": "{file}:{line} skips {check} (reason: {reason}): not applied",
     },
 }
 
@@ -149,6 +162,10 @@ _JUDGED = {
 
 def text(lang: str, key: str, **values: object) -> str:
     return _TEXT[lang][key].format(**values)
+
+
+def suppression_line(s: Suppression, lang: str) -> str:
+    return text(lang, "suppression_row", file=s.file, line=s.line, check=s.check or "?", reason=s.reason)
 
 
 def status(lang: str, value: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from brokerguard.model import Status
-from brokerguard.report.i18n import both_names, judged, status, text
+from brokerguard.report.i18n import both_names, judged, status, suppression_line, text
 from brokerguard.report.view import ERROR_FIX, EVIDENCE_FIX, ReportView, WaiverEntry
 
 # GitHub refuses comments over 65,536 characters: past this many failing rows, point to the full reports.
@@ -92,6 +92,9 @@ def render(view: ReportView, lang: str) -> str:
     if view.waivers:
         out += ["<details>", f"<summary>{text(lang, 'waivers')} ({len(view.waivers)})</summary>", "",
                 *_waiver_rows(view.waivers, lang), "", "</details>", ""]
+    if view.suppressions:
+        out += [f"### {text(lang, 'suppressions')} ({len(view.suppressions)})", "", text(lang, "suppressions_note"), "",
+                *(f"- {_cell(suppression_line(s, lang))}" for s in view.suppressions), ""]
     out += ["<details>", f"<summary>{text(lang, 'provenance')}</summary>", "", *_provenance(view, lang), "",
             "</details>"]
     return "\n".join(out) + "\n"

@@ -132,6 +132,12 @@ def to_dict(view: ReportView) -> dict[str, Any]:
     unjudged = [{"level": "error", "descriptor": {"id": c.id},
                  "message": {"text": f"{c.id} ({c.cc}) could not be judged: {'; '.join(c.notes)}"}}
                 for c in view.controls if c.status is Status.ERROR]
+    # An inline skip in the code is not a suppression of any result: each is a warning that says so.
+    ignored = [{"level": "warning", "descriptor": {"id": s.check or "checkov:skip"},
+                "locations": [_location(s.file, s.line)],
+                "message": {"text": f"{s.syntax}{s.check} ({s.reason}) not applied: inline suppressions change no "
+                                    f"verdict; waive in the profile's waiver register"}}
+               for s in view.suppressions]
     p = view.provenance
     return {
         "$schema": SCHEMA_URI,
@@ -142,7 +148,7 @@ def to_dict(view: ReportView) -> dict[str, Any]:
             # A control that could not be judged (scan-aws: a service denied, a region unreachable) is a
             # tool execution problem, not a finding on a resource.
             "invocations": [{"executionSuccessful": not unjudged, "exitCode": view.exit_code,
-                             "toolExecutionNotifications": unjudged}],
+                             "toolExecutionNotifications": unjudged + ignored}],
             "artifacts": [{"location": {"uri": _uri(f.path)}, "hashes": {"sha-256": f.sha256}} for f in p.inputs],
             "results": results,
             "columnKind": "unicodeCodePoints",

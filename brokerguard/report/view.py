@@ -17,6 +17,7 @@ from brokerguard.picture import Network
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
 from brokerguard.scan import ScanResult
+from brokerguard.suppressions import Suppression
 
 # The fix for a control that only evidence can show, when none valid is declared.
 EVIDENCE_FIX = "Declare dated evidence for this control in the broker profile (docs/profile.md)."
@@ -90,6 +91,7 @@ class ReportView:
     catalog: Catalog  # the controls that judged this scan
     policies: dict[str, registry.Policy]  # the declaration of every check and rule of the catalog, by id
     exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
+    suppressions: tuple[Suppression, ...] = ()  # inline skips found in the code: listed, not applied
 
     @property
     def passed(self) -> bool:
@@ -133,4 +135,5 @@ def build(scan: ScanResult) -> ReportView:
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source),
         network=scan.network, exit_code=scan.exit_code, catalog=catalog,
         policies={pid: policies[pid] for c in catalog.controls for pid in c.checks + c.stack_rules},
+        suppressions=scan.suppressions,
     )

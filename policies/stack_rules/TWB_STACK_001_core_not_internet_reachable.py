@@ -1,7 +1,6 @@
-from brokerguard.policies.meta import CRITICAL, OK, Meta, Text
+from brokerguard.model import Finding, Resource, Stack
+from brokerguard.policies.meta import OK, Text
 from brokerguard.policies.network import (
-    NETWORK_ATTRIBUTES,
-    NETWORK_READS,
     NETWORKED_TYPES,
     UNCLASSIFIED_AS_CORE,
     cannot_judge,
@@ -11,41 +10,11 @@ from brokerguard.policies.network import (
 from brokerguard.policies.reachability import PUBLIC_ENDPOINT_TYPES, reachability
 from brokerguard.policies.stack_rule import StackRule
 
-from brokerguard.model import Finding, Resource, Stack
-
 # Attributes that place a system in the network; an instance without any launches in the default VPC.
 _PLACED_BY = ("subnet_id", "network_interface", "launch_template")
 
 
 class CoreNotInternetReachable(StackRule):
-    meta = Meta(
-        name=Text("Core systems sit in no public subnet and carry no Elastic IP",
-                  "核心系統不位於公有子網路，且未附加 Elastic IP"),
-        description=Text(
-            "CC-17010: core systems sit in private subnets, carry no Elastic IP (on themselves or on their network "
-            "interfaces) and offer no public endpoint of their own (a publicly accessible database or Redshift cluster, "
-            "an OpenSearch domain outside a VPC, an EKS API open to the internet, a bucket whose ACL or policy lets the "
-            "world in, a Lambda function URL without IAM authorization). A subnet is public when a route of its table "
-            "sends any internet address (0.0.0.0/0, or parts whose union is the internet, IPv4 or IPv6) to an "
-            "internet gateway. A subnet, subnet group, route table or "
-            "gateway the stack does not declare (a literal id, a data source) cannot be judged: the finding fails. A "
-            "system whose class tag is missing is judged as core (setting isolate_unclassified).",
-            "CC-17010：核心系統位於私有子網路，本身及其網路介面皆未附加 Elastic IP，且沒有自身的公開端點（可公開存取的"
-            "資料庫或 Redshift 叢集、VPC 外的 OpenSearch 網域、對網際網路開放的 EKS API、ACL 或政策允許任何人存取的儲存"
-            "貯體、未採 IAM 授權的 Lambda 函式 URL）。子網路的路由表若將任何網際網路"
-            "位址（0.0.0.0/0，或聯集為整個網際網路的多段位址，IPv4 或 IPv6）送往網際網路閘道，即為公有子網路。"
-            "堆疊未宣告的子網路、子網路群組、路由表或閘道（字面 id、data source）無法判定，視為不通過。缺少分級標籤的"
-            "系統視為核心系統判定（設定 isolate_unclassified）。"),
-        fix=Text("Place core systems in private subnets whose default route goes through the firewall or a NAT gateway, "
-                 "release Elastic IPs attached to them, and declare their subnets in the stack so their routing can be "
-                 "judged.",
-                 "將核心系統置於預設路由經由防火牆或 NAT 閘道的私有子網路，釋放附加於其上的 Elastic IP，並在堆疊中宣告其"
-                 "子網路以便判定路由。"),
-        severity=CRITICAL,
-        types=NETWORK_READS,
-        attributes=NETWORK_ATTRIBUTES,
-    )
-
     def evaluate(self, stack: Stack) -> list[Finding]:
         model = reachability(stack)
         findings = []

@@ -1,3 +1,4 @@
+from brokerguard.model import Finding, Stack
 from brokerguard.policies.firewall import (
     drops_unmatched,
     group_blocks_traffic,
@@ -7,41 +8,11 @@ from brokerguard.policies.firewall import (
     managed_group_drops,
     policy_settings,
 )
-from brokerguard.policies.meta import HIGH, Meta, Text, text_of
+from brokerguard.policies.meta import Text, text_of
 from brokerguard.policies.stack_rule import StackRule
-
-from brokerguard.model import Finding, Stack
 
 
 class FirewallPolicyDefaultDeny(StackRule):
-    meta = Meta(
-        name=Text("Network firewall policies drop what no rule allows, or enforce an explicit blacklist",
-                  "網路防火牆政策丟棄未經規則允許的流量，或執行明確的黑名單"),
-        description=Text(
-            'CC-17010: firewall rules are a whitelist or a blacklist, never "pass everything". Whitelist: '
-            "stateful_default_actions holds aws:drop_strict or aws:drop_established (or the stateless default action "
-            "is aws:drop). Blacklist: the policy references a rule group that drops named traffic: a domain DENYLIST, "
-            "stateful or Suricata drop/reject rules, stateless aws:drop rules, or an AWS managed stateful group not "
-            "overridden to DROP_TO_ALERT. A policy with neither passes what no rule names. Either way the policy must "
-            "inspect: a stateless default of aws:pass (traffic never reaches the stateful engine), or a referenced group "
-            "with a pass-everything rule (stateless, or stateful: pass wins in default order, and in strict order "
-            "nothing behind it is reached) fails.",
-            "CC-17010：防火牆規則為白名單或黑名單，絕不「全部放行」。白名單：stateful_default_actions 含 "
-            "aws:drop_strict 或 aws:drop_established（或 stateless 預設動作為 aws:drop）。黑名單：政策參照會丟棄"
-            "指定流量的規則群組：網域 DENYLIST、stateful 或 Suricata 的 drop／reject 規則、stateless aws:drop 規則，"
-            "或未覆寫為 DROP_TO_ALERT 的 AWS 受管 stateful 群組。兩者皆無的政策會放行任何規則未指明的流量。無論何者，"
-            "政策都必須實際檢查：stateless 預設動作為 aws:pass（流量不會進入 stateful 引擎），或參照的群組含全部放行的"
-            "規則（stateless；或 stateful：預設順序下 pass 優先，嚴格順序下其後規則皆不會被評估），皆不通過。"),
-        fix=Text('Set stateful_default_actions = ["aws:drop_established"] (with stateful_engine_options rule_order '
-                 "STRICT_ORDER) and pass only what the business needs, or reference a rule group that drops the "
-                 "traffic your blacklist names.",
-                 '設定 stateful_default_actions = ["aws:drop_established"]（並將 stateful_engine_options 的 '
-                 "rule_order 設為 STRICT_ORDER），僅放行業務所需的流量；或參照會丟棄黑名單所列流量的規則群組。"),
-        severity=HIGH,
-        types=("aws_networkfirewall_firewall_policy", "aws_networkfirewall_rule_group"),
-        attributes={"firewall_policy"},
-    )
-
     def evaluate(self, stack: Stack) -> list[Finding]:
         findings = []
         for policy in stack.of_type("aws_networkfirewall_firewall_policy"):

@@ -7,6 +7,7 @@ system-classification (and the core-isolation rules) silently.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from brokerguard.providers.aws.discover import Context, pages
@@ -23,9 +24,8 @@ def _link_network(res: LiveResource, block: str, subnets: list[str], groups: lis
         res.link((block, 0, group_key), "aws_security_group", gid)
 
 
-def read_lambda(ctx: Context) -> list[LiveResource]:
+def read_lambda(ctx: Context) -> Iterator[LiveResource]:
     lam = ctx.client("lambda")
-    out = []
     for fn in pages(lam, "list_functions", "Functions"):
         arn, vpc = fn["FunctionArn"], fn.get("VpcConfig") or {}
         subnets, groups = vpc.get("SubnetIds", []), vpc.get("SecurityGroupIds", [])
@@ -38,17 +38,15 @@ def read_lambda(ctx: Context) -> list[LiveResource]:
             if subnets else [],
         }, tags), arn=arn)
         _link_network(res, "vpc_config", subnets, groups)
-        out.append(res)
-        out += _function_urls(ctx, lam, fn["FunctionName"])
-    return out
+        yield res
+        yield from _function_urls(ctx, lam, fn["FunctionName"])
 
 
-def _function_urls(ctx: Context, lam: Any, name: str) -> list[LiveResource]:
+def _function_urls(ctx: Context, lam: Any, name: str) -> Iterator[LiveResource]:
     """The function's URLs: the unqualified one and one per alias (GetFunctionUrlConfig answers
     ResourceNotFoundException where there is none)."""
     from botocore.exceptions import ClientError
 
-    out = []
     for qualifier in [None, *(a["Name"] for a in pages(lam, "list_aliases", "Aliases", FunctionName=name))]:
         try:
             url = lam.get_function_url_config(FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
@@ -61,32 +59,28 @@ def _function_urls(ctx: Context, lam: Any, name: str) -> list[LiveResource]:
             "id": rid, "function_name": name, "qualifier": qualifier or "", "function_url": url.get("FunctionUrl", ""),
             "authorization_type": url.get("AuthType", "")})
         res.link("function_name", "aws_lambda_function", name)
-        out.append(res)
-    return out
+        yield res
 
 
-def read_dynamodb(ctx: Context) -> list[LiveResource]:
+def read_dynamodb(ctx: Context) -> Iterator[LiveResource]:
     ddb = ctx.client("dynamodb")
-    out = []
     for name in pages(ddb, "list_tables", "TableNames"):
         table = ddb.describe_table(TableName=name)["Table"]
         arn = table["TableArn"]
         tags = list(pages(ddb, "list_tags_of_resource", "Tags", ResourceArn=arn))
         sse = table.get("SSEDescription") or {}
-        out.append(LiveResource("aws_dynamodb_table", name, ctx.region, "dynamodb", with_tags({
+        yield LiveResource("aws_dynamodb_table", name, ctx.region, "dynamodb", with_tags({
             "id": name, "arn": arn, "name": name,
             "billing_mode": (table.get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED"),
             "hash_key": next((k["AttributeName"] for k in table.get("KeySchema", []) if k["KeyType"] == "HASH"), ""),
             "server_side_encryption": [{"enabled": sse.get("Status") == "ENABLED",
                                         "kms_key_arn": sse.get("KMSMasterKeyArn", "")}] if sse else [],
             "deletion_protection_enabled": table.get("DeletionProtectionEnabled", False),
-        }, tags), arn=arn))
-    return out
+        }, tags), arn=arn)
 
 
-def read_ecs(ctx: Context) -> list[LiveResource]:
+def read_ecs(ctx: Context) -> Iterator[LiveResource]:
     ecs = ctx.client("ecs")
-    out = []
     for cluster in pages(ecs, "list_clusters", "clusterArns"):
         arns = list(pages(ecs, "list_services", "serviceArns", cluster=cluster))
         for i in range(0, len(arns), ECS_DESCRIBE_BATCH):
@@ -104,13 +98,11 @@ def read_ecs(ctx: Context) -> list[LiveResource]:
                 }, svc.get("tags")), arn=svc["serviceArn"])
                 _link_network(res, "network_configuration", subnets, groups, "subnets", "security_groups")
                 res.link("task_definition", "aws_ecs_task_definition", svc.get("taskDefinition"))
-                out.append(res)
-    return out
+                yield res
 
 
-def read_eks(ctx: Context) -> list[LiveResource]:
+def read_eks(ctx: Context) -> Iterator[LiveResource]:
     eks = ctx.client("eks")
-    out = []
     for name in pages(eks, "list_clusters", "clusters"):
         cluster = eks.describe_cluster(name=name)["cluster"]
         vpc = cluster.get("resourcesVpcConfig") or {}
@@ -126,13 +118,11 @@ def read_eks(ctx: Context) -> list[LiveResource]:
         }, cluster.get("tags")), arn=cluster["arn"])
         _link_network(res, "vpc_config", subnets, groups)
         res.link(("vpc_config", 0, "cluster_security_group_id"), "aws_security_group", vpc.get("clusterSecurityGroupId"))
-        out.append(res)
-    return out
+        yield res
 
 
-def read_elasticache(ctx: Context) -> list[LiveResource]:
+def read_elasticache(ctx: Context) -> Iterator[LiveResource]:
     ec = ctx.client("elasticache")
-    out = []
     for group in pages(ec, "describe_cache_subnet_groups", "CacheSubnetGroups"):
         name = group["CacheSubnetGroupName"]
         subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
@@ -141,7 +131,7 @@ def read_elasticache(ctx: Context) -> list[LiveResource]:
             arn=group.get("ARN"))
         for sid in subnets:
             res.link("subnet_ids", "aws_subnet", sid)
-        out.append(res)
+        yield res
     # A replication group's subnet group and security groups are those of its member clusters.
     members = {c["CacheClusterId"]: c for c in pages(ec, "describe_cache_clusters", "CacheClusters")}
     for rg in pages(ec, "describe_replication_groups", "ReplicationGroups"):
@@ -162,12 +152,10 @@ def read_elasticache(ctx: Context) -> list[LiveResource]:
         res.link("subnet_group_name", "aws_elasticache_subnet_group", subnet_group)
         for gid in groups:
             res.link("security_group_ids", "aws_security_group", gid)
-        out.append(res)
-    return out
+        yield res
 
 
-def read_autoscaling(ctx: Context) -> list[LiveResource]:
-    out = []
+def read_autoscaling(ctx: Context) -> Iterator[LiveResource]:
     for asg in pages(ctx.client("autoscaling"), "describe_auto_scaling_groups", "AutoScalingGroups"):
         name, arn = asg["AutoScalingGroupName"], asg["AutoScalingGroupARN"]
         subnets = [s for s in (asg.get("VPCZoneIdentifier") or "").split(",") if s]
@@ -190,7 +178,7 @@ def read_autoscaling(ctx: Context) -> list[LiveResource]:
         res.link(("launch_template", 0, "id"), "aws_launch_template",
                  template.get("LaunchTemplateId") or template.get("LaunchTemplateName"))
         res.link("launch_configuration", "aws_launch_configuration", asg.get("LaunchConfigurationName"))
-        out.append(res)
+        yield res
     for lc in pages(ctx.client("autoscaling"), "describe_launch_configurations", "LaunchConfigurations"):
         name, arn = lc["LaunchConfigurationName"], lc.get("LaunchConfigurationARN", "")
         res = LiveResource("aws_launch_configuration", name, ctx.region, "autoscaling", {
@@ -200,13 +188,11 @@ def read_autoscaling(ctx: Context) -> list[LiveResource]:
         }, arn=arn or None)
         for gid in lc.get("SecurityGroups", []):
             res.link("security_groups", "aws_security_group", gid)
-        out.append(res)
-    return out
+        yield res
 
 
-def read_launch_templates(ctx: Context) -> list[LiveResource]:
+def read_launch_templates(ctx: Context) -> Iterator[LiveResource]:
     ec2 = ctx.client("ec2")
-    out = []
     for lt in pages(ec2, "describe_launch_templates", "LaunchTemplates"):
         tid = lt["LaunchTemplateId"]
         # Instances launch from the default or the latest version (an ASG names either): judge both.
@@ -230,8 +216,7 @@ def read_launch_templates(ctx: Context) -> list[LiveResource]:
                 res.link(("network_interfaces", i, "security_groups"), "aws_security_group", gid)
         for gid in groups:
             res.link("vpc_security_group_ids", "aws_security_group", gid)
-        out.append(res)
-    return out
+        yield res
 
 
 READERS = {"lambda": read_lambda, "dynamodb": read_dynamodb, "ecs": read_ecs, "eks": read_eks,

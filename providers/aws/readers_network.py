@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from brokerguard.providers.aws.discover import Context, pages
@@ -127,14 +128,14 @@ def read_network(ctx: Context) -> list[LiveResource]:
             "allocation_id": next((a.get("AllocationId", "") for a in nat.get("NatGatewayAddresses", [])), "")},
             nat.get("Tags")), _arn(ctx, "natgateway", nid))
         res.link("subnet_id", "aws_subnet", nat.get("SubnetId"))
-        out.append(res)
+        yield res
     for eigw in pages(ec2, "describe_egress_only_internet_gateways", "EgressOnlyInternetGateways"):
         gid = eigw["EgressOnlyInternetGatewayId"]
         vpc = next((a["VpcId"] for a in eigw.get("Attachments", []) if a.get("VpcId")), "")
         res = _new(ctx, "aws_egress_only_internet_gateway", gid, with_tags({"id": gid, "vpc_id": vpc}, eigw.get("Tags")),
                    _arn(ctx, "egress-only-internet-gateway", gid))
         res.link("vpc_id", "aws_vpc", vpc)
-        out.append(res)
+        yield res
     for eni in pages(ec2, "describe_network_interfaces", "NetworkInterfaces"):
         eid = eni["NetworkInterfaceId"]
         groups = [g["GroupId"] for g in eni.get("Groups", [])]
@@ -146,14 +147,13 @@ def read_network(ctx: Context) -> list[LiveResource]:
         res.link("subnet_id", "aws_subnet", eni.get("SubnetId"))
         for gid in groups:
             res.link("security_groups", "aws_security_group", gid)
-        out.append(res)
+        yield res
     for pl in pages(ec2, "describe_managed_prefix_lists", "PrefixLists"):
         pid = pl["PrefixListId"]
         entries = [{"cidr": e.get("Cidr", "")} for e in
                    pages(ec2, "get_managed_prefix_list_entries", "Entries", PrefixListId=pid)]
-        out.append(_new(ctx, "aws_ec2_managed_prefix_list", pid, with_tags({
-            "id": pid, "name": pl.get("PrefixListName", ""), "entry": entries}, pl.get("Tags")),
-            pl.get("PrefixListArn")))
+        yield _new(ctx, "aws_ec2_managed_prefix_list", pid, with_tags({
+            "id": pid, "name": pl.get("PrefixListName", ""), "entry": entries}, pl.get("Tags")), pl.get("PrefixListArn"))
     for ep in pages(ec2, "describe_vpc_endpoints", "VpcEndpoints"):
         eid = ep["VpcEndpointId"]
         res = _new(ctx, "aws_vpc_endpoint", eid, with_tags({
@@ -167,9 +167,8 @@ def read_network(ctx: Context) -> list[LiveResource]:
     return out
 
 
-def read_instances(ctx: Context) -> list[LiveResource]:
+def read_instances(ctx: Context) -> Iterator[LiveResource]:
     ec2 = ctx.client("ec2")
-    out = []
     for reservation in pages(ec2, "describe_instances", "Reservations"):
         for inst in reservation.get("Instances", []):
             if inst.get("State", {}).get("Name") == "terminated":
@@ -190,7 +189,7 @@ def read_instances(ctx: Context) -> list[LiveResource]:
             for i, nic in enumerate(inst.get("NetworkInterfaces", [])):
                 res.link(("network_interface", i, "network_interface_id"), "aws_network_interface",
                          nic.get("NetworkInterfaceId"))
-            out.append(res)
+            yield res
     # DescribeAddresses has no paginator: it returns every address of the region at once.
     for addr in ctx.client("ec2").describe_addresses().get("Addresses", []):
         aid = addr.get("AllocationId") or addr.get("PublicIp")
@@ -200,12 +199,10 @@ def read_instances(ctx: Context) -> list[LiveResource]:
             arn=_arn(ctx, "elastic-ip", aid))
         res.link("instance", "aws_instance", addr.get("InstanceId"))
         res.link("network_interface", "aws_network_interface", addr.get("NetworkInterfaceId"))
-        out.append(res)
-    return out
+        yield res
 
 
-def read_flow_logs(ctx: Context) -> list[LiveResource]:
-    out = []
+def read_flow_logs(ctx: Context) -> Iterator[LiveResource]:
     for fl in pages(ctx.client("ec2"), "describe_flow_logs", "FlowLogs"):
         fid, target = fl["FlowLogId"], fl.get("ResourceId", "")
         kind, target_type = FLOW_LOG_TARGETS.get(target.split("-")[0], ("vpc_id", "aws_vpc"))
@@ -218,18 +215,16 @@ def read_flow_logs(ctx: Context) -> list[LiveResource]:
                            arn=_arn(ctx, "vpc-flow-log", fid))
         res.link(kind, target_type, target)
         res.link("log_group_name", "aws_cloudwatch_log_group", fl.get("LogGroupName"))
-        out.append(res)
-    return out
+        yield res
 
 
-def read_load_balancers(ctx: Context) -> list[LiveResource]:
+def read_load_balancers(ctx: Context) -> Iterator[LiveResource]:
     elb = ctx.client("elbv2")
     lbs = list(pages(elb, "describe_load_balancers", "LoadBalancers"))
     tags: dict[str, list] = {}
     for i in range(0, len(lbs), 20):  # DescribeTags takes at most 20 ARNs
         for desc in elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"] for lb in lbs[i:i + 20]])["TagDescriptions"]:
             tags[desc["ResourceArn"]] = desc.get("Tags", [])
-    out = []
     for lb in lbs:
         arn = lb["LoadBalancerArn"]
         subnets = [az["SubnetId"] for az in lb.get("AvailabilityZones", []) if az.get("SubnetId")]
@@ -242,11 +237,10 @@ def read_load_balancers(ctx: Context) -> list[LiveResource]:
             res.link("security_groups", "aws_security_group", gid)
         for sid in subnets:
             res.link("subnets", "aws_subnet", sid)
-        out.append(res)
-    return out
+        yield res
 
 
-def read_classic_load_balancers(ctx: Context) -> list[LiveResource]:
+def read_classic_load_balancers(ctx: Context) -> Iterator[LiveResource]:
     elb = ctx.client("elb")
     lbs = list(pages(elb, "describe_load_balancers", "LoadBalancerDescriptions"))
     tags: dict[str, list] = {}
@@ -254,7 +248,6 @@ def read_classic_load_balancers(ctx: Context) -> list[LiveResource]:
         names = [lb["LoadBalancerName"] for lb in lbs[i:i + 20]]
         for desc in elb.describe_tags(LoadBalancerNames=names).get("TagDescriptions", []):
             tags[desc["LoadBalancerName"]] = desc.get("Tags", [])
-    out = []
     for lb in lbs:
         name = lb["LoadBalancerName"]
         arn = f"arn:aws:elasticloadbalancing:{ctx.region}:{ctx.account}:loadbalancer/{name}"
@@ -266,8 +259,7 @@ def read_classic_load_balancers(ctx: Context) -> list[LiveResource]:
             res.link("subnets", "aws_subnet", sid)
         for gid in lb.get("SecurityGroups", []):
             res.link("security_groups", "aws_security_group", gid)
-        out.append(res)
-    return out
+        yield res
 
 
 READERS = {"ec2.network": read_network, "ec2.instances": read_instances, "ec2.flow_logs": read_flow_logs,

@@ -128,14 +128,14 @@ def read_network(ctx: Context) -> list[LiveResource]:
             "allocation_id": next((a.get("AllocationId", "") for a in nat.get("NatGatewayAddresses", [])), "")},
             nat.get("Tags")), _arn(ctx, "natgateway", nid))
         res.link("subnet_id", "aws_subnet", nat.get("SubnetId"))
-        yield res
+        out.append(res)
     for eigw in pages(ec2, "describe_egress_only_internet_gateways", "EgressOnlyInternetGateways"):
         gid = eigw["EgressOnlyInternetGatewayId"]
         vpc = next((a["VpcId"] for a in eigw.get("Attachments", []) if a.get("VpcId")), "")
         res = _new(ctx, "aws_egress_only_internet_gateway", gid, with_tags({"id": gid, "vpc_id": vpc}, eigw.get("Tags")),
                    _arn(ctx, "egress-only-internet-gateway", gid))
         res.link("vpc_id", "aws_vpc", vpc)
-        yield res
+        out.append(res)
     for eni in pages(ec2, "describe_network_interfaces", "NetworkInterfaces"):
         eid = eni["NetworkInterfaceId"]
         groups = [g["GroupId"] for g in eni.get("Groups", [])]
@@ -147,13 +147,13 @@ def read_network(ctx: Context) -> list[LiveResource]:
         res.link("subnet_id", "aws_subnet", eni.get("SubnetId"))
         for gid in groups:
             res.link("security_groups", "aws_security_group", gid)
-        yield res
+        out.append(res)
     for pl in pages(ec2, "describe_managed_prefix_lists", "PrefixLists"):
         pid = pl["PrefixListId"]
         entries = [{"cidr": e.get("Cidr", "")} for e in
                    pages(ec2, "get_managed_prefix_list_entries", "Entries", PrefixListId=pid)]
-        yield _new(ctx, "aws_ec2_managed_prefix_list", pid, with_tags({
-            "id": pid, "name": pl.get("PrefixListName", ""), "entry": entries}, pl.get("Tags")), pl.get("PrefixListArn"))
+        out.append(_new(ctx, "aws_ec2_managed_prefix_list", pid, with_tags({
+            "id": pid, "name": pl.get("PrefixListName", ""), "entry": entries}, pl.get("Tags")), pl.get("PrefixListArn")))
     for ep in pages(ec2, "describe_vpc_endpoints", "VpcEndpoints"):
         eid = ep["VpcEndpointId"]
         res = _new(ctx, "aws_vpc_endpoint", eid, with_tags({

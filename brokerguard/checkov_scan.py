@@ -94,6 +94,7 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
             address=address, type=rtype, name=name, values=_unwrap(conf),
             references=_references(conf, address, known), file=display(path),
             line=int(conf.get("__start_line__", 0)), tags=resource_conf.effective_tags(conf),
+            end_line=int(conf.get("__end_line__", 0)),
         ))
     return resources
 

@@ -40,14 +40,31 @@ def unjudged(check_ids: Iterable[str], errors: Mapping[str, str]) -> dict[str, s
     return out
 
 
+# Rules that match workloads by any tag a broker chooses (an SSM association's or a backup selection's
+# tag targets); every other policy reads only the classification keys and the settings' tag keys.
+ANY_TAG_RULES = frozenset({"TWB_STACK_021", "TWB_STACK_031"})
+
+
+def _reads(check_id: str, reads: frozenset[str] | None, attribute: str) -> bool:
+    """Whether an unknown attribute (a path: `tags.Name`, `rule[0].action`) is one this policy reads."""
+    top = attribute.split(".")[0].split("[")[0]
+    if reads is not None and top not in reads:
+        return False
+    if top in ("tags", "tags_all") and "." in attribute and check_id not in ANY_TAG_RULES:
+        # One tag's value unknown (a Name built from the stack name): only the keys policies read matter.
+        from brokerguard.policies.resource_conf import setting, tag_keys
+
+        return attribute.split(".", 1)[1] in set(tag_keys().values()) | {setting("rto_tag"), setting("firewall_admin_tag")}
+    return True
+
+
 def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str]]) -> list[Finding]:
     """A finding that rests on an unknown attribute fails, saying it cannot be judged and why."""
     policies = registry.load()
     out = []
     for f in findings:
         reads = policies[f.check_id].meta.attributes
-        gaps = {a: why for a, why in unknown.get(f.resource, {}).items()
-                if reads is None or a.split(".")[0].split("[")[0] in reads}
+        gaps = {a: why for a, why in unknown.get(f.resource, {}).items() if _reads(f.check_id, reads, a)}
         if gaps:
             listed = ", ".join(f"{a} ({why})" for a, why in sorted(gaps.items()))
             what = Text(f"cannot judge: {listed}", f"無法判定：{listed}")

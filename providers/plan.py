@@ -34,6 +34,10 @@ class PlanSource:
     errors: dict[str, str] = field(default_factory=dict)
     plan_file: Path | None = None  # the plan on disk, when the source is one; else written for Checkov
     framework: str = "terraform_plan"
+    # CloudFormation: conditions that cannot be decided before deployment make other possible stacks,
+    # all judged (a finding passes only when it passes in every one); `world` says which this one is.
+    world: str = ""
+    alternatives: tuple[PlanSource, ...] = ()
 
     @property
     def unmapped_types(self) -> list[str]:

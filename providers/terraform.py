@@ -72,7 +72,8 @@ def open_directory(root: Path) -> TerraformSource:
     """Every .tf file under root, each checked to be readable text; no .tf file is an error."""
     files = _walk_tf_files(root)
     if not files:
-        raise InputError(f"{root}: nothing to scan (no Terraform .tf files found)")
+        raise InputError(f"{root}: nothing to scan (no Terraform .tf files, CloudFormation templates, Pulumi program "
+                         f"or CDK cloud assembly found)")
     for path in files:
         _check_readable(path)
     return TerraformSource(root=root, files=tuple(files))

@@ -57,8 +57,7 @@ def _last_program_frame(exc: BaseException, root_s: str) -> str:
 def _wire(value: Any) -> Any:
     """Plain JSON for the parent: an unknown (or anything that is not data, e.g. an Asset) is
     Pulumi's unknown sentinel, as a preview would show it; never a value that could pass a check."""
-    from pulumi.output import Unknown
-
+    from brokerguard.compat_pulumi import Unknown
     from brokerguard.providers.pulumi.mocks import LOOKED_UP
 
     if isinstance(value, Unknown) or (isinstance(value, str) and value in LOOKED_UP):
@@ -92,7 +91,7 @@ class _Probe(str):
 
 
 def _probe_value(value: Any) -> Any:
-    from pulumi.output import Unknown
+    from brokerguard.compat_pulumi import Unknown
 
     if isinstance(value, Unknown):
         return _Probe(UNKNOWN)
@@ -114,10 +113,12 @@ class _Recorder:
         self.probing = 0  # > 0 while an apply() callback on an unknown value is being probed
         self.blocked: list[str] = []  # resources such a callback would create: the mocks cannot show them
 
-    def install(self, pulumi: Any, pmocks: Any, mocks: Any) -> Any:
+    def install(self, mocks: Any) -> Any:
+        import pulumi
+
+        from brokerguard import compat_pulumi
+
         recorder = self
-        real_init = pulumi.Resource.__init__
-        real_apply = pulumi.Output.apply
 
         def capturing_init(res: Any, t: str, name: str, *args: Any, **kwargs: Any) -> None:
             site = _call_site(recorder.root_s)
@@ -131,25 +132,23 @@ class _Recorder:
         def probing_apply(out: Any, func: Any, run_with_unknowns: bool = False) -> Any:
             if run_with_unknowns or not _in(recorder.root_s, sys._getframe(1).f_code.co_filename):
                 return real_apply(out, func, run_with_unknowns)  # Pulumi's own lifting, or asked for unknowns
-            from pulumi.output import contains_unknowns
-
             def run(value: Any) -> Any:
-                if not contains_unknowns(value):
+                if not compat_pulumi.contains_unknowns(value):
                     return func(value)
                 recorder.probe(func, value)
                 return pulumi.Output(set(), _done(None), _done(False))  # stays unknown, as Pulumi leaves it
 
             return real_apply(out, run, True)
 
-        class Monitor(pmocks.MockMonitor):
+        class Monitor(compat_pulumi.MockMonitor):
             def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
                 response = super().RegisterResource(request)
                 if request.type != STACK_TYPE:
-                    recorder.register(request, response, self.resources.get(response.urn), pmocks)
+                    recorder.register(request, response, self.resources.get(response.urn))
                 return response
 
-        pulumi.Resource.__init__ = capturing_init
-        pulumi.Output.apply = probing_apply
+        real_init = compat_pulumi.replace(pulumi.Resource, "__init__", capturing_init)
+        real_apply = compat_pulumi.replace(pulumi.Output, "apply", probing_apply)
         return Monitor(mocks)
 
     def probe(self, func: Any, value: Any) -> None:
@@ -161,7 +160,9 @@ class _Recorder:
         finally:
             self.probing -= 1
 
-    def register(self, request: Any, response: Any, registered: Any, pmocks: Any) -> None:
+    def register(self, request: Any, response: Any, registered: Any) -> None:
+        from brokerguard.compat_pulumi import deserialize_properties
+
         queue = self.sites.get((request.type, request.name))
         file, line = queue.popleft() if queue else ("", 0)
         self.records[response.urn] = {
@@ -170,7 +171,7 @@ class _Recorder:
             "dependencies": list(request.dependencies),
             "property_dependencies": {k: list(v.urns) for k, v in request.propertyDependencies.items()},
             "provider": request.provider or None, "file": file, "line": line,
-            "inputs": _wire(pmocks.rpc.deserialize_properties(request.object)) if request.object else {},
+            "inputs": _wire(deserialize_properties(request.object)) if request.object else {},
             "outputs": _wire(dict(registered.state)) if registered else {},
             "id": response.id,
         }
@@ -200,22 +201,18 @@ def run(request: dict) -> dict:
     env = {"PULUMI_CONFIG": json.dumps(request["config"]), "PULUMI_CONFIG_SECRET_KEYS": json.dumps(request["secret_keys"]),
            "PULUMI_PROJECT": request["project"], "PULUMI_STACK": request["stack"]}
     os.environ.update(env)
-    import pulumi
-    from pulumi.runtime import mocks as pmocks
-    from pulumi.runtime.stack import run_pulumi_func
-    from pulumi.runtime.sync_await import _sync_await
-
+    from brokerguard import compat_pulumi
     from brokerguard.providers.pulumi.mocks import DataSourceMocks
 
     recorder = _Recorder(root)
     mocks = DataSourceMocks()
-    monitor = recorder.install(pulumi, pmocks, mocks)
-    pmocks.set_mocks(mocks, project=request["project"], stack=request["stack"], preview=True, monitor=monitor)
+    monitor = recorder.install(mocks)
+    compat_pulumi.set_mocks(mocks, project=request["project"], stack=request["stack"], preview=True, monitor=monitor)
     sys.path.insert(0, str(root))
     os.chdir(root)
     before = set(threading.enumerate())
     try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+        compat_pulumi.run_program(lambda: runpy.run_path(str(main), run_name="__main__"))
     except ModuleNotFoundError as exc:
         return {"error": f"{main}: the program imports {exc.name!r}, which is not installed "
                          f"(pip install {exc.name.replace('_', '-') if exc.name else 'it'})"}

@@ -15,7 +15,7 @@ import hashlib
 import json
 from typing import Any
 
-from pulumi.runtime import mocks as pmocks
+from brokerguard.compat_pulumi import Mocks
 
 REGION = "ap-northeast-1"
 ACCOUNT = "123456789012"
@@ -99,7 +99,7 @@ def _answers(token: str, args: dict) -> dict:
     return answer() if answer else {"id": _looked_up(token.rsplit(":", 1)[-1], json.dumps(args, default=str))}
 
 
-class DataSourceMocks(pmocks.Mocks):
+class DataSourceMocks(Mocks):
     """Resources echo their inputs with an id, ARN and name; data sources get plausible answers."""
 
     def __init__(self) -> None:

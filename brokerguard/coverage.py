@@ -18,6 +18,14 @@ from brokerguard.model import Finding
 from brokerguard.policies.meta import Text
 
 
+def never_read(check_ids: Iterable[str], served: Iterable[str], source: str) -> dict[str, str]:
+    """Type -> why, for every type these checks read that a source never reads (scan-aws has no reader
+    for it): the checks reading it would otherwise pass on "nothing found"."""
+    policies, served = registry.load(), set(served)
+    wanted = {t for cid in check_ids for t in policies[cid].types or ()}
+    return {t: f"{source} does not read {t}" for t in sorted(wanted - served)}
+
+
 def unjudged(check_ids: Iterable[str], errors: Mapping[str, str]) -> dict[str, str]:
     """Check or rule id -> why it cannot be judged, given Terraform type -> why it could not be read."""
     if not errors:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from brokerguard import picture
 from brokerguard.catalog import Catalog
-from brokerguard.coverage import cannot_judge, unjudged
+from brokerguard.coverage import cannot_judge, never_read, unjudged
 from brokerguard.drift import Drift
 from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
@@ -234,6 +234,10 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
                 network = picture.build(stack)  # core and public as the rules saw them, under the profile's tag keys
     findings = _merge(per_world)
     unread = {t: why for s in sources if isinstance(s, PlanSource) for t, why in s.errors.items()}
+    if any(s.kind == "aws" for s in sources):
+        from brokerguard.providers.aws.discover import served_types
+
+        unread = {**never_read(catalog.check_ids | catalog.stack_rule_ids, served_types(), "scan-aws"), **unread}
     errors = unjudged(catalog.check_ids | catalog.stack_rule_ids, unread)
     findings.sort(key=lambda f: (f.check_id, f.file, f.line, f.resource))
     plans = [s for s in sources if isinstance(s, PlanSource)]

@@ -135,7 +135,7 @@ def _fill(value: Any, flag: Any, expr: Any) -> tuple[Any, bool]:
         return value, expr is not None  # set by an expression with no reference, yet unknown
     if isinstance(flag, list):
         refs = sorted(_references(expr)) if attribute_level else []
-        if value in (None, []) and refs and all(f is True for f in flag):
+        if value in (None, []) and refs and flag and all(f is True for f in flag):  # [] is a known empty list
             return [_ref_text([r]) for r in refs], False
         if isinstance(value, list):
             out, unknown = list(value), False

@@ -116,6 +116,27 @@ def _block_for(item: Any, expr: Any) -> Any:
     return _merged(blocks)
 
 
+_IDENTITY = re.compile(r"(?:id|arn|name|bucket|domain|identifier|\w+_(?:id|arn|name))")
+
+
+def _links_only(expr: Any) -> bool:
+    """Every reference of an expression names a resource by its identity (`aws_subnet.a.id`, `.arn`,
+    `.name`): the value is a link to that resource, which the checks follow like HCL's reference text."""
+    refs = [r for r in _flat(expr.get("references") or []) if isinstance(r, str)] if isinstance(expr, dict) else []
+    if not refs:
+        return False
+    for ref in refs:
+        target = _REF_TARGET.match(_base(ref))
+        if not target or target.group(1).split(".")[-2].startswith(("var", "local", "each", "count", "path")):
+            return False
+        rest = _base(ref)[target.end():]
+        if rest and not _IDENTITY.fullmatch(rest.lstrip(".").split(".")[0]):
+            return False
+        if rest.count(".") > 1:
+            return False
+    return True
+
+
 def _ref_text(refs: list[str]) -> str:
     """How HCL shows a reference (``aws_subnet.a.id``); several when an expression names several."""
     return " ".join(f"{r}.id" for r in refs)
@@ -130,12 +151,14 @@ def _fill(value: Any, flag: Any, expr: Any) -> tuple[Any, bool]:
     attribute_level = isinstance(expr, dict) and ("references" in expr or "constant_value" in expr)
     if flag is True:
         refs = sorted(_references(expr))
-        if refs:
+        if refs and _links_only(expr):
             return _ref_text(refs), False
-        return value, expr is not None  # set by an expression with no reference, yet unknown
+        # A value computed from something else (`aws_x.y.enabled`, a variable's attribute, a condition)
+        # is not the reference: judging its text would read an unknown as known.
+        return value, expr is not None
     if isinstance(flag, list):
         refs = sorted(_references(expr)) if attribute_level else []
-        if value in (None, []) and refs and all(f is True for f in flag):
+        if value in (None, []) and refs and all(f is True for f in flag) and _links_only(expr):
             return [_ref_text([r]) for r in refs], False
         if isinstance(value, list):
             out, unknown = list(value), False
@@ -185,6 +208,53 @@ def _after_apply(doc: dict, configured: dict[str, dict]) -> tuple[dict[str, dict
     return planned, gaps
 
 
+def _fixed_count(block: Any) -> bool:
+    """A block with neither count nor for_each: Terraform creates exactly one of it."""
+    return isinstance(block, dict) and "count_expression" not in block and "for_each_expression" not in block
+
+
+def _certain_blocks(module: Any, prefix: str = "") -> list[str]:
+    """Managed resources the configuration certainly creates: no count or for_each on them or on any
+    module call above them (those may be zero instances, and then rightly absent from planned_values)."""
+    if not isinstance(module, dict):
+        return []
+    out = [prefix + r["address"] for r in module.get("resources") or []
+           if isinstance(r, dict) and isinstance(r.get("address"), str) and r.get("mode", "managed") == "managed"
+           and _fixed_count(r)]
+    for name, call in (module.get("module_calls") or {}).items():
+        if _fixed_count(call):
+            out += _certain_blocks(call.get("module"), f"{prefix}module.{name}.")
+    return out
+
+
+def _check_integrity(path: Path, doc: dict, planned: list[dict[str, Any]], configuration: dict) -> None:
+    """A plan that Terraform did not finish, or whose parts disagree, does not show what apply would
+    create: judging it would pass resources it leaves out (exit 2, never a partial verdict)."""
+    if doc.get("errored") is True:
+        raise InputError(f"{path}: the plan errored (errored: true): Terraform stopped before planning every resource",
+                         hint="fix the errors `terraform plan` reports and plan again")
+    if doc.get("complete") is False:
+        raise InputError(f"{path}: an incomplete plan (complete: false, e.g. made with -target or with deferred "
+                         "changes) leaves resources out", hint="plan the whole configuration, without -target")
+    addresses = {r["address"] for r in planned}
+    deleted = set()
+    for change in doc.get("resource_changes") or []:
+        if not isinstance(change, dict) or change.get("mode", "managed") != "managed":
+            continue
+        actions = (change.get("change") or {}).get("actions") if isinstance(change.get("change"), dict) else None
+        if isinstance(actions, list) and "create" in actions and change.get("address") not in addresses:
+            raise InputError(f"{path}: resource_changes creates {change.get('address')}, which planned_values does "
+                             "not hold: an inconsistent plan", hint="write it again with `terraform show -json plan.out`")
+        if actions == ["delete"]:  # a destroy plan keeps the configuration and plans no resource
+            deleted.add(_base(str(change.get("address"))))
+    bases = {_base(a) for a in addresses} | deleted
+    for block in _certain_blocks(configuration.get("root_module")):
+        if block not in bases:
+            raise InputError(f"{path}: the configuration declares {block} (no count or for_each), which "
+                             "planned_values does not hold: an inconsistent plan",
+                             hint="write it again with `terraform show -json plan.out`")
+
+
 def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
     version = doc.get("format_version")
     # Terraform writes a "major.minor" string; anything else is not a plan this reader knows.
@@ -195,6 +265,7 @@ def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
         raise InputError(f"{path}: a Terraform plan needs planned_values (write it with `terraform show -json plan.out`)")
     planned = _planned(planned_values.get("root_module") or {}, f"{path}: planned_values.root_module")
     configuration = doc.get("configuration") if isinstance(doc.get("configuration"), dict) else {}
+    _check_integrity(path, doc, planned, configuration)
     configured = _configured(configuration.get("root_module"))
     display = display_path(path)
     lines: dict[str, int] = {}

@@ -12,7 +12,7 @@ import sys
 import tempfile
 import types
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ from brokerguard.model import Finding, Resource
 from brokerguard.policies import resource_conf
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
+from brokerguard.providers.terraform_stage import Staged, staged
+from brokerguard.providers.terraform_values import Expressions, existence, recording, unknown_attributes
 
 # Set before Checkov is imported: no update check, no guideline download, no platform mapping.
 OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "True", "BC_SKIP_MAPPING": "TRUE", "ANSI_COLORS_DISABLED": "True"}
@@ -31,8 +33,14 @@ _external_checks_loaded = False
 
 @dataclass(frozen=True)
 class CheckovResult:
-    findings: list[Finding]
+    findings: list[Finding]  # with every resource that may be created
     resources: list[Resource]
+    unknown: dict[str, dict[str, str]] = field(default_factory=dict)  # address -> {attribute: why unknown}
+    # Without the resources whose count or for_each is unknown (None when there are none): a
+    # protection counts only when it holds here too.
+    certain_findings: list[Finding] | None = None
+    certain_resources: list[Resource] | None = None
+    uncertain: tuple[str, ...] = ()  # addresses whose creation is not certain
 
 
 # Checkov's packages of built-in Terraform checks: importing checkov.terraform imports every check
@@ -233,6 +241,54 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
     """
     if isinstance(source, PlanSource):
         return _run_plan(source, check_ids)
+    return _run_terraform(source, check_ids)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One rendered resource or module block of a Checkov run, in the user's file."""
+
+    address: str
+    file: Path
+    lines: tuple[int, int]
+    exists: str | None  # "no", "maybe" or None (certainly, as far as count/for_each go)
+    unknown: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _World:
+    findings: list[Finding]
+    resources: list[Resource]
+    blocks: list[_Block]
+
+
+def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: str) -> list[_Block]:
+    out = []
+    for key, definition in definitions.items():
+        staged_file = str(Path(key.file_path).resolve())
+        real = stage.real(key.file_path)
+        for kind in ("resource", "module"):
+            for block in definition.get(kind, []):
+                for rtype, named in block.items():
+                    entries = {rtype: named} if kind == "module" else named
+                    for name, conf in entries.items():
+                        if not isinstance(conf, dict):
+                            continue
+                        parsed_as = (staged_file, "module" if kind == "module" else rtype, name.split("[")[0])
+                        address = conf.get("__address__", f"{rtype}.{name}")
+                        unknown = {} if kind == "module" else unknown_attributes(
+                            conf, expressions.attributes.get(parsed_as, {}), expressions.dynamic.get(parsed_as, set()))
+                        out.append(_Block(address=prefix + address, file=real, exists=existence(conf), unknown=unknown,
+                                          lines=(int(conf.get("__start_line__", 0)), int(conf.get("__end_line__", 0)))))
+    return out
+
+
+def _var_files(source: TerraformSource) -> list[str] | None:
+    return [str(p.resolve()) for p in source.var_files] or None
+
+
+def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, list[tuple[int, int]]]) -> _World:
+    """Checkov on a staged copy of the module tree, once per root module."""
     runner_cls, filter_cls = _checkov()
 
     class Runner(runner_cls):  # type: ignore[misc, valid-type]
@@ -241,20 +297,73 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
             resource_conf.set_provider_tags(_provider_default_tags(self.definitions or {}))
             super().check_tf_definition(*args, **kwargs)
 
-    runner = Runner()
-    runner_filter = filter_cls(framework=[source.framework], checks=sorted(check_ids), show_progress_bar=False)
-    report = runner.run(root_folder=str(source.root), external_checks_dir=_external_checks_dirs(),
-                        runner_filter=runner_filter)
-    _require_loaded(check_ids)
-    if report.parsing_errors:
-        first = sorted(report.parsing_errors)[0]
-        raise InputError(describe_parse_error(Path(first)), hint=PARSE_HINT)
-    resources = _resources(runner.definitions or {}, display_path)
+    findings: list[Finding] = []
+    resources: list[Resource] = []
+    blocks: list[_Block] = []
+    with staged(source, blank) as stage, recording() as expressions:
+        for real_root, root in zip(source.roots, stage.roots, strict=True):
+            # Several root modules hold the same addresses: each is named by its directory.
+            prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""
+            runner = Runner()
+            runner_filter = filter_cls(framework=[source.framework], checks=sorted(check_ids), show_progress_bar=False,
+                                       var_files=_var_files(source))
+            report = runner.run(root_folder=str(root), external_checks_dir=_external_checks_dirs(),
+                                runner_filter=runner_filter)
+            _require_loaded(check_ids)
+            if report.parsing_errors:
+                first = stage.real(sorted(report.parsing_errors)[0])
+                raise InputError(describe_parse_error(first), hint=PARSE_HINT)
+            definitions = runner.definitions or {}
+            for r in _resources(definitions, lambda p: display_path(stage.real(p))):
+                resources.append(replace(r, address=prefix + r.address,
+                                         references=frozenset(prefix + a for a in r.references)))
 
-    def locate(rec: Any) -> tuple[str, int, str]:
-        return display_path(rec.file_abs_path), rec.file_line_range[0] if rec.file_line_range else 0, ""
+            def locate(rec: Any) -> tuple[str, int, str]:
+                return (display_path(stage.real(rec.file_abs_path)),
+                        rec.file_line_range[0] if rec.file_line_range else 0, "")
 
-    return CheckovResult(findings=_findings(report, check_ids, locate), resources=resources)
+            findings += [replace(f, resource=prefix + f.resource) if f.resource != "(stack)" else f
+                         for f in _findings(report, check_ids, locate)]
+            blocks += _blocks(definitions, expressions, stage, prefix)
+    return _World(findings=findings, resources=resources, blocks=blocks)
+
+
+def _blank(blocks: list[_Block], states: set[str]) -> dict[Path, list[tuple[int, int]]]:
+    """Line ranges of the blocks to leave out: every instance of a block must agree that it is absent,
+    else (a module called twice with different counts) it is only maybe there."""
+    by_block: dict[tuple[Path, tuple[int, int]], set[str | None]] = {}
+    for b in blocks:
+        by_block.setdefault((b.file, b.lines), set()).add(b.exists)
+    out: dict[Path, list[tuple[int, int]]] = {}
+    for (file, lines), seen in by_block.items():
+        state = "no" if seen == {"no"} else "maybe" if seen & {"no", "maybe"} else None
+        if state in states:
+            out.setdefault(file, []).append(lines)
+    return out
+
+
+def _run_terraform(source: TerraformSource, check_ids: set[str]) -> CheckovResult:
+    """A Terraform tree as Terraform would create it.
+
+    A first run renders the tree; blocks whose count is 0 or for_each empty are then left out. Blocks
+    whose count cannot be known may or may not be created: exposures count when they may be (the run
+    with them), protections only when they certainly are (a second run without them); a finding
+    passes only when it passes in both.
+    """
+    first = _run_world(source, check_ids, {})
+    absent = _blank(first.blocks, {"no"})
+    maybe = _blank(first.blocks, {"maybe"})
+    may = _run_world(source, check_ids, absent) if absent else first
+    uncertain = {b.address for b in may.blocks if b.lines in maybe.get(b.file, ())}
+    certain = None
+    if maybe:
+        both = {f: absent.get(f, []) + maybe.get(f, []) for f in set(absent) | set(maybe)}
+        certain = _run_world(source, check_ids, both)
+    unknown = {b.address: b.unknown for b in may.blocks if b.unknown}
+    return CheckovResult(findings=may.findings, resources=may.resources, unknown=unknown,
+                         certain_findings=certain.findings if certain else None,
+                         certain_resources=certain.resources if certain else None,
+                         uncertain=tuple(sorted(uncertain)))
 
 
 class _UnreadablePlan(Exception):

@@ -15,9 +15,10 @@ from brokerguard.policies import resource_conf
 from brokerguard.policies.check_attributes import cannot_judge
 from brokerguard.profile import Profile
 from brokerguard.providers import pulumi, terraform_plan
-from brokerguard.providers.plan import PlanSource, load_json
+from brokerguard.providers.plan import PlanSource, display_path, load_json
 from brokerguard.providers.terraform import TerraformSource, open_directory
 from brokerguard.stack_rules import run_rules
+from brokerguard.worst_case import worst_case
 
 Source = TerraformSource | PlanSource
 
@@ -34,6 +35,7 @@ class ScanResult:
     unmapped_types: tuple[str, ...] = ()  # resource types no check knows: listed, not judged
     not_inspectable: tuple[str, ...] = ()  # parts a source could not show: the scan cannot pass
     unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
+    left_out: tuple[str, ...] = ()  # .tf files under a scanned path that no module reads: not judged
 
     @property
     def passed(self) -> bool:
@@ -76,22 +78,32 @@ def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, 
 def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalog: Catalog) -> ScanResult:
     from brokerguard.checkov_scan import run_checkov  # imports Checkov: only when a scan needs it
 
-    findings: list[Finding] = []
+    may: list[Finding] = []  # judged with every resource that may be created
+    certain: list[Finding] = []  # judged with only the resources certainly created
     resources: list[Resource] = []
+    certain_resources: list[Resource] = []
+    uncertain: set[str] = set()
     unknown = {a: gaps for s in sources if isinstance(s, PlanSource) for a, gaps in s.unknown.items()}
     # The profile's tag keys and settings hold for the Checkov checks and the stack rules alike.
     with resource_conf.scan_context(profile.tag_keys, profile.settings):
         for source in sources:
             result = run_checkov(source, set(catalog.check_ids))
-            findings += result.findings
+            may += result.findings
             resources += result.resources
+            certain += result.findings if result.certain_findings is None else result.certain_findings
+            certain_resources += result.resources if result.certain_resources is None else result.certain_resources
+            unknown.update(result.unknown)
+            uncertain.update(result.uncertain)
         stack = Stack(resources)
-        findings += run_rules(stack, set(catalog.stack_rule_ids))
-    findings = cannot_judge(findings, unknown)
+        may += run_rules(stack, set(catalog.stack_rule_ids))
+        if uncertain:
+            certain += run_rules(Stack(certain_resources), set(catalog.stack_rule_ids))
+    findings = cannot_judge(worst_case(may, certain, sorted(uncertain)) if uncertain else may, unknown)
     unread = {t: why for s in sources if isinstance(s, PlanSource) for t, why in s.errors.items()}
     errors = unjudged(catalog.check_ids | catalog.stack_rule_ids, unread)
     findings.sort(key=lambda f: (f.check_id, f.file, f.line, f.resource))
     plans = [s for s in sources if isinstance(s, PlanSource)]
+    trees = [s for s in sources if isinstance(s, TerraformSource)]
     return ScanResult(
         tier=profile.tier, as_of=as_of, profile=profile, paths=tuple(str(s.root) for s in sources),
         resources=tuple(stack.resources), results=tuple(evaluate(catalog, profile, as_of, findings, errors)),
@@ -99,4 +111,5 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
         unread=tuple(sorted(unread.items())),
+        left_out=tuple(display_path(f) for s in trees for f in s.left_out),
     )

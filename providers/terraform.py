@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brokerguard.errors import InputError
+from brokerguard.providers.terraform_tree import ModuleCall, resolve
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # no hand-written .tf file is this large; refuse before parsing
 SKIPPED_DIRS = {".terraform", ".git", "node_modules", ".venv"}
@@ -18,7 +19,11 @@ class TerraformSource:
     """A directory of Terraform files, scanned by Checkov's terraform framework."""
 
     root: Path
-    files: tuple[Path, ...]
+    files: tuple[Path, ...]  # the files Terraform reads: root modules and the modules they call
+    roots: tuple[Path, ...] = ()  # root modules (several when the path is a monorepo of stacks)
+    left_out: tuple[Path, ...] = ()  # .tf files no module reads: not judged, named in the report
+    var_files: tuple[Path, ...] = ()  # --var-file, in command-line order, then --var as a file
+    installed: tuple[tuple[ModuleCall, Path], ...] = ()  # module calls read from .terraform/modules
     kind: str = "terraform"
     framework: str = "terraform"
 
@@ -70,14 +75,22 @@ def _check_readable(path: Path) -> None:
         raise InputError(f"{path}:{line}: not UTF-8 text (byte {data[exc.start]:#04x})") from None
 
 
-def open_directory(root: Path) -> TerraformSource:
-    """Every .tf file under root, each checked to be readable text; no .tf file is an error."""
+def open_directory(root: Path, var_files: tuple[Path, ...] = ()) -> TerraformSource:
+    """The module tree under root, every file of it checked to be readable text; no .tf file is an error."""
     files = _walk_tf_files(root)
     if not files:
         raise InputError(f"{root}: nothing to scan (no Terraform .tf files found)")
     for path in files:
         _check_readable(path)
-    return TerraformSource(root=root, files=tuple(files))
+    tree = resolve(root, files)
+    if not tree.roots:
+        raise InputError(f"{root}: no root module (every directory with .tf files is called as a module by another)")
+    read = sorted({p for d in tree.module_dirs for p in d.glob("*.tf") if p.is_file()})
+    for path in read:
+        if not path.is_relative_to(root):  # a module outside the scanned path, called by a relative source
+            _check_readable(path)
+    return TerraformSource(root=root, files=tuple(read), roots=tree.roots, left_out=tree.left_out,
+                           var_files=var_files, installed=tree.installed)
 
 
 def describe_parse_error(path: Path) -> str:

@@ -283,10 +283,6 @@ def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: 
     return out
 
 
-def _var_files(source: TerraformSource) -> list[str] | None:
-    return [str(p.resolve()) for p in source.var_files] or None
-
-
 def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, list[tuple[int, int]]]) -> _World:
     """Checkov on a staged copy of the module tree, once per root module."""
     runner_cls, filter_cls = _checkov()
@@ -306,7 +302,7 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
             prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""
             runner = Runner()
             runner_filter = filter_cls(framework=[source.framework], checks=sorted(check_ids), show_progress_bar=False,
-                                       var_files=_var_files(source))
+                                       var_files=list(stage.var_files) or None)
             report = runner.run(root_folder=str(root), external_checks_dir=_external_checks_dirs(),
                                 runner_filter=runner_filter)
             _require_loaded(check_ids)

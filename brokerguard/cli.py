@@ -101,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
                       help=f"language of the markdown and html reports (default: {DEFAULT_LANG})")
     scan.add_argument("--no-color", action="store_true", help="never colour the output (default: colour only on a terminal)")
+    scan.add_argument("--var-file", type=Path, action="append", default=[], metavar="FILE",
+                      help="Terraform directories: a variable file, as `terraform plan -var-file` (repeatable, "
+                           "later files win; after terraform.tfvars and *.auto.tfvars)")
+    scan.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                      help="Terraform directories: one variable, as `terraform plan -var` (repeatable; wins over files)")
     scan.add_argument("--cache-dir", type=Path, metavar="DIR",
                       help="keep parsed Terraform files here, keyed by their content, so that a re-scan parses "
                            "only the files that changed (checks always run)")
@@ -159,6 +164,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from brokerguard.catalog import load_catalog
     from brokerguard.hcl_cache import parse_cache
     from brokerguard.report import EXTENSIONS
+    from brokerguard.providers.terraform_variables import terraform_variables
     from brokerguard.scan import scan
 
     if args.output and args.output_dir:
@@ -171,7 +177,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
     with parse_cache(args.cache_dir):
-        result = scan(args.paths, profile, as_of, catalog, stack=args.stack)
+        result = scan(args.paths, profile, as_of, catalog, stack=args.stack,
+                      variables=terraform_variables(args.var_file, args.var))
     to_terminal = args.output is None and args.output_dir is None
     colour = to_terminal and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     texts = report.render(args.format, result, args.lang, colour=colour)

@@ -17,6 +17,7 @@ from brokerguard.profile import Profile
 from brokerguard.providers import pulumi, terraform_plan
 from brokerguard.providers.plan import PlanSource, display_path, load_json
 from brokerguard.providers.terraform import TerraformSource, open_directory
+from brokerguard.providers.terraform_variables import TerraformVariables
 from brokerguard.stack_rules import run_rules
 from brokerguard.worst_case import worst_case
 
@@ -49,7 +50,7 @@ class ScanResult:
         return 0 if self.passed else 1
 
 
-def open_source(path: Path, stack: str | None = None) -> Source:
+def open_source(path: Path, stack: str | None = None, variables: TerraformVariables | None = None) -> Source:
     """Recognise what a path holds by its content; anything not understood is an error, never an empty pass.
 
     A directory is a Pulumi program (Pulumi.yaml with __main__.py) or a Terraform tree; a file is a
@@ -58,7 +59,7 @@ def open_source(path: Path, stack: str | None = None) -> Source:
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if path.is_dir():
-        return pulumi.open_program(path, stack) if pulumi.is_program(path) else open_directory(path)
+        return pulumi.open_program(path, stack) if pulumi.is_program(path) else open_directory(path, variables)
     if path.suffix == ".tf":
         raise InputError(f"{path}: give the directory that holds the .tf files, not one file")
     doc, text = load_json(path, "a plan or state file")
@@ -70,9 +71,10 @@ def open_source(path: Path, stack: str | None = None) -> Source:
                      f"nor a Pulumi stack export or preview")
 
 
-def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, stack: str | None = None) -> ScanResult:
+def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, stack: str | None = None,
+         variables: TerraformVariables | None = None) -> ScanResult:
     """Open every path, then judge them together as one stack."""
-    return scan_sources([open_source(p, stack) for p in paths], profile, as_of, catalog)
+    return scan_sources([open_source(p, stack, variables) for p in paths], profile, as_of, catalog)
 
 
 def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalog: Catalog) -> ScanResult:

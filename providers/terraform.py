@@ -8,6 +8,7 @@ from pathlib import Path
 
 from brokerguard.errors import InputError
 from brokerguard.providers.terraform_tree import ModuleCall, resolve
+from brokerguard.providers.terraform_variables import TerraformVariables
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # no hand-written .tf file is this large; refuse before parsing
 SKIPPED_DIRS = {".terraform", ".git", "node_modules", ".venv"}
@@ -22,7 +23,7 @@ class TerraformSource:
     files: tuple[Path, ...]  # the files Terraform reads: root modules and the modules they call
     roots: tuple[Path, ...] = ()  # root modules (several when the path is a monorepo of stacks)
     left_out: tuple[Path, ...] = ()  # .tf files no module reads: not judged, named in the report
-    var_files: tuple[Path, ...] = ()  # --var-file, in command-line order, then --var as a file
+    variables: TerraformVariables = TerraformVariables()  # --var-file and --var
     installed: tuple[tuple[ModuleCall, Path], ...] = ()  # module calls read from .terraform/modules
     kind: str = "terraform"
     framework: str = "terraform"
@@ -75,7 +76,7 @@ def _check_readable(path: Path) -> None:
         raise InputError(f"{path}:{line}: not UTF-8 text (byte {data[exc.start]:#04x})") from None
 
 
-def open_directory(root: Path, var_files: tuple[Path, ...] = ()) -> TerraformSource:
+def open_directory(root: Path, variables: TerraformVariables | None = None) -> TerraformSource:
     """The module tree under root, every file of it checked to be readable text; no .tf file is an error."""
     files = _walk_tf_files(root)
     if not files:
@@ -90,7 +91,7 @@ def open_directory(root: Path, var_files: tuple[Path, ...] = ()) -> TerraformSou
         if not path.is_relative_to(root):  # a module outside the scanned path, called by a relative source
             _check_readable(path)
     return TerraformSource(root=root, files=tuple(read), roots=tree.roots, left_out=tree.left_out,
-                           var_files=var_files, installed=tree.installed)
+                           variables=variables or TerraformVariables(), installed=tree.installed)
 
 
 def describe_parse_error(path: Path) -> str:

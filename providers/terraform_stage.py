@@ -23,6 +23,7 @@ _SOURCE = re.compile(r'^(\s*source\s*=\s*)"[^"]*"', re.MULTILINE)
 @dataclass(frozen=True)
 class Staged:
     roots: tuple[Path, ...]  # the root modules in the copy, in the source's order
+    var_files: tuple[str, ...]  # --var-file, then the --var values as a file, for Checkov
     base: Path  # the copy's top
     real_base: Path  # what it is a copy of
 
@@ -73,4 +74,10 @@ def staged(source: TerraformSource, blank: Mapping[Path, list[tuple[int, int]]])
                 if VARIABLE_FILES.fullmatch(variables.name) and variables.is_file():
                     out = base / variables.relative_to(real_base)
                     out.write_bytes(variables.read_bytes())
-        yield Staged(roots=tuple(base / r.relative_to(real_base) for r in source.roots), base=base, real_base=real_base)
+        var_files = [str(p.resolve()) for p in source.variables.files]
+        if source.variables.values:
+            cli_values = Path(tmp) / "command-line.tfvars"
+            cli_values.write_text(source.variables.as_tfvars(), encoding="utf-8")
+            var_files.append(str(cli_values))
+        yield Staged(roots=tuple(base / r.relative_to(real_base) for r in source.roots), base=base, real_base=real_base,
+                     var_files=tuple(var_files))

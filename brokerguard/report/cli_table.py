@@ -65,6 +65,8 @@ def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> st
         lines.append(f"NOT JUDGED  {part}")
     for why, types in _by_reason(scan.unread).items():
         lines.append(f"NOT READ    {', '.join(types)}: {why}")
+    for file in scan.left_out:
+        lines.append(f"LEFT OUT    {file}: no module block calls its directory, so Terraform does not read it")
     if scan.unmapped_types:
         lines.append(f"note: resource types no check knows (listed, not judged): {', '.join(scan.unmapped_types)}")
     counts = Counter(r.status for r in scan.results)

@@ -63,6 +63,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_waf": "WAF",
         "legend_fail": "檢查未通過",
         "more_rows": "另有 {n} 列，請見 SARIF 或 HTML 報告",
+        "left_out": "未判定的檔案（沒有任何 module 區塊呼叫其目錄，Terraform 不會讀取）：{files}",
     },
     "en": {
         "title": "Tiered cybersecurity controls of a securities broker: audit report",
@@ -122,6 +123,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "legend_waf": "WAF",
         "legend_fail": "a check fails here",
         "more_rows": "{n} more rows: see the SARIF or HTML report",
+        "left_out": "Files not judged (no module block calls their directory, so Terraform does not read them): {files}",
     },
 }
 

@@ -62,6 +62,7 @@ def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
         "sources": [{"path": path, "kind": kind} for path, kind in scan.sources],
         "unmapped_types": list(scan.unmapped_types),
         "not_inspectable": list(scan.not_inspectable),
+        "left_out": list(scan.left_out),
         "unread": [{"type": t, "why": why} for t, why in scan.unread],
         "controls": [_control(r) for r in scan.results],
         "waivers": [{"control": e.control, "expired": e.expired, **_waiver(e.waiver)} for e in view.waivers],

@@ -91,6 +91,7 @@ class ReportView:
     rule_docs: dict[str, docgen.PolicyDoc]
     network: network.Network
     exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
+    left_out: tuple[str, ...] = ()  # .tf files no module reads: not judged
 
     @property
     def passed(self) -> bool:
@@ -146,5 +147,5 @@ def build(scan: ScanResult) -> ReportView:
         controls=tuple(_control(r, docs) for r in scan.results), waivers=tuple(waivers),
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source), rule_docs=docs,
         network=picture,
-        exit_code=scan.exit_code,
+        exit_code=scan.exit_code, left_out=scan.left_out,
     )

@@ -65,7 +65,7 @@ def staged(source: TerraformSource, blank: Mapping[Path, list[tuple[int, int]]])
             text = path.read_text(encoding="utf-8")
             for line, target in sorted(rewrites.get(path, []), reverse=True):
                 relative = os.path.relpath(base / target.relative_to(real_base), base / path.parent.relative_to(real_base))
-                text = _with_local_source(text, line, relative if relative.startswith(".") else f"./{relative}")
+                text = _with_local_source(text, line, relative if relative.startswith("../") else f"./{relative}")
             out = base / path.relative_to(real_base)
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(_blanked(text, blank.get(path, [])), encoding="utf-8")

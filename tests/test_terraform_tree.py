@@ -157,7 +157,7 @@ def test_what_cannot_be_read_stops_the_scan(cli, tmp_path: Path, case: str) -> N
     (("--var", "1x=true"), "--var 1x=true: expected NAME=VALUE"),
     (("--var-file", "absent.tfvars"), "absent.tfvars: --var-file: no such file"),
     (("--var-file", "broken.tfvars"), "broken.tfvars: --var-file: not a Terraform variable file"),
-    (("--var-file", "broken.tfvars.json"), "broken.tfvars.json:1: --var-file: not a Terraform variable file"),
+    (("--var-file", "broken.tfvars.json"), "broken.tfvars.json:2: --var-file: not a Terraform variable file"),
 ])
 def test_bad_variables_stop_the_scan(cli, tmp_path: Path, monkeypatch, args, problem: str) -> None:  # noqa: ANN001
     (tmp_path / "broken.tfvars").write_text('enable = "unterminated\n')

@@ -166,7 +166,21 @@ def _unwrap_attribute(value: Any) -> Any:
     return value
 
 
-_REFERENCE = re.compile(r"(?<![\w.])((?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:aws|data\.aws)_[a-z0-9_]+\.[\w-]+)")
+_REFERENCE = re.compile(r"(?<![\w.])((?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:aws|data\.aws)_[a-z0-9_]+\.[\w-]+)"
+                        r"(\[[^\]]*\])?")
+_QUOTED_NUMBER = re.compile(r'^\["(\d+)"\]$')
+
+
+def _instances(base: str, index: str, known: set[str], by_base: dict[str, list[str]]) -> list[str]:
+    """The addresses a reference names: one instance (`aws_subnet.app[0]`, `...["a"]`), or every
+    instance of the block when the index is not known (`[count.index]`, `[each.key]`)."""
+    if not index:
+        return [base] if base in known else by_base.get(base, [])
+    number = _QUOTED_NUMBER.match(index)  # Checkov writes a rendered count.index as ["0"]
+    for candidate in (base + index, f"{base}[{number.group(1)}]" if number else None):
+        if candidate in known:
+            return [candidate]
+    return by_base.get(base, [])
 
 
 def _strings(value: Any) -> list[str]:
@@ -179,15 +193,16 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _references(conf: dict, address: str, known: set[str]) -> frozenset[str]:
+def _references(conf: dict, address: str, known: set[str], by_base: dict[str, list[str]]) -> frozenset[str]:
     """Addresses this resource refers to; a reference inside a module is relative to the module."""
     module_prefix = address[: address.rfind(".", 0, address.rfind(".")) + 1] if address.startswith("module.") else ""
     refs = set()
     for text in _strings({k: v for k, v in conf.items() if not k.startswith("__")}):
-        for ref in _REFERENCE.findall(text):
+        for ref, index in _REFERENCE.findall(text):
             for candidate in (module_prefix + ref, ref):
-                if candidate in known and candidate != address:
-                    refs.add(candidate)
+                found = [a for a in _instances(candidate, index, known, by_base) if a != address]
+                if found:
+                    refs.update(found)
                     break
     return frozenset(refs)
 
@@ -200,12 +215,15 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
                 for name, conf in named.items():
                     raw.append((rtype, name, conf, key.file_path))
     known = {conf.get("__address__", f"{t}.{n}") for t, n, conf, _ in raw}
+    by_base: dict[str, list[str]] = {}
+    for a in sorted(known):
+        by_base.setdefault(re.sub(r"\[[^\]]*\]$", "", a), []).append(a)
     resources = []
     for rtype, name, conf, path in raw:
         address = conf.get("__address__", f"{rtype}.{name}")
         resources.append(Resource(
             address=address, type=rtype, name=name, values=_unwrap(conf),
-            references=_references(conf, address, known), file=display(path),
+            references=_references(conf, address, known, by_base), file=display(path),
             line=int(conf.get("__start_line__", 0)), tags=resource_conf.effective_tags(conf),
         ))
     return resources

@@ -100,7 +100,7 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         may += run_rules(stack, set(catalog.stack_rule_ids))
         if uncertain:
             certain += run_rules(Stack(certain_resources), set(catalog.stack_rule_ids))
-    findings = cannot_judge(worst_case(may, certain, sorted(uncertain)) if uncertain else may, unknown)
+    findings = cannot_judge(worst_case(may, certain, sorted(uncertain)) if uncertain else may, unknown, stack.linked)
     unread = {t: why for s in sources if isinstance(s, PlanSource) for t, why in s.errors.items()}
     errors = unjudged(catalog.check_ids | catalog.stack_rule_ids, unread)
     findings.sort(key=lambda f: (f.check_id, f.file, f.line, f.resource))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from brokerguard.model import Finding
 
@@ -62,12 +62,36 @@ CHECK_ATTRIBUTES = {
 }
 
 
-def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str]]) -> list[Finding]:
-    """A finding that rests on an unknown attribute fails, saying it cannot be judged and why."""
+# Stack rules and connection checks judge a resource by what it is linked to (its security groups,
+# their rules, its subnet's routes): an unknown there is as much a guess as one on the resource.
+LINKED_CHECK_PREFIXES = ("TWB_STACK_", "CKV2_")
+LINK_HOPS = 2
+
+
+def _gaps(attrs: Mapping[str, str], allowed: set[str]) -> dict[str, str]:
+    return {a: why for a, why in attrs.items() if a.split(".")[0].split("[")[0] in allowed}
+
+
+def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str]],
+                 linked: Callable[[str], Iterable[str]] | None = None) -> list[Finding]:
+    """A finding that rests on an unknown attribute fails, saying it cannot be judged and why.
+
+    ``linked`` gives the addresses a resource refers to or is referred to by; for the checks that
+    follow links, unknown network attributes of resources within two links count too.
+    """
     out = []
     for f in findings:
-        gaps = {a: why for a, why in unknown.get(f.resource, {}).items()
-                if a.split(".")[0].split("[")[0] in CHECK_ATTRIBUTES.get(f.check_id, JUDGED_ATTRIBUTES)}
+        reads = CHECK_ATTRIBUTES.get(f.check_id, JUDGED_ATTRIBUTES)
+        gaps = _gaps(unknown.get(f.resource, {}), reads)
+        if linked is not None and unknown and reads and f.check_id.startswith(LINKED_CHECK_PREFIXES):
+            seen, frontier = {f.resource}, [f.resource]
+            for _ in range(LINK_HOPS):
+                # Not through a VPC: every resource of the network refers to it, and it links nothing.
+                frontier = [n for a in frontier if a == f.resource or not a.split(".")[-2].endswith("aws_vpc")
+                            for n in linked(a) if n not in seen]
+                seen.update(frontier)
+                for n in frontier:
+                    gaps.update({f"{n}: {a}": why for a, why in _gaps(unknown.get(n, {}), reads).items()})
         if gaps:
             what = "cannot judge: " + ", ".join(f"{a} ({why})" for a, why in sorted(gaps.items()))
             f = Finding(check_id=f.check_id, check_name=f.check_name, resource=f.resource, file=f.file, line=f.line,

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test venv clean browser
+.PHONY: demo test lint venv clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,11 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) \
 		>/dev/null 2>&1 || echo "make: chromium or fonts-noto-cjk could not be installed; the browser test will be skipped"
 
-test: $(STAMP) browser
+# ruff is a pinned test dependency; its rules are in pyproject.toml ([tool.ruff]).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -q
 
 clean:

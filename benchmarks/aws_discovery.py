@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from aws_server import FAKE_ENV, MotoServer  # noqa: E402  (the same server the tests start)
+from aws_server import FAKE_ENV, MotoServer
 
 REGIONS = ["ap-northeast-1", "ap-southeast-1", "us-west-2", "eu-west-1", "ap-east-1"]
 

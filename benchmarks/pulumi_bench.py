@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import BIN, load, measure, write_doc  # noqa: E402  (benchmarks/ is a folder of scripts)
+from run import BIN, load, measure, write_doc
 
 START, END = "<!-- pulumi:start -->", "<!-- pulumi:end -->"
 PER_SYSTEM = 8  # resources one system of the generated program declares
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resources", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
-    started, load_before = dt.datetime.now(dt.timezone.utc), load()
+    started, load_before = dt.datetime.now(dt.UTC), load()
     with tempfile.TemporaryDirectory(prefix="brokerguard-pulumi-bench-") as tmp:
         program = Path(tmp) / "program"
         count = write_program(program, args.resources)

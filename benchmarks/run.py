@@ -30,7 +30,7 @@ from importlib import metadata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
+from generate import generate
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -166,7 +166,8 @@ def render(args: argparse.Namespace, info: dict[str, str], load_before: str, loa
              f"--rescan-size {args.rescan_size} --seed {args.seed}`.", ""]
     lines += ["| machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in info.items()]
     lines += [f"| load average (1/5/15 min) before | {load_before} |", f"| load average after | {load_after} |", ""]
-    lines += ["| resources | .tf files | tool | median wall (s) | min-max (s) | CPU (s) | peak RSS (MiB) | x plain Checkov (wall) | x plain Checkov (CPU) |",
+    lines += ["| resources | .tf files | tool | median wall (s) | min-max (s) | CPU (s) | peak RSS (MiB) "
+              "| x plain Checkov (wall) | x plain Checkov (CPU) |",
               "|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
     results: dict[str, float] = {}
     for size, (files, timings) in sizes.items():
@@ -184,7 +185,8 @@ def render(args: argparse.Namespace, info: dict[str, str], load_before: str, loa
             results["rss_10000"] = timings["brokerguard"].peak_mib
     lines += ["", "| start-up | median wall (s) | min-max (s) | CPU (s) | peak RSS (MiB) |", "|---|---:|---:|---:|---:|"]
     for tool, t in startup.items():
-        lines.append(f"| `{tool} --version` | {t.median:.3f} | {min(t.walls):.3f}-{max(t.walls):.3f} | {t.cpu:.3f} | {t.peak_mib:.0f} |")
+        lines.append(f"| `{tool} --version` | {t.median:.3f} | {min(t.walls):.3f}-{max(t.walls):.3f} | {t.cpu:.3f} "
+                     f"| {t.peak_mib:.0f} |")
     results["startup"] = startup["brokerguard"].median
     if rescan:
         base = rescan["checkov-all"].median
@@ -197,10 +199,10 @@ def render(args: argparse.Namespace, info: dict[str, str], load_before: str, loa
                          f"{t.median / base:.2f} | {t.cpu / rescan['checkov-all'].cpu:.2f} |")
         results["rescan_ratio"] = rescan["brokerguard"].median / base
         results["rescan_ratio_cpu"] = rescan["brokerguard"].cpu / rescan["checkov-all"].cpu
-    limits = {"ratio_1000": 0.5, "ratio_1000_cpu": 0.5, "wall_10000": 60.0, "cpu_10000": 60.0, "rss_10000": 2048.0, "rescan_ratio": 0.1,
-              "rescan_ratio_cpu": 0.1, "startup": 0.5}
-    units = {"ratio_1000": "x", "ratio_1000_cpu": "x", "wall_10000": " s", "cpu_10000": " s", "rss_10000": " MiB", "rescan_ratio": "x",
-             "rescan_ratio_cpu": "x", "startup": " s"}
+    limits = {"ratio_1000": 0.5, "ratio_1000_cpu": 0.5, "wall_10000": 60.0, "cpu_10000": 60.0, "rss_10000": 2048.0,
+              "rescan_ratio": 0.1, "rescan_ratio_cpu": 0.1, "startup": 0.5}
+    units = {"ratio_1000": "x", "ratio_1000_cpu": "x", "wall_10000": " s", "cpu_10000": " s", "rss_10000": " MiB",
+             "rescan_ratio": "x", "rescan_ratio_cpu": "x", "startup": " s"}
     lines += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
     for label, key in TARGETS:
         if key in results:
@@ -237,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-doc", action="store_true", help="print the table instead of writing docs/performance.md")
     args = parser.parse_args(argv)
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     load_before = load()
     sizes: dict[int, tuple[int, dict[str, Timing]]] = {}
     for size in (int(s) for s in args.sizes.split(",")):

@@ -13,8 +13,6 @@ from brokerguard.errors import InputError
 
 POLICIES_DIR = Path(policies.__file__).resolve().parent
 CATALOG_PATH = POLICIES_DIR / "catalog.yaml"
-CHECKOV_CHECKS_DIR = POLICIES_DIR / "checkov"
-STACK_RULES_DIR = POLICIES_DIR / "stack_rules"
 
 SCHEMA_VERSION = 1
 LANGS = ("zh-TW", "en")
@@ -26,9 +24,6 @@ SCOPES = ("company", "core", "internet-facing-core")
 VERIFICATIONS = ("infrastructure", "evidence", "infrastructure+evidence", "infrastructure-or-evidence")
 CC_CODE = re.compile(r"^CC-\d{5}$")
 CONTROL_ID = re.compile(r"^[a-z][a-z0-9-]*$")
-OUR_CHECK_ID = re.compile(r"^CKV2?_TWB_\d{3}$")
-BUILTIN_CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
-STACK_RULE_ID = re.compile(r"^TWB_STACK_\d{3}$")
 
 
 @dataclass(frozen=True)
@@ -122,18 +117,14 @@ def _obligation(raw: object, where: str) -> Obligation:
     )
 
 
-def _known_policy_ids() -> set[str]:
-    """Ids of our own checks and rules, from their file names (CKV_TWB_001_what_it_checks.py)."""
-    ids = set()
-    for folder in (CHECKOV_CHECKS_DIR, STACK_RULES_DIR):
-        for path in folder.iterdir():
-            match = re.match(r"^((?:CKV2?_TWB|TWB_STACK)_\d{3})", path.name)
-            if match and path.suffix in (".py", ".yaml"):
-                ids.add(match.group(1))
-    return ids
+def _policy_kinds() -> dict[str, str]:
+    """Policy id -> kind, from the registry (the checks and rules that exist and load)."""
+    from brokerguard import registry
+
+    return {p.id: p.kind for p in registry.load()}
 
 
-def _control(raw: object, where: str, known_ids: set[str]) -> Control:
+def _control(raw: object, where: str, kinds: dict[str, str]) -> Control:
     if isinstance(raw, dict) and isinstance(raw.get("id"), str):
         where = f"{where} (control {raw['id']!r})"
     raw = schema.mapping(raw, where, {"id", "cc", "name", "scope", "obligations", "requirement", "verification"},
@@ -158,17 +149,17 @@ def _control(raw: object, where: str, known_ids: set[str]) -> Control:
         for other in o.also_met_by:
             if other not in ob_ids:
                 raise InputError(f"{where}: obligation {o.id!r} also_met_by unknown obligation {other!r}")
+    from brokerguard.registry import STACK_RULE
+
     checks = tuple(schema.string_list(raw.get("checks", []), f"{where}.checks"))
     for check_id in checks:
-        if OUR_CHECK_ID.match(check_id):
-            if check_id not in known_ids:
-                raise InputError(f"{where}.checks: {check_id} does not exist in {CHECKOV_CHECKS_DIR}")
-        elif not BUILTIN_CHECK_ID.match(check_id):
-            raise InputError(f"{where}.checks: {check_id!r} is not a Checkov check id")
+        if kinds.get(check_id, STACK_RULE) == STACK_RULE:
+            raise InputError(f"{where}.checks: {check_id} is not a check in policies/checkov/ (Checkov's built-in "
+                             "checks are not run: write the check in policies/checkov/, docs/custom-policy.md)")
     rules = tuple(schema.string_list(raw.get("stack_rules", []), f"{where}.stack_rules"))
     for rule_id in rules:
-        if not STACK_RULE_ID.match(rule_id) or rule_id not in known_ids:
-            raise InputError(f"{where}.stack_rules: {rule_id} does not exist in {STACK_RULES_DIR}")
+        if kinds.get(rule_id) != STACK_RULE:
+            raise InputError(f"{where}.stack_rules: {rule_id} is not a rule in policies/stack_rules/")
     includes = tuple(schema.string_list(raw.get("includes", []), f"{where}.includes"))
     if raw["verification"] != "evidence" and not (checks or rules or includes):
         raise InputError(f"{where}: verification is {raw['verification']} but no checks or stack_rules are named")
@@ -188,8 +179,8 @@ def parse_catalog(data: object, where: str) -> Catalog:
         raise InputError(f"{where}: unsupported schema_version {data['schema_version']!r} (expected {SCHEMA_VERSION})")
     if not isinstance(data["controls"], list) or not data["controls"]:
         raise InputError(f"{where}: controls must be a non-empty list")
-    known = _known_policy_ids()
-    controls = tuple(_control(c, f"{where}: controls[{i}]", known) for i, c in enumerate(data["controls"]))
+    kinds = _policy_kinds()
+    controls = tuple(_control(c, f"{where}: controls[{i}]", kinds) for i, c in enumerate(data["controls"]))
     seen: set[str] = set()
     for control in controls:
         if control.id in seen:

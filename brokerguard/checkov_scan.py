@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib.machinery
-import importlib.util
 import json
-import os
 import re
-import sys
 import tempfile
-import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from brokerguard.catalog import CHECKOV_CHECKS_DIR
+from brokerguard import compat_checkov, registry
 from brokerguard.errors import InputError
 from brokerguard.model import Finding, Resource
 from brokerguard.policies import resource_conf
+from brokerguard.policies.meta import OK, Text
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
 from brokerguard.providers.terraform_stage import Staged, staged
 from brokerguard.providers.terraform_values import Expressions, existence, recording, unknown_attributes
-
-# Set before Checkov is imported: no update check, no guideline download, no platform mapping.
-OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "True", "BC_SKIP_MAPPING": "TRUE", "ANSI_COLORS_DISABLED": "True"}
-
-_external_checks_loaded = False
 
 
 @dataclass(frozen=True)
@@ -41,103 +31,6 @@ class CheckovResult:
     certain_findings: list[Finding] | None = None
     certain_resources: list[Resource] | None = None
     uncertain: tuple[str, ...] = ()  # addresses whose creation is not certain
-
-
-# Checkov's packages of built-in Terraform checks: importing checkov.terraform imports every check
-# in them (about a thousand modules, half of Checkov's start-up), and brokerguard runs none of them.
-BUILTIN_CHECK_PACKAGES = ("resource", "data", "provider", "module")
-
-
-def _skip_builtin_checks() -> None:
-    """Put empty provider packages (aws, gcp, ...) in place before Checkov is imported, so that its
-    ``from checkov.terraform.checks.resource.aws import *`` imports no check. The registries and base
-    classes load as usual, and our checks register into them the same way."""
-    spec = importlib.util.find_spec("checkov")  # locates the package without importing it
-    if spec is None or not spec.submodule_search_locations or "checkov.terraform" in sys.modules:
-        return  # not installed (the import below says so), or already imported with its checks
-    checks = Path(next(iter(spec.submodule_search_locations))) / "terraform" / "checks"
-    for kind in BUILTIN_CHECK_PACKAGES:
-        for init in sorted((checks / kind).glob("*/__init__.py")):
-            name = f"checkov.terraform.checks.{kind}.{init.parent.name}"
-            package = types.ModuleType(name)
-            package.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
-            package.__spec__.submodule_search_locations = package.__path__ = [str(init.parent)]
-            package.__all__ = []
-            sys.modules.setdefault(name, package)
-
-
-def _index_indexed_names() -> None:
-    """Make Checkov's lookup of a reference's target linear in the tree, not quadratic.
-
-    When a name is not a vertex, Checkov 3.3 (LocalGraph._get_possible_vertices) scans every block
-    of that type for one named ``name[...]`` (a count/for_each instance), and almost every reference
-    takes that path once: at 3,000 resources it was a third of the scan. This keeps the same answer
-    (the first such block in the map's order) from an index, rebuilt when the map grows; the maps
-    only ever gain keys, and holding each map keeps its id from being reused.
-    """
-    from checkov.terraform.graph_builder import local_graph
-
-    graph_cls = local_graph.TerraformLocalGraph
-    if getattr(graph_cls, "_brokerguard_indexed", False):
-        return
-    original = graph_cls._get_possible_vertices
-    left, right = local_graph.LEFT_BRACKET_WITH_QUOTATION, local_graph.RIGHT_BRACKET_WITH_QUOTATION
-
-    def possible_vertices(self: Any, module_key: Any, block_type: str, name: str) -> list[int]:
-        block_map = self.vertices_by_module_dependency_by_name.get(module_key, {}).get(block_type, {})
-        found = block_map.get(name) or block_map.get(name.replace(left, local_graph.LEFT_BRACKET)
-                                                       .replace(right, local_graph.RIGHT_BRACKET))
-        if found:
-            return found
-        cache = self.__dict__.setdefault("_brokerguard_prefix_index", {})
-        entry = cache.get(id(block_map))
-        if entry is None or entry[1] != len(block_map):
-            index: dict[str, list[int]] = {}
-            for key, indices in block_map.items():  # every "name" for which key starts with "name["
-                for i, char in enumerate(key):
-                    if char == "[":
-                        index.setdefault(key[:i], indices)
-            entry = cache[id(block_map)] = (block_map, len(block_map), index)
-        return entry[2].get(name, [])
-
-    possible_vertices.__wrapped__ = original  # type: ignore[attr-defined]
-    graph_cls._get_possible_vertices = possible_vertices
-    graph_cls._brokerguard_indexed = True
-
-
-def _checkov() -> Any:
-    """Import Checkov lazily (it is slow to import), offline and without its built-in checks."""
-    for key, val in OFFLINE_ENV.items():
-        os.environ.setdefault(key, val)
-    _skip_builtin_checks()
-    from checkov.common.bridgecrew.platform_integration import bc_integration
-    from checkov.runner_filter import RunnerFilter
-    from checkov.terraform.runner import Runner
-
-    bc_integration.skip_download = True
-    _index_indexed_names()
-    return Runner, RunnerFilter
-
-
-def _external_checks_dirs() -> list[str] | None:
-    """Our checks are loaded into Checkov's process-wide registries once; loading twice duplicates them."""
-    global _external_checks_loaded
-    if _external_checks_loaded:
-        return None
-    _external_checks_loaded = True
-    return [str(CHECKOV_CHECKS_DIR)]
-
-
-def registered_check_ids() -> set[str]:
-    """Ids of every check Checkov knows for Terraform (built-in and ours), after a scan loaded them."""
-    from checkov.common.checks_infra.registry import get_graph_checks_registry
-    from checkov.terraform.checks.resource.registry import resource_registry
-
-    graph = get_graph_checks_registry("terraform")
-    graph.load_checks()
-    ids = {c.id for checks in resource_registry.checks.values() for c in checks}
-    ids |= {c.id for checks in resource_registry.wildcard_checks.values() for c in checks}
-    return ids | {c.id for c in graph.checks}
 
 
 def _provider_default_tags(definitions: dict) -> dict[str, dict[str, str]]:
@@ -230,26 +123,23 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
 
 
 def _findings(report: Any, check_ids: set[str], locate: Callable[[Any], tuple[str, int, str]]) -> list[Finding]:
+    policies = registry.load()
     findings = []
     for passed, records in ((True, report.passed_checks), (False, report.failed_checks)):
         for rec in records:
             if rec.check_id not in check_ids:
                 continue
+            meta = policies[rec.check_id].meta
             file, line, source_id = locate(rec)
-            message = "; ".join(rec.details) if rec.details else rec.check_name
+            message = Text.join("; ", rec.details) if rec.details else meta.name
             if source_id and not passed:
-                message = f"{message} ({source_id})"
+                message = Text.join(" ", [message, f"({source_id})"])
             findings.append(Finding(
-                check_id=rec.check_id, check_name=rec.check_name, resource=rec.resource, file=file, line=line,
-                passed=passed, message="ok" if passed else message, guideline=rec.guideline or "",
+                check_id=rec.check_id, check_name=meta.name, resource=rec.resource, file=file, line=line,
+                passed=passed, message=OK if passed else message, guideline=policies[rec.check_id].guideline,
+                fix=meta.fix, severity=meta.severity,
             ))
     return findings
-
-
-def _require_loaded(check_ids: set[str]) -> None:
-    missing = check_ids - registered_check_ids()
-    if missing:
-        raise InputError(f"{CHECKOV_CHECKS_DIR}: check {sorted(missing)[0]} named in the catalog is not loaded by Checkov")
 
 
 def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> CheckovResult:
@@ -257,6 +147,7 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
 
     Call inside ``resource_conf.scan_context`` so that the checks see the profile's tag keys.
     """
+    registry.load()  # our checks are in Checkov's registries from here on
     if isinstance(source, PlanSource):
         return _run_plan(source, check_ids)
     return _run_terraform(source, check_ids)
@@ -303,14 +194,6 @@ def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: 
 
 def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, list[tuple[int, int]]]) -> _World:
     """Checkov on a staged copy of the module tree, once per root module."""
-    runner_cls, filter_cls = _checkov()
-
-    class Runner(runner_cls):  # type: ignore[misc, valid-type]
-        def check_tf_definition(self, *args: Any, **kwargs: Any) -> None:
-            # Provider default_tags become visible to the checks once the graph has resolved them.
-            resource_conf.set_provider_tags(_provider_default_tags(self.definitions or {}))
-            super().check_tf_definition(*args, **kwargs)
-
     findings: list[Finding] = []
     resources: list[Resource] = []
     blocks: list[_Block] = []
@@ -318,12 +201,10 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
         for real_root, root in zip(source.roots, stage.roots, strict=True):
             # Several root modules hold the same addresses: each is named by its directory.
             prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""
-            runner = Runner()
-            runner_filter = filter_cls(framework=[source.framework], checks=sorted(check_ids), show_progress_bar=False,
-                                       var_files=list(stage.var_files) or None)
-            report = runner.run(root_folder=str(root), external_checks_dir=_external_checks_dirs(),
-                                runner_filter=runner_filter)
-            _require_loaded(check_ids)
+            # Provider default_tags become visible to the checks once the graph has resolved them.
+            runner = compat_checkov.terraform_runner(lambda d: resource_conf.set_provider_tags(_provider_default_tags(d)))
+            report = runner.run(root_folder=str(root), runner_filter=compat_checkov.runner_filter(
+                source.framework, check_ids, var_files=stage.var_files))
             if report.parsing_errors:
                 first = stage.real(sorted(report.parsing_errors)[0])
                 raise InputError(describe_parse_error(first), hint=PARSE_HINT)
@@ -380,49 +261,21 @@ def _run_terraform(source: TerraformSource, check_ids: set[str]) -> CheckovResul
                          uncertain=tuple(sorted(uncertain)))
 
 
-class _UnreadablePlan(Exception):
-    """Raised from inside Checkov's plan parser, so that only its failures become input errors."""
-
-
-@contextlib.contextmanager
-def _plan_parse_errors_are_input_errors(source: PlanSource) -> Iterator[None]:
-    """Checkov's plan parser indexes the document without checking its shape, and a plan it cannot
-    read would crash the scan: whatever the parser raises is an unreadable input, exit 2."""
-    from checkov.terraform import plan_utils
-
-    real = plan_utils.parse_tf_plan
-
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return real(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 (whatever the parser raises, the plan was not read)
-            raise _UnreadablePlan(f"{type(exc).__name__}: {exc}".splitlines()[0][:200]) from exc
-
-    plan_utils.parse_tf_plan = guarded
-    try:
-        yield
-    except _UnreadablePlan as exc:
-        raise InputError(f"{source.root}: Checkov cannot read this plan ({exc})") from None
-    finally:
-        plan_utils.parse_tf_plan = real
-
-
 def _run_plan(source: PlanSource, check_ids: set[str]) -> CheckovResult:
     """Checkov's terraform_plan runner on a plan file, or on a translated source written to one."""
-    _, filter_cls = _checkov()
-    from checkov.terraform.plan_runner import Runner
-
     resource_conf.set_provider_tags({})  # a plan's tags_all already holds the provider's default tags
     with tempfile.TemporaryDirectory(prefix="brokerguard-plan-") as tmp:
         plan_file = source.plan_file
         if plan_file is None:
             plan_file = Path(tmp) / "plan.json"
             plan_file.write_text(json.dumps(source.plan), encoding="utf-8")
-        with _plan_parse_errors_are_input_errors(source):
-            report = Runner().run(root_folder=None, files=[str(plan_file)], external_checks_dir=_external_checks_dirs(),
-                                  runner_filter=filter_cls(framework=["terraform_plan"], checks=sorted(check_ids),
-                                                           show_progress_bar=False))
-    _require_loaded(check_ids)
+        try:
+            with compat_checkov.plan_parse_errors_raise():
+                report = compat_checkov.plan_runner().run(
+                    root_folder=None, files=[str(plan_file)],
+                    runner_filter=compat_checkov.runner_filter("terraform_plan", check_ids))
+        except compat_checkov.UnreadablePlanError as exc:
+            raise InputError(f"{source.root}: Checkov cannot read this plan ({exc})") from None
     if report.parsing_errors:
         raise InputError(f"{source.root}: Checkov could not read this plan")
     fallback = (display_path(source.root), 0, "")

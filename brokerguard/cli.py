@@ -6,6 +6,7 @@ Exit codes: 0 every control the tier requires holds; 1 at least one does not; 2 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -19,7 +20,6 @@ from brokerguard.errors import InputError
 
 if TYPE_CHECKING:  # the CLI imports the engine lazily so that --version and --help stay fast
     from brokerguard.catalog import Catalog
-    from brokerguard.drift import Drift
     from brokerguard.profile import Profile
     from brokerguard.scan import ScanResult
 
@@ -189,21 +189,13 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-def _render(args: argparse.Namespace, result: ScanResult, drift: Drift | None = None) -> str:
-    """One report of a live scan, with its drift section when there is one."""
-    from brokerguard import drift as drift_report
+def _render(args: argparse.Namespace, result: ScanResult) -> str:
+    """The one report of a live scan, in the default language."""
     from brokerguard import report
     from brokerguard.report.i18n import DEFAULT_LANG
 
     colour = args.output is None and not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = report.render([args.format], result, DEFAULT_LANG, colour=colour)[args.format]
-    if drift is None:
-        return text
-    if args.format == "json":
-        doc = json.loads(text)
-        doc["drift"] = drift_report.to_dict(drift)
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    return text + drift_report.render(drift)
+    return report.render([args.format], result, DEFAULT_LANG, colour=colour)[args.format]
 
 
 def _cmd_scan_aws(args: argparse.Namespace) -> int:
@@ -217,11 +209,11 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     declared = open_source(args.compare_with) if args.compare_with else None  # a bad path fails before AWS is read
     result = scan_sources([read_account(args.region, args.aws_profile, args.endpoint_url)], profile, as_of, catalog)
-    drift = None
     if declared is not None:
         code = scan_sources([declared], profile, as_of, catalog)
-        drift = compare(list(result.resources), list(code.resources), str(args.compare_with))
-    _write(_render(args, result, drift), args.output)
+        result = dataclasses.replace(result, drift=compare(list(result.resources), list(code.resources),
+                                                           str(args.compare_with)))
+    _write(_render(args, result), args.output)
     return result.exit_code
 
 

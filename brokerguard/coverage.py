@@ -1,56 +1,79 @@
-"""Which resource types each check and stack rule reads, so that a kind of resource a source could
-not read (live AWS: access denied, region unreachable) makes the checks that read it `error`, never
-a pass resting on "nothing found".
+"""What each check and stack rule could not judge: a resource type a source could not read, or an
+attribute whose value the source does not know.
 
-The types come from the checks themselves: a Python check's supported_resources, a YAML graph
-check's resource_types and connected_resource_types, a stack rule's ``reads``. A stack rule that
-does not declare ``reads`` depends on every type (fail closed).
+Both come from the policies' own declarations (brokerguard.registry): the resource types a check
+reads (a Python check's ``meta.types``, a YAML graph check's resource and connected types, a stack
+rule's ``meta.types``) and the attributes it reads (``meta.attributes``). A policy that does not say
+depends on everything (fail closed): any unread type makes it `error`, any unknown attribute of the
+resource it judges makes its pass a "cannot judge".
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 
-
-def _graph_types(check: Any) -> set[str]:
-    """Types a graph check's conditions look at. A `filter` condition only narrows (Checkov gives it every
-    type there is), and a composite's own list is the union of its parts', filters included: skip both."""
-    subs = [s for s in check.sub_checks or [] if "FILTER" not in str(s.type)]
-    if check.sub_checks:
-        return set().union(*(_graph_types(s) for s in subs))
-    return set(check.resource_types or []) | set(check.connected_resources_types or [])
-
-
-def checkov_types() -> dict[str, set[str]]:
-    """Check id -> the types it reads, for every check Checkov has loaded (call after a scan)."""
-    from checkov.common.checks_infra.registry import get_graph_checks_registry
-    from checkov.terraform.checks.resource.registry import resource_registry
-
-    out: dict[str, set[str]] = {}
-    for rtype, checks in resource_registry.checks.items():
-        for check in checks:
-            out.setdefault(check.id, set()).add(rtype)
-    graph = get_graph_checks_registry("terraform")
-    graph.load_checks()
-    for check in graph.checks:
-        out.setdefault(check.id, set()).update(_graph_types(check))
-    return out
+from brokerguard import registry
+from brokerguard.model import Finding
+from brokerguard.policies.meta import Text
 
 
 def unjudged(check_ids: Iterable[str], errors: Mapping[str, str]) -> dict[str, str]:
     """Check or rule id -> why it cannot be judged, given Terraform type -> why it could not be read."""
     if not errors:
         return {}
-    from brokerguard.stack_rules import load_rules
-
-    rules = load_rules()
-    known = checkov_types()
+    policies = registry.load()
     out = {}
     for cid in sorted(check_ids):
-        # None: a stack rule that does not say what it reads, or a check Checkov does not know
-        reads = rules[cid].reads if cid in rules else known.get(cid)
+        reads = policies[cid].types
         hit = sorted(errors) if reads is None else sorted(t for t in errors if t in reads)
         if hit:
             out[cid] = "; ".join(dict.fromkeys(errors[t] for t in hit))
+    return out
+
+
+# Stack rules and connection checks judge a resource by what it is linked to (its security groups,
+# their rules, its subnet's routes): an unknown there is as much a guess as one on the resource.
+LINKED_CHECK_PREFIXES = ("TWB_STACK_", "CKV2_")
+LINK_HOPS = 2
+
+
+def _gaps(attrs: Mapping[str, str], reads: frozenset[str] | None) -> dict[str, str]:
+    return {a: why for a, why in attrs.items() if reads is None or a.split(".")[0].split("[")[0] in reads}
+
+
+def _linked_gaps(resource: str, unknown: Mapping[str, Mapping[str, str]], reads: frozenset[str] | None,
+                 linked: Callable[[str], Iterable[str]]) -> dict[str, str]:
+    """Unknown attributes (of those the check reads) of resources within two links of this one; not
+    through a VPC, which every resource of the network refers to and which links nothing."""
+    gaps: dict[str, str] = {}
+    seen, frontier = {resource}, [resource]
+    for _ in range(LINK_HOPS):
+        frontier = [n for a in frontier if a == resource or not a.split(".")[-2].endswith("aws_vpc")
+                    for n in linked(a) if n not in seen]
+        seen.update(frontier)
+        for n in frontier:
+            gaps.update({f"{n}: {a}": why for a, why in _gaps(unknown.get(n, {}), reads).items()})
+    return gaps
+
+
+def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str]],
+                 linked: Callable[[str], Iterable[str]] | None = None) -> list[Finding]:
+    """A finding that rests on an unknown attribute fails, saying it cannot be judged and why.
+
+    ``linked`` gives the addresses a resource refers to or is referred to by: for the checks that
+    follow links, unknown attributes of linked resources count too.
+    """
+    policies = registry.load()
+    out = []
+    for f in findings:
+        reads = policies[f.check_id].meta.attributes
+        gaps = _gaps(unknown.get(f.resource, {}), reads)
+        if linked is not None and unknown and reads != frozenset() and f.check_id.startswith(LINKED_CHECK_PREFIXES):
+            gaps.update(_linked_gaps(f.resource, unknown, reads, linked))
+        if gaps:
+            listed = ", ".join(f"{a} ({why})" for a, why in sorted(gaps.items()))
+            what = Text(f"cannot judge: {listed}", f"無法判定：{listed}")
+            f = dataclasses.replace(f, passed=False, message=what if f.passed else Text.join("; ", [what, f.message]))
+        out.append(f)
     return out

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from brokerguard.model import Resource, Stack
 
@@ -104,20 +103,3 @@ def compare(live: list[Resource], code: list[Resource], compared_with: str) -> D
         only_code=tuple(Item(p, s, want[(p, s)]) for p, s in sorted(set(want) - set(have))),
         compared_with=compared_with,
     )
-
-
-def to_dict(drift: Drift) -> dict[str, Any]:
-    def items(xs: tuple[Item, ...]) -> list[dict[str, str]]:
-        return [{"protection": i.protection, "subject": i.subject, "where": i.where} for i in xs]
-    return {"compared_with": drift.compared_with, "live_not_in_code": items(drift.only_live),
-            "code_not_live": items(drift.only_code)}
-
-
-def render(drift: Drift) -> str:
-    lines = ["", f"Drift against {drift.compared_with}:"]
-    if not drift.only_live and not drift.only_code:
-        lines.append("  none: every protection declared runs, and every protection running is declared")
-    for title, xs in (("running but not in code", drift.only_live), ("in code but not running", drift.only_code)):
-        for i in xs:
-            lines.append(f"  {title}: {i.protection} on {i.subject} ({i.where})")
-    return "\n".join(lines) + "\n"

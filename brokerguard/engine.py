@@ -13,6 +13,9 @@ from brokerguard.catalog import Catalog, Control, Obligation
 from brokerguard.model import Finding, Status
 from brokerguard.profile import Evidence, Profile, Waiver
 
+# How a control was judged, in the words every report renders (brokerguard.report.i18n translates them).
+AUTOMATED, AUTOMATED_EVIDENCE, EVIDENCE = "automated", "automated+evidence", "evidence"
+
 
 @dataclass(frozen=True)
 class JudgedFinding:
@@ -39,6 +42,16 @@ class ControlResult:
     @property
     def failed_findings(self) -> list[JudgedFinding]:
         return [f for f in self.findings if f.result == "failed"]
+
+    @property
+    def judged(self) -> str:
+        """How the control was judged: automated, automated+evidence, or evidence."""
+        mode = self.control.verification
+        if mode == "infrastructure+evidence" or (mode == "infrastructure" and self.decided_by == "evidence"):
+            return AUTOMATED_EVIDENCE
+        if mode == "evidence" or (mode == "infrastructure-or-evidence" and not self.findings):
+            return EVIDENCE
+        return AUTOMATED
 
 
 def _evidence_problem(e: Evidence, ob: Obligation, as_of: dt.date) -> str | None:

@@ -15,7 +15,6 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -54,16 +53,8 @@ def parse_cache(directory: Path | None) -> Iterator[None]:
     if directory is None:
         yield
         return
-    from brokerguard.checkov_scan import _checkov
+    from brokerguard import compat_checkov
 
-    _checkov()  # Checkov imported the way a scan imports it (offline, without its built-in checks)
-    import hcl2
-    from checkov.terraform import parser_utils
-
-    versioned = Path(directory) / f"hcl-{__version__}-{metadata.version('bc-python-hcl2')}"
-    previous = parser_utils.hcl2
-    parser_utils.hcl2 = _CachedParser(hcl2, versioned)
-    try:
+    versioned = Path(directory) / f"hcl-{__version__}-{compat_checkov.cached_parse_version()}"
+    with compat_checkov.hcl_parser(lambda hcl2: _CachedParser(hcl2, versioned)):
         yield
-    finally:
-        parser_utils.hcl2 = previous

@@ -27,7 +27,7 @@ class Finding:
     """One check or stack rule on one resource (or on the whole stack)."""
 
     check_id: str
-    check_name: str
+    check_name: str  # texts are brokerguard.policies.meta.Text: English, carrying the zh-TW twin
     resource: str  # address, or "(stack)" for a stack-level absence
     file: str
     line: int
@@ -35,9 +35,11 @@ class Finding:
     message: str
     guideline: str = ""
     attestable: bool = False  # a "the stack must contain X" finding that evidence may stand in for
+    fix: str = ""  # the check's fix, settled by the scan so that every report carries it
+    severity: str = ""  # the check's severity (critical, high, medium, low)
 
 
-class Status(str, enum.Enum):
+class Status(str, enum.Enum):  # noqa: UP042 (str() and format() of a member stay as they were)
     PASS = "pass"
     FAIL = "fail"
     ATTESTED = "attested"

@@ -149,7 +149,8 @@ def load_profile(path: Path, catalog: Catalog, tier: int | None = None, capital:
     file_capital = parse_capital(raw["capital"], f"{where}: capital") if raw.get("capital") is not None else None
     file_tier = parse_tier(raw["tier"], f"{where}: tier") if raw.get("tier") is not None else None
     if file_tier is not None and file_capital is not None and tier_for_capital(file_capital) != file_tier:
-        raise InputError(f"{where}: tier {file_tier} contradicts capital {file_capital:,.0f} (tier {tier_for_capital(file_capital)})")
+        raise InputError(f"{where}: tier {file_tier} contradicts capital {file_capital:,.0f} "
+                         f"(tier {tier_for_capital(file_capital)})")
     if capital is not None:
         tier = tier if tier is not None else tier_for_capital(capital)
     resolved = tier or file_tier or (tier_for_capital(file_capital) if file_capital is not None else None)

@@ -82,7 +82,7 @@ def git_commit(path: Path) -> GitCommit | None:
     head = _git(path, "rev-parse", "HEAD")
     if not head:
         return None
-    status = _git(path, "status", "--porcelain", "--", ".") if path.is_dir() else _git(path, "status", "--porcelain", "--", path.name)
+    status = _git(path, "status", "--porcelain", "--", "." if path.is_dir() else path.name)
     return GitCommit(str(display_path(str(path))), head.strip(), bool(status and status.strip()))
 
 

@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from brokerguard import picture
 from brokerguard.catalog import Catalog
-from brokerguard.coverage import unjudged
+from brokerguard.coverage import cannot_judge, unjudged
+from brokerguard.drift import Drift
 from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
 from brokerguard.model import Finding, Resource, Stack, Status
 from brokerguard.policies import resource_conf
-from brokerguard.policies.check_attributes import cannot_judge
 from brokerguard.profile import Profile
 from brokerguard.providers import pulumi, terraform_plan
 from brokerguard.providers.plan import PlanSource, display_path, load_json
@@ -29,6 +30,7 @@ class ScanResult:
     tier: int
     as_of: dt.date
     profile: Profile
+    catalog: Catalog
     paths: tuple[str, ...]
     resources: tuple[Resource, ...]
     results: tuple[ControlResult, ...]
@@ -37,6 +39,8 @@ class ScanResult:
     not_inspectable: tuple[str, ...] = ()  # parts a source could not show: the scan cannot pass
     unread: tuple[tuple[str, str], ...] = ()  # (resource type, why) a live source could not read
     left_out: tuple[str, ...] = ()  # .tf files under a scanned path that no module reads: not judged
+    network: picture.Network = picture.Network((), ())  # the network as the scan judged it, for the reports
+    drift: Drift | None = None  # scan-aws --compare-with: protections running and declared, side by side
 
     @property
     def passed(self) -> bool:
@@ -100,18 +104,18 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         may += run_rules(stack, set(catalog.stack_rule_ids))
         if uncertain:
             certain += run_rules(Stack(certain_resources), set(catalog.stack_rule_ids))
+        network = picture.build(stack)  # core and public as the rules saw them, under the profile's tag keys
     findings = cannot_judge(worst_case(may, certain, sorted(uncertain)) if uncertain else may, unknown, stack.linked)
     unread = {t: why for s in sources if isinstance(s, PlanSource) for t, why in s.errors.items()}
     errors = unjudged(catalog.check_ids | catalog.stack_rule_ids, unread)
     findings.sort(key=lambda f: (f.check_id, f.file, f.line, f.resource))
     plans = [s for s in sources if isinstance(s, PlanSource)]
-    trees = [s for s in sources if isinstance(s, TerraformSource)]
     return ScanResult(
-        tier=profile.tier, as_of=as_of, profile=profile, paths=tuple(str(s.root) for s in sources),
+        tier=profile.tier, as_of=as_of, profile=profile, catalog=catalog, paths=tuple(str(s.root) for s in sources),
         resources=tuple(stack.resources), results=tuple(evaluate(catalog, profile, as_of, findings, errors)),
         sources=tuple((str(s.root), s.kind) for s in sources),
         unmapped_types=tuple(sorted({t for s in plans for t in s.unmapped_types})),
         not_inspectable=tuple(n for s in plans for n in s.not_inspectable),
-        unread=tuple(sorted(unread.items())),
-        left_out=tuple(display_path(f) for s in trees for f in s.left_out),
+        unread=tuple(sorted(unread.items())), network=network,
+        left_out=tuple(display_path(f) for s in sources if isinstance(s, TerraformSource) for f in s.left_out),
     )

@@ -10,7 +10,6 @@ import yaml
 
 from brokerguard.errors import InputError
 
-
 MAX_YAML_BYTES = 1024 * 1024  # a profile or the catalog is a few kilobytes; refuse anything huge unread
 
 
@@ -43,7 +42,8 @@ def load_yaml(path: Path) -> Any:
     try:
         size = path.stat().st_size
         if size > MAX_YAML_BYTES:
-            raise InputError(f"{path}: {size:,} bytes is over the {MAX_YAML_BYTES:,}-byte limit for a YAML file; refused before parsing")
+            raise InputError(f"{path}: {size:,} bytes is over the {MAX_YAML_BYTES:,}-byte limit for a YAML file; "
+                             "refused before parsing")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None

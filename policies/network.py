@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from brokerguard.model import Resource, Stack
+from brokerguard.policies.meta import Text
 from brokerguard.policies.resource_conf import CLASSIFIED_TYPES, is_core
 from brokerguard.policies.stack_rule import as_list, blocks
+
+from brokerguard.model import Resource, Stack
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
 SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group")
@@ -13,6 +15,15 @@ VIA = ("aws_launch_template", "aws_launch_configuration", "aws_rds_cluster", "aw
 # Core compute that lands in a subnet; S3 buckets or DynamoDB tables live outside any VPC.
 NETWORKED_TYPES = tuple(t for t in CLASSIFIED_TYPES if t not in ("aws_s3_bucket", "aws_dynamodb_table", "aws_launch_template"))
 # Everything the functions below follow from a core system to the internet: what a rule built on them reads.
+# Attributes the isolation rules read on the resource they judge (its placement, addresses, groups, tags):
+# an unknown one makes their pass a "cannot judge".
+NETWORK_ATTRIBUTES = frozenset({
+    "tags", "tags_all", "associate_public_ip_address", "network_interface", "network_interfaces",
+    "publicly_accessible", "web_acl_id", "internal", "load_balancer_type", "subnet_id", "subnet_ids",
+    "vpc_security_group_ids", "security_groups", "ingress", "route", "cidr_blocks", "ipv6_cidr_blocks",
+    "cidr_ipv4", "cidr_ipv6", "gateway_id", "destination_cidr_block", "vpc_id", "vpc_endpoint_type",
+    "resource_arn", "db_subnet_group_name", "subnets", "subnet_mapping", "type", "launch_template",
+})
 NETWORK_READS = (*CLASSIFIED_TYPES, "aws_rds_cluster_instance", *SUBNET_GROUPS, *VIA, "aws_subnet", "aws_vpc",
                  "aws_route_table", "aws_route_table_association", "aws_main_route_table_association",
                  "aws_default_route_table", "aws_route", "aws_internet_gateway", "aws_security_group",
@@ -103,17 +114,21 @@ def internet_route(stack: Stack, subnet: Resource) -> Resource | None:
     return None
 
 
-def open_ingress(stack: Stack, group: Resource) -> str | None:
+def open_ingress(stack: Stack, group: Resource) -> Text | None:
     """How a security group admits the whole internet, or None."""
     for rule in blocks(group.values, "ingress"):
         cidrs = as_list(rule.get("cidr_blocks")) + as_list(rule.get("ipv6_cidr_blocks"))
         if any(c in ANYWHERE for c in cidrs):
-            return f"{group.address} ingress from {', '.join(c for c in cidrs if c in ANYWHERE)} (line {group.line})"
+            opened = ", ".join(c for c in cidrs if c in ANYWHERE)
+            return Text(f"{group.address} ingress from {opened} (line {group.line})",
+                        f"{group.address} 允許來自 {opened} 的傳入流量（第 {group.line} 行）")
     for rule in stack.referrers(group, "aws_security_group_rule"):
         cidrs = as_list(rule.values.get("cidr_blocks")) + as_list(rule.values.get("ipv6_cidr_blocks"))
         if rule.values.get("type") == "ingress" and any(c in ANYWHERE for c in cidrs):
-            return f"{rule.address} ({rule.file}:{rule.line}) opens {group.address} to the internet"
+            return Text(f"{rule.address} ({rule.file}:{rule.line}) opens {group.address} to the internet",
+                        f"{rule.address}（{rule.file}:{rule.line}）將 {group.address} 開放給網際網路")
     for rule in stack.referrers(group, "aws_vpc_security_group_ingress_rule"):
         if rule.values.get("cidr_ipv4") in ANYWHERE or rule.values.get("cidr_ipv6") in ANYWHERE:
-            return f"{rule.address} ({rule.file}:{rule.line}) opens {group.address} to the internet"
+            return Text(f"{rule.address} ({rule.file}:{rule.line}) opens {group.address} to the internet",
+                        f"{rule.address}（{rule.file}:{rule.line}）將 {group.address} 開放給網際網路")
     return None

@@ -13,6 +13,8 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from brokerguard.policies.meta import Text
+
 DEFAULT_TAG_KEYS: dict[str, str] = {
     "system": "twb:system",
     "class": "twb:class",
@@ -106,19 +108,22 @@ def effective_tags(conf: Mapping[str, Any]) -> dict[str, str]:
     return tags
 
 
-def classification_problems(tags: Mapping[str, str]) -> list[str]:
+def classification_problems(tags: Mapping[str, str]) -> list[Text]:
     """What is missing or wrong in a resource's classification tags (empty when complete)."""
     keys = _scan["tag_keys"]
     problems = []
     if not tags.get(keys["system"], "").strip():
-        problems.append(f"missing tag {keys['system']!r} (information system name)")
+        problems.append(Text(f"missing tag {keys['system']!r} (information system name)",
+                             f"缺少標籤 {keys['system']!r}（資訊系統名稱）"))
     cls = tags.get(keys["class"], "").strip().lower()
     if cls not in CLASS_VALUES:
-        problems.append(f"tag {keys['class']!r} must be core or non-core, got {tags.get(keys['class'])!r}")
+        problems.append(Text(f"tag {keys['class']!r} must be core or non-core, got {tags.get(keys['class'])!r}",
+                             f"標籤 {keys['class']!r} 須為 core 或 non-core，實際為 {tags.get(keys['class'])!r}"))
     for level in LEVEL_KEYS:
         got = tags.get(keys[level], "").strip().lower()
         if got not in LEVEL_VALUES:
-            problems.append(f"tag {keys[level]!r} must be high, medium or low, got {tags.get(keys[level])!r}")
+            problems.append(Text(f"tag {keys[level]!r} must be high, medium or low, got {tags.get(keys[level])!r}",
+                                 f"標籤 {keys[level]!r} 須為 high、medium 或 low，實際為 {tags.get(keys[level])!r}"))
     return problems
 
 

@@ -9,32 +9,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from brokerguard.policies.meta import OK, Meta, guideline, own_id
+
 from brokerguard.model import Finding, Resource, Stack
 
 STACK = "(stack)"
 
 
 class StackRule:
-    id: str
-    name: str
-    control: str
-    guideline: str = ""
-    fix: str = ""  # how to make the rule pass, shown in docs/checks.md
-    # True for "the stack must contain X": a realisation outside the stack, declared as evidence, may stand in.
-    attestable: bool = False
-    # The resource types the rule looks at; a source that could not read one of them (live AWS, access
-    # denied) makes the rule `error`. None: the rule may look at anything, so any unread type does.
-    reads: tuple[str, ...] | None = None
+    """A rule over the whole stack; its id is its file name's prefix, its metadata its ``meta``."""
+
+    meta: Meta
+
+    def __init__(self) -> None:
+        self.id = own_id(self)
 
     def evaluate(self, stack: Stack) -> list[Finding]:
         raise NotImplementedError
 
-    def finding(self, resource: Resource | None, passed: bool, message: str = "ok") -> Finding:
+    def finding(self, resource: Resource | None, passed: bool, message: str = OK) -> Finding:
         return Finding(
-            check_id=self.id, check_name=self.name,
+            check_id=self.id, check_name=self.meta.name,
             resource=resource.address if resource else STACK,
             file=resource.file if resource else "", line=resource.line if resource else 0,
-            passed=passed, message=message, guideline=self.guideline, attestable=self.attestable,
+            passed=passed, message=message, guideline=guideline(self.id), attestable=self.meta.attestable,
+            fix=self.meta.fix, severity=self.meta.severity,
         )
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from brokerguard.policies.meta import Text
 from brokerguard.policies.resource_conf import value
 from brokerguard.policies.stack_rule import blocks
 
@@ -92,7 +93,7 @@ def regex_strings(statements_: list[Mapping[str, Any]]) -> list[str]:
     return [str(value(m, "regex_string")) for s in statements_ for m in blocks(s, "regex_match_statement")]
 
 
-def detects_sensitive_data(pattern: str) -> str | None:
+def detects_sensitive_data(pattern: str) -> Text | None:
     """What a regular expression detects (national ID or card number) when tried on samples, or None.
 
     AWS WAF uses PCRE; a pattern Python cannot compile is not judged as detecting anything.
@@ -104,7 +105,7 @@ def detects_sensitive_data(pattern: str) -> str | None:
     if any(compiled.search(text) for text in NOT_SENSITIVE):
         return None
     if any(compiled.search(sample) for sample in NATIONAL_ID_SAMPLES):
-        return "national ID numbers"
+        return Text("national ID numbers", "身分證字號")
     if any(compiled.search(sample) for sample in CARD_SAMPLES):
-        return "card numbers"
+        return Text("card numbers", "卡號")
     return None

@@ -61,7 +61,8 @@ def _check_readable(path: Path) -> None:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for a Terraform file; refused before parsing")
+            raise InputError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for a Terraform file; "
+                             "refused before parsing")
         data = path.read_bytes()
     except OSError as exc:  # a symlink loop, a dangling link, no permission, a directory named *.tf
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
@@ -105,7 +106,7 @@ def describe_parse_error(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     try:
         hcl2.loads(text)
-    except Exception as exc:  # lark raises several exception types, all with line/column when known
+    except Exception as exc:  # noqa: BLE001 (lark raises several exception types, all with line/column when known
         line = getattr(exc, "line", None)
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return f"{path}:{line}: cannot parse Terraform ({detail})" if line else f"{path}: cannot parse Terraform ({detail})"

@@ -12,9 +12,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from brokerguard.providers.plan import PlanSource, display_path, tags_of
+
 from brokerguard.errors import InputError
 from brokerguard.model import Resource
-from brokerguard.providers.plan import PlanSource, display_path, tags_of
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
 _VERSION = re.compile(r"\d+\.\d+")

@@ -55,25 +55,24 @@ class Expressions:
 @contextlib.contextmanager
 def recording() -> Iterator[Expressions]:
     """While Checkov parses files, note which attributes were expressions (rendering overwrites them)."""
-    from checkov.terraform import parser_utils
+    from brokerguard import compat_checkov
 
     found = Expressions()
-    previous = parser_utils.hcl2
 
     class Recording:
+        def __init__(self, parser: Any) -> None:
+            self.parser = parser
+
         def load(self, fh: Any) -> Any:
-            parsed = previous.load(fh)
+            parsed = self.parser.load(fh)
             found.record(str(Path(fh.name).resolve()), parsed)
             return parsed
 
         def __getattr__(self, name: str) -> Any:
-            return getattr(previous, name)
+            return getattr(self.parser, name)
 
-    parser_utils.hcl2 = Recording()
-    try:
+    with compat_checkov.hcl_parser(Recording):
         yield found
-    finally:
-        parser_utils.hcl2 = previous
 
 
 def _first(value: Any) -> Any:

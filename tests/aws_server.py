@@ -54,7 +54,7 @@ class MotoServer:
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"moto_server did not answer on {self.url}")
+                    raise RuntimeError(f"moto_server did not answer on {self.url}") from None
                 time.sleep(0.2)
 
     def reset(self) -> None:
@@ -361,7 +361,7 @@ class DenyingProxy:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _relay
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _relay  # noqa: N815 (http.server's names)
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"

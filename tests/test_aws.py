@@ -8,8 +8,18 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from aws_server import (CLASSIFIED, FAKE_ENV, REGION, Account, DenyingProxy, MotoServer, create_function, seed_compliant,
-                        seed_detection, seed_example_detection)
+from aws_server import (
+    CLASSIFIED,
+    FAKE_ENV,
+    REGION,
+    Account,
+    DenyingProxy,
+    MotoServer,
+    create_function,
+    seed_compliant,
+    seed_detection,
+    seed_example_detection,
+)
 from conftest import EXAMPLES, REPO
 
 PROFILE = REPO / "iac_examples" / "profiles" / "tier1.yaml"
@@ -198,10 +208,11 @@ def test_every_report_format_says_what_could_not_be_judged(moto: MotoServer, acc
     import datetime as dt
     import xml.etree.ElementTree as ET
 
+    from brokerguard.providers.aws.build import read_account
+
     from brokerguard import report
     from brokerguard.catalog import load_catalog
     from brokerguard.profile import load_profile
-    from brokerguard.providers.aws.build import read_account
     from brokerguard.scan import scan_sources
 
     proxy = DenyingProxy(moto.url, denied={"wafv2"})
@@ -388,19 +399,21 @@ def test_only_controls_whose_checks_read_an_unread_type_are_error(unread: str, e
 
 
 def test_a_stack_rule_that_does_not_say_what_it_reads_depends_on_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from brokerguard import registry
     from brokerguard.coverage import unjudged
-    from brokerguard.stack_rules import load_rules
 
     unread = {"aws_detective_graph": "detective@ap-northeast-1: access denied"}
     assert unjudged({"TWB_STACK_003"}, unread) == {}
-    monkeypatch.setattr(load_rules()["TWB_STACK_003"], "reads", None)
+    policies = registry.load().policies
+    monkeypatch.setitem(policies, "TWB_STACK_003", dataclasses.replace(policies["TWB_STACK_003"], types=None))
     assert unjudged({"TWB_STACK_003"}, unread) == {"TWB_STACK_003": "detective@ap-northeast-1: access denied"}
 
 
 def test_listings_are_read_to_the_last_page(moto: MotoServer) -> None:
     """moto pages DescribeLogGroups by 50, like AWS: 120 groups need three pages."""
     import boto3
-
     from brokerguard.providers.aws.build import read_account
 
     moto.reset()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import EXAMPLES, FIXTURES, REPO
 
 CORPUS = FIXTURES / "bad_input"
@@ -22,7 +21,7 @@ COMPLIANT = EXAMPLES / "tier4-compliant"
 PREVIOUS_REPORT = "the report of the previous run\n"
 
 
-def assert_refused(run, output: Path, names: str | Path, *expected: str) -> None:  # noqa: ANN001
+def assert_refused(run, output: Path, names: str | Path, *expected: str) -> None:
     """Exit 2, one line naming the file and the problem, and the old report left as it was."""
     assert run.code == 2, (run.code, run.err, run.out[-500:])
     lines = run.err.strip().splitlines()
@@ -264,7 +263,8 @@ PROFILE_CASES = {
     "tier-5.yaml": "tier must be 1, 2, 3 or 4, got 5",
     "date-2023-02-30.yaml": ":5: invalid YAML ('2023-02-30' is not a valid date",
     "quoted-date-2023-02-30.yaml": "waivers[0].expiry: '2023-02-30' is not a valid date",
-    "python-object-tag.yaml": ":1: invalid YAML (could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system')",
+    "python-object-tag.yaml": ":1: invalid YAML (could not determine a constructor for the tag "
+                              "'tag:yaml.org,2002:python/object/apply:os.system')",
     "python-object-root.yaml": "python/object/new:builtins.dict",
     "duplicate-key.yaml": ":3: invalid YAML (duplicate key 'tier')",
     "not-a-mapping.yaml": "expected a mapping, got list",

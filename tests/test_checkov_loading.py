@@ -20,7 +20,7 @@ print(json.dumps({"code": code, "ids": ids, "aws": len(sys.modules["checkov.terr
 """
 
 
-def test_a_scan_loads_our_checks_and_no_built_in_one(tmp_path) -> None:  # noqa: ANN001
+def test_a_scan_loads_our_checks_and_no_built_in_one(tmp_path) -> None:
     out = tmp_path / "report.json"
     proc = subprocess.run([sys.executable, "-c", SCRIPT, str(EXAMPLES / "nonc-public-core-db"), str(out)],
                           cwd=REPO, capture_output=True, text=True, check=True)
@@ -35,9 +35,9 @@ def test_a_scan_loads_our_checks_and_no_built_in_one(tmp_path) -> None:  # noqa:
 
 def test_reference_lookup_index_gives_checkovs_answer() -> None:
     """The indexed lookup of a reference's target answers exactly as Checkov's own scan does."""
-    from brokerguard import checkov_scan
+    from brokerguard import compat_checkov
 
-    checkov_scan._checkov()
+    compat_checkov.import_checkov()
     from checkov.terraform.graph_builder.local_graph import TerraformLocalGraph
 
     fast = TerraformLocalGraph._get_possible_vertices
@@ -57,3 +57,32 @@ def test_reference_lookup_index_gives_checkovs_answer() -> None:
     assert fast(graph, "other-module", "resource", "aws_lb.web") == []
     graph.vertices_by_module_dependency_by_name[None]["resource"]["aws_lb.new[0]"] = [7]  # the graph grows
     assert fast(graph, None, "resource", "aws_lb.new") == slow(graph, None, "resource", "aws_lb.new") == [7]
+
+
+def test_an_unverified_checkov_version_fails_in_one_place(monkeypatch) -> None:
+    """An upgrade of Checkov is re-verified in brokerguard/compat_checkov.py, not discovered in a scan."""
+    from brokerguard import compat_checkov
+
+    monkeypatch.setitem(compat_checkov.VERIFIED, "checkov", "0.0.1")
+    try:
+        compat_checkov._assert_versions()
+    except compat_checkov.IncompatibleCheckovError as exc:
+        assert "checkov 3.3.30 (verified: 0.0.1)" in str(exc) and "_get_possible_vertices" in str(exc)
+    else:
+        raise AssertionError("a version other than the verified one was accepted")
+
+
+def test_a_patched_attribute_with_another_signature_fails_in_one_place(monkeypatch) -> None:
+    from brokerguard import compat_checkov
+
+    compat_checkov.import_checkov()
+    patched = list(compat_checkov.PATCHED)
+    module, attribute, params = patched[2]
+    patched[2] = (module, attribute, (*params, "new_argument"))
+    monkeypatch.setattr(compat_checkov, "PATCHED", tuple(patched))
+    try:
+        compat_checkov._assert_patched_attributes()
+    except compat_checkov.IncompatibleCheckovError as exc:
+        assert attribute in str(exc)
+    else:
+        raise AssertionError("a changed signature was accepted")

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import EXAMPLES, REPO
 
 PROFILES = REPO / "iac_examples" / "profiles"
 AS_OF = "2024-06-30"
 
 
-def scan(cli, path: Path, *args: object):  # noqa: ANN001, ANN201
+def scan(cli, path: Path, *args: object):
     return cli("scan", path, "--as-of", AS_OF, "--format", "json", *args)
 
 
@@ -136,7 +135,8 @@ def test_expired_certificate_is_not_evidence(cli) -> None:
 
 
 def test_stale_penetration_test_is_not_evidence(cli) -> None:
-    run = cli("scan", EXAMPLES / "tier1-compliant", "--profile", PROFILES / "tier1.yaml", "--as-of", "2025-06-30", "--format", "json")
+    run = cli("scan", EXAMPLES / "tier1-compliant", "--profile", PROFILES / "tier1.yaml", "--as-of", "2025-06-30",
+              "--format", "json")
     assert run.statuses()["penetration-test"] == "evidence_missing"
     assert any("older than 366 days" in n for n in run.control("penetration-test")["notes"])
 
@@ -210,7 +210,8 @@ def test_bad_arguments_exit_2(cli, args: tuple, expected: str) -> None:
     ({"tier": 1, "evidence": [{"control": "antivrus", "text": "x", "date": "2024-01-01"}]}, "unknown control id 'antivrus'"),
     ({"tier": 1, "evidence": [{"control": "antivirus", "text": "x", "date": "2023-02-30"}]}, "2023-02-30"),
     ({"tier": 1, "evidence": [{"control": "isms", "text": "x", "date": "2024-01-01"}]}, "name one of adoption, certification"),
-    ({"tier": 1, "waivers": [{"target": "CKV_NOPE_1", "reason": "r", "approver": "a", "expiry": "2025-01-01"}]}, "neither a control id"),
+    ({"tier": 1, "waivers": [{"target": "CKV_NOPE_1", "reason": "r", "approver": "a", "expiry": "2025-01-01"}]},
+     "neither a control id"),
     ({"tier": 1, "waivers": [{"target": "waf", "reason": "r", "expiry": "2025-01-01"}]}, "missing key 'approver'"),
     ({"tier": 1, "tagkeys": {}}, "unknown key 'tagkeys'"),
     ({"tier": 1, "capital": 1000}, "contradicts capital"),

@@ -10,186 +10,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import EXAMPLES, FIXTURES, REPO, judged
 
 from brokerguard.catalog import CATALOG_PATH, load_catalog, parse_catalog
 from brokerguard.engine import evaluate_control
 from brokerguard.errors import InputError
 from brokerguard.profile import Evidence, Profile, load_profile
 from brokerguard.scan import scan
-from conftest import EXAMPLES, FIXTURES, REPO, declared_at, judged
 
 TF = FIXTURES / "terraform"
 PROFILES = REPO / "iac_examples" / "profiles"
 AS_OF = dt.date(2024, 6, 30)
 OURS = ("email-filtering", "antivirus", "threat-detection", "apt-defense", "bcp-drill")
-
-
-CASES = [
-    # email-filtering
-    ("CKV_TWB_030", TF / "mail", "aws_ses_receipt_rule.filtered", "passed"),
-    ("CKV_TWB_030", TF / "mail", "aws_ses_receipt_rule.unscanned", "failed"),
-    ("CKV_TWB_030", TF / "mail", "aws_ses_receipt_rule.optional_tls", "failed"),
-    ("CKV2_TWB_030", TF / "mail", "aws_ses_domain_identity.good", "passed"),
-    ("CKV2_TWB_030", TF / "mail", "aws_ses_domain_identity.lax", "failed"),
-    ("TWB_STACK_020", TF / "mail", "aws_ses_domain_identity.good", "passed"),  # MAIL FROM SPF, zone-relative DMARC
-    ("TWB_STACK_020", TF / "mail", "aws_ses_domain_identity.lax", "failed"),
-    ("TWB_STACK_020", TF / "mail", "aws_sesv2_email_identity.bare", "failed"),
-    ("TWB_STACK_020", EXAMPLES / "tier1-compliant", "aws_ses_domain_identity.mail", "passed"),
-    # antivirus
-    ("TWB_STACK_021", TF / "malware-agent", "aws_instance.tagged", "passed"),
-    ("TWB_STACK_021", TF / "malware-agent", "aws_instance.listed", "passed"),
-    ("TWB_STACK_021", TF / "malware-agent", "aws_autoscaling_group.web", "passed"),
-    ("TWB_STACK_021", TF / "malware-agent", "aws_instance.forgotten", "failed"),
-    ("TWB_STACK_021", TF / "malware-guardduty", "aws_instance.anywhere", "passed"),
-    ("TWB_STACK_022", TF / "malware-agent", "aws_s3_bucket.scanned_uploads", "passed"),
-    ("TWB_STACK_022", TF / "malware-agent", "aws_s3_bucket.unscanned_uploads", "failed"),
-    # threat-detection
-    ("CKV_TWB_031", TF / "detection-org", "aws_guardduty_detector.main", "passed"),
-    ("CKV_TWB_031", TF / "detection-gaps", "aws_guardduty_detector.off", "failed"),
-    ("CKV_TWB_032", TF / "detection-org", "aws_cloudtrail.org", "passed"),
-    ("CKV_TWB_032", TF / "detection-gaps", "aws_cloudtrail.single_region", "failed"),
-    ("TWB_STACK_023", TF / "detection-org", "aws_guardduty_detector.main", "passed"),
-    ("TWB_STACK_023", TF / "detection-gaps", "(stack)", "failed"),
-    ("TWB_STACK_024", TF / "detection-org", "aws_securityhub_account.main", "passed"),
-    ("TWB_STACK_024", TF / "detection-gaps", "aws_securityhub_account.main", "failed"),
-    ("TWB_STACK_024", TF / "mail", "(stack)", "failed"),
-    ("TWB_STACK_025", TF / "mail", "(stack)", "failed"),
-    ("TWB_STACK_025", TF / "detection-gaps", "aws_cloudtrail.single_region", "passed"),
-    ("TWB_STACK_026", TF / "detection-org", "aws_vpc.core", "passed"),
-    ("TWB_STACK_026", TF / "detection-gaps", "aws_vpc.core", "failed"),
-    ("TWB_STACK_027", TF / "detection-org", "aws_cloudwatch_event_rule.hub", "passed"),  # heredoc JSON pattern
-    ("TWB_STACK_027", EXAMPLES / "tier1-compliant", "aws_cloudwatch_event_rule.findings", "passed"),  # jsonencode
-    ("TWB_STACK_027", TF / "detection-gaps", "aws_cloudwatch_event_rule.findings", "failed"),
-    # apt-defense
-    ("TWB_STACK_028", TF / "detection-org", "aws_guardduty_organization_configuration_feature.runtime", "passed"),
-    ("TWB_STACK_028", TF / "malware-guardduty", "aws_guardduty_detector.main", "passed"),
-    ("TWB_STACK_028", TF / "detection-gaps", "(stack)", "failed"),  # its feature sits on a disabled detector
-    ("TWB_STACK_029", TF / "detection-org", "aws_detective_graph.main", "passed"),
-    ("TWB_STACK_029", TF / "detection-gaps", "(stack)", "failed"),
-    ("TWB_STACK_030", TF / "detection-org", "aws_cloudwatch_event_target.isolate", "passed"),  # SSM Automation
-    ("TWB_STACK_030", EXAMPLES / "tier1-compliant", "aws_cloudwatch_event_target.isolate", "passed"),  # Lambda
-    ("TWB_STACK_030", TF / "detection-gaps", "(stack)", "failed"),
-    # bcp-drill
-    ("CKV_TWB_033", TF / "resilience", "aws_db_instance.resilient", "passed"),
-    ("CKV_TWB_033", TF / "resilience", "aws_db_instance.fragile", "failed"),
-    ("CKV_TWB_034", TF / "resilience", "aws_db_instance.resilient", "passed"),
-    ("CKV_TWB_034", TF / "resilience", "aws_db_instance.fragile", "failed"),
-    ("CKV_TWB_034", TF / "resilience", "aws_rds_cluster.settlement", "failed"),
-    ("CKV_TWB_035", TF / "resilience", "aws_autoscaling_group.spread", "passed"),
-    ("CKV_TWB_035", TF / "resilience", "aws_autoscaling_group.one_subnet", "failed"),
-    ("CKV_TWB_036", TF / "resilience", "aws_db_instance.resilient", "passed"),  # from the provider's default_tags
-    ("CKV_TWB_036", TF / "resilience", "aws_instance.no_rto", "failed"),
-    ("CKV_TWB_036", TF / "resilience", "aws_instance.vague_rto", "failed"),
-    ("TWB_STACK_031", TF / "resilience", "aws_db_instance.resilient", "passed"),  # by ARN
-    ("TWB_STACK_031", TF / "resilience", "aws_instance.vague_rto", "passed"),  # by condition on a tag
-    ("TWB_STACK_031", EXAMPLES / "tier1-compliant", "aws_instance.order", "passed"),  # by selection_tag
-    ("TWB_STACK_031", TF / "resilience", "aws_db_instance.fragile", "failed"),
-    ("TWB_STACK_031", TF / "resilience", "aws_instance.no_rto", "failed"),
-]
-
-
-@pytest.mark.parametrize(("check_id", "path", "resource", "expected"), CASES,
-                         ids=[f"{c[0]}-{c[1].name}-{c[2]}" for c in CASES])
-def test_check_outcome(check_id: str, path: Path, resource: str, expected: str) -> None:
-    found = judged(path).get((check_id, resource))
-    assert found is not None, f"{check_id} did not judge {resource} in {path.name}"
-    assert (found[0], found[1]) == (expected, declared_at(path, resource)), found
-
-
-def test_every_check_and_rule_of_these_controls_passes_and_fails_somewhere() -> None:
-    catalog = load_catalog()
-    ids = {i for cid in OURS for i in catalog.get(cid).checks + catalog.get(cid).stack_rules}
-    assert ids == {c[0] for c in CASES}
-    for check_id in ids:
-        assert {c[3] for c in CASES if c[0] == check_id} == {"passed", "failed"}, check_id
-
-
-@pytest.mark.parametrize(("path", "check_id", "resource"), [
-    (TF / "resilience", "CKV_TWB_033", "aws_db_instance.replica"),  # a read replica follows its source
-    (TF / "resilience", "CKV_TWB_034", "aws_db_instance.replica"),
-    (TF / "resilience", "TWB_STACK_031", "aws_db_instance.replica"),
-    (TF / "resilience", "CKV_TWB_033", "aws_db_instance.analytics"),  # not core
-    (TF / "malware-agent", "TWB_STACK_022", "aws_s3_bucket.downloads"),  # read-only CORS: no uploads
-    (TF / "mail", "TWB_STACK_020", "aws_sesv2_email_identity.mailbox"),  # an address, not a domain
-])
-def test_out_of_scope_resources_are_not_judged(path: Path, check_id: str, resource: str) -> None:
-    assert (check_id, resource) not in judged(path)
-
-
-@pytest.mark.parametrize(("path", "check_id", "resource", "text"), [
-    (TF / "mail", "TWB_STACK_020", "aws_ses_domain_identity.lax", "the DMARC policy is none, not quarantine or reject"),
-    (TF / "mail", "TWB_STACK_020", "aws_ses_domain_identity.lax", "lets any server send"),
-    (TF / "mail", "TWB_STACK_020", "aws_sesv2_email_identity.bare", "no DMARC TXT record (v=DMARC1) at _dmarc.bare.example.com"),
-    (TF / "mail", "CKV_TWB_030", "aws_ses_receipt_rule.optional_tls", "tls_policy is Optional, not Require"),
-    (TF / "detection-gaps", "TWB_STACK_026", "aws_vpc.core", "records only REJECT traffic"),
-    (TF / "detection-gaps", "TWB_STACK_024", "aws_securityhub_account.main", "subscribed to no standard"),
-    (TF / "resilience", "CKV_TWB_034", "aws_db_instance.fragile", "is not set (AWS keeps 1) day(s), fewer than the required 7"),
-    (TF / "resilience", "CKV_TWB_036", "aws_instance.vague_rto", "'as soon as possible', not a duration"),
-])
-def test_failure_messages_name_the_cause(path: Path, check_id: str, resource: str, text: str) -> None:
-    assert text in judged(path)[(check_id, resource)][2]
-
-
-# --- examples -----------------------------------------------------------------------------------
-
-def statuses(path: Path, profile: str, tier: int | None = None) -> dict[str, str]:
-    catalog = load_catalog()
-    prof = load_profile(PROFILES / f"{profile}.yaml", catalog)
-    if tier is not None:
-        prof = Profile(**{**prof.__dict__, "tier": tier})
-    return {r.control.id: r.status.value for r in scan([path], prof, AS_OF, catalog).results}
-
-
-def failing_controls(path: Path, profile: str, tier: int | None = None) -> set[str]:
-    return {c for c, s in statuses(path, profile, tier).items() if s in ("fail", "evidence_missing")}
-
-
-@pytest.mark.parametrize(("example", "profile", "passing"), [
-    # Controls shown by the stack itself; the rest is attested by the profile or not applicable.
-    ("tier1-compliant", "tier1", {"antivirus", "firewall", "email-filtering", "system-classification", "bcp-drill",
-                                  "threat-detection", "ids-ips", "waf", "apt-defense"}),
-    ("tier2-compliant", "tier2", {"antivirus", "firewall", "email-filtering", "system-classification", "bcp-drill",
-                                  "threat-detection", "ids-ips", "waf"}),
-    ("tier3-compliant", "tier3", {"antivirus", "firewall", "email-filtering", "system-classification", "bcp-drill"}),
-    ("tier4-compliant", "tier4", {"antivirus", "system-classification"}),
-])
-def test_compliant_examples_pass_with_their_profiles(example: str, profile: str, passing: set[str]) -> None:
-    got = statuses(EXAMPLES / example, profile)
-    assert {c for c, s in got.items() if s == "pass"} == passing
-    assert set(got.values()) <= {"pass", "attested", "not_applicable"}, got
-
-
-@pytest.mark.parametrize(("example", "tier", "profile", "failing"), [
-    ("nonc-email-filtering", 1, "tier1", {"email-filtering"}),
-    ("nonc-antivirus", 1, "tier1", {"antivirus"}),
-    ("nonc-bcp-drill", 1, "tier1", {"bcp-drill"}),
-    ("nonc-no-detective", 1, "tier1", {"apt-defense"}),
-    # APT defence includes everything threat detection needs; tier 2 needs no APT defence.
-    ("nonc-threat-detection", 1, "tier1", {"threat-detection", "apt-defense"}),
-    ("nonc-threat-detection", 2, "tier2", {"threat-detection"}),
-])
-def test_each_non_compliant_example_fails_exactly_its_control(example: str, tier: int, profile: str,
-                                                              failing: set[str]) -> None:
-    assert failing_controls(EXAMPLES / example, profile, tier) == failing
-
-
-@pytest.mark.parametrize(("example", "control", "expected"), [
-    ("nonc-email-filtering", "email-filtering", {("CKV_TWB_030", "aws_ses_receipt_rule.service_desk", "mail.tf"),
-                                                 ("TWB_STACK_020", "aws_ses_domain_identity.mail", "mail.tf")}),
-    ("nonc-antivirus", "antivirus", {("TWB_STACK_021", "aws_instance.order", "app.tf"),
-                                     ("TWB_STACK_022", "aws_s3_bucket.uploads", "antivirus.tf")}),
-    ("nonc-bcp-drill", "bcp-drill", {("TWB_STACK_031", "aws_instance.order", "app.tf")}),
-    ("nonc-no-detective", "apt-defense", {("TWB_STACK_029", "(stack)", "")}),
-    ("nonc-threat-detection", "apt-defense", {("TWB_STACK_026", "aws_vpc.trading", "main.tf")}),
-])
-def test_non_compliant_examples_fail_on_the_resource(cli, example: str, control: str, expected: set) -> None:
-    run = cli("scan", EXAMPLES / example, "--profile", PROFILES / "tier1.yaml", "--as-of", "2024-06-30", "--format", "json")
-    assert run.code == 1
-    failed = [f for f in run.control(control)["findings"] if f["result"] == "failed"]
-    assert {(f["check_id"], f["resource"], os.path.basename(f["file"])) for f in failed} == expected
-    for f in failed:  # the file is the example's own path, symlink or not
-        assert f["file"] == "" or f"{example}/" in f["file"]
-        assert f["line"] == declared_at(EXAMPLES / example, f["resource"])
 
 
 def test_tier1_stack_without_detective_passes_as_tier3(cli) -> None:
@@ -418,10 +250,11 @@ def test_antivirus_without_ec2_or_upload_buckets_needs_evidence() -> None:
 
 
 def test_a_secret_the_new_checks_read_is_cannot_judge(tmp_path: Path) -> None:
-    """What the checks read (policies/check_attributes.py): a secret there is never a pass."""
+    """What the checks read (their meta.attributes): a secret there is never a pass."""
     pytest.importorskip("pulumi_aws")
     from brokerguard.providers.pulumi.model import SECRET_SIG, PulumiResource, PulumiStack
     from brokerguard.providers.pulumi.source import from_stack
+
     from brokerguard.scan import scan_sources
 
     db = PulumiResource(urn="urn:pulumi:dev::t::aws:rds/instance:Instance::ledger", type="aws:rds/instance:Instance",

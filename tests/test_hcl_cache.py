@@ -8,7 +8,6 @@ from pathlib import Path
 
 import hcl2
 import pytest
-
 from conftest import EXAMPLES, REPO
 
 AS_OF = "2024-06-30"
@@ -28,7 +27,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def _scan(cli, tree: Path, *args: object):  # noqa: ANN001, ANN202
+def _scan(cli, tree: Path, *args: object):
     return cli("scan", tree, "--tier", "1", "--as-of", AS_OF, "--format", "json", *args)
 
 

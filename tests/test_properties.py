@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import EXAMPLES, FIXTURES, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import EXAMPLES, FIXTURES, REPO
 
 PULUMI = REPO / "iac_examples" / "pulumi"
 REAL = {
@@ -35,7 +34,8 @@ SPECIAL_STRINGS = st.sampled_from([
     "aws_lb.web", "aws_lb.web.arn", "module.net.aws_vpc.main", "twb:class", "core", "non-core", "0.0.0.0/0",
     "urn:pulumi:dev::p::aws:lb/loadBalancer:LoadBalancer::web", "", "1.2", "aws_instance", "${var.x}",
 ])
-SCALARS = st.none() | st.booleans() | st.integers(-2**63, 2**64) | st.floats(allow_nan=False) | st.text(max_size=20) | SPECIAL_STRINGS
+SCALARS = (st.none() | st.booleans() | st.integers(-2**63, 2**64) | st.floats(allow_nan=False) | st.text(max_size=20)
+           | SPECIAL_STRINGS)
 JSON_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
     st.text(max_size=12) | SPECIAL_STRINGS, inner, max_size=4), max_leaves=12)
 
@@ -140,7 +140,7 @@ def plans(draw: st.DrawFn) -> dict:
             "configuration": {"root_module": {"resources": configured}}}
 
 
-def assert_report_or_one_line_error(run, path: Path) -> None:  # noqa: ANN001
+def assert_report_or_one_line_error(run, path: Path) -> None:
     assert "Traceback" not in run.err
     if run.code == 2 and not run.out:
         lines = run.err.strip().splitlines()
@@ -156,7 +156,7 @@ def assert_report_or_one_line_error(run, path: Path) -> None:  # noqa: ANN001
         assert report["not_inspectable"] and not report["summary"]["passed"]
 
 
-def _scan(cli, tmp_path: Path, doc: Any):  # noqa: ANN001, ANN202
+def _scan(cli, tmp_path: Path, doc: Any):
     path = tmp_path / "input.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path, cli("scan", path, "--tier", "1", "--as-of", "2024-06-30", "--format", "json")
@@ -187,8 +187,8 @@ def test_the_same_input_gives_byte_identical_reports(tmp_path: Path) -> None:
     formats = ("json", "cli")
     # One process per seed writes every format (Checkov's import is the slow part).
     script = ("import sys\nfrom brokerguard.cli import main\nargs, out = sys.argv[1:-1], sys.argv[-1]\n"
-              "codes = {main(['scan', *args, '--format', f, '--output', f'{out}.{f}']) for f in %r}\n"
-              "sys.exit(codes.pop() if len(codes) == 1 else 99)\n" % (formats,))
+              f"codes = {{main(['scan', *args, '--format', f, '--output', f'{{out}}.{{f}}']) for f in {formats!r}}}\n"
+              "sys.exit(codes.pop() if len(codes) == 1 else 99)\n")
     for seed in ("1", "2"):
         code = subprocess.run([sys.executable, "-c", script, *args, str(tmp_path / seed)], cwd=REPO, capture_output=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}, check=False).returncode

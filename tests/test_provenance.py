@@ -8,13 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, REPO
 
 PROFILES = REPO / "iac_examples" / "profiles"
 
 
-def scan_json(cli, path: Path, *args: object):  # noqa: ANN001, ANN201
+def scan_json(cli, path: Path, *args: object):
     return cli("scan", path, "--as-of", "2024-06-30", "--format", "json", *args)
 
 

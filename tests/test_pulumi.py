@@ -11,14 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
+from brokerguard.providers.pulumi.model import SECRET_SIG, PulumiResource, PulumiStack
+from brokerguard.providers.pulumi.translate import mapping, translate
+from conftest import EXAMPLES, FIXTURES, REPO
 
 from brokerguard.catalog import load_catalog
 from brokerguard.errors import InputError
 from brokerguard.profile import load_profile
-from brokerguard.providers.pulumi.model import SECRET_SIG, PulumiResource, PulumiStack
-from brokerguard.providers.pulumi.translate import mapping, translate
 from brokerguard.scan import open_source, scan
-from conftest import EXAMPLES, FIXTURES, REPO
 
 pytest.importorskip("pulumi_aws")
 
@@ -54,7 +54,8 @@ def test_renames_plural_blocks_and_single_objects() -> None:
         igw,
         _res("aws:ec2/routeTable:RouteTable", "rt", {"routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"}]}),
         _res("aws:lb/loadBalancer:LoadBalancer", "lb", {"subnetMappings": [{"subnetId": "s-1"}], "internal": False}),
-        _res("aws:ec2/instance:Instance", "vm", {"rootBlockDevice": {"volumeSize": 8}, "networkInterfaces": [{"deviceIndex": 0}]}),
+        _res("aws:ec2/instance:Instance", "vm",
+             {"rootBlockDevice": {"volumeSize": 8}, "networkInterfaces": [{"deviceIndex": 0}]}),
         _res("aws:apigateway/stage:Stage", "st", {"restApi": "api-1", "deployment": "dep-1", "stageName": "prod"}),
         _res("aws:rds/instance:Instance", "db", {"publiclyAccessible": True, "tags": {"twb:class": "core", "camelCase": "x"}}),
     ])
@@ -82,11 +83,13 @@ def test_waf_association_still_points_at_its_load_balancer() -> None:
                  {"resourceArn": lb.outputs["arn"], "webAclArn": acl.outputs["arn"]})
     t = translate(PulumiStack(origin="x", kind="export", resources=[lb, acl, assoc]))
     conf = {r["address"]: r for r in t.plan["configuration"]["root_module"]["resources"]}
-    assert conf["aws_wafv2_web_acl_association.assoc"]["expressions"]["resource_arn"]["references"] == ["aws_lb.web.arn", "aws_lb.web"]
+    references = conf["aws_wafv2_web_acl_association.assoc"]["expressions"]["resource_arn"]["references"]
+    assert references == ["aws_lb.web.arn", "aws_lb.web"]
 
 
 def test_mapping_covers_every_type_the_policies_name() -> None:
-    text = "".join(p.read_text() for p in (REPO / "policies").rglob("*") if p.suffix in (".py", ".yaml") and p.name != "catalog.yaml")
+    text = "".join(p.read_text() for p in (REPO / "policies").rglob("*")
+                   if p.suffix in (".py", ".yaml") and p.name != "catalog.yaml")
     named = set(re.findall(r"\baws_[a-z0-9_]+\b", text)) - {"aws_wafv2_web_acl_"}
     mapped = {row["terraform_type"] for row in mapping()["resources"].values()}
     assert named - mapped == set()

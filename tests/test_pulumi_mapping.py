@@ -9,7 +9,6 @@ of objects, repeated blocks take the singular block name, maps keep their keys a
 from __future__ import annotations
 
 import pytest
-
 from brokerguard.providers.pulumi.model import PulumiResource, PulumiStack
 from brokerguard.providers.pulumi.translate import mapping, translate
 
@@ -175,7 +174,8 @@ def test_nested_blocks_the_checks_read_are_singular_lists() -> None:
     by = {r.address: r.values for r in translate(stack).resources}
     assert by["aws_backup_selection.sel"]["selection_tag"] == [{"type": "STRINGEQUALS", "key": "twb:backup", "value": "daily"}]
     assert by["aws_backup_selection.sel"]["resources"] == ["arn:aws:rds:x:1:db:core"]
-    assert by["aws_guardduty_detector_feature.rt"]["additional_configuration"] == [{"name": "EKS_ADDON_MANAGEMENT", "status": "ENABLED"}]
+    assert by["aws_guardduty_detector_feature.rt"]["additional_configuration"] == [
+        {"name": "EKS_ADDON_MANAGEMENT", "status": "ENABLED"}]
     assert by["aws_cloudwatch_event_target.to-sns"] == {"rule": "gd", "arn": "arn:aws:sns:x:1:alerts"}
 
 

@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES
 
 
@@ -56,8 +55,8 @@ def test_every_report_word_exists_in_both_languages() -> None:
     assert keys["zh-TW"] == keys["en"]
     for table in (i18n._STATUS, i18n._JUDGED):
         assert set(table["zh-TW"]) == set(table["en"])
+    from brokerguard.engine import AUTOMATED, AUTOMATED_EVIDENCE, EVIDENCE
     from brokerguard.model import Status
-    from brokerguard.report.view import AUTOMATED, AUTOMATED_EVIDENCE, EVIDENCE
 
     assert {s.value for s in Status} <= set(i18n._STATUS["en"])
     assert set(i18n._JUDGED["en"]) == {AUTOMATED, AUTOMATED_EVIDENCE, EVIDENCE}

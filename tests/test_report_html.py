@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import EXAMPLES, REPO
 
 PROFILES = REPO / "iac_examples" / "profiles"

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from conftest import EXAMPLES, REPO
 
 PROFILES = REPO / "iac_examples" / "profiles"
 
 
-def markdown(cli, path: Path, *args: object):  # noqa: ANN001, ANN201
+def markdown(cli, path: Path, *args: object):
     return cli("scan", path, "--as-of", "2024-06-30", "--format", "markdown", *args)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from brokerguard.drift import Drift
 from brokerguard.model import Status
 from brokerguard.provenance import Provenance
 from brokerguard.scan import ScanResult
@@ -32,12 +33,14 @@ def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> st
         return f"\033[{COLOURS[status]}m{text}\033[0m" if colour else text
 
     who = f"{scan.profile.name}, " if scan.profile.name else ""
-    lines = [f"brokerguard: {who}tier {scan.tier}, as of {scan.as_of}, {len(scan.resources)} resources in {', '.join(scan.paths)}",
+    lines = [f"brokerguard: {who}tier {scan.tier}, as of {scan.as_of}, {len(scan.resources)} resources in "
+             f"{', '.join(scan.paths)}",
              _provenance_line(provenance), ""]
     width = max(len(s.value) for s in Status)
     for r in scan.results:
         c = r.control
-        lines.append(f"{paint(r.status, r.status.value.upper().ljust(width))}  {c.id:<24} {c.cc}  {c.name['zh-TW']} / {c.name['en']}")
+        status = paint(r.status, r.status.value.upper().ljust(width))
+        lines.append(f"{status}  {c.id:<24} {c.cc}  {c.name['zh-TW']} / {c.name['en']}")
         for j in r.findings:
             if j.result == "passed":
                 continue
@@ -51,8 +54,8 @@ def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> st
                 mark = "FAILED"
             lines.append(f"    {f.check_id} {mark}: {f.resource}{where}")
             lines.append(f"        {f.message}")
-            if f.guideline and r.status.failing:
-                lines.append(f"        how to fix: {f.guideline}")
+            if f.fix and r.status.failing:
+                lines.append(f"        how to fix: {f.fix} ({f.guideline})")
         for e in r.evidence:
             lines.append(f"    evidence: {e.text} ({e.date}{', expires ' + str(e.expiry) if e.expiry else ''})")
         for w in r.waivers:
@@ -73,4 +76,16 @@ def render(scan: ScanResult, provenance: Provenance, colour: bool = False) -> st
     summary = ", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
     verdict = "PASSED" if scan.passed else "INCOMPLETE" if scan.exit_code == 2 else "FAILED"
     lines += ["", f"{verdict}: {summary} ({len(scan.results)} controls)"]
+    if scan.drift is not None:
+        lines += _drift_lines(scan.drift)
     return "\n".join(lines) + "\n"
+
+
+def _drift_lines(drift: Drift) -> list[str]:
+    lines = ["", f"Drift against {drift.compared_with}:"]
+    if not drift.only_live and not drift.only_code:
+        lines.append("  none: every protection declared runs, and every protection running is declared")
+    for title, xs in (("running but not in code", drift.only_live), ("in code but not running", drift.only_code)):
+        for i in xs:
+            lines.append(f"  {title}: {i.protection} on {i.subject} ({i.where})")
+    return lines

@@ -7,10 +7,11 @@ from collections import Counter
 from typing import Any
 
 from brokerguard import __version__, provenance
+from brokerguard.drift import Drift, Item
 from brokerguard.engine import ControlResult, JudgedFinding
 from brokerguard.model import Status
 from brokerguard.profile import Evidence, Waiver
-from brokerguard.report.view import ReportView, judged
+from brokerguard.report.view import ReportView
 from brokerguard.scan import ScanResult
 
 # 2: provenance, controls[].judged, waivers[] register
@@ -20,7 +21,8 @@ SCHEMA_VERSION = 2
 def _finding(j: JudgedFinding) -> dict[str, Any]:
     f = j.finding
     out = {"check_id": f.check_id, "check_name": f.check_name, "resource": f.resource, "file": f.file,
-           "line": f.line, "result": j.result, "message": f.message, "guideline": f.guideline}
+           "line": f.line, "result": j.result, "message": f.message, "guideline": f.guideline,
+           "severity": f.severity, "fix": f.fix}
     if j.waiver:
         out["waiver"] = _waiver(j.waiver)
     return out
@@ -40,7 +42,7 @@ def _control(r: ControlResult) -> dict[str, Any]:
     c = r.control
     return {
         "id": c.id, "cc": c.cc, "name": c.name, "scope": c.scope, "verification": c.verification,
-        "status": r.status.value, "decided_by": r.decided_by, "judged": judged(r),
+        "status": r.status.value, "decided_by": r.decided_by, "judged": r.judged,
         "obligations": [{"id": o.id, "tiers": sorted(o.tiers), "in_force": o.in_force.isoformat()} for o in c.obligations],
         "checks": list(c.checks + c.stack_rules),
         "findings": [_finding(j) for j in r.findings],
@@ -50,9 +52,16 @@ def _control(r: ControlResult) -> dict[str, Any]:
     }
 
 
+def _drift(drift: Drift) -> dict[str, Any]:
+    def items(xs: tuple[Item, ...]) -> list[dict[str, str]]:
+        return [{"protection": i.protection, "subject": i.subject, "where": i.where} for i in xs]
+    return {"compared_with": drift.compared_with, "live_not_in_code": items(drift.only_live),
+            "code_not_live": items(drift.only_code)}
+
+
 def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
     counts = Counter(r.status.value for r in scan.results)
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "brokerguard", "version": __version__},
         "tier": scan.tier,
@@ -75,6 +84,9 @@ def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
             "failing_controls": [r.control.id for r in scan.results if r.status.failing],
         },
     }
+    if scan.drift is not None:
+        doc["drift"] = _drift(scan.drift)
+    return doc
 
 
 def render(scan: ScanResult, view: ReportView) -> str:

@@ -6,7 +6,6 @@ from brokerguard.model import Status
 from brokerguard.report.i18n import both_names, judged, status, text
 from brokerguard.report.view import ERROR_FIX, EVIDENCE_FIX, ReportView, WaiverEntry
 
-
 # GitHub refuses comments over 65,536 characters: past this many failing rows, point to the full reports.
 MAX_FAILING_ROWS = 60
 

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from brokerguard import provenance as prov
-from brokerguard.catalog import Control, load_catalog
+from brokerguard.catalog import Control
 from brokerguard.model import Status
 from brokerguard.report.view import EVIDENCE_FIX, ControlView, FindingView, ReportView
 
@@ -53,11 +53,10 @@ def _rule(rule_id: str, name: str, description: str, fix: str, c: Control) -> di
 
 def _rules(view: ReportView) -> list[dict[str, Any]]:
     rules = []
-    for c in load_catalog().controls:
+    for c in view.catalog.controls:
         for rule_id in c.checks + c.stack_rules:
-            doc = view.rule_docs.get(rule_id)
-            name = doc.name if doc else f"Checkov built-in check {rule_id}"
-            rules.append(_rule(rule_id, name, doc.looks_at if doc else "", doc.fix if doc else "", c))
+            meta = view.policies[rule_id].meta
+            rules.append(_rule(rule_id, meta.name, meta.description, meta.fix, c))
         if c.verification != "infrastructure":
             rules.append(_rule(evidence_rule_id(c.id), f"{c.name['en']}: valid evidence is declared",
                                c.requirement["en"],

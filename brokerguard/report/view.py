@@ -9,18 +9,15 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from brokerguard import docgen, provenance
-from brokerguard.catalog import load_catalog
+from brokerguard import provenance, registry
+from brokerguard.catalog import Catalog
 from brokerguard.engine import ControlResult
-from brokerguard.model import Resource, Stack, Status
-from brokerguard.policies import resource_conf
+from brokerguard.model import Resource, Status
+from brokerguard.picture import Network
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
-from brokerguard.report import network
 from brokerguard.scan import ScanResult
 
-# How a control was judged, from its verification mode (catalog) and what decided it (engine).
-AUTOMATED, AUTOMATED_EVIDENCE, EVIDENCE = "automated", "automated+evidence", "evidence"
 # The fix for a control that only evidence can show, when none valid is declared.
 EVIDENCE_FIX = "Declare dated evidence for this control in the broker profile (docs/profile.md)."
 # The fix for a control that could not be judged: what a check needed was not read.
@@ -36,7 +33,8 @@ class FindingView:
     line: int
     result: str  # passed | failed | waived | attested (an absence realised elsewhere, per evidence)
     message: str
-    fix: str  # the check's `fix` text
+    fix: str  # the check's fix, as the scan settled it
+    severity: str
     waiver: Waiver | None
 
 
@@ -88,8 +86,9 @@ class ReportView:
     controls: tuple[ControlView, ...]
     waivers: tuple[WaiverEntry, ...]
     provenance: Provenance
-    rule_docs: dict[str, docgen.PolicyDoc]
-    network: network.Network
+    network: Network
+    catalog: Catalog  # the controls that judged this scan
+    policies: dict[str, registry.Policy]  # the declaration of every check and rule of the catalog, by id
     exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
     left_out: tuple[str, ...] = ()  # .tf files no module reads: not judged
 
@@ -108,44 +107,31 @@ class ReportView:
         return {s.value: found.get(s.value, 0) for s in Status}
 
 
-def judged(result: ControlResult) -> str:
-    mode = result.control.verification
-    if mode == "infrastructure+evidence" or (mode == "infrastructure" and result.decided_by == "evidence"):
-        return AUTOMATED_EVIDENCE
-    if mode == "evidence" or (mode == "infrastructure-or-evidence" and not result.findings):
-        return EVIDENCE
-    return AUTOMATED
-
-
-def _control(result: ControlResult, docs: dict[str, docgen.PolicyDoc]) -> ControlView:
+def _control(result: ControlResult) -> ControlView:
     c = result.control
     findings = []
     for j in result.findings:
         f = j.finding
         outcome = "attested" if j.result == "failed" and result.status is Status.ATTESTED else j.result
-        doc = docs.get(f.check_id)
         findings.append(FindingView(f.check_id, f.check_name, f.resource, f.file, f.line, outcome, f.message,
-                                    doc.fix if doc else "", j.waiver))
-    return ControlView(c.id, c.cc, c.name, c.requirement, result.status, result.decided_by, judged(result),
+                                    f.fix, f.severity, j.waiver))
+    return ControlView(c.id, c.cc, c.name, c.requirement, result.status, result.decided_by, result.judged,
                        tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes))
 
 
 def build(scan: ScanResult) -> ReportView:
-    catalog = load_catalog()
-    docs = {d.id: d for d in docgen.collect()}
+    catalog = scan.catalog
+    policies = registry.load()
     waivers = []
     for w in scan.profile.waivers:
         owner = catalog.get(w.target) or catalog.control_of(w.target)
         waivers.append(WaiverEntry(owner.id if owner else w.target, w, not w.live(scan.as_of)))
     order = {c.id: i for i, c in enumerate(catalog.controls)}
     waivers.sort(key=lambda e: (order.get(e.control, len(order)), e.waiver.target, e.waiver.resources))
-    # Which resource is core depends on the profile's tag keys, as it did during the scan.
-    with resource_conf.scan_context(scan.profile.tag_keys, scan.profile.settings):
-        picture = network.build(Stack(list(scan.resources)))
     return ReportView(
         broker=scan.profile.name, tier=scan.tier, as_of=scan.as_of, paths=scan.paths, resources=scan.resources,
-        controls=tuple(_control(r, docs) for r in scan.results), waivers=tuple(waivers),
-        provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source), rule_docs=docs,
-        network=picture,
-        exit_code=scan.exit_code, left_out=scan.left_out,
+        controls=tuple(_control(r) for r in scan.results), waivers=tuple(waivers),
+        provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source),
+        network=scan.network, exit_code=scan.exit_code, catalog=catalog, left_out=scan.left_out,
+        policies={pid: policies[pid] for c in catalog.controls for pid in c.checks + c.stack_rules},
     )

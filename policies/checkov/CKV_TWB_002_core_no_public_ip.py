@@ -1,26 +1,21 @@
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
+from brokerguard.policies.checkov_check import ResourceCheck
+from brokerguard.policies.meta import HIGH, Meta, Text
 from brokerguard.policies.resource_conf import effective_tags, is_core, value
+from checkov.common.models.enums import CheckResult
 
 
-class CoreNoPublicIp(BaseResourceCheck):
-    """CC-17010: core systems are isolated from the internet, so they get no public address."""
-
-    control = "firewall"
-    fix = (
-        'Set associate_public_ip_address = false and reach the system through a load balancer or a '
-        'bastion behind the firewall.'
+class CoreNoPublicIp(ResourceCheck):
+    meta = Meta(
+        name=Text("Core compute gets no public IP address", "核心運算資源不取得公有 IP 位址"),
+        description=Text("CC-17010: core systems are isolated from the internet, so they get no public address.",
+                         "CC-17010：核心系統與網際網路隔離，因此不取得公有位址。"),
+        fix=Text("Set associate_public_ip_address = false and reach the system through a load balancer or a bastion "
+                 "behind the firewall.",
+                 "設定 associate_public_ip_address = false，並經由防火牆後方的負載平衡器或跳板主機存取該系統。"),
+        severity=HIGH,
+        types=("aws_instance", "aws_launch_template"),
+        attributes={"tags", "tags_all", "associate_public_ip_address", "network_interface", "network_interfaces"},
     )
-
-    def __init__(self) -> None:
-        super().__init__(
-            name="Core compute gets no public IP address",
-            id="CKV_TWB_002",
-            categories=[CheckCategories.NETWORKING],
-            supported_resources=["aws_instance", "aws_launch_template"],
-            guideline="docs/checks.md#ckv_twb_002",
-        )
 
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         if not is_core(effective_tags(conf)):
@@ -30,7 +25,8 @@ class CoreNoPublicIp(BaseResourceCheck):
             isinstance(nic, dict) and value(nic, "associate_public_ip_address") in (True, "true") for nic in interfaces
         )
         if public:
-            self.details.append("associate_public_ip_address is true on a core system")
+            self.problem("associate_public_ip_address is true on a core system",
+                         "核心系統的 associate_public_ip_address 為 true")
             return CheckResult.FAILED
         return CheckResult.PASSED
 

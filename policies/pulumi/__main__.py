@@ -41,10 +41,11 @@ def _resource(res: Any) -> Any:
 
 def evaluate(resources: list[Any], tier: int, as_of: dt.date) -> list[tuple[str, str, str | None]]:
     """(control id, message, URN) for every control of the tier that fails; testable without the CLI."""
-    from brokerguard.catalog import load_catalog
-    from brokerguard.profile import Profile
     from brokerguard.providers.pulumi import from_stack
     from brokerguard.providers.pulumi.model import PulumiStack
+
+    from brokerguard.catalog import load_catalog
+    from brokerguard.profile import Profile
     from brokerguard.scan import scan_sources
 
     stack = PulumiStack(origin="(pulumi preview)", kind="policy", resources=[_resource(r) for r in resources])

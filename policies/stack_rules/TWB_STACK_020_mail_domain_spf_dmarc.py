@@ -1,5 +1,7 @@
-from brokerguard.model import Finding, Resource, Stack
+from brokerguard.policies.meta import MEDIUM, OK, Meta, Text
 from brokerguard.policies.stack_rule import StackRule, as_list, names
+
+from brokerguard.model import Finding, Resource, Stack
 
 ENFORCING_DMARC = ("quarantine", "reject")
 
@@ -29,21 +31,25 @@ def sending_domains(stack: Stack) -> list[tuple[Resource, str]]:
 
 
 class MailDomainSpfDmarc(StackRule):
-    """CC-17010 mail filtering (anti-spoofing): every SES sending domain publishes an SPF record
-    (on the domain or its MAIL FROM domain) and a DMARC record whose policy quarantines or rejects
-    forged mail, as aws_route53_record TXT records. DNS hosted elsewhere is declared as evidence."""
-
-    id = "TWB_STACK_020"
-    name = "SES sending domains publish SPF and an enforcing DMARC record"
-    control = "email-filtering"
-    fix = (
-        'Add aws_route53_record TXT records: "v=spf1 include:amazonses.com -all" on the domain (or its '
-        'MAIL FROM domain) and "v=DMARC1; p=quarantine" (or p=reject) on _dmarc.<domain>.'
+    meta = Meta(
+        name=Text("SES sending domains publish SPF and an enforcing DMARC record",
+                  "SES 寄件網域發布 SPF 與具強制力的 DMARC 紀錄"),
+        description=Text(
+            "CC-17010 mail filtering (anti-spoofing): every SES sending domain publishes an SPF record (on the domain "
+            "or its MAIL FROM domain) and a DMARC record whose policy quarantines or rejects forged mail, as "
+            "aws_route53_record TXT records. DNS hosted elsewhere is declared as evidence.",
+            "CC-17010 郵件過濾（防偽冒）：每個 SES 寄件網域皆以 aws_route53_record TXT 紀錄發布 SPF 紀錄（於該網域或其 "
+            "MAIL FROM 網域），以及政策為隔離或拒收偽冒郵件的 DMARC 紀錄。託管於他處的 DNS 以佐證資料宣告。"),
+        fix=Text('Add aws_route53_record TXT records: "v=spf1 include:amazonses.com -all" on the domain (or its MAIL FROM '
+                 'domain) and "v=DMARC1; p=quarantine" (or p=reject) on _dmarc.<domain>.',
+                 '新增 aws_route53_record TXT 紀錄：於該網域（或其 MAIL FROM 網域）設定 "v=spf1 include:amazonses.com '
+                 '-all"，並於 _dmarc.<domain> 設定 "v=DMARC1; p=quarantine"（或 p=reject）。'),
+        severity=MEDIUM,
+        types=("aws_ses_domain_identity", "aws_sesv2_email_identity", "aws_ses_domain_mail_from", "aws_route53_zone",
+               "aws_route53_record"),
+        attributes={"domain", "email_identity"},
+        attestable=True,
     )
-    guideline = "docs/checks.md#twb_stack_020"
-    reads = ("aws_ses_domain_identity", "aws_sesv2_email_identity", "aws_ses_domain_mail_from", "aws_route53_zone",
-             "aws_route53_record")
-    attestable = True
 
     def evaluate(self, stack: Stack) -> list[Finding]:
         findings = []
@@ -54,18 +60,22 @@ class MailDomainSpfDmarc(StackRule):
             problems = []
             spf = [t for n in spf_names for t in _txt(stack, n) if t.lower().startswith("v=spf1")]
             if not spf:
-                problems.append(f"no SPF TXT record (v=spf1) for {' or '.join(spf_names)}")
+                problems.append(Text(f"no SPF TXT record (v=spf1) for {' or '.join(spf_names)}",
+                                     f"{' 或 '.join(spf_names)} 沒有 SPF TXT 紀錄（v=spf1）"))
             elif any(t.replace(" ", "").endswith(("+all", "?all")) or t.split()[-1] == "all" for t in spf):
-                problems.append("the SPF record lets any server send (+all or ?all)")
+                problems.append(Text("the SPF record lets any server send (+all or ?all)",
+                                     "SPF 紀錄允許任何伺服器寄信（+all 或 ?all）"))
             dmarc = [t for t in _txt(stack, f"_dmarc.{domain}") if t.upper().startswith("V=DMARC1")]
             policies = {p.split("=", 1)[1].strip().lower() for t in dmarc for p in t.split(";")
                         if p.strip().lower().startswith("p=")}
             if not dmarc:
-                problems.append(f"no DMARC TXT record (v=DMARC1) at _dmarc.{domain}")
+                problems.append(Text(f"no DMARC TXT record (v=DMARC1) at _dmarc.{domain}",
+                                     f"_dmarc.{domain} 沒有 DMARC TXT 紀錄（v=DMARC1）"))
             elif not policies & set(ENFORCING_DMARC):
-                given = ", ".join(sorted(policies)) or "missing"
-                problems.append(f"the DMARC policy is {given}, not quarantine or reject")
-            findings.append(self.finding(identity, not problems, "; ".join(problems) or "ok"))
+                given = ", ".join(sorted(policies))
+                problems.append(Text(f"the DMARC policy is {given or 'missing'}, not quarantine or reject",
+                                     f"DMARC 政策為 {'、'.join(sorted(policies)) or '未設定'}，而非 quarantine 或 reject"))
+            findings.append(self.finding(identity, not problems, Text.join("; ", problems) or OK))
         return findings
 
 

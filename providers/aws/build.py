@@ -7,10 +7,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from brokerguard.model import Resource
 from brokerguard.providers.aws.discover import Discovery, discover, services
-from brokerguard.providers.aws.live import LiveResource, Path as ValuePath
+from brokerguard.providers.aws.live import LiveResource
+from brokerguard.providers.aws.live import Path as ValuePath
 from brokerguard.providers.plan import PlanSource, plan_document, plan_entries, tags_of
+
+from brokerguard.model import Resource
 
 
 def _name(rid: str) -> str:
@@ -53,14 +55,14 @@ def live_source(found: Discovery, label: str) -> PlanSource:
     addresses = _addresses(found.resources)
     # What each resource is known by when another one points at it: its id, ARN and name.
     index: dict[tuple[str, str], tuple[str, str]] = {}
-    for res, address in zip(found.resources, addresses):
+    for res, address in zip(found.resources, addresses, strict=True):
         alias = {"aws_lb": "aws_alb"}.get(res.type)
         for key, attr in ((res.values.get("name"), "name"), (res.arn, "arn"), (res.values.get("id"), "id"), (res.id, "id")):
             if isinstance(key, str) and key:
                 for rtype in filter(None, (res.type, alias)):
                     index.setdefault((rtype, key), (address, attr))
     planned, configured, resources, locations = [], [], [], {}
-    for res, address in zip(found.resources, addresses):
+    for res, address in zip(found.resources, addresses, strict=True):
         name = address.split(".", 1)[1]
         expressions: dict[str, Any] = {}
         refs: set[str] = set()

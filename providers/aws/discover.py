@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from brokerguard.providers.aws.live import LiveResource
 
 from brokerguard.errors import InputError
-from brokerguard.providers.aws.live import LiveResource
 
 SERVICES_FILE = Path(__file__).resolve().parent / "services.yaml"
 GLOBAL_REGION = "us-east-1"  # CloudFront, Shield, the S3 bucket list and CLOUDFRONT-scope WAF live here

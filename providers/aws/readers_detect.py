@@ -165,6 +165,7 @@ def read_ssm_associations(ctx: Context) -> list[LiveResource]:
     return out
 
 
-READERS = {"guardduty": read_guardduty, "guardduty.malware_plans": read_malware_protection_plans, "ssm": read_ssm_associations, "securityhub": read_security_hub,
+READERS = {"guardduty": read_guardduty, "guardduty.malware_plans": read_malware_protection_plans,
+           "ssm": read_ssm_associations, "securityhub": read_security_hub,
            "securityhub.standards": read_security_hub_standards, "cloudtrail": read_cloudtrail,
            "events": read_events, "detective": read_detective}

@@ -194,7 +194,7 @@ def read_network_firewalls(ctx: Context) -> list[LiveResource]:
                                    {"log_destination_config": blocks(destinations)}]}, arn=arn)
             # log_destination is a map in Terraform, not a block
             for i, (dest, raw) in enumerate(zip(log.values["logging_configuration"][0]["log_destination_config"],
-                                                destinations)):
+                                                destinations, strict=True)):
                 dest["log_destination"] = target = raw.get("LogDestination", {})
                 for key, rtype in LOG_TARGETS.items():
                     log.link(("logging_configuration", 0, "log_destination_config", i, "log_destination"), rtype,
@@ -243,6 +243,7 @@ def read_shield(ctx: Context) -> list[LiveResource]:
     return out
 
 
-READERS = {"apigateway": read_api_gateway, "appsync": read_appsync, "wafv2": read_wafv2, "wafv2.associations": read_waf_associations,
-           "cloudfront": read_cloudfront, "networkfirewall.firewalls": read_network_firewalls,
+READERS = {"apigateway": read_api_gateway, "appsync": read_appsync, "wafv2": read_wafv2,
+           "wafv2.associations": read_waf_associations, "cloudfront": read_cloudfront,
+           "networkfirewall.firewalls": read_network_firewalls,
            "networkfirewall.policies": read_network_firewall_policies, "shield": read_shield}

@@ -56,7 +56,8 @@ def _route_table(ctx: Context, rt: dict) -> list[LiveResource]:
             res = _new(ctx, "aws_main_route_table_association", aid, {"id": aid, "vpc_id": rt["VpcId"], "route_table_id": rid})
             res.link("vpc_id", "aws_vpc", rt["VpcId"])
         elif assoc.get("SubnetId"):
-            res = _new(ctx, "aws_route_table_association", aid, {"id": aid, "subnet_id": assoc["SubnetId"], "route_table_id": rid})
+            res = _new(ctx, "aws_route_table_association", aid,
+                       {"id": aid, "subnet_id": assoc["SubnetId"], "route_table_id": rid})
             res.link("subnet_id", "aws_subnet", assoc["SubnetId"])
         else:
             continue

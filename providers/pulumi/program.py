@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, STACK_TYPE, UNKNOWN, PulumiResource, PulumiStack
 
 from brokerguard.errors import InputError
-from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, STACK_TYPE, UNKNOWN, PulumiResource, PulumiStack
 
 _RUN_LOCK = threading.Lock()  # the Pulumi runtime is process-global: one program at a time
 
@@ -54,7 +54,8 @@ def _config(root: Path, project: str, stack: str | None) -> tuple[dict[str, Any]
         full = key if ":" in key else f"{project}:{key}"
         if isinstance(raw, dict) and "secure" in raw:
             values[full], _ = UNKNOWN, secrets.append(full)
-        elif isinstance(raw, dict) and set(raw) & {"value", "default"} and set(raw) <= {"value", "default", "type", "description", "secret", "items"}:
+        elif (isinstance(raw, dict) and set(raw) & {"value", "default"}
+              and set(raw) <= {"value", "default", "type", "description", "secret", "items"}):
             values[full] = raw.get("value", raw.get("default"))
         else:
             values[full] = raw
@@ -119,7 +120,7 @@ def run_program(root: Path, stack: str | None = None) -> PulumiStack:
         return _run(root, main, project, stack_name, config, secret_keys, pmocks, psettings, run_pulumi_func, _sync_await)
 
 
-def _run(root, main, project, stack_name, config, secret_keys, pmocks, psettings, run_pulumi_func, _sync_await):  # noqa: ANN001
+def _run(root, main, project, stack_name, config, secret_keys, pmocks, psettings, run_pulumi_func, _sync_await) -> PulumiStack:  # noqa: ANN001
     import pulumi
 
     sites: dict[tuple[str, str], collections.deque] = collections.defaultdict(collections.deque)
@@ -142,7 +143,7 @@ def _run(root, main, project, stack_name, config, secret_keys, pmocks, psettings
             return {}
 
     class Monitor(pmocks.MockMonitor):
-        def RegisterResource(self, request: Any) -> Any:
+        def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the Pulumi monitor's gRPC method)
             response = super().RegisterResource(request)
             if request.type != STACK_TYPE:
                 queue = sites.get((request.type, request.name))
@@ -163,7 +164,7 @@ def _run(root, main, project, stack_name, config, secret_keys, pmocks, psettings
 
     real_init = pulumi.Resource.__init__
 
-    def capturing_init(self, t, name, *args, **kwargs):  # noqa: ANN001
+    def capturing_init(self, t, name, *args: Any, **kwargs: Any) -> None:  # noqa: ANN001
         sites[(t, name)].append(_call_site(root))
         return real_init(self, t, name, *args, **kwargs)
 
@@ -193,7 +194,7 @@ def _run(root, main, project, stack_name, config, secret_keys, pmocks, psettings
                          f"(pip install {exc.name.replace('_', '-') if exc.name else 'it'})") from None
     except SystemExit as exc:
         raise InputError(f"{main}: the program exited (status {exc.code}) before declaring its stack") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (whatever the program raises, it declared no complete stack)
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise InputError(f"{main}: the Pulumi program raised {type(exc).__name__}"
                          f"{': ' + detail if detail else ''} (at {_last_program_frame(exc, root)})") from None

@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from brokerguard.errors import InputError
 from brokerguard.providers.plan import PlanSource
 from brokerguard.providers.pulumi import program, state
 from brokerguard.providers.pulumi.model import PulumiStack
 from brokerguard.providers.pulumi.translate import translate
+
+from brokerguard.errors import InputError
 
 is_program = program.is_program
 is_document = state.kind_of

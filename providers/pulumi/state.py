@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from brokerguard.errors import InputError
 from brokerguard.providers.pulumi.model import PulumiResource, PulumiStack
+
+from brokerguard.errors import InputError
 
 DEPLOYMENT_VERSIONS = (3, 4)  # 4 when the deployment lists `features`
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brokerguard.model import Resource
 from brokerguard.providers.plan import plan_document, plan_entries, tags_of
 from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, SECRET_SIG, STACK_TYPE, UNKNOWN, PulumiStack
+
+from brokerguard.model import Resource
 
 MAPPING_FILE = Path(__file__).resolve().parent / "aws_mapping.json"
 UNMAPPED_PREFIX = "pulumi_unmapped"
@@ -120,8 +121,8 @@ def translate(stack: PulumiStack) -> Translation:
         resources.append(Resource(address=address, type=tf_type, name=name, values=plain,
                                   references=frozenset(refs), file=res.file or stack.origin, line=res.line,
                                   tags=tags_of(plain), source_id=res.urn))
-    return Translation(plan=plan_document(planned, configured), locations=locations, resources=resources, unmapped=unmapped, unknown=unknown,
-                       not_inspectable=list(stack.not_inspectable))
+    return Translation(plan=plan_document(planned, configured), locations=locations, resources=resources,
+                       unmapped=unmapped, unknown=unknown, not_inspectable=list(stack.not_inspectable))
 
 
 def _merge_default_tags(values: dict, stack: PulumiStack, res: Any, providers: dict) -> None:
@@ -199,7 +200,8 @@ class _Context:
                 deps = [self.addresses[u] for u in self.prop_deps.get(key, []) if u in self.addresses] if top else []
                 values[tf], exprs[tf] = self.value(raw, where, deps)
             if top and key in self.prop_deps:
-                extra = [self.addresses[u] for u in self.prop_deps[key] if u in self.addresses and self.addresses[u] != self.address]
+                extra = [self.addresses[u] for u in self.prop_deps[key]
+                         if u in self.addresses and self.addresses[u] != self.address]
                 if extra and isinstance(exprs.get(tf), dict) and not exprs[tf].get("references"):
                     exprs[tf] = {"references": sorted({f"{a}.id" for a in extra} | set(extra))}
         return values, exprs

@@ -1,0 +1,26 @@
+"""The base of brokerguard's Python checks: a Checkov resource check whose metadata is its ``meta``.
+
+A check file is one class with a ``meta`` and ``scan_resource_conf``, and ``check = TheClass()`` at the
+end (instantiating registers it in Checkov's resource registry). Its id comes from its file name.
+"""
+
+from __future__ import annotations
+
+from brokerguard.policies.meta import Meta, Text, guideline, own_id
+from checkov.common.models.enums import CheckCategories
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+
+class ResourceCheck(BaseResourceCheck):
+    meta: Meta
+
+    def __init__(self) -> None:
+        if not self.meta.types:
+            raise ValueError(f"{type(self).__name__}: a resource check names the resource types it reads")
+        pid = own_id(self)
+        super().__init__(name=str(self.meta.name), id=pid, categories=[CheckCategories.GENERAL_SECURITY],
+                         supported_resources=list(self.meta.types), guideline=guideline(pid))
+
+    def problem(self, en: str, zh: str) -> None:
+        """Say why the resource fails, in both languages (Checkov carries it as a detail)."""
+        self.details.append(Text(en, zh))

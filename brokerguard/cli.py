@@ -163,8 +163,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from brokerguard import report
     from brokerguard.catalog import load_catalog
     from brokerguard.hcl_cache import parse_cache
-    from brokerguard.report import EXTENSIONS
     from brokerguard.providers.terraform_variables import terraform_variables
+    from brokerguard.report import EXTENSIONS
     from brokerguard.scan import scan
 
     if args.output and args.output_dir:

@@ -6,9 +6,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from brokerguard.errors import InputError
 from brokerguard.providers.terraform_tree import ModuleCall, resolve
 from brokerguard.providers.terraform_variables import TerraformVariables
+
+from brokerguard.errors import InputError
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # no hand-written .tf file is this large; refuse before parsing
 SKIPPED_DIRS = {".terraform", ".git", "node_modules", ".venv"}

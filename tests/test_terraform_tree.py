@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES
 
 TIER1 = EXAMPLES / "tier1-compliant"
@@ -32,7 +31,7 @@ def _tree(tmp_path: Path, files: dict[str, str], base: Path | None = TIER1) -> P
     return root
 
 
-def _failing(run, control: str) -> set[tuple[str, str]]:  # noqa: ANN001
+def _failing(run, control: str) -> set[tuple[str, str]]:
     return {(f["check_id"], f["resource"]) for f in run.control(control)["findings"] if f["result"] == "failed"}
 
 
@@ -101,7 +100,7 @@ COUNT_ON_WAF = ('variable "enable" {\n  type = bool\n}\n', 'resource "aws_wafv2_
     (("--var-file", "on.tfvars", "--var-file", "off.tfvars"), "fail"),  # the later file wins
     (("--var-file", "off.tfvars", "--var", "enable=true"), "pass"),
 ])
-def test_variables_from_the_command_line_decide_a_count(cli, tmp_path: Path, monkeypatch, args, status) -> None:  # noqa: ANN001
+def test_variables_from_the_command_line_decide_a_count(cli, tmp_path: Path, monkeypatch, args, status) -> None:
     variable, head, counted = COUNT_ON_WAF
     root = _tree(tmp_path, {"flags.tf": variable, "waf.tf": (TIER1 / "waf.tf").read_text().replace(head, counted),
                             "on.tfvars": "enable = true\n", "off.tfvars": "enable = false\n"})
@@ -159,7 +158,7 @@ def test_what_cannot_be_read_stops_the_scan(cli, tmp_path: Path, case: str) -> N
     (("--var-file", "broken.tfvars"), "broken.tfvars: --var-file: not a Terraform variable file"),
     (("--var-file", "broken.tfvars.json"), "broken.tfvars.json:2: --var-file: not a Terraform variable file"),
 ])
-def test_bad_variables_stop_the_scan(cli, tmp_path: Path, monkeypatch, args, problem: str) -> None:  # noqa: ANN001
+def test_bad_variables_stop_the_scan(cli, tmp_path: Path, monkeypatch, args, problem: str) -> None:
     (tmp_path / "broken.tfvars").write_text('enable = "unterminated\n')
     (tmp_path / "broken.tfvars.json").write_text('{"enable": \n')
     monkeypatch.chdir(tmp_path)

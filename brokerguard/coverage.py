@@ -72,8 +72,9 @@ def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str
         if linked is not None and unknown and reads != frozenset() and f.check_id.startswith(LINKED_CHECK_PREFIXES):
             gaps.update(_linked_gaps(f.resource, unknown, reads, linked))
         if gaps:
-            listed = ", ".join(f"{a} ({why})" for a, why in sorted(gaps.items()))
-            what = Text(f"cannot judge: {listed}", f"無法判定：{listed}")
+            listed = sorted(gaps.items())
+            what = Text("cannot judge: " + ", ".join(f"{a} ({why})" for a, why in listed),
+                        "無法判定：" + "、".join(f"{a}（{why.zh if isinstance(why, Text) else why}）" for a, why in listed))
             f = dataclasses.replace(f, passed=False, message=what if f.passed else Text.join("; ", [what, f.message]))
         out.append(f)
     return out

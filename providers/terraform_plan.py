@@ -12,12 +12,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from brokerguard.policies.meta import Text
 from brokerguard.providers.plan import PlanSource, display_path, tags_of
 
 from brokerguard.errors import InputError
 from brokerguard.model import Resource
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
+AFTER_APPLY = Text("known only after apply", "要到 apply 後才知道")
 _VERSION = re.compile(r"\d+\.\d+")
 _INDEX = re.compile(r"\[[^\]]*\]")
 _ADDRESS_KEY = re.compile(r'"address"\s*:\s*"([^"]+)"')
@@ -204,7 +206,7 @@ def _after_apply(doc: dict, configured: dict[str, dict]) -> tuple[dict[str, dict
                 continue
             values[attr], gap = _fill(values.get(attr), flag, expressions[attr])
             if gap:
-                gaps.setdefault(address, {})[attr] = "known only after apply"
+                gaps.setdefault(address, {})[attr] = AFTER_APPLY
         planned[address] = values
     return planned, gaps
 

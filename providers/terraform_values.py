@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from brokerguard.policies.meta import Text
+
 # Text a rendered value keeps when Checkov could not evaluate an expression.
 _LEFTOVER = re.compile(
     r"\$\{|\b(?:var|local|each|count|module|data|path|self|terraform)\.\w"
@@ -100,20 +102,22 @@ def existence(conf: dict) -> str | None:
     return None
 
 
-def unresolved(value: Any, expression: bool = True) -> str | None:
+def unresolved(value: Any, expression: bool = True) -> Text | None:
     """Why a rendered value is not a value: the text left of an expression, or None when it is one."""
     if value is None:
-        return "null left by an expression Checkov could not evaluate" if expression else None
+        return Text("null left by an expression Checkov could not evaluate",
+                    "Checkov 無法求值的運算式留下 null") if expression else None
     if isinstance(value, str):
         rest = _LINK.sub("", value)
         if _REFERENCE.search(rest):
-            return f"`{value[:80]}` is known only after apply"
+            return Text(f"`{value[:80]}` is known only after apply", f"`{value[:80]}` 要到 apply 後才知道")
         if _LEFTOVER.search(rest):
-            return f"`{value[:80]}` could not be evaluated"
+            return Text(f"`{value[:80]}` could not be evaluated", f"`{value[:80]}` 無法求值")
         return None
     if isinstance(value, dict):
         if not value:
-            return "an empty object left by an expression (an optional() default?)"
+            return Text("an empty object left by an expression (an optional() default?)",
+                        "運算式留下空物件（optional() 預設值？）")
         for v in value.values():
             if (why := unresolved(v)) is not None:
                 return why
@@ -125,7 +129,7 @@ def unresolved(value: Any, expression: bool = True) -> str | None:
     return None
 
 
-def _unresolved_parts(parsed: Any, rendered: Any) -> str | None:
+def _unresolved_parts(parsed: Any, rendered: Any) -> Text | None:
     """Walk what was written beside what Checkov rendered; only the parts written as expressions count."""
     if isinstance(parsed, str):
         return unresolved(rendered) if "${" in parsed else None
@@ -133,7 +137,7 @@ def _unresolved_parts(parsed: Any, rendered: Any) -> str | None:
         for key, part in parsed.items():
             if key not in rendered:
                 if "${" in json.dumps(part, default=str):
-                    return f"{key}: an expression Checkov could not evaluate"
+                    return Text(f"{key}: an expression Checkov could not evaluate", f"{key}：Checkov 無法求值的運算式")
                 continue
             if (why := _unresolved_parts(part, rendered[key])) is not None:
                 return why
@@ -146,14 +150,14 @@ def _unresolved_parts(parsed: Any, rendered: Any) -> str | None:
     return unresolved(rendered)  # the shape changed: an expression made it, so it is judged whole
 
 
-def unknown_attributes(conf: dict, expressions: dict[str, str], dynamic: set[str]) -> dict[str, str]:
+def unknown_attributes(conf: dict, expressions: dict[str, str], dynamic: set[str]) -> dict[str, Text]:
     """Attributes of one rendered resource whose value brokerguard cannot know, with why."""
     gaps = {}
     for attr in sorted(set(expressions) - META_ARGUMENTS - {"dynamic"}):
         if attr not in conf:
-            gaps[attr] = "an expression Checkov could not evaluate"
+            gaps[attr] = Text("an expression Checkov could not evaluate", "Checkov 無法求值的運算式")
         elif (why := _unresolved_parts(json.loads(expressions[attr]), conf[attr])) is not None:
             gaps[attr] = why
     for name in sorted(dynamic):
-        gaps[name] = "a dynamic block, not expanded"
+        gaps[name] = Text("a dynamic block, not expanded", "未展開的 dynamic 區塊")
     return gaps

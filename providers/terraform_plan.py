@@ -211,26 +211,7 @@ def _after_apply(doc: dict, configured: dict[str, dict]) -> tuple[dict[str, dict
     return planned, gaps
 
 
-def _fixed_count(block: Any) -> bool:
-    """A block with neither count nor for_each: Terraform creates exactly one of it."""
-    return isinstance(block, dict) and "count_expression" not in block and "for_each_expression" not in block
-
-
-def _certain_blocks(module: Any, prefix: str = "") -> list[str]:
-    """Managed resources the configuration certainly creates: no count or for_each on them or on any
-    module call above them (those may be zero instances, and then rightly absent from planned_values)."""
-    if not isinstance(module, dict):
-        return []
-    out = [prefix + r["address"] for r in module.get("resources") or []
-           if isinstance(r, dict) and isinstance(r.get("address"), str) and r.get("mode", "managed") == "managed"
-           and _fixed_count(r)]
-    for name, call in (module.get("module_calls") or {}).items():
-        if _fixed_count(call):
-            out += _certain_blocks(call.get("module"), f"{prefix}module.{name}.")
-    return out
-
-
-def _check_integrity(path: Path, doc: dict, planned: list[dict[str, Any]], configuration: dict) -> None:
+def _check_integrity(path: Path, doc: dict, planned: list[dict[str, Any]]) -> None:
     """A plan that Terraform did not finish, or whose parts disagree, does not show what apply would
     create: judging it would pass resources it leaves out (exit 2, never a partial verdict)."""
     if doc.get("errored") is True:
@@ -240,7 +221,6 @@ def _check_integrity(path: Path, doc: dict, planned: list[dict[str, Any]], confi
         raise InputError(f"{path}: an incomplete plan (complete: false, e.g. made with -target or with deferred "
                          "changes) leaves resources out", hint="plan the whole configuration, without -target")
     addresses = {r["address"] for r in planned}
-    deleted = set()
     for change in doc.get("resource_changes") or []:
         if not isinstance(change, dict) or change.get("mode", "managed") != "managed":
             continue
@@ -248,14 +228,8 @@ def _check_integrity(path: Path, doc: dict, planned: list[dict[str, Any]], confi
         if isinstance(actions, list) and "create" in actions and change.get("address") not in addresses:
             raise InputError(f"{path}: resource_changes creates {change.get('address')}, which planned_values does "
                              "not hold: an inconsistent plan", hint="write it again with `terraform show -json plan.out`")
-        if actions == ["delete"]:  # a destroy plan keeps the configuration and plans no resource
-            deleted.add(_base(str(change.get("address"))))
-    bases = {_base(a) for a in addresses} | deleted
-    for block in _certain_blocks(configuration.get("root_module")):
-        if block not in bases:
-            raise InputError(f"{path}: the configuration declares {block} (no count or for_each), which "
-                             "planned_values does not hold: an inconsistent plan",
-                             hint="write it again with `terraform show -json plan.out`")
+    # A block of the configuration that planned_values lacks is not refused: Terraform leaves out a
+    # for_each expression without references (`toset([])`), so an empty for_each looks the same.
 
 
 def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
@@ -268,7 +242,7 @@ def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
         raise InputError(f"{path}: a Terraform plan needs planned_values (write it with `terraform show -json plan.out`)")
     planned = _planned(planned_values.get("root_module") or {}, f"{path}: planned_values.root_module")
     configuration = doc.get("configuration") if isinstance(doc.get("configuration"), dict) else {}
-    _check_integrity(path, doc, planned, configuration)
+    _check_integrity(path, doc, planned)
     configured = _configured(configuration.get("root_module"))
     display = display_path(path)
     lines: dict[str, int] = {}

@@ -55,17 +55,63 @@ def _planned(module: Any, where: str) -> list[dict[str, Any]]:
     return out
 
 
-def _configured(module: Any, prefix: str = "") -> dict[str, dict[str, Any]]:
+def _through_variables(expressions: Any, variables: dict[str, list[str]]) -> Any:
+    """Expressions of a module's block with `var.x` references replaced by what the module call
+    passes as x (absolute addresses), so that links into and out of modules are followed."""
+    if isinstance(expressions, dict):
+        out = {}
+        for key, val in expressions.items():
+            if key == "references" and isinstance(val, list):
+                refs: list[Any] = []
+                for r in _flat(val):
+                    name = r[4:].split(".")[0].split("[")[0] if isinstance(r, str) and r.startswith("var.") else None
+                    refs += variables.get(name, [r]) if name is not None else [r]
+                out[key] = refs
+            else:
+                out[key] = _through_variables(val, variables)
+        return out
+    if isinstance(expressions, list):
+        return [_through_variables(v, variables) for v in expressions]
+    return expressions
+
+
+def _module_variables(call: dict, prefix: str, variables: dict[str, list[str]] | None) -> dict[str, list[str]]:
+    """What a module call passes to each variable: absolute addresses of what it references."""
+    passed = _through_variables(call.get("expressions") or {}, variables or {})
+    return {var: [prefix + r if not r.startswith(("var.", "local.", "each.", "count.")) else r
+                  for r in _flat(expr.get("references") or []) if isinstance(r, str)]
+            for var, expr in passed.items() if isinstance(expr, dict) and expr.get("references")}
+
+
+def linked_configuration(module: Any, prefix: str = "", variables: dict[str, list[str]] | None = None) -> Any:
+    """The configuration with `var.x` references in modules replaced by what the calls pass, for
+    Checkov, whose plan graph would not follow a link into a module through a variable."""
+    if not isinstance(module, dict):
+        return module
+    out = dict(module)
+    if variables:
+        out["resources"] = [{**r, "expressions": _through_variables(r.get("expressions"), variables)}
+                            if isinstance(r, dict) else r for r in module.get("resources") or []]
+    calls = module.get("module_calls")
+    if isinstance(calls, dict):
+        out["module_calls"] = {name: {**call, "module": linked_configuration(
+            call.get("module"), f"{prefix}module.{name}.", _module_variables(call, prefix, variables))}
+            if isinstance(call, dict) else call for name, call in calls.items()}
+    return out
+
+
+def _configured(module: Any, prefix: str = "", variables: dict[str, list[str]] | None = None) -> dict[str, dict[str, Any]]:
     """Configuration blocks by absolute address (without indexes), modules included."""
     if not isinstance(module, dict):
         return {}
     out = {}
     for res in module.get("resources") or []:
         if isinstance(res, dict) and isinstance(res.get("address"), str):
-            out[prefix + res["address"]] = res
+            out[prefix + res["address"]] = {**res, "expressions": _through_variables(res.get("expressions"), variables)} \
+                if variables else res
     for name, call in (module.get("module_calls") or {}).items():
         if isinstance(call, dict):
-            out.update(_configured(call.get("module"), f"{prefix}module.{name}."))
+            out.update(_configured(call.get("module"), f"{prefix}module.{name}.", _module_variables(call, prefix, variables)))
     return out
 
 
@@ -269,6 +315,11 @@ def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
         locations[address] = (display, line, "")
         resources.append(Resource(address=address, type=res["type"], name=res["name"], values=values,
                                   references=frozenset(refs), file=display, line=line, tags=tags_of(values)))
+    if (configuration.get("root_module") or {}).get("module_calls"):
+        # Checkov reads a copy whose module blocks name what their variables were passed.
+        linked = {**configuration, "root_module": linked_configuration(configuration["root_module"])}
+        return PlanSource(root=path, kind="terraform-plan", plan={**doc, "configuration": linked},
+                          resources=tuple(resources), locations=locations, unknown=unknown)
     return PlanSource(root=path, kind="terraform-plan", plan=doc, resources=tuple(resources), locations=locations,
                       unknown=unknown, plan_file=path)
 

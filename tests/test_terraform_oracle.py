@@ -107,8 +107,10 @@ def classify(index: int) -> tuple[str, str, str]:
             got = found[control]
             missed = RANK[got.status] < RANK[want.status] or bool(want.failing - got.failing)
             alarmed = RANK[got.status] > RANK[want.status] or bool(got.failing - want.failing)
-            if (missed or alarmed) and not got.cannot_judge:
-                return mutant.name, "silent-pass" if missed else "false-alarm", f"{control}: plan {want}, directory {got}"
+            if missed and not got.cannot_judge:
+                return mutant.name, "silent-pass", f"{control}: plan {want}, directory {got}"
+            if alarmed and not got.cannot_judge and not want.cannot_judge:  # the plan could not judge it either
+                return mutant.name, "false-alarm", f"{control}: plan {want}, directory {got}"
             if missed or alarmed:
                 outcome = "cannot-judge"
                 details.append(control)

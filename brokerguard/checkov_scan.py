@@ -203,8 +203,8 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
             prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""
             # Provider default_tags become visible to the checks once the graph has resolved them.
             runner = compat_checkov.terraform_runner(lambda d: resource_conf.set_provider_tags(_provider_default_tags(d)))
-            report = runner.run(root_folder=str(root), runner_filter=compat_checkov.runner_filter(
-                source.framework, check_ids, var_files=stage.var_files))
+            report = runner.run(root_folder=str(root),
+                                runner_filter=compat_checkov.runner_filter(source.framework, check_ids))
             if report.parsing_errors:
                 first = stage.real(sorted(report.parsing_errors)[0])
                 raise InputError(describe_parse_error(first), hint=PARSE_HINT)

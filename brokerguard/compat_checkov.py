@@ -159,13 +159,11 @@ def import_checkov() -> None:
     _imported = True
 
 
-def runner_filter(framework: str, check_ids: set[str], var_files: tuple[str, ...] = ()) -> Any:
-    """``var_files``: Terraform variable files read after the tfvars files of each directory."""
+def runner_filter(framework: str, check_ids: set[str]) -> Any:
     import_checkov()
     from checkov.runner_filter import RunnerFilter
 
-    return RunnerFilter(framework=[framework], checks=sorted(check_ids), show_progress_bar=False,
-                        var_files=list(var_files) or None)
+    return RunnerFilter(framework=[framework], checks=sorted(check_ids), show_progress_bar=False)
 
 
 def terraform_runner(on_definitions: Callable[[dict], None]) -> Any:

@@ -1,11 +1,13 @@
-"""A copy of a Terraform module tree for Checkov to read: only the files Terraform reads, modules that
-`terraform init` installed called by a local path (Checkov does not read .terraform/modules), only the
-root modules' variable files, and blocks Terraform would not create blanked out (lines kept, so every
-finding keeps its file and line). Paths in Checkov's output are mapped back to the user's files."""
+"""A copy of a Terraform module tree for Checkov to read: only the files Terraform reads; modules that
+`terraform init` installed, called by a local path (Checkov does not read .terraform/modules); the
+variable values of each root module merged into one file (terraform_variables); blocks Terraform
+would not create blanked out, lines kept, so that every finding keeps its file and line. Paths in
+Checkov's output are mapped back to the user's files."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import tempfile
@@ -14,16 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brokerguard.providers.terraform import TerraformSource
+from brokerguard.providers.terraform_variables import ENV_PREFIX
 
-# Terraform reads these in a root module only; Checkov would read them in every directory.
-VARIABLE_FILES = re.compile(r"(terraform\.tfvars|terraform\.tfvars\.json|.+\.auto\.tfvars|.+\.auto\.tfvars\.json)")
+# Every value a root module gets from outside its defaults, merged in Terraform's order; Checkov reads
+# it last of the *.auto.tfvars files ("~" sorts after letters), in the root module only.
+MERGED_VARIABLES = "~brokerguard.auto.tfvars.json"
 _SOURCE = re.compile(r'^(\s*source\s*=\s*)"[^"]*"', re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class Staged:
     roots: tuple[Path, ...]  # the root modules in the copy, in the source's order
-    var_files: tuple[str, ...]  # --var-file, then the --var values as a file, for Checkov
     base: Path  # the copy's top
     real_base: Path  # what it is a copy of
 
@@ -51,6 +54,18 @@ def _with_local_source(text: str, line: int, relative: str) -> str:
 
 
 @contextlib.contextmanager
+def _no_environment_variables() -> Iterator[None]:
+    """TF_VAR_* are merged into the root modules' file: Checkov would give them to every module too."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
+    for key in saved:
+        del os.environ[key]
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
 def staged(source: TerraformSource, blank: Mapping[Path, list[tuple[int, int]]]) -> Iterator[Staged]:
     """The module tree copied to a temporary directory, with blank's line ranges emptied."""
     real_base = Path(os.path.commonpath([str(source.root), *(str(f) for f in source.files)]))
@@ -69,15 +84,11 @@ def staged(source: TerraformSource, blank: Mapping[Path, list[tuple[int, int]]])
             out = base / path.relative_to(real_base)
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(_blanked(text, blank.get(path, [])), encoding="utf-8")
-        for root in source.roots:
-            for variables in sorted(root.iterdir()):
-                if VARIABLE_FILES.fullmatch(variables.name) and variables.is_file():
-                    out = base / variables.relative_to(real_base)
-                    out.write_bytes(variables.read_bytes())
-        var_files = [str(p.resolve()) for p in source.variables.files]
-        if source.variables.values:
-            cli_values = Path(tmp) / "command-line.tfvars"
-            cli_values.write_text(source.variables.as_tfvars(), encoding="utf-8")
-            var_files.append(str(cli_values))
-        yield Staged(roots=tuple(base / r.relative_to(real_base) for r in source.roots), base=base, real_base=real_base,
-                     var_files=tuple(var_files))
+        for root in source.roots:  # one file of every value from outside, read by the root module alone
+            values = source.variables.root_values(root, os.environ)
+            if values:
+                merged = base / root.relative_to(real_base) / MERGED_VARIABLES
+                merged.write_text(json.dumps(values), encoding="utf-8")
+        with _no_environment_variables():
+            yield Staged(roots=tuple(base / r.relative_to(real_base) for r in source.roots), base=base,
+                         real_base=real_base)

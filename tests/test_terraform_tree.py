@@ -165,3 +165,26 @@ def test_bad_variables_stop_the_scan(cli, tmp_path: Path, monkeypatch, args, pro
     run = cli("scan", TIER1, "--tier", "1", *args)
     lines = run.err.strip().splitlines()
     assert run.code == 2 and len(lines) == 1 and problem in lines[0] and "Traceback" not in run.err, run.err
+
+
+@pytest.mark.parametrize("how", ["env", "var-file", "var"])
+def test_values_from_outside_reach_the_root_module_only(cli, tmp_path: Path, monkeypatch, how: str) -> None:
+    # The module's own `enable` (default false) decides its association; Terraform gives the root's
+    # TF_VAR_enable / -var-file / -var to the root module alone, so the WAF is not created.
+    waf = (TIER1 / "waf.tf").read_text()
+    start = waf.index('resource "aws_wafv2_web_acl_association" "web"')
+    end = waf.index("}\n", start) + 2
+    module = ('variable "enable" {\n  default = false\n}\nvariable "lb" {}\nvariable "acl" {}\n'
+              'resource "aws_wafv2_web_acl_association" "web" {\n  count        = var.enable ? 1 : 0\n'
+              '  resource_arn = var.lb\n  web_acl_arn  = var.acl\n}\n')
+    root = _tree(tmp_path, {"waf.tf": waf[:start] + waf[end:], "modules/edge/main.tf": module,
+                            "flags.tf": 'variable "enable" {\n  default = false\n}\n',
+                            "edge.tf": 'module "edge" {\n  source = "./modules/edge"\n  lb     = aws_lb.web.arn\n'
+                                       '  acl    = aws_wafv2_web_acl.web.arn\n}\n',
+                            "on.tfvars": "enable = true\n"})
+    args = {"env": (), "var-file": ("--var-file", root / "on.tfvars"), "var": ("--var", "enable=true")}[how]
+    if how == "env":
+        monkeypatch.setenv("TF_VAR_enable", "true")
+    run = cli("scan", root, "--tier", "1", "--format", "json", *args)
+    assert run.control("waf")["status"] == "fail"
+    assert ("CKV2_TWB_001", "aws_lb.web") in _failing(run, "waf")

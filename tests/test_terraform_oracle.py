@@ -49,8 +49,12 @@ MUST_PASS = {
 @dataclass(frozen=True)
 class Verdict:
     status: str
-    failing: frozenset[str]  # check ids with a failing finding
-    cannot_judge: bool  # a failing finding says it cannot judge
+    failing: frozenset[str]  # check ids with a failing finding that is a judgement
+    unsure: frozenset[str]  # check ids with a failing finding that says it cannot judge
+
+    @property
+    def cannot_judge(self) -> bool:
+        return bool(self.unsure)
 
 
 def _judge(path: Path, **kwargs: object) -> ScanResult:
@@ -63,8 +67,8 @@ def _verdicts(result: ScanResult) -> dict[str, Verdict]:
     out = {}
     for r in result.results:
         failing = [j.finding for j in r.findings if not j.finding.passed]
-        out[r.control.id] = Verdict(r.status.value, frozenset(f.check_id for f in failing),
-                                    any(CANNOT_JUDGE in f.message for f in failing))
+        unsure = frozenset(f.check_id for f in failing if CANNOT_JUDGE in f.message)
+        out[r.control.id] = Verdict(r.status.value, frozenset(f.check_id for f in failing) - unsure, unsure)
     return out
 
 
@@ -105,8 +109,8 @@ def classify(index: int) -> tuple[str, str, str]:
         outcome, details = "agree", []
         for control, want in oracle.items():
             got = found[control]
-            missed = RANK[got.status] < RANK[want.status] or bool(want.failing - got.failing)
-            alarmed = RANK[got.status] > RANK[want.status] or bool(got.failing - want.failing)
+            missed = RANK[got.status] < RANK[want.status] or bool(want.failing - got.failing - got.unsure)
+            alarmed = RANK[got.status] > RANK[want.status] or bool(got.failing - want.failing - want.unsure)
             if missed and not got.cannot_judge:
                 return mutant.name, "silent-pass", f"{control}: plan {want}, directory {got}"
             if alarmed and not got.cannot_judge and not want.cannot_judge:  # the plan could not judge it either

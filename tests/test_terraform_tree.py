@@ -136,6 +136,10 @@ BAD_TREES = {
     "broken-manifest": ({"m.tf": 'module "db" {\n  source = "example/db/aws"\n}\n',
                          ".terraform/modules/modules.json": '{"Modules": 3}'},
                         "modules.json: not a module manifest terraform init writes", "terraform init"),
+    "broken-tfvars": ({"terraform.tfvars": 'enable = "unterminated\n'},
+                      "terraform.tfvars: variable file: not a Terraform variable file", ""),
+    "tfvars-json-not-an-object": ({"b.auto.tfvars.json": '[1, 2]\n'},
+                                  "b.auto.tfvars.json: variable file: not a Terraform variable file", ""),
     "override-file": ({"app_override.tf": 'resource "aws_db_instance" "ledger" {\n  publicly_accessible = true\n}\n'},
                       "app_override.tf: an override file, which the directory scan does not merge", "plan JSON"),
 }

@@ -36,6 +36,9 @@ demo: $(STAMP)
 	done
 	@echo "### The tier-1 stack written as a Pulumi program, run under mocks (expect PASSED, exit 0)"
 	-$(SCAN) iac_examples/pulumi/tier1-compliant --profile iac_examples/profiles/tier1.yaml
+	@echo "### The tier-1 stack as CloudFormation nested stacks, and as a CDK cloud assembly (expect PASSED, exit 0)"
+	-$(SCAN) iac_examples/cloudformation/tier1-compliant --profile iac_examples/profiles/tier1.yaml
+	-$(SCAN) iac_examples/cdk/tier1-compliant/cdk.out --profile iac_examples/profiles/tier1.yaml
 	@echo "### A real terraform show -json plan of the public-core-db example (expect firewall FAIL, exit 1)"
 	-$(SCAN) tests/fixtures/terraform_plan/nonc-public-core-db.plan.json --profile iac_examples/profiles/tier1.yaml
 	@echo "### HTML (zh-TW) and SARIF reports of every bundled example"

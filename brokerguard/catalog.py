@@ -17,11 +17,15 @@ CATALOG_PATH = POLICIES_DIR / "catalog.yaml"
 SCHEMA_VERSION = 1
 LANGS = ("zh-TW", "en")
 SCOPES = ("company", "core", "internet-facing-core")
-# infrastructure: checks decide. evidence: only declared evidence can show it.
-# infrastructure+evidence: both parts must hold (e.g. BCP: multi-AZ and a drill record).
-# infrastructure-or-evidence: checks decide when the stack holds resources in scope, evidence otherwise
-# (e.g. mail filtering: SES rules in the stack, or an on-premises gateway declared as evidence).
-VERIFICATIONS = ("infrastructure", "evidence", "infrastructure+evidence", "infrastructure-or-evidence")
+# How each verification mode is judged; the keys are the catalog's words, the texts docs/controls.md's.
+VERIFICATIONS = {
+    "infrastructure": "automated (checks and stack rules)",
+    "evidence": "evidence only (declared in the profile)",
+    # both parts must hold (e.g. BCP: multi-AZ and a drill record)
+    "infrastructure+evidence": "automated + evidence (both parts must hold)",
+    # e.g. mail filtering: SES rules in the stack, or an on-premises gateway declared as evidence
+    "infrastructure-or-evidence": "automated when the stack holds resources in scope, evidence only otherwise",
+}
 CC_CODE = re.compile(r"^CC-\d{5}$")
 CONTROL_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 

@@ -19,12 +19,14 @@ from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
 from brokerguard.providers.terraform_stage import Staged, staged
 from brokerguard.providers.terraform_values import Expressions, existence, recording, unknown_attributes
+from brokerguard.suppressions import Suppression, in_files
 
 
 @dataclass(frozen=True)
 class CheckovResult:
     findings: list[Finding]  # with every resource that may be created
     resources: list[Resource]
+    suppressions: list[Suppression]  # inline skips found in what Checkov read: listed, never applied
     unknown: dict[str, dict[str, str]] = field(default_factory=dict)  # address -> {attribute: why unknown}
     # Without the resources whose count or for_each is unknown (None when there are none): a
     # protection counts only when it holds here too.
@@ -118,6 +120,7 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
             address=address, type=rtype, name=name, values=_unwrap(conf),
             references=_references(conf, address, known, by_base), file=display(path),
             line=int(conf.get("__start_line__", 0)), tags=resource_conf.effective_tags(conf),
+            end_line=int(conf.get("__end_line__", 0)),
         ))
     return resources
 
@@ -140,6 +143,16 @@ def _findings(report: Any, check_ids: set[str], locate: Callable[[Any], tuple[st
                 fix=meta.fix, severity=meta.severity,
             ))
     return findings
+
+
+def _refuse_skipped(report: Any, check_ids: set[str], where: str) -> None:
+    """Checkov runs with skip comments off; a check of ours it skipped anyway (a suppression path this
+    version added) would vanish from the verdict, so the scan stops instead of passing."""
+    for rec in report.skipped_checks:
+        if rec.check_id in check_ids:
+            reason = rec.check_result.get("suppress_comment") or "no reason"
+            raise InputError(f"{where}: Checkov skipped {rec.check_id} on {rec.resource} ({reason}); brokerguard "
+                             f"applies no inline suppression and cannot judge a skipped check")
 
 
 def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> CheckovResult:
@@ -169,6 +182,7 @@ class _World:
     findings: list[Finding]
     resources: list[Resource]
     blocks: list[_Block]
+    suppressions: list[Suppression]
 
 
 def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: str) -> list[_Block]:
@@ -197,14 +211,16 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
     findings: list[Finding] = []
     resources: list[Resource] = []
     blocks: list[_Block] = []
+    read: set[tuple[str, str]] = set()
     with staged(source, blank) as stage, recording() as expressions:
         for real_root, root in zip(source.roots, stage.roots, strict=True):
             # Several root modules hold the same addresses: each is named by its directory.
             prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""
             # Provider default_tags become visible to the checks once the graph has resolved them.
             runner = compat_checkov.terraform_runner(lambda d: resource_conf.set_provider_tags(_provider_default_tags(d)))
-            report = runner.run(root_folder=str(root),
-                                runner_filter=compat_checkov.runner_filter(source.framework, check_ids))
+            report = runner.run(root_folder=str(root), runner_filter=compat_checkov.runner_filter(source.framework, check_ids),
+                                collect_skip_comments=False)  # inline skips are listed, never applied (suppressions.py)
+            _refuse_skipped(report, check_ids, str(real_root))
             if report.parsing_errors:
                 first = stage.real(sorted(report.parsing_errors)[0])
                 raise InputError(describe_parse_error(first), hint=PARSE_HINT)
@@ -220,7 +236,8 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
             findings += [replace(f, resource=prefix + f.resource) if f.resource != "(stack)" else f
                          for f in _findings(report, check_ids, locate)]
             blocks += _blocks(definitions, expressions, stage, prefix)
-    return _World(findings=findings, resources=resources, blocks=blocks)
+            read.update((str(stage.real(key.file_path)), display_path(stage.real(key.file_path))) for key in definitions)
+    return _World(findings=findings, resources=resources, blocks=blocks, suppressions=in_files(sorted(read)))
 
 
 def _blank(blocks: list[_Block], states: set[str]) -> dict[Path, list[tuple[int, int]]]:
@@ -255,7 +272,7 @@ def _run_terraform(source: TerraformSource, check_ids: set[str]) -> CheckovResul
         both = {f: absent.get(f, []) + maybe.get(f, []) for f in set(absent) | set(maybe)}
         certain = _run_world(source, check_ids, both)
     unknown = {b.address: b.unknown for b in may.blocks if b.unknown}
-    return CheckovResult(findings=may.findings, resources=may.resources, unknown=unknown,
+    return CheckovResult(findings=may.findings, resources=may.resources, suppressions=may.suppressions, unknown=unknown,
                          certain_findings=certain.findings if certain else None,
                          certain_resources=certain.resources if certain else None,
                          uncertain=tuple(sorted(uncertain)))
@@ -273,11 +290,12 @@ def _run_plan(source: PlanSource, check_ids: set[str]) -> CheckovResult:
             with compat_checkov.plan_parse_errors_raise():
                 report = compat_checkov.plan_runner().run(
                     root_folder=None, files=[str(plan_file)],
-                    runner_filter=compat_checkov.runner_filter("terraform_plan", check_ids))
+                    runner_filter=compat_checkov.runner_filter("terraform_plan", check_ids), collect_skip_comments=False)
         except compat_checkov.UnreadablePlanError as exc:
             raise InputError(f"{source.root}: Checkov cannot read this plan ({exc})") from None
+    _refuse_skipped(report, check_ids, str(source.root))
     if report.parsing_errors:
         raise InputError(f"{source.root}: Checkov could not read this plan")
     fallback = (display_path(source.root), 0, "")
     findings = _findings(report, check_ids, lambda rec: source.locations.get(rec.resource, fallback))
-    return CheckovResult(findings=findings, resources=list(source.resources))
+    return CheckovResult(findings=findings, resources=list(source.resources), suppressions=[])

@@ -29,6 +29,12 @@ PATCHED = (
     ("checkov.terraform.runner", "Runner.check_tf_definition",
      ("self", "report", "root_folder", "runner_filter", "collect_skip_comments")),
     ("checkov.terraform.plan_utils", "parse_tf_plan", ("tf_plan_file", "out_parsing_errors")),
+    # collect_skip_comments=False: inline checkov:skip comments are never applied (brokerguard/suppressions.py)
+    ("checkov.terraform.runner", "Runner.run",
+     ("self", "root_folder", "external_checks_dir", "files", "runner_filter", "collect_skip_comments")),
+    ("checkov.terraform.plan_runner", "Runner.run",
+     ("self", "root_folder", "external_checks_dir", "files", "runner_filter", "collect_skip_comments")),
+    ("checkov.common.comment.enum", "COMMENT_REGEX", None),
     ("checkov.terraform.parser_utils", "hcl2", None),
     ("checkov.common.checks_infra.registry", "Registry._get_resource_types", ("check_json",)),
     ("checkov.common.checks_infra.checks_parser", "GraphCheckParser.parse_raw_check",

@@ -32,18 +32,32 @@ def unjudged(check_ids: Iterable[str], errors: Mapping[str, str]) -> dict[str, s
     return out
 
 
+# Rules that match workloads by any tag a broker chooses (an SSM association's or a backup selection's
+# tag targets); every other policy reads only the classification keys and the settings' tag keys.
+ANY_TAG_RULES = frozenset({"TWB_STACK_021", "TWB_STACK_031"})
+
+
+def _reads(check_id: str, reads: frozenset[str] | None, attribute: str) -> bool:
+    """Whether an unknown attribute (a path: `tags.Name`, `rule[0].action`) is one this policy reads."""
+    top = attribute.split(".")[0].split("[")[0]
+    if reads is not None and top not in reads:
+        return False
+    if top in ("tags", "tags_all") and "." in attribute and check_id not in ANY_TAG_RULES:
+        # One tag's value unknown (a Name built from the stack name): only the keys policies read matter.
+        from brokerguard.policies.resource_conf import setting, tag_keys
+
+        return attribute.split(".", 1)[1] in set(tag_keys().values()) | {setting("rto_tag"), setting("firewall_admin_tag")}
+    return True
+
+
 # Stack rules and connection checks judge a resource by what it is linked to (its security groups,
 # their rules, its subnet's routes): an unknown there is as much a guess as one on the resource.
 LINKED_CHECK_PREFIXES = ("TWB_STACK_", "CKV2_")
 LINK_HOPS = 2
 
 
-def _gaps(attrs: Mapping[str, str], reads: frozenset[str] | None) -> dict[str, str]:
-    return {a: why for a, why in attrs.items() if reads is None or a.split(".")[0].split("[")[0] in reads}
-
-
-def _linked_gaps(resource: str, unknown: Mapping[str, Mapping[str, str]], reads: frozenset[str] | None,
-                 linked: Callable[[str], Iterable[str]]) -> dict[str, str]:
+def _linked_gaps(check_id: str, resource: str, unknown: Mapping[str, Mapping[str, str]],
+                 reads: frozenset[str] | None, linked: Callable[[str], Iterable[str]]) -> dict[str, str]:
     """Unknown attributes (of those the check reads) of resources within two links of this one; not
     through a VPC, which every resource of the network refers to and which links nothing."""
     gaps: dict[str, str] = {}
@@ -53,7 +67,7 @@ def _linked_gaps(resource: str, unknown: Mapping[str, Mapping[str, str]], reads:
                     for n in linked(a) if n not in seen]
         seen.update(frontier)
         for n in frontier:
-            gaps.update({f"{n}: {a}": why for a, why in _gaps(unknown.get(n, {}), reads).items()})
+            gaps.update({f"{n}: {a}": why for a, why in unknown.get(n, {}).items() if _reads(check_id, reads, a)})
     return gaps
 
 
@@ -68,9 +82,9 @@ def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str
     out = []
     for f in findings:
         reads = policies[f.check_id].meta.attributes
-        gaps = _gaps(unknown.get(f.resource, {}), reads)
+        gaps = {a: why for a, why in unknown.get(f.resource, {}).items() if _reads(f.check_id, reads, a)}
         if linked is not None and unknown and reads != frozenset() and f.check_id.startswith(LINKED_CHECK_PREFIXES):
-            gaps.update(_linked_gaps(f.resource, unknown, reads, linked))
+            gaps.update(_linked_gaps(f.check_id, f.resource, unknown, reads, linked))
         if gaps:
             listed = sorted(gaps.items())
             what = Text("cannot judge: " + ", ".join(f"{a} ({why})" for a, why in listed),

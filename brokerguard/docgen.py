@@ -10,17 +10,12 @@ import sys
 from pathlib import Path
 
 from brokerguard import registry
-from brokerguard.catalog import Obligation, load_catalog
+from brokerguard.catalog import VERIFICATIONS, Obligation, load_catalog
 from brokerguard.registry import STACK_RULE
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 DOC = DOCS / "checks.md"
 CONTROLS_DOC = DOCS / "controls.md"
-# How each verification mode of the catalog is judged, in the words of the reports.
-JUDGED = {"infrastructure": "automated (checks and stack rules)",
-          "infrastructure+evidence": "automated + evidence (both parts must hold)",
-          "infrastructure-or-evidence": "automated when the stack holds resources in scope, evidence only otherwise",
-          "evidence": "evidence only (declared in the profile)"}
 
 
 def render() -> str:
@@ -73,7 +68,7 @@ def render_catalog() -> str:
         out += [f"## {c.id}", "", f"**{c.name['zh-TW']}** / **{c.name['en']}** ({c.cc}), scope: {c.scope}"
                 + (", maintained (already required before the tiered rules)" if c.maintained else ""), "",
                 f"- Requirement: {c.requirement['en']}", f"- 要求：{c.requirement['zh-TW']}",
-                f"- Judged: {JUDGED[c.verification]}"]
+                f"- Judged: {VERIFICATIONS[c.verification]}"]
         out += [f"- Obligation {_obligation_text(o)}" for o in c.obligations]
         ids = c.checks + c.stack_rules
         if ids:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from brokerguard.catalog import Catalog, Control, Obligation
 from brokerguard.model import Finding, Status
+from brokerguard.policies.meta import Text, text_of
 from brokerguard.profile import Evidence, Profile, Waiver
 
 # How a control was judged, in the words every report renders (brokerguard.report.i18n translates them).
@@ -54,15 +55,16 @@ class ControlResult:
         return AUTOMATED
 
 
-def _evidence_problem(e: Evidence, ob: Obligation, as_of: dt.date) -> str | None:
+def _evidence_problem(e: Evidence, ob: Obligation, as_of: dt.date) -> Text | None:
     if e.date > as_of:
-        return f"dated {e.date}, after the as-of date {as_of}"
+        return Text(f"dated {e.date}, after the as-of date {as_of}", f"日期為 {e.date}，晚於基準日 {as_of}")
     if e.expiry is not None and e.expiry < as_of:
-        return f"expired on {e.expiry}"
+        return Text(f"expired on {e.expiry}", f"已於 {e.expiry} 到期")
     if ob.expiry_required and e.expiry is None:
-        return "has no expiry date, and this obligation needs a certificate that carries one"
+        return Text("has no expiry date, and this obligation needs a certificate that carries one",
+                    "未載明到期日，而此義務須提出載有到期日的證書")
     if ob.max_age_days is not None and (as_of - e.date).days > ob.max_age_days:
-        return f"dated {e.date}, older than {ob.max_age_days} days"
+        return Text(f"dated {e.date}, older than {ob.max_age_days} days", f"日期為 {e.date}，已超過 {ob.max_age_days} 天")
     return None
 
 
@@ -75,7 +77,7 @@ def _evidence_for(control: Control, ob: Obligation, profile: Profile, as_of: dt.
         problem = _evidence_problem(e, ob, as_of)
         if problem is None:
             return e
-        notes.append(f"evidence {e.text!r} is not counted: {problem}")
+        notes.append(Text(f"evidence {e.text!r} is not counted: {problem}", f"佐證「{e.text}」不予採計：{problem.zh}"))
     return None
 
 
@@ -98,7 +100,8 @@ def _live_waiver(waivers: tuple[Waiver, ...], targets: tuple[str, ...], resource
         if any(w.covers(t, resource) for t in targets):
             if w.live(as_of):
                 return w
-            note = f"waiver by {w.approver} for {w.target} on {w.resources} expired on {w.expiry}"
+            note = Text(f"waiver by {w.approver} for {w.target} on {w.resources} expired on {w.expiry}",
+                        f"{w.approver} 核准之豁免（{w.target}，{w.resources}）已於 {w.expiry} 到期")
             if note not in notes:
                 notes.append(note)
     return None
@@ -110,13 +113,16 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
     applicable = control.applicable(profile.tier)
     if not applicable:
         tiers = ", ".join(map(str, sorted(control.tiers)))
-        return ControlResult(control, Status.NOT_APPLICABLE, "tier", notes=[f"required for tiers {tiers}"])
+        return ControlResult(control, Status.NOT_APPLICABLE, "tier",
+                             notes=[Text(f"required for tiers {tiers}", f"適用於第 {tiers} 級")])
     in_force = control.in_force(profile.tier, as_of)
     if not in_force:
         start = min(o.in_force for o in applicable)
-        return ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[f"in force for tier {profile.tier} from {start}"])
+        return ControlResult(control, Status.NOT_IN_FORCE, "date", notes=[
+            Text(f"in force for tier {profile.tier} from {start}", f"第 {profile.tier} 級自 {start} 起適用")])
 
-    unjudged = [f"{cid} could not be judged: {why}" for cid, why in (errors or {}).items()]
+    unjudged = [Text(f"{cid} could not be judged: {why}", f"{cid} 無法判定：{text_of(why, 'zh-TW')}")
+                for cid, why in (errors or {}).items()]
     if unjudged:
         # What the checks that could be judged say: a failure there stands whatever the rest would show;
         # anything else (a pass, a waiver, evidence) would rest on what was not read.
@@ -145,7 +151,8 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
         result.decided_by = "evidence"
         result.status = Status.EVIDENCE_MISSING if missing else Status.ATTESTED
         if control.verification != "evidence":
-            notes.append("no resource in this stack is in scope of this control's checks; evidence decides")
+            notes.append(Text("no resource in this stack is in scope of this control's checks; evidence decides",
+                              "此堆疊中沒有屬於本控制檢查範圍的資源；由佐證判定"))
     elif any(not j.finding.attestable for j in failed):
         result.status = Status.FAIL
     elif failed and not missing:
@@ -158,10 +165,12 @@ def evaluate_control(control: Control, profile: Profile, as_of: dt.date, finding
     elif waived:
         result.status, result.decided_by = Status.WAIVED, "waiver"
     elif not findings:
-        notes.append("no resource in this stack is in scope of this control's checks")
+        notes.append(Text("no resource in this stack is in scope of this control's checks",
+                          "此堆疊中沒有屬於本控制檢查範圍的資源"))
     only_absences = bool(failed) and all(j.finding.attestable for j in failed)
     if missing and (result.status is Status.EVIDENCE_MISSING or only_absences):
-        notes.append(f"no valid evidence declared for: {', '.join(missing)}")
+        notes.append(Text(f"no valid evidence declared for: {', '.join(missing)}",
+                          f"下列義務未宣告有效佐證：{'、'.join(missing)}"))
     result.waivers = result.waivers or list(dict.fromkeys(waived))
     if mode == "infrastructure" and result.status is not Status.ATTESTED:
         result.evidence = []  # evidence did not decide: do not suggest it did
@@ -201,7 +210,8 @@ def _evaluate_including(catalog: Catalog, control: Control, profile: Profile, as
         attested = results[cid].status is Status.ATTESTED
         for f in by_control[cid]:
             if attested and f.attestable and not f.passed:
-                notes.append(f"{f.check_id} absent here, realised elsewhere per the evidence of {cid}")
+                notes.append(Text(f"{f.check_id} absent here, realised elsewhere per the evidence of {cid}",
+                                  f"{f.check_id} 此處未見，依 {cid} 的佐證已於他處落實"))
             else:
                 findings.append(f)
     result = evaluate_control(control, profile, as_of, findings, _errors_of(catalog, control, errors))

@@ -20,6 +20,16 @@ class Resource:
     line: int
     tags: dict[str, str] = field(default_factory=dict)  # effective tags (provider defaults merged)
     source_id: str | None = None  # Pulumi URN, ARN, ... when the source has one
+    end_line: int = 0  # last line of the declaration, when the parser knows it
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file; line 0: the whole file (the parser does not know the line)."""
+
+    file: str
+    line: int = 0
+    end_line: int = 0
 
 
 @dataclass(frozen=True)

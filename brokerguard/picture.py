@@ -14,11 +14,10 @@ from brokerguard.model import Resource, Stack
 from brokerguard.policies import network as net
 from brokerguard.policies.resource_conf import CLASSIFIED_TYPES, is_core
 
-FIREWALL_TYPES = ("aws_networkfirewall_firewall",)
 # Entry points that live outside any VPC; a WAF is attached through web_acl_id or an association.
 EDGE_TYPES = ("aws_cloudfront_distribution", "aws_api_gateway_stage", "aws_appsync_graphql_api")
 WAF_ASSOCIATIONS = ("aws_wafv2_web_acl_association",)
-DRAWN_TYPES = (*CLASSIFIED_TYPES, "aws_rds_cluster_instance", *FIREWALL_TYPES, *EDGE_TYPES)
+DRAWN_TYPES = (*CLASSIFIED_TYPES, "aws_rds_cluster_instance", *EDGE_TYPES)
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def _has_waf(stack: Stack, r: Resource) -> bool:
 
 def _node(stack: Stack, r: Resource, subnets: list[Resource]) -> Node:
     entry = _is_entry(stack, r)
-    if r.type in FIREWALL_TYPES or (r.type == "aws_vpc_endpoint" and r.values.get("vpc_endpoint_type") == "GatewayLoadBalancer"):
+    if net.is_firewall(r):
         kind = "firewall"
     elif entry:
         kind = "entry"
@@ -88,8 +87,7 @@ def build(stack: Stack) -> Network:
     public = {s.address for s in stack.of_type("aws_subnet") if net.internet_route(stack, s) is not None}
     placed: dict[str, list[Node]] = {v.address: [] for v in vpcs}
     outside = []
-    drawn = stack.of_type(*DRAWN_TYPES) + [e for e in stack.of_type("aws_vpc_endpoint")
-                                           if e.values.get("vpc_endpoint_type") == "GatewayLoadBalancer"]
+    drawn = stack.of_type(*DRAWN_TYPES) + net.firewalls(stack)
     for r in sorted(drawn, key=lambda r: r.address):
         subnets = net.subnets_of(stack, r)
         homes = [v.address for v in net.vpcs_of(stack, r)] or [v.address for v in stack.referenced(r, "aws_vpc")]

@@ -12,15 +12,7 @@ from brokerguard import schema
 from brokerguard.catalog import Catalog
 from brokerguard.errors import InputError
 from brokerguard.policies.resource_conf import DEFAULT_SETTINGS, DEFAULT_TAG_KEYS
-
-# NT$ thresholds of paid-in capital (or designated operating capital), highest tier first.
-TIER_THRESHOLDS = ((1, 20_000_000_000), (2, 10_000_000_000), (3, 4_000_000_000))
-
-
-
-def tier_for_capital(capital: float) -> int:
-    """Tier 1 from NT$20 billion, tier 2 from 10 billion, tier 3 from 4 billion, else tier 4."""
-    return next((tier for tier, floor in TIER_THRESHOLDS if capital >= floor), 4)
+from brokerguard.tiers import tier_for_capital
 
 
 def parse_capital(value: object, where: str) -> float:
@@ -143,8 +135,12 @@ def _entries(raw: dict, key: str, where: str) -> list:
 
 def load_profile(path: Path, catalog: Catalog, tier: int | None = None, capital: float | None = None) -> Profile:
     """Read a profile file; --tier or --capital given on the command line take precedence."""
-    where = str(path)
-    raw = schema.load_yaml(path)
+    return parse_profile(schema.load_yaml(path), str(path), catalog, tier, capital, source=str(path))
+
+
+def parse_profile(raw: object, where: str, catalog: Catalog, tier: int | None = None, capital: float | None = None,
+                  source: str | None = None) -> Profile:
+    """A profile already read (a file's YAML, or the CrossGuard pack's inline config); ``where`` names it in errors."""
     raw = schema.mapping(raw, where, set(), {"name", "tier", "capital", "tag_keys", "settings", "evidence", "waivers"})
     file_capital = parse_capital(raw["capital"], f"{where}: capital") if raw.get("capital") is not None else None
     file_tier = parse_tier(raw["tier"], f"{where}: tier") if raw.get("tier") is not None else None
@@ -169,5 +165,5 @@ def load_profile(path: Path, catalog: Catalog, tier: int | None = None, capital:
         settings=_settings(raw["settings"], f"{where}: settings") if raw.get("settings") is not None else {},
         evidence=tuple(_evidence(e, f"{where}: evidence[{i}]", catalog) for i, e in enumerate(_entries(raw, "evidence", where))),
         waivers=tuple(_waiver(w, f"{where}: waivers[{i}]", catalog) for i, w in enumerate(_entries(raw, "waivers", where))),
-        source=where,
+        source=source,
     )

@@ -47,6 +47,8 @@ class Provenance:
     profile_file: str | None
     git: tuple[GitCommit, ...]
     inputs: tuple[InputFile, ...]  # every file under the scanned paths, and the profile file
+    baseline: InputFile | None = None  # the accepted findings the gate read (--baseline)
+    config: InputFile | None = None  # the config file the options came from
 
 
 def sha256_file(path: Path) -> str:
@@ -86,7 +88,12 @@ def git_commit(path: Path) -> GitCommit | None:
     return GitCommit(str(display_path(str(path))), head.strip(), bool(status and status.strip()))
 
 
-def collect(paths: tuple[str, ...], profile_name: str | None, profile_file: str | None) -> Provenance:
+def _hashed(path: str | None) -> InputFile | None:
+    return InputFile(str(display_path(path)), sha256_file(Path(path))) if path else None
+
+
+def collect(paths: tuple[str, ...], profile_name: str | None, profile_file: str | None,
+            baseline_file: str | None = None, config_file: str | None = None) -> Provenance:
     scanned = [Path(p) for p in paths]
     files = [f for p in scanned if p.exists() for f in _files_under(p)]
     if profile_file:
@@ -101,6 +108,7 @@ def collect(paths: tuple[str, ...], profile_name: str | None, profile_file: str 
         profile_file=str(display_path(profile_file)) if profile_file else None,
         git=tuple(c for c in (git_commit(p) for p in scanned if p.exists()) if c is not None),
         inputs=tuple(InputFile(p, h) for p, h in sorted(inputs.items())),
+        baseline=_hashed(baseline_file), config=_hashed(config_file),
     )
 
 
@@ -112,4 +120,6 @@ def to_dict(p: Provenance) -> dict[str, Any]:
         "profile": {"name": p.profile_name, "file": p.profile_file},
         "git": [{"path": g.path, "commit": g.commit, "dirty": g.dirty} for g in p.git],
         "inputs": [{"path": f.path, "sha256": f.sha256} for f in p.inputs],
+        "baseline": {"path": p.baseline.path, "sha256": p.baseline.sha256} if p.baseline else None,
+        "config": {"path": p.config.path, "sha256": p.config.sha256} if p.config else None,
     }

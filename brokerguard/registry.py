@@ -20,7 +20,7 @@ from brokerguard import schema
 from brokerguard.errors import InputError
 from brokerguard.policies import checkov as checks_package
 from brokerguard.policies import stack_rules as rules_package
-from brokerguard.policies.meta import Meta, Text, guideline, policy_id
+from brokerguard.policies.meta import METADATA_SUFFIX, Meta, guideline, parse_meta, policy_id
 from brokerguard.policies.stack_rule import StackRule
 
 POLICIES_DIR = Path(checks_package.__file__).resolve().parent.parent
@@ -64,25 +64,6 @@ def _add(found: dict[str, Policy], policy: Policy) -> None:
     found[policy.id] = policy
 
 
-def _text(raw: object, where: str) -> Text:
-    raw = schema.mapping(raw, where, {"en", "zh-TW"})
-    return Text(schema.text(raw["en"], f"{where}.en"), schema.text(raw["zh-TW"], f"{where}.zh-TW"))
-
-
-def _graph_meta(path: Path, doc: object) -> Meta:
-    """A YAML check declares its texts and what it reads under a top-level ``brokerguard:`` key."""
-    where = f"{path}: brokerguard"
-    raw = schema.mapping(doc.get("brokerguard") if isinstance(doc, dict) else None, where,
-                         {"name", "description", "fix", "severity"}, {"attributes"})
-    try:
-        return Meta(name=_text(raw["name"], f"{where}.name"), description=_text(raw["description"], f"{where}.description"),
-                    fix=_text(raw["fix"], f"{where}.fix"), severity=raw["severity"],
-                    attributes=schema.string_list(raw["attributes"], f"{where}.attributes")
-                    if "attributes" in raw else None)
-    except ValueError as exc:
-        raise InputError(f"{where}: {exc}") from None
-
-
 def _graph_types(check: Any) -> set[str]:
     """Types a graph check's conditions look at. A `filter` condition only narrows (Checkov gives it every
     type there is), and a composite's own list is the union of its parts', filters included: skip both."""
@@ -115,21 +96,27 @@ def _load_python_checks(found: dict[str, Policy]) -> None:
 
 
 def _load_graph_checks(found: dict[str, Policy]) -> None:
-    """A YAML check is Checkov's graph check plus a ``brokerguard:`` block; Checkov's metadata.name is
-    filled from it, so that the English name is declared once."""
+    """A YAML check is Checkov's graph check (whose metadata.name is the English name, so that it also
+    runs in plain Checkov) plus a ``brokerguard:`` block with the rest of its metadata."""
     from brokerguard.compat_checkov import add_graph_check
 
     for path in _files(checks_package, "*.yaml"):
-        doc = schema.load_yaml(path)
+        if path.name.endswith(METADATA_SUFFIX):
+            continue
+        where = _relative(path)
+        doc = schema.mapping(schema.load_yaml(path), where, {"metadata", "brokerguard", "scope", "definition"})
         pid = policy_id(path.name)
-        meta = _graph_meta(path, doc)
-        metadata = schema.mapping(doc.get("metadata"), f"{_relative(path)}: metadata", {"id", "category"})
+        metadata = schema.mapping(doc["metadata"], f"{where}: metadata", {"id", "name", "category"})
         if metadata["id"] != pid:
-            raise InputError(f"{_relative(path)}: metadata.id {metadata['id']!r} is not the file's id {pid}")
+            raise InputError(f"{where}: metadata.id {metadata['id']!r} is not the file's id {pid}")
+        block = schema.mapping(doc["brokerguard"], f"{where}: brokerguard", set(), {"name", "description", "fix",
+                                                                                 "severity", "attributes"})
+        name = schema.mapping(block.get("name"), f"{where}: brokerguard.name", {"zh-TW"})
+        meta = parse_meta({**block, "name": {"en": metadata["name"], **name}}, f"{where}: brokerguard")
         raw = {k: v for k, v in doc.items() if k != "brokerguard"}
-        raw["metadata"] = {**metadata, "name": str(meta.name), "guideline": guideline(pid)}
-        check = add_graph_check(raw, _relative(path))
-        _add(found, Policy(pid, GRAPH_CHECK, meta, _relative(path), frozenset(_graph_types(check))))
+        raw["metadata"] = {**metadata, "guideline": guideline(pid)}
+        check = add_graph_check(raw, where)
+        _add(found, Policy(pid, GRAPH_CHECK, meta, where, frozenset(_graph_types(check))))
 
 
 def _load_stack_rules(found: dict[str, Policy]) -> dict[str, StackRule]:
@@ -155,6 +142,9 @@ def _check_file_names() -> None:
                     raise InputError(str(exc)) from None
             if path.suffix in (".yml", ".json"):
                 raise InputError(f"{_relative(path)}: graph checks are .yaml files")
+            code = path.with_name(path.name.removesuffix(METADATA_SUFFIX) + ".py")
+            if path.name.endswith(METADATA_SUFFIX) and not code.is_file():
+                raise InputError(f"{_relative(path)}: metadata of no check ({code.name} does not exist)")
 
 
 @functools.cache

@@ -13,13 +13,27 @@ from brokerguard.errors import InputError
 MAX_YAML_BYTES = 1024 * 1024  # a profile or the catalog is a few kilobytes; refuse anything huge unread
 
 
+MAX_YAML_NODES = 100_000  # nodes a document may expand to through its aliases; a profile has a few hundred
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """Safe loading that refuses a key given twice (PyYAML would silently keep the last one) and
-    says which date does not exist (PyYAML raises a bare ValueError without the line)."""
+    """Safe loading that refuses a key given twice (PyYAML would silently keep the last one), refuses
+    a document whose aliases expand past MAX_YAML_NODES (billion laughs: refused before anything is
+    built), keeps merge keys (``<<: *defaults``), and says which date does not exist (PyYAML raises
+    a bare ValueError without the line)."""
+
+    def compose_document(self) -> yaml.Node | None:
+        node = super().compose_document()
+        if node is not None:
+            _expanded_size(node, {})
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set = set()
         for key_node, _ in node.value:
+            if key_node.tag == MERGE_TAG:  # merged keys may be overridden here: only own keys count twice
+                continue
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
@@ -37,14 +51,37 @@ class _StrictLoader(yaml.SafeLoader):
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many nodes ``node`` stands for once every alias is expanded; each node is sized once
+    (aliases share their node), so the count itself is linear in the document."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    sizes[key] = MAX_YAML_NODES + 1  # a node that contains itself never finishes expanding
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    if size > MAX_YAML_NODES:
+        raise yaml.composer.ComposerError(None, None, f"aliases expand to more than {MAX_YAML_NODES:,} nodes "
+                                          "(nested anchors: refused before expanding)", node.start_mark)
+    sizes[key] = size
+    return size
+
+
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """A file's bytes, refused by size before they are read: no hand-written input is this large."""
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(f"{path}: {size:,} bytes is over the {limit:,}-byte limit for {what}; refused before parsing")
+    return path.read_bytes()
+
+
 def load_yaml(path: Path) -> Any:
     """Safe-load a YAML file; any failure is an InputError naming the file and line."""
     try:
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise InputError(f"{path}: {size:,} bytes is over the {MAX_YAML_BYTES:,}-byte limit for a YAML file; "
-                             "refused before parsing")
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_YAML_BYTES, "a YAML file").decode("utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
     except UnicodeDecodeError:
@@ -61,6 +98,8 @@ def load_yaml(path: Path) -> Any:
     except ValueError as exc:
         # Anything else a constructor rejects without a YAMLError.
         raise InputError(f"{path}: invalid value ({exc})") from None
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise InputError(f"{path}: invalid YAML (nested too deeply)") from None
 
 
 def mapping(value: Any, where: str, required: set[str], optional: set[str] = frozenset()) -> dict:

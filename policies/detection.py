@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from brokerguard.policies.stack_rule import as_list, blocks, names
-
 from brokerguard.model import Resource, Stack
+from brokerguard.policies.stack_rule import as_list, blocks, names
 
 FINDING_SOURCES = ("aws.guardduty", "aws.securityhub")
 MALWARE_FEATURES = ("EBS_MALWARE_PROTECTION",)

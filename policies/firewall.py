@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from brokerguard.model import Resource, Stack
 from brokerguard.policies.resource_conf import value
 from brokerguard.policies.stack_rule import as_list, blocks
-
-from brokerguard.model import Resource, Stack
 
 LOG_DESTINATION_TYPES = ("S3", "CloudWatchLogs", "KinesisDataFirehose")
 # Default actions that drop what no stateful rule passes: the policy is a whitelist.

@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from brokerguard.model import Resource, Stack
 from brokerguard.policies.meta import Text
 from brokerguard.policies.resource_conf import value
 from brokerguard.policies.stack_rule import blocks
-
-from brokerguard.model import Resource, Stack
 
 MIN_DAYS = 1096  # three years (CloudWatch's retention choice for 3 years)
 

@@ -2,8 +2,11 @@
 
 A check's id is its file name's prefix (``CKV_TWB_003_core_db_not_public.py`` is CKV_TWB_003), its
 guideline is derived from the id, and the control it serves is the catalog's to say. Everything
-else a report, the docs or the scan needs to know about a check is in its ``Meta``: texts in both
-languages, severity, the resource types and the attributes it reads.
+else a report, the docs or the scan needs to know about a check is its ``Meta``: texts in both
+languages, severity, the resource types and the attributes it reads. A Python check or stack rule
+reads it from the metadata file beside its code (``CKV_TWB_003_core_db_not_public.metadata.yaml``,
+as Prowler keeps a metadata file beside each check); a YAML graph check holds it in its own file,
+under ``brokerguard:``.
 
 No Checkov import here: stack rules and the registry read this without loading Checkov.
 """
@@ -15,8 +18,13 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from brokerguard import schema
+from brokerguard.errors import InputError
 
 LANGS = ("zh-TW", "en")
+METADATA_SUFFIX = ".metadata.yaml"
 # The policy ids brokerguard owns; a file of policies/checkov/ or policies/stack_rules/ starts with one.
 POLICY_ID = re.compile(r"^(CKV2?_TWB_\d{3}|TWB_STACK_\d{3})(?=_|\.|$)")
 # Checkov's and Trivy's words, highest first; SARIF's security-severity is derived from them.
@@ -110,7 +118,56 @@ def guideline(pid: str) -> str:
     return f"docs/checks.md#{pid.lower()}"
 
 
+def _code_file(policy: object) -> Path:
+    return Path(sys.modules[type(policy).__module__].__file__ or "")
+
+
 def own_id(policy: object) -> str:
     """The id of the check or rule object, from the file its class is defined in."""
-    module = sys.modules[type(policy).__module__]
-    return policy_id(Path(module.__file__ or "").name)
+    return policy_id(_code_file(policy).name)
+
+
+def own_meta(policy: object) -> Meta:
+    """The metadata file beside the check's or rule's code; a missing or broken one stops the load."""
+    code = _code_file(policy)
+    path = code.with_name(code.stem + METADATA_SUFFIX)
+    if not path.is_file():
+        raise InputError(f"{code}: no {path.name} beside it (a check's name, texts, severity and what it reads)")
+    return parse_meta(schema.load_yaml(path), str(path))
+
+
+def _text(raw: Any, where: str) -> Text:
+    raw = schema.mapping(raw, where, {"en", "zh-TW"})
+    return Text(schema.text(raw["en"], f"{where}.en"), schema.text(raw["zh-TW"], f"{where}.zh-TW"))
+
+
+def _names(raw: Any, where: str, groups: dict[str, Any]) -> tuple[str, ...]:
+    """A list of names, where ``$group`` stands for a named set of brokerguard.policies.groups."""
+    out: list[str] = []
+    for name in schema.string_list(raw, where):
+        if name.startswith("$"):
+            if name[1:] not in groups:
+                raise InputError(f"{where}: unknown group {name} (known: {', '.join(sorted(groups))})")
+            out.extend(groups[name[1:]])
+        else:
+            out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def parse_meta(raw: Any, where: str) -> Meta:
+    """A metadata mapping (a .metadata.yaml file, or a graph check's ``brokerguard:`` block), validated."""
+    from brokerguard.policies.groups import ATTRIBUTE_GROUPS, TYPE_GROUPS
+
+    raw = schema.mapping(raw, where, {"name", "description", "fix", "severity"}, {"types", "attributes", "attestable"})
+    if raw.get("severity") not in SEVERITIES:
+        raise InputError(f"{where}.severity: {raw.get('severity')!r} is not one of {', '.join(SEVERITIES)}")
+    if not isinstance(raw.get("attestable", False), bool):
+        raise InputError(f"{where}.attestable: expected true or false")
+    return Meta(
+        name=_text(raw["name"], f"{where}.name"), description=_text(raw["description"], f"{where}.description"),
+        fix=_text(raw["fix"], f"{where}.fix"), severity=raw["severity"],
+        types=_names(raw["types"], f"{where}.types", TYPE_GROUPS) if "types" in raw else None,
+        attributes=frozenset(_names(raw["attributes"], f"{where}.attributes", ATTRIBUTE_GROUPS))
+        if "attributes" in raw else None,
+        attestable=raw.get("attestable", False),
+    )

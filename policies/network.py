@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from brokerguard.model import Resource, Stack
 from brokerguard.policies.meta import Text
 from brokerguard.policies.resource_conf import CLASSIFIED_TYPES, is_core
 from brokerguard.policies.stack_rule import as_list, blocks
-
-from brokerguard.model import Resource, Stack
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
 SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group")
@@ -28,6 +27,16 @@ NETWORK_READS = (*CLASSIFIED_TYPES, "aws_rds_cluster_instance", *SUBNET_GROUPS, 
                  "aws_route_table", "aws_route_table_association", "aws_main_route_table_association",
                  "aws_default_route_table", "aws_route", "aws_internet_gateway", "aws_security_group",
                  "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_eip", "aws_eip_association")
+
+
+def is_firewall(resource: Resource) -> bool:
+    """An AWS Network Firewall, or a Gateway Load Balancer endpoint to a firewall appliance."""
+    return resource.type == "aws_networkfirewall_firewall" or (
+        resource.type == "aws_vpc_endpoint" and resource.values.get("vpc_endpoint_type") == "GatewayLoadBalancer")
+
+
+def firewalls(stack: Stack) -> list[Resource]:
+    return [r for r in stack.of_type("aws_networkfirewall_firewall", "aws_vpc_endpoint") if is_firewall(r)]
 
 
 def is_entry_point(resource: Resource) -> bool:

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from brokerguard.policies.meta import OK, Meta, guideline, own_id
-
 from brokerguard.model import Finding, Resource, Stack
+from brokerguard.policies.meta import OK, guideline, own_id, own_meta
 
 STACK = "(stack)"
 
 
 class StackRule:
-    """A rule over the whole stack; its id is its file name's prefix, its metadata its ``meta``."""
-
-    meta: Meta
+    """A rule over the whole stack; its id is its file name's prefix, its metadata the ``.metadata.yaml``
+    beside it."""
 
     def __init__(self) -> None:
         self.id = own_id(self)
+        self.meta = own_meta(self)
 
     def evaluate(self, stack: Stack) -> list[Finding]:
         raise NotImplementedError

@@ -11,6 +11,7 @@ from typing import Any
 
 from brokerguard.errors import InputError
 from brokerguard.model import Resource
+from brokerguard.schema import read_limited
 
 TF_AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 # No plan or state file a broker keeps is this large; refuse before reading it into memory.
@@ -27,11 +28,16 @@ class PlanSource:
     unknown: dict[str, dict[str, str]] = field(default_factory=dict)  # address -> {attribute: why not known}
     unmapped: tuple[tuple[str, str], ...] = ()  # (source id, type) with no Terraform twin: not judged
     not_inspectable: tuple[str, ...] = ()  # parts the source could not show (never a pass)
+    notes: tuple[str, ...] = ()  # said in the report, decide nothing (a Pulumi export's drift)
     # Terraform type -> why the source could not read that kind of resource (live AWS: access denied,
     # region unreachable); every check reading such a type is `error` (brokerguard.coverage).
     errors: dict[str, str] = field(default_factory=dict)
     plan_file: Path | None = None  # the plan on disk, when the source is one; else written for Checkov
     framework: str = "terraform_plan"
+    # CloudFormation: conditions that cannot be decided before deployment make other possible stacks,
+    # all judged (a finding passes only when it passes in every one); `world` says which this one is.
+    world: str = ""
+    alternatives: tuple[PlanSource, ...] = ()
 
     @property
     def unmapped_types(self) -> list[str]:
@@ -82,10 +88,7 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 def load_json(path: Path, what: str) -> tuple[Any, str]:
     """A JSON document and its text, refused by size before parsing; errors name the file, line and column."""
-    size = path.stat().st_size
-    if size > MAX_JSON_BYTES:
-        raise InputError(f"{path}: {size:,} bytes is over the {MAX_JSON_BYTES:,}-byte limit for {what}; refused before parsing")
-    data = path.read_bytes()
+    data = read_limited(path, MAX_JSON_BYTES, what)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

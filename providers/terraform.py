@@ -6,10 +6,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from brokerguard.errors import InputError
 from brokerguard.providers.terraform_tree import ModuleCall, resolve
 from brokerguard.providers.terraform_variables import TerraformVariables
-
-from brokerguard.errors import InputError
+from brokerguard.schema import read_limited
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # no hand-written .tf file is this large; refuse before parsing
 SKIPPED_DIRS = {".terraform", ".git", "node_modules", ".venv"}
@@ -60,11 +60,7 @@ def _walk_tf_files(root: Path) -> list[Path]:
 
 def _check_readable(path: Path) -> None:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for a Terraform file; "
-                             "refused before parsing")
-        data = path.read_bytes()
+        data = read_limited(path, MAX_FILE_BYTES, "a Terraform file")
     except OSError as exc:  # a symlink loop, a dangling link, no permission, a directory named *.tf
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -82,7 +78,8 @@ def open_directory(root: Path, variables: TerraformVariables | None = None) -> T
     """The module tree under root, every file of it checked to be readable text; no .tf file is an error."""
     files = _walk_tf_files(root)
     if not files:
-        raise InputError(f"{root}: nothing to scan (no Terraform .tf files found)")
+        raise InputError(f"{root}: nothing to scan (no Terraform .tf files, CloudFormation templates, Pulumi program "
+                         f"or CDK cloud assembly found)")
     for path in files:
         _check_readable(path)
     tree = resolve(root, files)

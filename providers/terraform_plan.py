@@ -12,11 +12,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from brokerguard.policies.meta import Text
-from brokerguard.providers.plan import PlanSource, display_path, tags_of
-
 from brokerguard.errors import InputError
 from brokerguard.model import Resource
+from brokerguard.policies.meta import Text
+from brokerguard.providers.plan import PlanSource, display_path, tags_of
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
 AFTER_APPLY = Text("known only after apply", "要到 apply 後才知道")

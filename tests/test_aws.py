@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+
 from aws_server import (
     CLASSIFIED,
     FAKE_ENV,
@@ -208,11 +209,11 @@ def test_every_report_format_says_what_could_not_be_judged(moto: MotoServer, acc
     import datetime as dt
     import xml.etree.ElementTree as ET
 
-    from brokerguard.providers.aws.build import read_account
-
     from brokerguard import report
     from brokerguard.catalog import load_catalog
+    from brokerguard.gate import GateOptions, decide
     from brokerguard.profile import load_profile
+    from brokerguard.providers.aws.build import read_account
     from brokerguard.scan import scan_sources
 
     proxy = DenyingProxy(moto.url, denied={"wafv2"})
@@ -222,7 +223,7 @@ def test_every_report_format_says_what_could_not_be_judged(moto: MotoServer, acc
         proxy.stop()
     catalog = load_catalog()
     result = scan_sources([source], load_profile(PROFILE, catalog, tier=2), dt.date(2024, 6, 30), catalog)
-    texts = report.render(["json", "sarif", "junitxml", "markdown"], result, "en")
+    texts = report.render(["json", "sarif", "junitxml", "markdown"], result, "en", decide(result, GateOptions()))
     sarif = json.loads(texts["sarif"])["runs"][0]["invocations"][0]
     assert sarif["executionSuccessful"] is False and sarif["exitCode"] == 2
     assert "waf" in [n["descriptor"]["id"] for n in sarif["toolExecutionNotifications"]]
@@ -282,6 +283,20 @@ def test_drift_shows_a_hand_removed_waf_association(cli, moto: MotoServer, accou
     assert drift["live_not_in_code"] == []
     table = cli("scan-aws", *BROKER, "--region", REGION, "--endpoint-url", moto.url, "--compare-with", EXAMPLE)
     assert "in code but not running: WAFv2 web ACL association on lb online-order" in table.out
+
+
+def test_drift_against_a_cloudformation_template_or_cdk_assembly(cli, moto: MotoServer) -> None:
+    """The declared side may be the CloudFormation or CDK twin of the example: the same drift as against Terraform."""
+    def rows(drift: dict) -> dict[str, list[tuple[str, str]]]:
+        sides = ("code_not_live", "live_not_in_code")
+        return {side: sorted((d["protection"], d["subject"]) for d in drift[side]) for side in sides}
+
+    terraform = rows(scan_aws(cli, moto.url, "--compare-with", EXAMPLE).json["drift"])
+    for declared in (REPO / "iac_examples" / "cloudformation" / "tier1-compliant",
+                     REPO / "iac_examples" / "cdk" / "tier1-compliant" / "cdk.out"):
+        drift = scan_aws(cli, moto.url, "--compare-with", declared).json["drift"]
+        assert drift["compared_with"] == str(declared)
+        assert rows(drift) == terraform
 
 
 def test_detection_logging_and_backup_resources_in_terraform_shape(moto: MotoServer, account: Account) -> None:
@@ -381,11 +396,10 @@ def test_only_controls_whose_checks_read_an_unread_type_are_error(unread: str, e
     import dataclasses
     import datetime as dt
 
-    from conftest import FIXTURES
-
     from brokerguard.catalog import load_catalog
     from brokerguard.profile import load_profile
     from brokerguard.scan import open_source, scan_sources
+    from conftest import FIXTURES
 
     catalog = load_catalog()
     source = open_source(FIXTURES / "terraform_plan" / "tier1-compliant.plan.json")
@@ -414,6 +428,7 @@ def test_a_stack_rule_that_does_not_say_what_it_reads_depends_on_everything(monk
 def test_listings_are_read_to_the_last_page(moto: MotoServer) -> None:
     """moto pages DescribeLogGroups by 50, like AWS: 120 groups need three pages."""
     import boto3
+
     from brokerguard.providers.aws.build import read_account
 
     moto.reset()

@@ -1,5 +1,6 @@
 """The bad-input corpus: whatever cannot be read ends the run with exit 2 and one line naming the
-file and the problem; no traceback, no report written, never a silent pass.
+file and the problem; no traceback, no partial report, never a silent pass (the JSON report asked
+for says the scan could not be judged and why).
 
 Text cases live in tests/fixtures/bad_input/; large, binary and symlink cases are made in tmp_path.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import EXAMPLES, FIXTURES, REPO
 
 CORPUS = FIXTURES / "bad_input"
@@ -31,7 +33,18 @@ def assert_refused(run, output: Path, names: str | Path, *expected: str) -> None
     assert str(names) in lines[0], lines[0]
     for text in expected:
         assert text in lines[0], lines[0]
-    assert output.read_text() == PREVIOUS_REPORT
+    # The report asked for now says why the scan could not be judged: never last run's, never a pass.
+    # A usage error (argparse) stops before any report is known: the old file is left as it was.
+    message = lines[0].removeprefix("brokerguard: error: ")
+    text = output.read_text()
+    if message.startswith("argument "):
+        assert text == PREVIOUS_REPORT
+    elif text.startswith("{"):
+        report = json.loads(text)
+        assert report["error"] == message
+        assert report["summary"] == {"passed": False, "exit_code": 2} and report["controls"] == []
+    else:
+        assert text.splitlines()[0].startswith("NOT JUDGED: ") and text.splitlines()[1] == message, text
     assert sorted(p.name for p in output.parent.iterdir()) == [output.name]  # no temporary left behind
 
 
@@ -317,6 +330,8 @@ ARGUMENT_CASES = {
     "tier 5": (("--tier", "5"), "--tier: tier must be 1, 2, 3 or 4, got '5'"),
     "negative capital": (("--capital", "-1"), "capital must be a non-negative amount"),
     "date 2023-02-30": (("--tier", "1", "--as-of", "2023-02-30"), "'2023-02-30' is not a valid date"),
+    "timeout 0": (("--tier", "1", "--timeout", "0"), "'0' is not a number of seconds between 0 and 86400"),
+    "timeout nan": (("--tier", "1", "--timeout", "nan"), "'nan' is not a number of seconds between 0 and 86400"),
 }
 
 
@@ -345,3 +360,57 @@ def test_an_expired_waiver_fails_the_control_with_exit_1(cli, tmp_path: Path) ->
     assert [(f["check_id"], f["resource"]) for f in waf["findings"] if f["result"] == "failed"] == [
         ("CKV2_TWB_001", "aws_lb.web")]
     assert any("expired on 2024-03-31" in n for n in waf["notes"])
+
+
+# ---- YAML aliases: bounded expansion, merge keys ---------------------------------------------
+
+def _laughs(levels: int) -> str:
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\ntier: 1\n"
+
+
+@pytest.mark.parametrize("where", ["profile", "stack settings"])
+def test_billion_laughs_is_refused_at_once(cli, tmp_path: Path, output: Path, where: str) -> None:
+    bomb = _laughs(9)
+    assert len(bomb.encode()) < 700  # 9^9 strings once expanded
+    if where == "profile":
+        target = tmp_path / "profile.yaml"
+        target.write_text(bomb)
+        args = (COMPLIANT, "--profile", target)
+    else:
+        program = tmp_path / "prog"
+        program.mkdir()
+        (program / "Pulumi.yaml").write_text("name: prog\nruntime: python\n")
+        (program / "__main__.py").write_text("import pulumi\n")
+        target = program / "Pulumi.dev.yaml"
+        target.write_text("config:\n  x: 1\n" + bomb.replace("tier: 1\n", ""))
+        args = (program, "--tier", "1")
+    tracemalloc.start()
+    run = cli("scan", *args, "--format", "json", "--output", output)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert_refused(run, output, target, "invalid YAML (aliases expand to more than 100,000 nodes")
+    assert peak < 200 * 1024 * 1024
+
+
+def test_yaml_merge_keys_are_read_and_own_keys_still_count_once(cli, tmp_path: Path, output: Path) -> None:
+    profile = tmp_path / "profile.yaml"
+    waiver = ("waivers:\n"
+              "  - &base {target: CKV_TWB_003, resources: '*', reason: 'migration', approver: CISO Lin, expiry: 2099-12-31}\n"
+              "  - <<: *base\n    target: CKV_TWB_002\n")
+    profile.write_text("tier: 1\n" + waiver)
+    run = cli("scan", EXAMPLES / "nonc-public-core-db", "--profile", profile, "--format", "json")
+    assert run.code == 1, run.err
+    assert [(w["target"], w["approver"], w["expiry"]) for w in run.json["waivers"]] == [
+        ("CKV_TWB_002", "CISO Lin", "2099-12-31"), ("CKV_TWB_003", "CISO Lin", "2099-12-31")]
+    profile.write_text("tier: 1\n" + waiver + "    target: CKV_TWB_001\n")
+    run = cli("scan", EXAMPLES / "nonc-public-core-db", "--profile", profile, "--format", "json", "--output", output)
+    assert_refused(run, output, f"{profile}:", "duplicate key 'target'")
+
+
+def test_yaml_nested_too_deeply_is_one_line(cli, tmp_path: Path, output: Path) -> None:
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("tier: " + "[" * 20000 + "]" * 20000 + "\n")
+    run = cli("scan", COMPLIANT, "--profile", profile, "--format", "json", "--output", output)
+    assert_refused(run, output, profile, "invalid YAML (nested too deeply)")

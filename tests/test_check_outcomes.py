@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, FIXTURES, declared_at, judged
 
 from brokerguard import registry
 from brokerguard.catalog import load_catalog
+from conftest import EXAMPLES, FIXTURES, declared_at, judged
 
 TF = FIXTURES / "terraform"
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import EXAMPLES, FIXTURES, judged
-
 from brokerguard.catalog import load_catalog
 from brokerguard.profile import Profile
 from brokerguard.scan import scan
+from conftest import EXAMPLES, FIXTURES, judged
 
 TF = FIXTURES / "terraform"
 AS_OF = dt.date(2024, 6, 30)

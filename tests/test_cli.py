@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import EXAMPLES, REPO
 
 PROFILES = REPO / "iac_examples" / "profiles"
@@ -181,7 +182,9 @@ def test_unreadable_input_exits_2_naming_the_file(cli, tmp_path: Path, path: str
     assert run.code == 2, run.err
     assert expected in run.err
     assert len(run.err.strip().splitlines()) == 1 and "Traceback" not in run.err
-    assert not out.exists()
+    # the report asked for says the scan was not judged (format cli), never a pass
+    assert out.read_text().splitlines() == ["NOT JUDGED: Could not be judged: the scan did not complete, and this is not a pass",
+                                            run.err.strip().removeprefix("brokerguard: error: ")]
 
 
 def test_parse_error_suggests_a_way_out(cli) -> None:

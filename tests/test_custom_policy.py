@@ -19,20 +19,10 @@ CHECK = '''
 from checkov.common.models.enums import CheckResult
 
 from brokerguard.policies.checkov_check import ResourceCheck
-from brokerguard.policies.meta import MEDIUM, Meta, Text
 from brokerguard.policies.resource_conf import value
 
 
 class FirewallDeleteProtection(ResourceCheck):
-    meta = Meta(
-        name=Text("Network firewalls have delete protection", "網路防火牆啟用刪除保護"),
-        description=Text("CC-17010: the firewall cannot be deleted by accident.", "CC-17010：防火牆不會被誤刪。"),
-        fix=Text("Set delete_protection = true.", "設定 delete_protection = true。"),
-        severity=MEDIUM,
-        types=("aws_networkfirewall_firewall",),
-        attributes={"delete_protection"},
-    )
-
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         if value(conf, "delete_protection") in (True, "true"):
             return CheckResult.PASSED
@@ -41,6 +31,21 @@ class FirewallDeleteProtection(ResourceCheck):
 
 
 check = FirewallDeleteProtection()
+'''
+
+METADATA = '''
+name:
+  en: "Network firewalls have delete protection"
+  zh-TW: "網路防火牆啟用刪除保護"
+description:
+  en: "CC-17010: the firewall cannot be deleted by accident."
+  zh-TW: "CC-17010：防火牆不會被誤刪。"
+fix:
+  en: "Set delete_protection = true."
+  zh-TW: "設定 delete_protection = true。"
+severity: medium
+types: [aws_networkfirewall_firewall]
+attributes: [delete_protection]
 '''
 
 TREE = '''
@@ -105,7 +110,8 @@ def _run(tmp_path: Path, files: dict[str, str]) -> dict:
 
 
 def test_a_new_check_is_one_file_one_catalog_line(tmp_path: Path) -> None:
-    out = _run(tmp_path, {"CKV_TWB_999_firewall_delete_protection.py": CHECK})
+    out = _run(tmp_path, {"CKV_TWB_999_firewall_delete_protection.py": CHECK,
+                          "CKV_TWB_999_firewall_delete_protection.metadata.yaml": METADATA})
     assert out["control"] == "firewall"
     assert out["source"].endswith("CKV_TWB_999_firewall_delete_protection.py")
     kept, fragile = out["found"]["aws_networkfirewall_firewall.kept"], out["found"]["aws_networkfirewall_firewall.fragile"]
@@ -115,16 +121,32 @@ def test_a_new_check_is_one_file_one_catalog_line(tmp_path: Path) -> None:
 
 
 def test_a_file_whose_name_is_not_an_id_is_refused(tmp_path: Path) -> None:
-    out = _run(tmp_path, {"firewall_delete_protection.py": CHECK})
+    out = _run(tmp_path, {"firewall_delete_protection.py": CHECK, "firewall_delete_protection.metadata.yaml": METADATA})
     assert "firewall_delete_protection.py: a policy file's name starts with its id" in out["error"]
 
 
 def test_two_files_with_one_id_are_refused(tmp_path: Path) -> None:
-    out = _run(tmp_path, {"CKV_TWB_003_again.py": CHECK})
+    out = _run(tmp_path, {"CKV_TWB_003_again.py": CHECK, "CKV_TWB_003_again.metadata.yaml": METADATA})
     assert "id CKV_TWB_003 is also the id of" in out["error"]
     assert "CKV_TWB_003_again.py" in out["error"] and "policies/checkov/CKV_TWB_003_core_db_not_public.py" in out["error"]
 
 
 def test_a_text_without_its_chinese_twin_is_refused(tmp_path: Path) -> None:
-    out = _run(tmp_path, {"CKV_TWB_999_x.py": CHECK.replace('"網路防火牆啟用刪除保護"', '""')})
-    assert "a text needs both an English and a Traditional Chinese sentence" in out["error"]
+    out = _run(tmp_path, {"CKV_TWB_999_x.py": CHECK, "CKV_TWB_999_x.metadata.yaml": METADATA.replace(
+        '  zh-TW: "網路防火牆啟用刪除保護"\n', "")})
+    assert "CKV_TWB_999_x.metadata.yaml.name: missing key 'zh-TW'" in out["error"]
+
+
+def test_a_check_without_its_metadata_is_refused(tmp_path: Path) -> None:
+    out = _run(tmp_path, {"CKV_TWB_999_x.py": CHECK})
+    assert "CKV_TWB_999_x.py: no CKV_TWB_999_x.metadata.yaml beside it" in out["error"]
+
+
+def test_metadata_of_no_check_is_refused(tmp_path: Path) -> None:
+    out = _run(tmp_path, {"CKV_TWB_999_x.metadata.yaml": METADATA})
+    assert "CKV_TWB_999_x.metadata.yaml: metadata of no check (CKV_TWB_999_x.py does not exist)" in out["error"]
+
+
+def test_a_typo_in_the_metadata_is_refused(tmp_path: Path) -> None:
+    out = _run(tmp_path, {"CKV_TWB_999_x.py": CHECK, "CKV_TWB_999_x.metadata.yaml": METADATA.replace("severity:", "severty:")})
+    assert "unknown key 'severty'" in out["error"]

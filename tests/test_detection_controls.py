@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import EXAMPLES, FIXTURES, REPO, judged
 
 from brokerguard.catalog import CATALOG_PATH, load_catalog, parse_catalog
 from brokerguard.engine import evaluate_control
 from brokerguard.errors import InputError
 from brokerguard.profile import Evidence, Profile, load_profile
 from brokerguard.scan import scan
+from conftest import EXAMPLES, FIXTURES, REPO, judged
 
 TF = FIXTURES / "terraform"
 PROFILES = REPO / "iac_examples" / "profiles"
@@ -254,7 +254,6 @@ def test_a_secret_the_new_checks_read_is_cannot_judge(tmp_path: Path) -> None:
     pytest.importorskip("pulumi_aws")
     from brokerguard.providers.pulumi.model import SECRET_SIG, PulumiResource, PulumiStack
     from brokerguard.providers.pulumi.source import from_stack
-
     from brokerguard.scan import scan_sources
 
     db = PulumiResource(urn="urn:pulumi:dev::t::aws:rds/instance:Instance::ledger", type="aws:rds/instance:Instance",

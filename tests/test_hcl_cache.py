@@ -8,6 +8,7 @@ from pathlib import Path
 
 import hcl2
 import pytest
+
 from conftest import EXAMPLES, REPO
 
 AS_OF = "2024-06-30"

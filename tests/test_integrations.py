@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import EXAMPLES, REPO
 
 BIN = Path(sys.executable).parent
@@ -49,6 +50,22 @@ def test_pre_commit_hook_runs_and_fails_closed(workspace: Path) -> None:
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1, proc.stderr
     assert "CKV2_TWB_001 FAILED: aws_lb.web (infra/main.tf:18)" in proc.stdout
+
+
+@pytest.mark.parametrize(("staged", "code"), [
+    (["infra/main.tf"], 1),  # the load balancer without WAF is declared in a staged file
+    (["brokerguard.yaml"], 0),  # only the profile: evidence is reported, never gating under --gate infrastructure
+])
+def test_pre_commit_staged_variant_gates_on_the_staged_files(workspace: Path, staged: list[str], code: int) -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "brokerguard-staged")
+    assert hook["pass_filenames"] is True and hook["args"][-1] == "--" and hook["language"] == "python"
+    # pre-commit runs entry + args + the staged file names
+    proc = subprocess.run([*shlex.split(hook["entry"]), *hook["args"], *staged], cwd=workspace, env=ENV,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    mark = "CKV2_TWB_001 FAILED: aws_lb.web" if code else "CKV2_TWB_001 FAILED (not in the changed files): aws_lb.web"
+    assert mark in proc.stdout
 
 
 def test_action_declares_its_inputs_and_runs_as_composite() -> None:
@@ -90,18 +107,33 @@ def test_action_command_line_gates_and_writes_the_reports(workspace: Path) -> No
     sarif = json.loads((workspace / outputs["sarif"]).read_text())
     found = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
               r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in sarif["runs"][0]["results"]}
-    # The load balancer without WAF, and no network firewall anywhere (a stack-level absence, shown at the profile);
-    # and what this small stack lacks for tier 1: evidence for antivirus, mail filtering and IDS/IPS, the RTO tag
-    # of its core systems, GuardDuty, Security Hub, CloudTrail, findings routing, APT defence.
-    profile = "brokerguard.yaml"
-    assert found == {("CKV2_TWB_001", "infra/main.tf", 18), ("TWB_STACK_003", profile, 1),
-                     ("TWB_EVIDENCE.antivirus", profile, 1), ("TWB_EVIDENCE.email-filtering", profile, 1),
-                     ("TWB_EVIDENCE.ids-ips", profile, 1), ("CKV_TWB_036", "infra/main.tf", 18),
-                     ("CKV_TWB_036", "infra/main.tf", 26)} | {
-        (f"TWB_STACK_0{n}", profile, 1) for n in (23, 24, 25, 27, 28, 29, 30)}
+    # The load balancer without WAF, and no network firewall anywhere (a stack-level absence, shown at the
+    # provider's declaration); and what this small stack lacks for tier 1: the RTO tag of its core systems,
+    # GuardDuty, Security Hub, CloudTrail, findings routing, APT defence.
+    provider = ("infra/main.tf", 4)
+    assert found == {("CKV2_TWB_001", "infra/main.tf", 18), ("TWB_STACK_003", *provider),
+                     ("CKV_TWB_036", "infra/main.tf", 18), ("CKV_TWB_036", "infra/main.tf", 26)} | {
+        (f"TWB_STACK_0{n}", *provider) for n in (23, 24, 25, 27, 28, 29, 30)}
+    # Evidence for antivirus, mail filtering and IDS/IPS is missing: configuration notifications at the profile.
+    notes = sarif["runs"][0]["invocations"][0]["toolConfigurationNotifications"]
+    assert {(n["descriptor"]["id"], n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for n in notes} == {
+        (f"TWB_EVIDENCE.{c}", "brokerguard.yaml") for c in ("antivirus", "email-filtering", "ids-ips")}
     assert waf_failures(workspace / "brokerguard-reports" / "report.xml") == {("aws_lb.web", "CKV2_TWB_001")}
     assert "應辦控制未符合" in summary.read_text()
     assert (workspace / "brokerguard-reports" / "report.html").is_file()
+
+
+def test_action_gate_and_baseline_inputs(workspace: Path) -> None:
+    shutil.copy(REPO / "iac_examples" / "profiles" / "tier1.yaml", workspace / "profile.yaml")
+    baseline = workspace / "baseline.json"
+    made = subprocess.run(["brokerguard", "scan", "infra", "--profile", "profile.yaml", "--as-of", "2024-06-30",
+                           "--create-baseline", str(baseline)], cwd=workspace, env=ENV, capture_output=True, text=True)
+    assert made.returncode == 1 and baseline.is_file(), made.stderr
+    proc, outputs, _ = run_action(workspace, path="infra", profile="profile.yaml", gate="infrastructure",
+                                  baseline="baseline.json", **{"as-of": "2024-06-30"})
+    assert proc.returncode == 0 and outputs["exit-code"] == "0", proc.stderr
+    sarif = json.loads((workspace / outputs["sarif"]).read_text())
+    assert {r["baselineState"] for r in sarif["runs"][0]["results"]} == {"unchanged"}
 
 
 def test_action_reports_without_failing_when_asked_but_never_hides_input_errors(workspace: Path) -> None:

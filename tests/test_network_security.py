@@ -9,12 +9,12 @@ import functools
 from pathlib import Path
 
 import pytest
-from brokerguard.policies.waf import detects_sensitive_data
-from conftest import EXAMPLES, FIXTURES, REPO, judged
 
 from brokerguard.catalog import load_catalog
+from brokerguard.policies.waf import detects_sensitive_data
 from brokerguard.profile import Evidence, Profile, load_profile
 from brokerguard.scan import ScanResult, scan
+from conftest import EXAMPLES, FIXTURES, REPO, judged
 
 TF = FIXTURES / "terraform"
 PROFILES = REPO / "iac_examples" / "profiles"

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, FIXTURES, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from conftest import EXAMPLES, FIXTURES, REPO
 
 PULUMI = REPO / "iac_examples" / "pulumi"
 REAL = {
@@ -142,10 +143,13 @@ def plans(draw: st.DrawFn) -> dict:
 
 def assert_report_or_one_line_error(run, path: Path) -> None:
     assert "Traceback" not in run.err
-    if run.code == 2 and not run.out:
+    if run.code == 2 and run.err:
         lines = run.err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("brokerguard: error: "), run.err
         assert str(path) in lines[0], lines[0]
+        # the JSON report on stdout says why, never a pass
+        assert json.loads(run.out) == {**json.loads(run.out), "error": lines[0].removeprefix("brokerguard: error: "),
+                                       "controls": [], "summary": {"passed": False, "exit_code": 2}}
         return
     assert run.code in (0, 1, 2), run.code
     report = json.loads(run.out)

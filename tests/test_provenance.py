@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from conftest import EXAMPLES, REPO
 
 PROFILES = REPO / "iac_examples" / "profiles"
@@ -20,7 +21,7 @@ def scan_json(cli, path: Path, *args: object):
 def test_json_report_carries_versions_hashes_commit_and_judgement(cli) -> None:
     run = scan_json(cli, EXAMPLES / "tier4-compliant", "--profile", PROFILES / "tier4.yaml")
     data = run.json
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     prov = data["provenance"]
     assert prov["brokerguard_version"] == data["tool"]["version"] and prov["checkov_version"] == "3.3.30"
     catalog = REPO / "policies" / "catalog.yaml"

@@ -9,6 +9,7 @@ of objects, repeated blocks take the singular block name, maps keep their keys a
 from __future__ import annotations
 
 import pytest
+
 from brokerguard.providers.pulumi.model import PulumiResource, PulumiStack
 from brokerguard.providers.pulumi.translate import mapping, translate
 

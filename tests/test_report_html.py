@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import EXAMPLES, REPO
 
 PROFILES = REPO / "iac_examples" / "profiles"
@@ -86,8 +87,10 @@ def test_page_is_self_contained_with_every_control_and_the_network(cli, tmp_path
     for control in load_catalog().controls:
         row = re.search(rf'<tr class="[a-z]*" id="control-{control.id}">(.*?)</tr>', page, re.S)
         assert row, control.id
-        assert control.name["zh-TW"] in row.group(1) and control.name["en"] in row.group(1)
-        assert 'class="badge"' in row.group(1)
+        # A zh-TW page names the control in Chinese only (no English in it); the id is the identifier.
+        name_cell = row.group(1).split("<details>", 1)[0]
+        assert control.name["zh-TW"] in name_cell and control.name["en"] not in name_cell
+        assert f"<code>{control.id}</code>" in row.group(1) and 'class="badge"' in row.group(1)
     network = page.split('<svg role="img" aria-label="網路架構圖"', 1)[1].split("</svg>", 1)[0]
     assert "VPC aws_vpc.trading 10.10.0.0/16" in network and "IGW igw" in network
     assert "公有子網路: public_a 10.10.0.0/24" in network and "私有子網路: private_a 10.10.10.0/24" in network
@@ -161,3 +164,61 @@ def test_chromium_renders_the_page(cli, tmp_path: Path) -> None:
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1400, 2000)
     assert len(data) > 50_000  # a blank or error page compresses to a few kilobytes
+
+
+def _row(page: str, control: str) -> str:
+    return re.search(rf'<tr class="[a-z]*" id="control-{control}">(.*?)</tr>', page, re.S).group(1)
+
+
+def test_included_controls_findings_are_linked_not_repeated(cli, tmp_path: Path) -> None:
+    _, page = html_of(cli, tmp_path, EXAMPLES / "nonc-threat-detection", "--profile", PROFILES / "tier1.yaml",
+                      "--lang", "en")
+    detection, apt = _row(page, "threat-detection"), _row(page, "apt-defense")
+    assert "<b>TWB_STACK_026</b>" in detection and "aws_vpc.trading" in detection
+    assert "TWB_STACK_026" not in apt  # shown once, under the control that owns the check
+    assert 'href="#control-threat-detection"' in apt and 'href="#control-ids-ips"' in apt
+    assert "Also decided by an included control (1 failing finding(s), shown there)" in apt
+
+
+def test_per_resource_view_lists_each_failing_resource_once_with_its_checks(cli, tmp_path: Path) -> None:
+    _, page = html_of(cli, tmp_path, EXAMPLES / "nonc-public-core-db", "--tier", "1", "--lang", "en")
+    table = page.split('<table class="resources">', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td><code>(.*?)</code></td>(.*?)</tr>", table, re.S)
+    resources = [r for r, _ in rows]
+    assert len(resources) == len(set(resources))
+    db = dict(rows)["aws_db_instance.settlement"]
+    for check in ("CKV_TWB_003", "TWB_STACK_001", "CKV_TWB_033", "TWB_STACK_031"):
+        assert f"<b>{check}</b>" in db
+    assert db.count("<b>CKV_TWB_003</b>") == 1
+    assert 'href="#control-firewall"' in db and 'href="#control-bcp-drill"' in db
+    assert "How to fix: Set publicly_accessible = false" in db
+
+
+def test_print_stylesheet_shows_every_requirement_in_full(cli, tmp_path: Path) -> None:
+    from brokerguard.catalog import load_catalog
+
+    _, page = html_of(cli, tmp_path, EXAMPLES / "tier1-compliant", "--profile", PROFILES / "tier1.yaml")
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    printed = style.split("@media print{", 1)[1]
+    assert ".print-only{display:block}" in printed and "details{display:none}" in printed
+    assert ".print-only{display:none}" in style.split("@media print{", 1)[0]  # on screen: collapsed <details>
+    blocks = re.findall(r'<div class="print-only other">(.*?)</div>', page, re.S)
+    import html as html_lib
+
+    for control in load_catalog().controls:
+        assert any(html_lib.escape(control.requirement["zh-TW"]) in b for b in blocks), control.id
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian package chromium is not installed and `make test` could not "
+                                             "install it (apt-get install chromium failed or no root)")
+def test_chromium_prints_the_page_to_pdf(cli, tmp_path: Path) -> None:
+    html_of(cli, tmp_path, EXAMPLES / "tier1-compliant", "--profile", PROFILES / "tier1.yaml")
+    pdf = tmp_path / "report.pdf"
+    proc = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={tmp_path / 'profile'}",
+         f"--print-to-pdf={pdf}", "--no-pdf-header-footer", (tmp_path / "report.html").as_uri()],
+        capture_output=True, text=True, timeout=180)
+    assert pdf.is_file(), proc.stderr
+    data = pdf.read_bytes()
+    assert data[:5] == b"%PDF-" and data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 3

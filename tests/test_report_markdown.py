@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+
 from conftest import EXAMPLES, REPO
 
 PROFILES = REPO / "iac_examples" / "profiles"
@@ -31,7 +32,7 @@ def test_failing_control_row_names_resource_line_and_fix_in_zh_tw_by_default(cli
     assert sum("(`firewall`)" in r for r in rows) == 5 and sum("(`ids-ips`)" in r for r in rows) == 1
     db = next(r for r in rows if "CKV_TWB_003" in r)
     assert "`aws_db_instance.settlement` (`iac_examples/terraform/nonc-public-core-db/main.tf:67`)" in db
-    assert "Set publicly_accessible = false" in db  # the check's fix
+    assert "設定 publicly_accessible = false" in db  # the check's fix, in the report's language
     rest = section(md, "<summary>其他控制 (11)</summary>", "</details>")
     assert "(`penetration-test`) | CC-17010 | 已佐證 | 僅佐證 |" in rest
     assert "(`firewall`)" not in rest
@@ -70,3 +71,13 @@ def test_waiver_register_marks_expired_waivers(cli, tmp_path: Path) -> None:
     assert "`aws_lb.web` (`iac_examples/terraform/nonc-alb-without-waf/main.tf:18`)" in section(
         run.out, "### Failing controls", "<details>")
     assert run.out == markdown(cli, EXAMPLES / "nonc-alb-without-waf", "--profile", profile, "--lang", "en").out
+
+
+def test_apt_defence_points_to_included_controls_instead_of_repeating_their_rows(cli) -> None:
+    run = markdown(cli, EXAMPLES / "nonc-threat-detection", "--profile", PROFILES / "tier1.yaml", "--lang", "en")
+    rows = [line for line in run.out.splitlines() if line.startswith("| **")]
+    detection = [r for r in rows if "(`threat-detection`)" in r]
+    apt = [r for r in rows if "(`apt-defense`)" in r]
+    assert any("TWB_STACK_026" in r for r in detection)
+    assert not any("TWB_STACK_026" in r for r in apt)
+    assert len(apt) == 1 and "included control (1 failing finding(s), shown there): `threat-detection`" in apt[0]

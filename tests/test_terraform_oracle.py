@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from brokerguard.providers.terraform_variables import terraform_variables
-from conftest import FIXTURES, REPO
 
 from brokerguard.catalog import load_catalog
 from brokerguard.errors import InputError
 from brokerguard.profile import load_profile
+from brokerguard.providers.terraform_variables import terraform_variables
 from brokerguard.scan import ScanResult, scan
+from conftest import FIXTURES, REPO
 
 CORPUS = FIXTURES / "terraform_mutants"
 sys.path.insert(0, str(CORPUS))

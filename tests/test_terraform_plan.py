@@ -9,11 +9,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, FIXTURES, REPO
 
 from brokerguard.catalog import load_catalog
 from brokerguard.profile import load_profile
 from brokerguard.scan import open_source, scan
+from conftest import EXAMPLES, FIXTURES, REPO
 
 PLANS = FIXTURES / "terraform_plan"
 PROFILES = REPO / "iac_examples" / "profiles"

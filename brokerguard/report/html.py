@@ -11,8 +11,8 @@ from __future__ import annotations
 from html import escape
 
 from brokerguard.report import network
-from brokerguard.report.i18n import both_names, judged, status, text
-from brokerguard.report.view import EVIDENCE_FIX, ControlView, ReportView
+from brokerguard.report.i18n import control_name, judged, severity, status, suppression_line, text, text_of
+from brokerguard.report.view import EVIDENCE_FIX, ControlView, FindingView, ReportView
 
 COLOURS = {"pass": "#047857", "attested": "#0e7490", "waived": "#b45309", "fail": "#b91c1c",
            "evidence_missing": "#be123c", "not_applicable": "#6b7280", "not_in_force": "#6b7280", "error": "#7c2d12"}
@@ -32,7 +32,16 @@ th{background:#f3f4f6}tr.failing td{background:#fef2f2}td.nowrap{white-space:now
 .other{color:#6b7280;font-size:12px}code{font-size:12px;background:#f3f4f6;padding:0 3px;border-radius:3px}
 ul{margin:2px 0;padding-left:18px}.expired{color:#fff;background:#b91c1c;padding:1px 6px;border-radius:4px;font-weight:bold}
 .fix{color:#065f46}.note{color:#6b7280}svg{max-width:100%;height:auto}
+.sev{display:inline-block;padding:0 6px;border-radius:4px;font-size:11px;font-weight:bold;color:#fff;margin-right:4px}
+.sev.critical{background:#7f1d1d}.sev.high{background:#b91c1c}.sev.medium{background:#b45309}.sev.low{background:#4b5563}
+.print-only{display:none}
+@media print{
+  body{margin:0;font-size:11px}details{display:none}.print-only{display:block}
+  tr{break-inside:avoid}h2{break-after:avoid}a{color:inherit;text-decoration:none}
+}
 """
+# Most severe first; a check that declares no severity sorts last.
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "")
 
 
 def _badge(value: str, lang: str) -> str:
@@ -55,19 +64,41 @@ def _counts_chart(view: ReportView, lang: str) -> str:
             f'viewBox="0 0 800 {height}" class="counts">{"".join(rows)}</svg>')
 
 
-def _findings_cell(c: ControlView, lang: str) -> str:
+def _by_severity(findings: list[FindingView]) -> list[FindingView]:
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER.index(f.severity if f.severity in SEVERITY_ORDER else ""),
+                                           f.check_id, f.resource))
+
+
+def _severity(value: str, lang: str) -> str:
+    return f'<span class="sev {escape(value)}">{escape(severity(lang, value))}</span>' if value else ""
+
+
+def _included(view: ReportView, c: ControlView, lang: str) -> list[str]:
+    """An including control (APT defence) links to the findings of the controls it includes, never repeats them."""
+    names = {x.id: x.name for x in view.controls}
     items = []
-    for f in c.problems:
+    for cid in c.includes:
+        n = sum(1 for f in c.problems if f.owner == cid and f.result == "failed")
+        items.append(f'<li class="note">{escape(text(lang, "included", n=n))}: '
+                     f'<a href="#control-{escape(cid)}">{escape(control_name(names[cid], lang))}</a></li>')
+    return items
+
+
+def _findings_cell(view: ReportView, c: ControlView, lang: str) -> str:
+    items = []
+    for f in _by_severity(c.own_problems):
         where = f" <code>{escape(f.file)}:{f.line}</code>" if f.file else ""
         outcome = status(lang, RESULT_STATUS.get(f.result, f.result))
-        item = f"<b>{escape(f.check_id)}</b> {escape(outcome)}: <code>{escape(f.resource)}</code>{where}<br>{escape(f.message)}"
+        item = (f"{_severity(f.severity, lang)}<b>{escape(f.check_id)}</b> {escape(outcome)}: "
+                f"<code>{escape(f.resource)}</code>{where}<br>{escape(text_of(f.message, lang))}")
         if f.result == "failed" and f.fix:
-            item += f'<br><span class="fix">{escape(text(lang, "fix"))}: {escape(f.fix)}</span>'
+            item += f'<br><span class="fix">{escape(text(lang, "fix"))}: {escape(text_of(f.fix, lang))}</span>'
         if f.waiver:
             item += f"<br>{escape(text(lang, 'waived_by', approver=f.waiver.approver, expiry=f.waiver.expiry))}"
         items.append(f"<li>{item}</li>")
+    items += _included(view, c, lang)
     if c.status.value == "evidence_missing" and not any(f.result == "failed" for f in c.problems):
-        items.append(f'<li><span class="fix">{escape(text(lang, "fix"))}: {escape(EVIDENCE_FIX)}</span></li>')
+        items.append(f'<li><span class="fix">{escape(text(lang, "fix"))}: {escape(text_of(EVIDENCE_FIX, lang))}</span></li>')
     passed = sorted({f.resource for f in c.findings if f.result == "passed"} - {f.resource for f in c.problems})
     if passed:
         items.append(f'<li class="note">{escape(status(lang, "pass"))}: '
@@ -76,7 +107,7 @@ def _findings_cell(c: ControlView, lang: str) -> str:
         expiry = f", {escape(text(lang, 'expiry'))} {e.expiry}" if e.expiry else ""
         ref = f" ({escape(e.reference)})" if e.reference else ""
         items.append(f"<li>{escape(text(lang, 'evidence'))}: {escape(e.text)}{ref} [{e.date}{expiry}]</li>")
-    items += [f'<li class="note">{escape(n)}</li>' for n in c.notes]
+    items += [f'<li class="note">{escape(text_of(n, lang))}</li>' for n in c.notes]
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
@@ -85,13 +116,45 @@ def _matrix(view: ReportView, lang: str) -> str:
     head = "".join(f"<th>{escape(text(lang, k))}</th>" for k in ("control", "cc", "status", "judged", "details"))
     rows = []
     for c in view.controls:
-        name = (f'{escape(c.name[lang])}<br><span class="other">{escape(c.name[other])} · <code>{escape(c.id)}</code></span>'
+        twin = f"{escape(c.name[other])} · " if lang == "en" else ""  # the official Chinese name, for English readers
+        name = (f'{escape(c.name[lang])}<br><span class="other">{twin}<code>{escape(c.id)}</code></span>'
                 f'<details><summary class="other">{escape(text(lang, "requirement"))}</summary>'
-                f'<span class="other">{escape(c.requirement[lang])}</span></details>')
+                f'<span class="other">{escape(c.requirement[lang])}</span></details>'
+                # Printed for the regulator: the requirement in full, not behind a collapsed <details>.
+                f'<div class="print-only other">{escape(text(lang, "requirement"))}: {escape(c.requirement[lang])}</div>')
         rows.append(f'<tr class="{"failing" if c.failing else ""}" id="control-{escape(c.id)}"><td>{name}</td>'
                     f'<td class="nowrap">{escape(c.cc)}</td><td class="nowrap">{_badge(c.status.value, lang)}</td>'
-                    f'<td class="nowrap">{escape(judged(lang, c.judged))}</td><td>{_findings_cell(c, lang)}</td></tr>')
+                    f'<td class="nowrap">{escape(judged(lang, c.judged))}</td><td>{_findings_cell(view, c, lang)}</td></tr>')
     return f"<table class=\"matrix\"><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _per_resource(view: ReportView, lang: str) -> str:
+    """Every failed finding grouped by resource, the most severe resource first; each links to its control."""
+    names = {c.id: c.name for c in view.controls}
+    grouped: dict[str, dict[tuple[str, str], FindingView]] = {}
+    for c in view.controls:
+        for f in c.problems:
+            if f.result == "failed":
+                grouped.setdefault(f.resource, {}).setdefault((f.check_id, f.owner or c.id), f)
+    if not grouped:
+        return f"<p>{escape(text(lang, 'no_failed_resources'))}</p>"
+
+    def rank(findings: dict[tuple[str, str], FindingView]) -> int:
+        return min(SEVERITY_ORDER.index(f.severity if f.severity in SEVERITY_ORDER else "") for f in findings.values())
+
+    head = "".join(f"<th>{escape(text(lang, k))}</th>" for k in ("resource", "where", "details"))
+    rows = []
+    for resource in sorted(grouped, key=lambda r: (rank(grouped[r]), r)):
+        found = grouped[resource]
+        first = next(iter(found.values()))
+        where = f"<code>{escape(first.file)}:{first.line}</code>" if first.file else "—"
+        items = "".join(f'<li>{_severity(f.severity, lang)}<b>{escape(f.check_id)}</b> '
+                        f'(<a href="#control-{escape(owner)}">{escape(names[owner][lang])}</a>): {escape(text_of(f.message, lang))}'
+                        f'<br><span class="fix">{escape(text(lang, "fix"))}: {escape(text_of(f.fix, lang))}</span></li>'
+                        for (_, owner), f in sorted(found.items(), key=lambda kv: (
+                            SEVERITY_ORDER.index(kv[1].severity if kv[1].severity in SEVERITY_ORDER else ""), kv[0])))
+        rows.append(f"<tr><td><code>{escape(resource)}</code></td><td>{where}</td><td><ul>{items}</ul></td></tr>")
+    return f"<table class=\"resources\"><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _waivers(view: ReportView, lang: str) -> str:
@@ -108,6 +171,14 @@ def _waivers(view: ReportView, lang: str) -> str:
                  w.ticket or "—"]
         rows.append("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in cells) + f"<td>{w.expiry}{state}</td></tr>")
     return f"<table class=\"waivers\"><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _suppressions(view: ReportView, lang: str) -> str:
+    if not view.suppressions:
+        return ""
+    items = "".join(f"<li><code>{escape(suppression_line(s, lang))}</code></li>" for s in view.suppressions)
+    return (f"<h2>{escape(text(lang, 'suppressions'))} ({len(view.suppressions)})</h2>"
+            f'<p class="note">{escape(text(lang, "suppressions_note"))}</p><ul class="suppressions">{items}</ul>')
 
 
 def _provenance(view: ReportView, lang: str) -> str:
@@ -129,7 +200,7 @@ def render(view: ReportView, lang: str) -> str:
     facts = [(text(lang, "broker"), view.broker or "—"), (text(lang, "tier"), text(lang, "tier_n", n=view.tier)),
              (text(lang, "as_of"), view.as_of.isoformat()), (text(lang, "paths"), ", ".join(view.paths)),
              (text(lang, "resources"), str(len(view.resources)))]
-    failing = "".join(f'<li><a href="#control-{escape(c.id)}">{escape(both_names(c.name, lang))}</a> '
+    failing = "".join(f'<li><a href="#control-{escape(c.id)}">{escape(control_name(c.name, lang))}</a> '
                       f"{_badge(c.status.value, lang)}</li>" for c in view.failing)
     body = [
         f"<h1>{escape(text(lang, 'title'))}</h1>",
@@ -141,7 +212,9 @@ def render(view: ReportView, lang: str) -> str:
         network.svg(view.network, lang, frozenset(f.resource for c in view.controls for f in c.problems
                                                   if f.result == "failed")),
         f"<h2>{escape(text(lang, 'matrix'))}</h2>", _matrix(view, lang),
+        f"<h2>{escape(text(lang, 'by_resource'))}</h2>", _per_resource(view, lang),
         f"<h2>{escape(text(lang, 'waivers'))}</h2>", _waivers(view, lang),
+        _suppressions(view, lang),
         f"<h2>{escape(text(lang, 'provenance'))}</h2>", _provenance(view, lang),
     ]
     title = f"brokerguard · {view.broker or ''} · {text(lang, 'tier_n', n=view.tier)} · {view.as_of}"

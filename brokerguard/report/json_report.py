@@ -7,22 +7,29 @@ from collections import Counter
 from typing import Any
 
 from brokerguard import __version__, provenance
+from brokerguard.baseline import Entry
 from brokerguard.drift import Drift, Item
 from brokerguard.engine import ControlResult, JudgedFinding
+from brokerguard.gate import Gate
 from brokerguard.model import Status
+from brokerguard.policies.meta import LANGS, text_of
 from brokerguard.profile import Evidence, Waiver
-from brokerguard.report.view import ReportView
+from brokerguard.report.view import ControlView, FindingView, ReportView
 from brokerguard.scan import ScanResult
 
-# 2: provenance, controls[].judged, waivers[] register
-SCHEMA_VERSION = 2
+# 2: provenance, controls[].judged, waivers[] register; 3: findings[].fix and .gate, the gate section
+SCHEMA_VERSION = 3
 
 
-def _finding(j: JudgedFinding) -> dict[str, Any]:
+def _finding(j: JudgedFinding, v: FindingView) -> dict[str, Any]:
     f = j.finding
     out = {"check_id": f.check_id, "check_name": f.check_name, "resource": f.resource, "file": f.file,
            "line": f.line, "result": j.result, "message": f.message, "guideline": f.guideline,
-           "severity": f.severity, "fix": f.fix}
+           "severity": f.severity, "fix": f.fix,
+           # The same texts in both languages (message and fix are declared bilingual beside each check).
+           "texts": {lang: {"message": text_of(f.message, lang), "fix": text_of(f.fix, lang)} for lang in LANGS}}
+    if j.result == "failed":
+        out["gate"] = v.gate
     if j.waiver:
         out["waiver"] = _waiver(j.waiver)
     return out
@@ -38,17 +45,31 @@ def _waiver(w: Waiver) -> dict[str, Any]:
             "expiry": w.expiry.isoformat(), "ticket": w.ticket, "compensating_control": w.compensating_control}
 
 
-def _control(r: ControlResult) -> dict[str, Any]:
+def _gate(gate: Gate) -> dict[str, Any]:
+    o = gate.options
+
+    def entry(e: Entry) -> dict[str, str]:
+        return {"check_id": e.check_id, "resource": e.resource, "fingerprint": e.fingerprint}
+
+    return {"mode": o.mode, "soft_fail": o.soft_fail, "exit_code": gate.exit_code,
+            "baseline": {"path": o.baseline.path, "sha256": o.baseline.sha256} if o.baseline else None,
+            "changed_files": len(o.changed_files) if o.changed_files is not None else None,
+            "failing_controls": gate.controls,
+            "baseline_fixed": [entry(e) for e in gate.fixed], "baseline_changed": [entry(e) for e in gate.changed]}
+
+
+def _control(r: ControlResult, v: ControlView) -> dict[str, Any]:
     c = r.control
     return {
         "id": c.id, "cc": c.cc, "name": c.name, "scope": c.scope, "verification": c.verification,
         "status": r.status.value, "decided_by": r.decided_by, "judged": r.judged,
         "obligations": [{"id": o.id, "tiers": sorted(o.tiers), "in_force": o.in_force.isoformat()} for o in c.obligations],
         "checks": list(c.checks + c.stack_rules),
-        "findings": [_finding(j) for j in r.findings],
+        "findings": [_finding(j, fv) for j, fv in zip(r.findings, v.findings, strict=True)],
         "evidence": [_evidence(e) for e in r.evidence],
         "waivers": [_waiver(w) for w in r.waivers],
         "notes": r.notes,
+        "notes_zh-TW": [text_of(n, "zh-TW") for n in r.notes],
     }
 
 
@@ -73,12 +94,16 @@ def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
         "not_inspectable": list(scan.not_inspectable),
         "left_out": list(scan.left_out),
         "unread": [{"type": t, "why": why} for t, why in scan.unread],
-        "controls": [_control(r) for r in scan.results],
+        "notes": list(scan.notes),
+        "suppressions": [{"file": s.file, "line": s.line, "check": s.check, "reason": s.reason, "syntax": s.syntax,
+                          "applied": False} for s in scan.suppressions],
+        "controls": [_control(r, v) for r, v in zip(scan.results, view.controls, strict=True)],
+        "gate": _gate(view.gate),
         "waivers": [{"control": e.control, "expired": e.expired, **_waiver(e.waiver)} for e in view.waivers],
         "provenance": provenance.to_dict(view.provenance),
         "summary": {
             "passed": scan.passed,
-            "exit_code": scan.exit_code,
+            "exit_code": view.gate.exit_code,
             "resources": len(scan.resources),
             "counts": {s.value: counts.get(s.value, 0) for s in Status},
             "failing_controls": [r.control.id for r in scan.results if r.status.failing],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from brokerguard.model import Status
-from brokerguard.report.i18n import both_names, judged, status, text
+from brokerguard.report.i18n import control_name, judged, status, suppression_line, text, text_of
 from brokerguard.report.view import ERROR_FIX, EVIDENCE_FIX, ReportView, WaiverEntry
 
 # GitHub refuses comments over 65,536 characters: past this many failing rows, point to the full reports.
@@ -19,20 +19,33 @@ def _row(*cells: object) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
+def _notes(notes: tuple[str, ...], lang: str) -> str:
+    return ("；" if lang == "zh-TW" else "; ").join(text_of(n, lang) for n in notes)
+
+
 def _failing_rows(view: ReportView, lang: str) -> list[str]:
     rows = [_row(text(lang, "control"), text(lang, "cc"), text(lang, "status"), text(lang, "resource"),
                  text(lang, "message"), text(lang, "fix")), "|---|---|---|---|---|---|"]
     body = []
     for c in view.failing:
-        name = f"**{both_names(c.name, lang)}** (`{c.id}`)"
+        name = f"**{control_name(c.name, lang)}** (`{c.id}`)"
         if c.status is Status.ERROR:  # its failed findings rest on what could not be read: say that first
-            body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), ERROR_FIX))
-        failed = [f for f in c.problems if f.result == "failed"]
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—", _notes(c.notes, lang),
+                             text_of(ERROR_FIX, lang)))
+        failed = [f for f in c.own_problems if f.result == "failed"]
         for f in failed:
             where = f"`{f.resource}`" + (f" (`{f.file}:{f.line}`)" if f.file else "")
-            body.append(_row(name, c.cc, status(lang, c.status.value), where, f"{f.check_id}: {f.message}", f.fix))
-        if not failed and c.status is not Status.ERROR:  # evidence decides and none valid is declared
-            body.append(_row(name, c.cc, status(lang, c.status.value), "—", "; ".join(c.notes), EVIDENCE_FIX))
+            body.append(_row(name, c.cc, status(lang, c.status.value), where,
+                             f"{f.check_id}: {text_of(f.message, lang)}", text_of(f.fix, lang)))
+        # An including control (APT defence) points to the rows of the controls it includes.
+        included = [f for f in c.problems if f.result == "failed" and f not in failed]
+        if included:
+            owners = ", ".join(f"`{o}`" for o in dict.fromkeys(f.owner for f in included))
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—",
+                             f"{text(lang, 'included', n=len(included))}: {owners}", ""))
+        if not failed and not included and c.status is not Status.ERROR:  # evidence decides, none valid
+            body.append(_row(name, c.cc, status(lang, c.status.value), "—", _notes(c.notes, lang),
+                             text_of(EVIDENCE_FIX, lang)))
     if len(body) > MAX_FAILING_ROWS:
         more = len(body) - MAX_FAILING_ROWS
         body = body[:MAX_FAILING_ROWS] + [_row("…", "", "", text(lang, "more_rows", n=more), "", "")]
@@ -48,8 +61,8 @@ def _other_rows(view: ReportView, lang: str) -> list[str]:
         detail = [e.text for e in c.evidence]
         detail += [text(lang, "waived_by", approver=f.waiver.approver, expiry=f.waiver.expiry) + f": `{f.resource}`"
                    for f in c.problems if f.waiver]
-        detail += c.notes
-        rows.append(_row(f"{both_names(c.name, lang)} (`{c.id}`)", c.cc, status(lang, c.status.value),
+        detail += [text_of(n, lang) for n in c.notes]
+        rows.append(_row(f"{control_name(c.name, lang)} (`{c.id}`)", c.cc, status(lang, c.status.value),
                          judged(lang, c.judged), "\n".join(detail)))
     return rows
 
@@ -94,6 +107,9 @@ def render(view: ReportView, lang: str) -> str:
     if view.waivers:
         out += ["<details>", f"<summary>{text(lang, 'waivers')} ({len(view.waivers)})</summary>", "",
                 *_waiver_rows(view.waivers, lang), "", "</details>", ""]
+    if view.suppressions:
+        out += [f"### {text(lang, 'suppressions')} ({len(view.suppressions)})", "", text(lang, "suppressions_note"), "",
+                *(f"- {_cell(suppression_line(s, lang))}" for s in view.suppressions), ""]
     out += ["<details>", f"<summary>{text(lang, 'provenance')}</summary>", "", *_provenance(view, lang), "",
             "</details>"]
     return "\n".join(out) + "\n"

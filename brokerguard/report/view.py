@@ -12,16 +12,22 @@ from dataclasses import dataclass
 from brokerguard import provenance, registry
 from brokerguard.catalog import Catalog
 from brokerguard.engine import ControlResult
-from brokerguard.model import Resource, Status
+from brokerguard.gate import Gate
+from brokerguard.model import Location, Resource, Status
 from brokerguard.picture import Network
+from brokerguard.policies.meta import Text
 from brokerguard.profile import Evidence, Waiver
 from brokerguard.provenance import Provenance
+from brokerguard.report import Options
 from brokerguard.scan import ScanResult
+from brokerguard.suppressions import Suppression
 
 # The fix for a control that only evidence can show, when none valid is declared.
-EVIDENCE_FIX = "Declare dated evidence for this control in the broker profile (docs/profile.md)."
+EVIDENCE_FIX = Text("Declare dated evidence for this control in the broker profile (docs/profile.md).",
+                    "在券商設定檔中宣告此控制附日期的佐證資料（docs/profile.md）。")
 # The fix for a control that could not be judged: what a check needed was not read.
-ERROR_FIX = "Let the scan read what the note names (docs/aws-permissions.md), or reach the region, and scan again."
+ERROR_FIX = Text("Let the scan read what the note names (docs/aws-permissions.md), or reach the region, and scan again.",
+                 "讓掃描能讀取說明所列項目（docs/aws-permissions.md）或連上該區域後，重新掃描。")
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,9 @@ class FindingView:
     fix: str  # the check's fix, as the scan settled it
     severity: str
     waiver: Waiver | None
+    gate: str = "gating"  # a failed finding: gating, baselined or outside_change (brokerguard.gate)
+    end_line: int = 0  # last line of the resource's declaration, when the parser knows it
+    owner: str = ""  # the control the check belongs to (an including control, APT defence, shows others')
 
 
 @dataclass(frozen=True)
@@ -51,10 +60,16 @@ class ControlView:
     evidence: tuple[Evidence, ...]
     waivers: tuple[Waiver, ...]
     notes: tuple[str, ...]
+    includes: tuple[str, ...] = ()  # controls whose findings decide this one too (catalog `includes`)
 
     @property
     def failing(self) -> bool:
         return self.status.failing
+
+    @property
+    def own_problems(self) -> list[FindingView]:
+        """Problems of this control's own checks; those of included controls are shown there."""
+        return [f for f in self.problems if f.owner in ("", self.id)]
 
     @property
     def problems(self) -> list[FindingView]:
@@ -89,7 +104,11 @@ class ReportView:
     network: Network
     catalog: Catalog  # the controls that judged this scan
     policies: dict[str, registry.Policy]  # the declaration of every check and rule of the catalog, by id
-    exit_code: int  # the scan's: 2 when part of the input could not be inspected or a control is `error`
+    exit_code: int  # the gate's: 2 when part of the input could not be inspected or a control is `error`
+    gate: Gate
+    options: Options
+    stack_location: Location  # where findings on the whole stack point: the provider's declaration
+    suppressions: tuple[Suppression, ...] = ()  # inline skips found in the code: listed, not applied
     left_out: tuple[str, ...] = ()  # .tf files no module reads: not judged
 
     @property
@@ -107,19 +126,28 @@ class ReportView:
         return {s.value: found.get(s.value, 0) for s in Status}
 
 
-def _control(result: ControlResult) -> ControlView:
+def _end_line(resources: dict[str, Resource], address: str, file: str, line: int) -> int:
+    r = resources.get(address)
+    return r.end_line if r is not None and r.file == file and r.line == line else 0
+
+
+def _control(result: ControlResult, catalog: Catalog, gate: Gate, resources: dict[str, Resource]) -> ControlView:
     c = result.control
     findings = []
     for j in result.findings:
         f = j.finding
         outcome = "attested" if j.result == "failed" and result.status is Status.ATTESTED else j.result
         findings.append(FindingView(f.check_id, f.check_name, f.resource, f.file, f.line, outcome, f.message,
-                                    f.fix, f.severity, j.waiver))
+                                    f.fix, f.severity, j.waiver,
+                                    gate.finding_state(f.check_id, f.resource) if j.result == "failed" else "gating",
+                                    _end_line(resources, f.resource, f.file, f.line),
+                                    getattr(catalog.control_of(f.check_id), "id", "")))
     return ControlView(c.id, c.cc, c.name, c.requirement, result.status, result.decided_by, result.judged,
-                       tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes))
+                       tuple(findings), tuple(result.evidence), tuple(result.waivers), tuple(result.notes),
+                       c.includes)
 
 
-def build(scan: ScanResult) -> ReportView:
+def build(scan: ScanResult, gate: Gate, options: Options) -> ReportView:
     catalog = scan.catalog
     policies = registry.load()
     waivers = []
@@ -128,10 +156,14 @@ def build(scan: ScanResult) -> ReportView:
         waivers.append(WaiverEntry(owner.id if owner else w.target, w, not w.live(scan.as_of)))
     order = {c.id: i for i, c in enumerate(catalog.controls)}
     waivers.sort(key=lambda e: (order.get(e.control, len(order)), e.waiver.target, e.waiver.resources))
+    by_address = {r.address: r for r in scan.resources}
     return ReportView(
         broker=scan.profile.name, tier=scan.tier, as_of=scan.as_of, paths=scan.paths, resources=scan.resources,
-        controls=tuple(_control(r) for r in scan.results), waivers=tuple(waivers),
-        provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source),
-        network=scan.network, exit_code=scan.exit_code, catalog=catalog, left_out=scan.left_out,
+        controls=tuple(_control(r, catalog, gate, by_address) for r in scan.results), waivers=tuple(waivers),
+        provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source,
+                                      gate.options.baseline.path if gate.options.baseline else None,
+                                      options.config_file),
+        network=scan.network, exit_code=gate.exit_code, catalog=catalog, left_out=scan.left_out,
         policies={pid: policies[pid] for c in catalog.controls for pid in c.checks + c.stack_rules},
+        gate=gate, options=options, stack_location=scan.stack_location, suppressions=scan.suppressions,
     )

@@ -1,26 +1,12 @@
-from brokerguard.policies.checkov_check import ResourceCheck
-from brokerguard.policies.meta import MEDIUM, Meta, Text
-from brokerguard.policies.resource_conf import effective_tags, is_core
 from checkov.common.models.enums import CheckResult
+
+from brokerguard.policies.checkov_check import ResourceCheck
+from brokerguard.policies.resource_conf import effective_tags, is_core
 
 MIN_PLACES = 2
 
 
 class CoreAutoScalingGroupSpansSubnets(ResourceCheck):
-    meta = Meta(
-        name=Text("Core auto scaling groups span at least two subnets", "核心 Auto Scaling 群組橫跨至少兩個子網路"),
-        description=Text(
-            "CC-20000 business continuity: a core auto scaling group launches into at least two subnets (or "
-            "availability zones), so that one zone failing leaves the system running.",
-            "CC-20000 業務持續運作：核心 Auto Scaling 群組於至少兩個子網路（或可用區）啟動執行個體，"
-            "單一可用區失效時系統仍能運作。"),
-        fix=Text("List at least two subnets in different availability zones in vpc_zone_identifier.",
-                 "在 vpc_zone_identifier 列出位於不同可用區的至少兩個子網路。"),
-        severity=MEDIUM,
-        types=("aws_autoscaling_group",),
-        attributes={"tags", "tags_all", "tag", "vpc_zone_identifier", "availability_zones"},
-    )
-
     def scan_resource_conf(self, conf: dict) -> CheckResult:
         if not is_core(effective_tags(conf)):
             return CheckResult.UNKNOWN

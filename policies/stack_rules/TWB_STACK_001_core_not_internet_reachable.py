@@ -1,7 +1,6 @@
-from brokerguard.policies.meta import CRITICAL, OK, Meta, Text
+from brokerguard.model import Finding, Stack
+from brokerguard.policies.meta import OK, Text
 from brokerguard.policies.network import (
-    NETWORK_ATTRIBUTES,
-    NETWORK_READS,
     NETWORKED_TYPES,
     core_resources,
     internet_route,
@@ -9,23 +8,8 @@ from brokerguard.policies.network import (
 )
 from brokerguard.policies.stack_rule import StackRule
 
-from brokerguard.model import Finding, Stack
-
 
 class CoreNotInternetReachable(StackRule):
-    meta = Meta(
-        name=Text("Core systems sit in no public subnet and carry no Elastic IP",
-                  "核心系統不位於公有子網路，且未附加 Elastic IP"),
-        description=Text("CC-17010: core systems sit in private subnets and carry no Elastic IP.",
-                         "CC-17010：核心系統位於私有子網路，且未附加 Elastic IP。"),
-        fix=Text("Place core systems in private subnets whose default route goes through the firewall or a NAT gateway, "
-                 "and release Elastic IPs attached to them.",
-                 "將核心系統置於預設路由經由防火牆或 NAT 閘道的私有子網路，並釋放附加於其上的 Elastic IP。"),
-        severity=CRITICAL,
-        types=NETWORK_READS,
-        attributes=NETWORK_ATTRIBUTES,
-    )
-
     def evaluate(self, stack: Stack) -> list[Finding]:
         findings = []
         for core in core_resources(stack):

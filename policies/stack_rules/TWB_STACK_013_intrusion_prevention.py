@@ -1,3 +1,4 @@
+from brokerguard.model import Finding, Resource, Stack
 from brokerguard.policies.firewall import (
     group_detects_intrusions,
     group_references,
@@ -5,39 +6,11 @@ from brokerguard.policies.firewall import (
     logging_configurations,
     managed_group,
 )
-from brokerguard.policies.meta import HIGH, Meta, Text
+from brokerguard.policies.meta import Text
 from brokerguard.policies.stack_rule import StackRule
-
-from brokerguard.model import Finding, Resource, Stack
 
 
 class IntrusionPrevention(StackRule):
-    meta = Meta(
-        name=Text("Network traffic is inspected by an IDS/IPS whose alerts are logged",
-                  "網路流量經 IDS／IPS 檢測，且其警示有留存紀錄"),
-        description=Text(
-            "CC-17010 IDS/IPS: the stack inspects traffic for intrusions and keeps the alerts. Either an AWS Network "
-            "Firewall whose policy runs a stateful rule group of Suricata signatures (alert, drop or reject rules) or "
-            "an AWS managed ThreatSignatures group, with ALERT logs configured; or GuardDuty enabled plus a VPC traffic "
-            "mirror session to a target (an IDS appliance or its load balancer). Judged only when the stack holds a "
-            "network firewall, a GuardDuty detector or a traffic mirror session; an IPS run elsewhere (a data-centre "
-            "edge) is declared as evidence.",
-            "CC-17010 IDS／IPS：堆疊檢測流量中的入侵行為並留存警示。可為 AWS Network Firewall，其政策執行含 Suricata "
-            "特徵碼（alert、drop 或 reject 規則）的 stateful 規則群組或 AWS 受管 ThreatSignatures 群組，並設定 ALERT "
-            "紀錄；或啟用 GuardDuty 並以 VPC 流量鏡像工作階段送往目標（IDS 設備或其負載平衡器）。僅在堆疊含有網路"
-            "防火牆、GuardDuty 偵測器或流量鏡像工作階段時判定；於他處（資料中心邊界）運作的 IPS 以佐證資料宣告。"),
-        fix=Text("Reference a Suricata rule group or an AWS managed ThreatSignatures rule group in the firewall policy and "
-                 "log ALERT events; or enable GuardDuty and mirror VPC traffic to an IDS with "
-                 "aws_ec2_traffic_mirror_session; or declare the IPS as evidence.",
-                 "在防火牆政策中參照 Suricata 規則群組或 AWS 受管 ThreatSignatures 規則群組並記錄 ALERT 事件；或啟用 "
-                 "GuardDuty，並以 aws_ec2_traffic_mirror_session 將 VPC 流量鏡像至 IDS；或以佐證資料宣告 IPS。"),
-        severity=HIGH,
-        types=("aws_networkfirewall_firewall", "aws_networkfirewall_firewall_policy", "aws_networkfirewall_rule_group",
-               "aws_networkfirewall_logging_configuration", "aws_guardduty_detector", "aws_ec2_traffic_mirror_session"),
-        attributes={"firewall_policy_arn", "enable", "traffic_mirror_target_id"},
-        attestable=True,
-    )
-
     def evaluate(self, stack: Stack) -> list[Finding]:
         firewalls = stack.of_type("aws_networkfirewall_firewall")
         detectors = stack.of_type("aws_guardduty_detector")

@@ -1,7 +1,6 @@
-from brokerguard.policies.meta import MEDIUM, OK, Meta, Text
-from brokerguard.policies.stack_rule import StackRule, as_list, names
-
 from brokerguard.model import Finding, Resource, Stack
+from brokerguard.policies.meta import OK, Text
+from brokerguard.policies.stack_rule import StackRule, as_list, names
 
 ENFORCING_DMARC = ("quarantine", "reject")
 
@@ -31,26 +30,6 @@ def sending_domains(stack: Stack) -> list[tuple[Resource, str]]:
 
 
 class MailDomainSpfDmarc(StackRule):
-    meta = Meta(
-        name=Text("SES sending domains publish SPF and an enforcing DMARC record",
-                  "SES 寄件網域發布 SPF 與具強制力的 DMARC 紀錄"),
-        description=Text(
-            "CC-17010 mail filtering (anti-spoofing): every SES sending domain publishes an SPF record (on the domain "
-            "or its MAIL FROM domain) and a DMARC record whose policy quarantines or rejects forged mail, as "
-            "aws_route53_record TXT records. DNS hosted elsewhere is declared as evidence.",
-            "CC-17010 郵件過濾（防偽冒）：每個 SES 寄件網域皆以 aws_route53_record TXT 紀錄發布 SPF 紀錄（於該網域或其 "
-            "MAIL FROM 網域），以及政策為隔離或拒收偽冒郵件的 DMARC 紀錄。託管於他處的 DNS 以佐證資料宣告。"),
-        fix=Text('Add aws_route53_record TXT records: "v=spf1 include:amazonses.com -all" on the domain (or its MAIL FROM '
-                 'domain) and "v=DMARC1; p=quarantine" (or p=reject) on _dmarc.<domain>.',
-                 '新增 aws_route53_record TXT 紀錄：於該網域（或其 MAIL FROM 網域）設定 "v=spf1 include:amazonses.com '
-                 '-all"，並於 _dmarc.<domain> 設定 "v=DMARC1; p=quarantine"（或 p=reject）。'),
-        severity=MEDIUM,
-        types=("aws_ses_domain_identity", "aws_sesv2_email_identity", "aws_ses_domain_mail_from", "aws_route53_zone",
-               "aws_route53_record"),
-        attributes={"domain", "email_identity"},
-        attestable=True,
-    )
-
     def evaluate(self, stack: Stack) -> list[Finding]:
         findings = []
         for identity, domain in sending_domains(stack):

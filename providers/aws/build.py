@@ -7,12 +7,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from brokerguard.model import Resource
 from brokerguard.providers.aws.discover import Discovery, discover, services
 from brokerguard.providers.aws.live import LiveResource
 from brokerguard.providers.aws.live import Path as ValuePath
 from brokerguard.providers.plan import PlanSource, plan_document, plan_entries, tags_of
-
-from brokerguard.model import Resource
 
 
 def _name(rid: str) -> str:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from brokerguard.providers.aws.live import LiveResource
 
 from brokerguard.errors import InputError
+from brokerguard.providers.aws.live import LiveResource
 
 SERVICES_FILE = Path(__file__).resolve().parent / "services.yaml"
 GLOBAL_REGION = "us-east-1"  # CloudFront, Shield, the S3 bucket list and CLOUDFRONT-scope WAF live here
@@ -93,6 +93,17 @@ def pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterable[Any]
         yield from page.get(key) or []
 
 
+def token_pages(call: Any, key: str, **kwargs: Any) -> Iterable[Any]:
+    """Every item of a listing that botocore has no paginator for, following NextToken by hand."""
+    token = None
+    while True:
+        page = call(**kwargs, **({"NextToken": token} if token else {}))
+        yield from page.get(key) or []
+        token = page.get("NextToken")
+        if not token:
+            return
+
+
 def why(exc: Exception) -> str:
     """Why a reader could not read, in one line naming the AWS error."""
     from botocore.exceptions import BotoCoreError, ClientError
@@ -112,7 +123,7 @@ def why(exc: Exception) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
 
 
-def _readers() -> dict[str, Callable[[Context], list[LiveResource]]]:
+def _readers() -> dict[str, Callable[[Context], Iterable[LiveResource]]]:
     from brokerguard.providers.aws import readers_compute, readers_data, readers_detect, readers_edge, readers_network
 
     table = {}
@@ -175,7 +186,7 @@ def discover(regions: list[str], profile: str | None = None, endpoint_url: str |
         ctx = Context(region=region, account=result.account, clients=clients, found=list(result.resources),
                       primary=region == regions[0] or specs[name]["global"])
         try:
-            found = readers[name](ctx)
+            found = list(readers[name](ctx))  # a reader may yield: it has read only once consumed
         except Exception as exc:  # noqa: BLE001 -- any failure is recorded, never read as "nothing there"
             with lock:
                 result.errors[f"{name}@{region}"] = why(exc)

@@ -7,6 +7,8 @@ system-classification (and the core-isolation rules) silently.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from brokerguard.providers.aws.discover import Context, pages
 from brokerguard.providers.aws.live import LiveResource, with_tags
 
@@ -21,9 +23,8 @@ def _link_network(res: LiveResource, block: str, subnets: list[str], groups: lis
         res.link((block, 0, group_key), "aws_security_group", gid)
 
 
-def read_lambda(ctx: Context) -> list[LiveResource]:
+def read_lambda(ctx: Context) -> Iterator[LiveResource]:
     lam = ctx.client("lambda")
-    out = []
     for fn in pages(lam, "list_functions", "Functions"):
         arn, vpc = fn["FunctionArn"], fn.get("VpcConfig") or {}
         subnets, groups = vpc.get("SubnetIds", []), vpc.get("SecurityGroupIds", [])
@@ -36,32 +37,28 @@ def read_lambda(ctx: Context) -> list[LiveResource]:
             if subnets else [],
         }, tags), arn=arn)
         _link_network(res, "vpc_config", subnets, groups)
-        out.append(res)
-    return out
+        yield res
 
 
-def read_dynamodb(ctx: Context) -> list[LiveResource]:
+def read_dynamodb(ctx: Context) -> Iterator[LiveResource]:
     ddb = ctx.client("dynamodb")
-    out = []
     for name in pages(ddb, "list_tables", "TableNames"):
         table = ddb.describe_table(TableName=name)["Table"]
         arn = table["TableArn"]
         tags = list(pages(ddb, "list_tags_of_resource", "Tags", ResourceArn=arn))
         sse = table.get("SSEDescription") or {}
-        out.append(LiveResource("aws_dynamodb_table", name, ctx.region, "dynamodb", with_tags({
+        yield LiveResource("aws_dynamodb_table", name, ctx.region, "dynamodb", with_tags({
             "id": name, "arn": arn, "name": name,
             "billing_mode": (table.get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED"),
             "hash_key": next((k["AttributeName"] for k in table.get("KeySchema", []) if k["KeyType"] == "HASH"), ""),
             "server_side_encryption": [{"enabled": sse.get("Status") == "ENABLED",
                                         "kms_key_arn": sse.get("KMSMasterKeyArn", "")}] if sse else [],
             "deletion_protection_enabled": table.get("DeletionProtectionEnabled", False),
-        }, tags), arn=arn))
-    return out
+        }, tags), arn=arn)
 
 
-def read_ecs(ctx: Context) -> list[LiveResource]:
+def read_ecs(ctx: Context) -> Iterator[LiveResource]:
     ecs = ctx.client("ecs")
-    out = []
     for cluster in pages(ecs, "list_clusters", "clusterArns"):
         arns = list(pages(ecs, "list_services", "serviceArns", cluster=cluster))
         for i in range(0, len(arns), ECS_DESCRIBE_BATCH):
@@ -79,13 +76,11 @@ def read_ecs(ctx: Context) -> list[LiveResource]:
                 }, svc.get("tags")), arn=svc["serviceArn"])
                 _link_network(res, "network_configuration", subnets, groups, "subnets", "security_groups")
                 res.link("task_definition", "aws_ecs_task_definition", svc.get("taskDefinition"))
-                out.append(res)
-    return out
+                yield res
 
 
-def read_eks(ctx: Context) -> list[LiveResource]:
+def read_eks(ctx: Context) -> Iterator[LiveResource]:
     eks = ctx.client("eks")
-    out = []
     for name in pages(eks, "list_clusters", "clusters"):
         cluster = eks.describe_cluster(name=name)["cluster"]
         vpc = cluster.get("resourcesVpcConfig") or {}
@@ -101,13 +96,11 @@ def read_eks(ctx: Context) -> list[LiveResource]:
         }, cluster.get("tags")), arn=cluster["arn"])
         _link_network(res, "vpc_config", subnets, groups)
         res.link(("vpc_config", 0, "cluster_security_group_id"), "aws_security_group", vpc.get("clusterSecurityGroupId"))
-        out.append(res)
-    return out
+        yield res
 
 
-def read_elasticache(ctx: Context) -> list[LiveResource]:
+def read_elasticache(ctx: Context) -> Iterator[LiveResource]:
     ec = ctx.client("elasticache")
-    out = []
     for group in pages(ec, "describe_cache_subnet_groups", "CacheSubnetGroups"):
         name = group["CacheSubnetGroupName"]
         subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
@@ -116,7 +109,7 @@ def read_elasticache(ctx: Context) -> list[LiveResource]:
             arn=group.get("ARN"))
         for sid in subnets:
             res.link("subnet_ids", "aws_subnet", sid)
-        out.append(res)
+        yield res
     # A replication group's subnet group and security groups are those of its member clusters.
     members = {c["CacheClusterId"]: c for c in pages(ec, "describe_cache_clusters", "CacheClusters")}
     for rg in pages(ec, "describe_replication_groups", "ReplicationGroups"):
@@ -137,12 +130,10 @@ def read_elasticache(ctx: Context) -> list[LiveResource]:
         res.link("subnet_group_name", "aws_elasticache_subnet_group", subnet_group)
         for gid in groups:
             res.link("security_group_ids", "aws_security_group", gid)
-        out.append(res)
-    return out
+        yield res
 
 
-def read_autoscaling(ctx: Context) -> list[LiveResource]:
-    out = []
+def read_autoscaling(ctx: Context) -> Iterator[LiveResource]:
     for asg in pages(ctx.client("autoscaling"), "describe_auto_scaling_groups", "AutoScalingGroups"):
         name, arn = asg["AutoScalingGroupName"], asg["AutoScalingGroupARN"]
         subnets = [s for s in (asg.get("VPCZoneIdentifier") or "").split(",") if s]
@@ -164,13 +155,11 @@ def read_autoscaling(ctx: Context) -> list[LiveResource]:
             res.link("vpc_zone_identifier", "aws_subnet", sid)
         res.link(("launch_template", 0, "id"), "aws_launch_template",
                  template.get("LaunchTemplateId") or template.get("LaunchTemplateName"))
-        out.append(res)
-    return out
+        yield res
 
 
-def read_launch_templates(ctx: Context) -> list[LiveResource]:
+def read_launch_templates(ctx: Context) -> Iterator[LiveResource]:
     ec2 = ctx.client("ec2")
-    out = []
     for lt in pages(ec2, "describe_launch_templates", "LaunchTemplates"):
         tid = lt["LaunchTemplateId"]
         # Instances launch from the default or the latest version (an ASG names either): judge both.
@@ -194,8 +183,7 @@ def read_launch_templates(ctx: Context) -> list[LiveResource]:
                 res.link(("network_interfaces", i, "security_groups"), "aws_security_group", gid)
         for gid in groups:
             res.link("vpc_security_group_ids", "aws_security_group", gid)
-        out.append(res)
-    return out
+        yield res
 
 
 READERS = {"lambda": read_lambda, "dynamodb": read_dynamodb, "ecs": read_ecs, "eks": read_eks,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from brokerguard.providers.aws.discover import Context, pages
@@ -12,18 +13,16 @@ def _code(exc: Exception) -> str:
     return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
 
 
-def read_log_groups(ctx: Context) -> list[LiveResource]:
+def read_log_groups(ctx: Context) -> Iterator[LiveResource]:
     logs = ctx.client("logs")
-    out = []
     for group in pages(logs, "describe_log_groups", "logGroups"):
         arn = group["arn"].removesuffix(":*")
         tags = logs.list_tags_log_group(logGroupName=group["logGroupName"]).get("tags", {})
-        out.append(LiveResource("aws_cloudwatch_log_group", group["logGroupName"], ctx.region, "logs", with_tags({
+        yield LiveResource("aws_cloudwatch_log_group", group["logGroupName"], ctx.region, "logs", with_tags({
             "id": group["logGroupName"], "arn": arn, "name": group["logGroupName"],
             # never-expire is an absent retention in the API and 0 in Terraform
             "retention_in_days": group.get("retentionInDays", 0), "kms_key_id": group.get("kmsKeyId", ""),
-        }, tags), arn=arn))
-    return out
+        }, tags), arn=arn)
 
 
 def _optional(call: Any, missing: str, **kwargs: Any) -> dict | None:
@@ -38,28 +37,27 @@ def _optional(call: Any, missing: str, **kwargs: Any) -> dict | None:
         raise
 
 
-def read_s3(ctx: Context) -> list[LiveResource]:
+def read_s3(ctx: Context) -> Iterator[LiveResource]:
     s3 = ctx.client("s3")
-    out = []
     for bucket in pages(s3, "list_buckets", "Buckets"):
         name = bucket["Name"]
         arn = f"arn:aws:s3:::{name}"
         region = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
         tagging = _optional(s3.get_bucket_tagging, "NoSuchTagSet", Bucket=name) or {}
-        out.append(LiveResource("aws_s3_bucket", name, region, "s3", with_tags(
-            {"id": name, "arn": arn, "bucket": name, "region": region}, tagging.get("TagSet")), arn=arn))
+        yield LiveResource("aws_s3_bucket", name, region, "s3", with_tags(
+            {"id": name, "arn": arn, "bucket": name, "region": region}, tagging.get("TagSet")), arn=arn)
         lifecycle = _optional(s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration", Bucket=name)
         if lifecycle:
             res = LiveResource("aws_s3_bucket_lifecycle_configuration", name, region, "s3", {
                 "id": name, "bucket": name, "rule": [_lifecycle_rule(r) for r in lifecycle.get("Rules", [])]}, arn=arn)
             res.link("bucket", "aws_s3_bucket", name)
-            out.append(res)
+            yield res
         cors = _optional(s3.get_bucket_cors, "NoSuchCORSConfiguration", Bucket=name)
         if cors:  # a bucket browsers may PUT or POST into takes customers' uploads
             res = LiveResource("aws_s3_bucket_cors_configuration", name, region, "s3", {
                 "id": name, "bucket": name, "cors_rule": blocks(cors.get("CORSRules", []))}, arn=arn)
             res.link("bucket", "aws_s3_bucket", name)
-            out.append(res)
+            yield res
         block = _optional(s3.get_public_access_block, "NoSuchPublicAccessBlockConfiguration", Bucket=name)
         if block:
             conf = block["PublicAccessBlockConfiguration"]
@@ -69,8 +67,7 @@ def read_s3(ctx: Context) -> list[LiveResource]:
                 "ignore_public_acls": conf.get("IgnorePublicAcls", False),
                 "restrict_public_buckets": conf.get("RestrictPublicBuckets", False)}, arn=arn)
             res.link("bucket", "aws_s3_bucket", name)
-            out.append(res)
-    return out
+            yield res
 
 
 def _lifecycle_rule(rule: dict) -> dict:
@@ -92,9 +89,8 @@ def _db_values(db: dict, ident: str) -> dict:
     }
 
 
-def read_rds(ctx: Context) -> list[LiveResource]:
+def read_rds(ctx: Context) -> Iterator[LiveResource]:
     rds = ctx.client("rds")
-    out = []
     for group in pages(rds, "describe_db_subnet_groups", "DBSubnetGroups"):
         name = group["DBSubnetGroupName"]
         subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
@@ -103,7 +99,7 @@ def read_rds(ctx: Context) -> list[LiveResource]:
             "vpc_id": group.get("VpcId", "")}, arn=group.get("DBSubnetGroupArn"))
         for sid in subnets:
             res.link("subnet_ids", "aws_subnet", sid)
-        out.append(res)
+        yield res
     for cluster in pages(rds, "describe_db_clusters", "DBClusters"):
         ident = cluster["DBClusterIdentifier"]
         values = _db_values(cluster, ident)
@@ -111,7 +107,7 @@ def read_rds(ctx: Context) -> list[LiveResource]:
         res = LiveResource("aws_rds_cluster", ident, ctx.region, "rds", with_tags(
             {"id": ident, "arn": cluster["DBClusterArn"], **values}, cluster.get("TagList")), arn=cluster["DBClusterArn"])
         _db_links(res, values)
-        out.append(res)
+        yield res
     for db in pages(rds, "describe_db_instances", "DBInstances"):
         ident = db["DBInstanceIdentifier"]
         values = {"id": db.get("DbiResourceId", ident), "arn": db["DBInstanceArn"], **_db_values(db, ident),
@@ -123,8 +119,7 @@ def read_rds(ctx: Context) -> list[LiveResource]:
         res = LiveResource(rtype, ident, ctx.region, "rds", with_tags(values, db.get("TagList")), arn=db["DBInstanceArn"])
         _db_links(res, values)
         res.link("cluster_identifier", "aws_rds_cluster", cluster)
-        out.append(res)
-    return out
+        yield res
 
 
 def _db_links(res: LiveResource, values: dict) -> None:
@@ -133,20 +128,19 @@ def _db_links(res: LiveResource, values: dict) -> None:
         res.link("vpc_security_group_ids", "aws_security_group", gid)
 
 
-def read_ses(ctx: Context) -> list[LiveResource]:
+def read_ses(ctx: Context) -> Iterator[LiveResource]:
     ses = ctx.client("ses")
-    out = []
     active = (ses.describe_active_receipt_rule_set().get("Metadata") or {}).get("Name")
     for rule_set in pages(ses, "list_receipt_rule_sets", "RuleSets"):
         name = rule_set["Name"]
         arn = f"arn:aws:ses:{ctx.region}:{ctx.account}:receipt-rule-set/{name}"
-        out.append(LiveResource("aws_ses_receipt_rule_set", name, ctx.region, "ses",
-                                {"id": name, "rule_set_name": name, "arn": arn}, arn=arn))
+        yield LiveResource("aws_ses_receipt_rule_set", name, ctx.region, "ses",
+                                {"id": name, "rule_set_name": name, "arn": arn}, arn=arn)
         if name == active:
             res = LiveResource("aws_ses_active_receipt_rule_set", name, ctx.region, "ses",
                                {"id": name, "rule_set_name": name, "arn": arn}, arn=arn)
             res.link("rule_set_name", "aws_ses_receipt_rule_set", name)
-            out.append(res)
+            yield res
         for rule in ses.describe_receipt_rule_set(RuleSetName=name).get("Rules", []):
             res = LiveResource("aws_ses_receipt_rule", f"{name}:{rule['Name']}", ctx.region, "ses", {
                 "id": rule["Name"], "name": rule["Name"], "rule_set_name": name, "enabled": rule.get("Enabled", False),
@@ -154,13 +148,11 @@ def read_ses(ctx: Context) -> list[LiveResource]:
                 "recipients": rule.get("Recipients", []), "actions": blocks(rule.get("Actions", [])),
             }, arn=f"{arn}:receipt-rule/{rule['Name']}")
             res.link("rule_set_name", "aws_ses_receipt_rule_set", name)
-            out.append(res)
-    return out
+            yield res
 
 
-def read_backup_plans(ctx: Context) -> list[LiveResource]:
+def read_backup_plans(ctx: Context) -> Iterator[LiveResource]:
     backup = ctx.client("backup")
-    out = []
     for summary in pages(backup, "list_backup_plans", "BackupPlansList"):
         plan = backup.get_backup_plan(BackupPlanId=summary["BackupPlanId"])
         body = plan.get("BackupPlan", {})
@@ -173,16 +165,14 @@ def read_backup_plans(ctx: Context) -> list[LiveResource]:
             rules.append(shaped)
         arn = plan["BackupPlanArn"]
         tags = backup.list_tags(ResourceArn=arn).get("Tags", {})
-        out.append(LiveResource("aws_backup_plan", body.get("BackupPlanName", summary["BackupPlanId"]), ctx.region,
+        yield LiveResource("aws_backup_plan", body.get("BackupPlanName", summary["BackupPlanId"]), ctx.region,
                                 "backup.plans", with_tags({"id": plan["BackupPlanId"], "arn": arn,
                                                            "name": body.get("BackupPlanName", ""), "rule": rules}, tags),
-                                arn=arn))
-    return out
+                                arn=arn)
 
 
-def read_backup_selections(ctx: Context) -> list[LiveResource]:
+def read_backup_selections(ctx: Context) -> Iterator[LiveResource]:
     backup = ctx.client("backup")
-    out = []
     for summary in pages(backup, "list_backup_plans", "BackupPlansList"):
         plan_id = summary["BackupPlanId"]
         for sel in pages(backup, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id):
@@ -195,8 +185,7 @@ def read_backup_selections(ctx: Context) -> list[LiveResource]:
                                    "value": t.get("ConditionValue", "")} for t in body.get("ListOfTags", [])],
             })
             res.link("plan_id", "aws_backup_plan", plan_id)
-            out.append(res)
-    return out
+            yield res
 
 
 READERS = {"logs": read_log_groups, "s3": read_s3, "rds": read_rds, "ses": read_ses,

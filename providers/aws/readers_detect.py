@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from brokerguard.providers.aws.discover import Context, pages
+from collections.abc import Iterator
+
+from brokerguard.providers.aws.discover import Context, pages, token_pages
 from brokerguard.providers.aws.live import LiveResource, blocks, with_tags
 
 
-def read_guardduty(ctx: Context) -> list[LiveResource]:
+def read_guardduty(ctx: Context) -> Iterator[LiveResource]:
     gd = ctx.client("guardduty")
-    out = []
     for did in pages(gd, "list_detectors", "DetectorIds"):
         det = gd.get_detector(DetectorId=did)
         arn = f"arn:aws:guardduty:{ctx.region}:{ctx.account}:detector/{did}"
-        out.append(LiveResource("aws_guardduty_detector", did, ctx.region, "guardduty", with_tags({
+        yield LiveResource("aws_guardduty_detector", did, ctx.region, "guardduty", with_tags({
             "id": did, "arn": arn, "enable": det.get("Status") == "ENABLED",
             "finding_publishing_frequency": det.get("FindingPublishingFrequency", ""),
             "datasources": [blocks(det["DataSources"])] if det.get("DataSources") else [],
-        }, det.get("Tags")), arn=arn))
+        }, det.get("Tags")), arn=arn)
         for feature in det.get("Features", []):
             res = LiveResource("aws_guardduty_detector_feature", f"{did}/{feature['Name']}", ctx.region, "guardduty", {
                 "id": f"{did}/{feature['Name']}", "detector_id": did, "name": feature["Name"],
@@ -25,34 +26,26 @@ def read_guardduty(ctx: Context) -> list[LiveResource]:
                                              for c in feature.get("AdditionalConfiguration", [])],
             })
             res.link("detector_id", "aws_guardduty_detector", did)
-            out.append(res)
-    return out
+            yield res
 
 
-def read_malware_protection_plans(ctx: Context) -> list[LiveResource]:
+def read_malware_protection_plans(ctx: Context) -> Iterator[LiveResource]:
     """GuardDuty Malware Protection plans for S3: which buckets' new objects are scanned."""
     gd = ctx.client("guardduty")
-    out = []
-    token = None
-    while True:  # ListMalwareProtectionPlans has no paginator in botocore: follow NextToken by hand
-        page = gd.list_malware_protection_plans(**({"NextToken": token} if token else {}))
-        for summary in page.get("MalwareProtectionPlans", []):
-            pid = summary["MalwareProtectionPlanId"]
-            plan = gd.get_malware_protection_plan(MalwareProtectionPlanId=pid)
-            bucket = (plan.get("ProtectedResource") or {}).get("S3Bucket") or {}
-            res = LiveResource("aws_guardduty_malware_protection_plan", pid, ctx.region, "guardduty.malware_plans",
-                               with_tags({"id": pid, "arn": plan.get("Arn", ""), "role": plan.get("Role", ""),
-                                          "status": plan.get("Status", ""),
-                                          "protected_resource": [{"s3_bucket": [{
-                                              "bucket_name": bucket.get("BucketName", ""),
-                                              "object_prefixes": bucket.get("ObjectPrefixes", [])}]}],
-                                          "actions": [blocks(plan["Actions"])] if plan.get("Actions") else []},
-                                         plan.get("Tags")), arn=plan.get("Arn"))
-            res.link(("protected_resource", 0, "s3_bucket", 0, "bucket_name"), "aws_s3_bucket", bucket.get("BucketName"))
-            out.append(res)
-        token = page.get("NextToken")
-        if not token:
-            return out
+    for summary in token_pages(gd.list_malware_protection_plans, "MalwareProtectionPlans"):
+        pid = summary["MalwareProtectionPlanId"]
+        plan = gd.get_malware_protection_plan(MalwareProtectionPlanId=pid)
+        bucket = (plan.get("ProtectedResource") or {}).get("S3Bucket") or {}
+        res = LiveResource("aws_guardduty_malware_protection_plan", pid, ctx.region, "guardduty.malware_plans",
+                           with_tags({"id": pid, "arn": plan.get("Arn", ""), "role": plan.get("Role", ""),
+                                      "status": plan.get("Status", ""),
+                                      "protected_resource": [{"s3_bucket": [{
+                                          "bucket_name": bucket.get("BucketName", ""),
+                                          "object_prefixes": bucket.get("ObjectPrefixes", [])}]}],
+                                      "actions": [blocks(plan["Actions"])] if plan.get("Actions") else []},
+                                     plan.get("Tags")), arn=plan.get("Arn"))
+        res.link(("protected_resource", 0, "s3_bucket", 0, "bucket_name"), "aws_s3_bucket", bucket.get("BucketName"))
+        yield res
 
 
 def read_security_hub(ctx: Context) -> list[LiveResource]:
@@ -83,9 +76,8 @@ def read_security_hub_standards(ctx: Context) -> list[LiveResource]:
             for sub in pages(ctx.client("securityhub"), "get_enabled_standards", "StandardsSubscriptions")]
 
 
-def read_cloudtrail(ctx: Context) -> list[LiveResource]:
+def read_cloudtrail(ctx: Context) -> Iterator[LiveResource]:
     ct = ctx.client("cloudtrail")
-    out = []
     for summary in pages(ct, "list_trails", "Trails"):
         if summary.get("HomeRegion") != ctx.region:
             continue  # a multi-region trail is read once, in its home region
@@ -109,60 +101,48 @@ def read_cloudtrail(ctx: Context) -> list[LiveResource]:
         res.link("s3_bucket_name", "aws_s3_bucket", trail.get("S3BucketName"))
         res.link("cloud_watch_logs_group_arn", "aws_cloudwatch_log_group",
                  str(trail.get("CloudWatchLogsLogGroupArn", "")).removesuffix(":*"))
-        out.append(res)
-    return out
+        yield res
 
 
-def read_events(ctx: Context) -> list[LiveResource]:
+def read_events(ctx: Context) -> Iterator[LiveResource]:
     ev = ctx.client("events")
-    out = []
     for rule in pages(ev, "list_rules", "Rules"):
         arn = rule["Arn"]
         bus = rule.get("EventBusName", "default")
         rid = rule["Name"] if bus == "default" else f"{bus}/{rule['Name']}"
         tags = ev.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
-        out.append(LiveResource("aws_cloudwatch_event_rule", rid, ctx.region, "events", with_tags({
+        yield LiveResource("aws_cloudwatch_event_rule", rid, ctx.region, "events", with_tags({
             "id": rid, "arn": arn, "name": rule["Name"], "event_bus_name": bus,
             "event_pattern": rule.get("EventPattern", ""), "schedule_expression": rule.get("ScheduleExpression", ""),
             "state": rule.get("State", ""),
-        }, tags), arn=arn))
+        }, tags), arn=arn)
         for target in pages(ev, "list_targets_by_rule", "Targets", Rule=rule["Name"], EventBusName=bus):
             res = LiveResource("aws_cloudwatch_event_target", f"{rid}-{target['Id']}", ctx.region, "events", {
                 "id": f"{rid}-{target['Id']}", "rule": rule["Name"], "event_bus_name": bus, "target_id": target["Id"],
                 "arn": target["Arn"]})
             res.link("rule", "aws_cloudwatch_event_rule", arn)
-            out.append(res)
-    return out
+            yield res
 
 
-def read_detective(ctx: Context) -> list[LiveResource]:
+def read_detective(ctx: Context) -> Iterator[LiveResource]:
     det = ctx.client("detective")
-    out = []
-    token = None
-    while True:  # ListGraphs has no paginator in botocore: follow NextToken by hand
-        page = det.list_graphs(**({"NextToken": token} if token else {}))
-        for graph in page.get("GraphList", []):
-            arn = graph["Arn"]
-            tags = det.list_tags_for_resource(ResourceArn=arn).get("Tags", {})
-            out.append(LiveResource("aws_detective_graph", arn.rsplit("/", 1)[-1], ctx.region, "detective",
-                                    with_tags({"id": arn, "graph_arn": arn}, tags), arn=arn))
-        token = page.get("NextToken")
-        if not token:
-            return out
+    for graph in token_pages(det.list_graphs, "GraphList"):
+        arn = graph["Arn"]
+        tags = det.list_tags_for_resource(ResourceArn=arn).get("Tags", {})
+        yield LiveResource("aws_detective_graph", arn.rsplit("/", 1)[-1], ctx.region, "detective",
+                                with_tags({"id": arn, "graph_arn": arn}, tags), arn=arn)
 
 
-def read_ssm_associations(ctx: Context) -> list[LiveResource]:
+def read_ssm_associations(ctx: Context) -> Iterator[LiveResource]:
     """State Manager associations: which documents (an endpoint agent's installer) run on which instances."""
-    out = []
     for assoc in pages(ctx.client("ssm"), "list_associations", "Associations"):
         aid = assoc["AssociationId"]
-        out.append(LiveResource("aws_ssm_association", aid, ctx.region, "ssm", {
+        yield LiveResource("aws_ssm_association", aid, ctx.region, "ssm", {
             "id": aid, "association_id": aid, "name": assoc.get("Name", ""),
             "association_name": assoc.get("AssociationName", ""),
             "schedule_expression": assoc.get("ScheduleExpression", ""),
             "targets": [{"key": t.get("Key", ""), "values": t.get("Values", [])} for t in assoc.get("Targets", [])],
-        }, arn=f"arn:aws:ssm:{ctx.region}:{ctx.account}:association/{aid}"))
-    return out
+        }, arn=f"arn:aws:ssm:{ctx.region}:{ctx.account}:association/{aid}")
 
 
 READERS = {"guardduty": read_guardduty, "guardduty.malware_plans": read_malware_protection_plans,

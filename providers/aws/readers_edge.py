@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from brokerguard.providers.aws.discover import GLOBAL_REGION, Context, pages
 from brokerguard.providers.aws.live import LiveResource, blocks, tag_map, with_tags
 
 
-def read_api_gateway(ctx: Context) -> list[LiveResource]:
+def read_api_gateway(ctx: Context) -> Iterator[LiveResource]:
     api = ctx.client("apigateway")
-    out = []
     for rest in pages(api, "get_rest_apis", "items"):
         rid = rest["id"]
         arn = f"arn:aws:apigateway:{ctx.region}::/restapis/{rid}"
-        out.append(LiveResource("aws_api_gateway_rest_api", rid, ctx.region, "apigateway", with_tags({
+        yield LiveResource("aws_api_gateway_rest_api", rid, ctx.region, "apigateway", with_tags({
             "id": rid, "name": rest.get("name", ""), "arn": arn,
             "endpoint_configuration": [{"types": (rest.get("endpointConfiguration") or {}).get("types", [])}],
-        }, rest.get("tags")), arn=arn))
+        }, rest.get("tags")), arn=arn)
         # GetStages has no paginator: it returns every stage of the API.
         for stage in api.get_stages(restApiId=rid).get("item", []):
             name = stage["stageName"]
@@ -30,8 +30,7 @@ def read_api_gateway(ctx: Context) -> list[LiveResource]:
                                         for s in [stage.get("accessLogSettings") or {}] if s.get("destinationArn")],
             }, stage.get("tags")), arn=sarn)
             res.link("rest_api_id", "aws_api_gateway_rest_api", rid)
-            out.append(res)
-    return out
+            yield res
 
 
 def _marker_pages(call: Any, key: str, **kwargs: Any) -> list[dict]:
@@ -132,14 +131,13 @@ def read_appsync(ctx: Context) -> list[LiveResource]:
     }, api.get("tags")), arn=api["arn"]) for api in pages(ctx.client("appsync"), "list_graphql_apis", "graphqlApis")]
 
 
-def read_waf_associations(ctx: Context) -> list[LiveResource]:
+def read_waf_associations(ctx: Context) -> Iterator[LiveResource]:
     """Which web ACL protects each load balancer, API stage and GraphQL API found in this region.
 
     One GetWebACLForResource per resource: ListResourcesForWebACL would be fewer calls, but an
     association to a resource outside the scan would then reference nothing.
     """
     waf = ctx.client("wafv2")
-    out = []
     for target in ctx.of_type("aws_lb", "aws_api_gateway_stage", "aws_appsync_graphql_api"):
         acl = waf.get_web_acl_for_resource(ResourceArn=target.arn).get("WebACL")
         if not acl:
@@ -149,13 +147,11 @@ def read_waf_associations(ctx: Context) -> list[LiveResource]:
                                                   "web_acl_arn": acl["ARN"]})
         res.link("resource_arn", target.type, target.arn)
         res.link("web_acl_arn", "aws_wafv2_web_acl", acl["ARN"])
-        out.append(res)
-    return out
+        yield res
 
 
-def read_cloudfront(ctx: Context) -> list[LiveResource]:
+def read_cloudfront(ctx: Context) -> Iterator[LiveResource]:
     cf = ctx.client("cloudfront")
-    out = []
     for page in cf.get_paginator("list_distributions").paginate():
         for dist in (page.get("DistributionList") or {}).get("Items", []) or []:
             arn = dist["ARN"]
@@ -165,13 +161,11 @@ def read_cloudfront(ctx: Context) -> list[LiveResource]:
                 "web_acl_id": dist.get("WebACLId", ""),
             }, tags), arn=arn)
             res.link("web_acl_id", "aws_wafv2_web_acl", dist.get("WebACLId"))
-            out.append(res)
-    return out
+            yield res
 
 
-def read_network_firewalls(ctx: Context) -> list[LiveResource]:
+def read_network_firewalls(ctx: Context) -> Iterator[LiveResource]:
     nfw = ctx.client("network-firewall")
-    out = []
     for summary in pages(nfw, "list_firewalls", "Firewalls"):
         fw = nfw.describe_firewall(FirewallArn=summary["FirewallArn"])["Firewall"]
         arn = fw["FirewallArn"]
@@ -185,7 +179,7 @@ def read_network_firewalls(ctx: Context) -> list[LiveResource]:
         res.link("firewall_policy_arn", "aws_networkfirewall_firewall_policy", fw.get("FirewallPolicyArn"))
         for i, m in enumerate(fw.get("SubnetMappings", [])):
             res.link(("subnet_mapping", i, "subnet_id"), "aws_subnet", m["SubnetId"])
-        out.append(res)
+        yield res
         logging = nfw.describe_logging_configuration(FirewallArn=arn).get("LoggingConfiguration") or {}
         destinations = logging.get("LogDestinationConfigs", [])
         if destinations:
@@ -200,13 +194,11 @@ def read_network_firewalls(ctx: Context) -> list[LiveResource]:
                     log.link(("logging_configuration", 0, "log_destination_config", i, "log_destination"), rtype,
                              target.get(key))
             log.link("firewall_arn", "aws_networkfirewall_firewall", arn)
-            out.append(log)
-    return out
+            yield log
 
 
-def read_network_firewall_policies(ctx: Context) -> list[LiveResource]:
+def read_network_firewall_policies(ctx: Context) -> Iterator[LiveResource]:
     nfw = ctx.client("network-firewall")
-    out = []
     for summary in pages(nfw, "list_firewall_policies", "FirewallPolicies"):
         got = nfw.describe_firewall_policy(FirewallPolicyArn=summary["Arn"])
         meta, policy = got["FirewallPolicyResponse"], got.get("FirewallPolicy", {})
@@ -218,29 +210,26 @@ def read_network_firewall_policies(ctx: Context) -> list[LiveResource]:
         for key in ("StatefulRuleGroupReferences", "StatelessRuleGroupReferences"):
             for i, ref in enumerate(policy.get(key, [])):
                 res.link(("firewall_policy", 0, key, i, "resource_arn"), "aws_networkfirewall_rule_group", ref.get("ResourceArn"))
-        out.append(res)
+        yield res
     for summary in pages(nfw, "list_rule_groups", "RuleGroups"):
         got = nfw.describe_rule_group(RuleGroupArn=summary["Arn"])
         meta = got["RuleGroupResponse"]
-        out.append(LiveResource("aws_networkfirewall_rule_group", meta["RuleGroupName"], ctx.region,
+        yield LiveResource("aws_networkfirewall_rule_group", meta["RuleGroupName"], ctx.region,
                                 "networkfirewall.policies", with_tags({
                                     "id": meta["RuleGroupArn"], "arn": meta["RuleGroupArn"], "name": meta["RuleGroupName"],
                                     "type": meta.get("Type", ""), "capacity": meta.get("Capacity", 0),
                                     "rule_group": [blocks(got.get("RuleGroup", {}))]}, meta.get("Tags")),
-                                arn=meta["RuleGroupArn"]))
-    return out
+                                arn=meta["RuleGroupArn"])
 
 
-def read_shield(ctx: Context) -> list[LiveResource]:
+def read_shield(ctx: Context) -> Iterator[LiveResource]:
     shield = ctx.client("shield")
-    out = []
     for p in pages(shield, "list_protections", "Protections"):
         arn = p.get("ProtectionArn") or p["Id"]
         tags = shield.list_tags_for_resource(ResourceARN=arn).get("Tags", []) if p.get("ProtectionArn") else []
         res = LiveResource("aws_shield_protection", p["Name"], ctx.region, "shield", with_tags({
             "id": p["Id"], "arn": arn, "name": p["Name"], "resource_arn": p.get("ResourceArn", "")}, tag_map(tags)), arn=arn)
-        out.append(res)
-    return out
+        yield res
 
 
 READERS = {"apigateway": read_api_gateway, "appsync": read_appsync, "wafv2": read_wafv2,

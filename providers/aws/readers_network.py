@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from brokerguard.providers.aws.discover import Context, pages
@@ -131,9 +132,8 @@ def read_network(ctx: Context) -> list[LiveResource]:
     return out
 
 
-def read_instances(ctx: Context) -> list[LiveResource]:
+def read_instances(ctx: Context) -> Iterator[LiveResource]:
     ec2 = ctx.client("ec2")
-    out = []
     for reservation in pages(ec2, "describe_instances", "Reservations"):
         for inst in reservation.get("Instances", []):
             if inst.get("State", {}).get("Name") == "terminated":
@@ -151,7 +151,7 @@ def read_instances(ctx: Context) -> list[LiveResource]:
             res.link("subnet_id", "aws_subnet", inst.get("SubnetId"))
             for gid in groups:
                 res.link("vpc_security_group_ids", "aws_security_group", gid)
-            out.append(res)
+            yield res
     # DescribeAddresses has no paginator: it returns every address of the region at once.
     for addr in ctx.client("ec2").describe_addresses().get("Addresses", []):
         aid = addr.get("AllocationId") or addr.get("PublicIp")
@@ -160,12 +160,10 @@ def read_instances(ctx: Context) -> list[LiveResource]:
             "network_interface": addr.get("NetworkInterfaceId", ""), "domain": addr.get("Domain", "")}, addr.get("Tags")),
             arn=_arn(ctx, "elastic-ip", aid))
         res.link("instance", "aws_instance", addr.get("InstanceId"))
-        out.append(res)
-    return out
+        yield res
 
 
-def read_flow_logs(ctx: Context) -> list[LiveResource]:
-    out = []
+def read_flow_logs(ctx: Context) -> Iterator[LiveResource]:
     for fl in pages(ctx.client("ec2"), "describe_flow_logs", "FlowLogs"):
         fid, target = fl["FlowLogId"], fl.get("ResourceId", "")
         kind, target_type = FLOW_LOG_TARGETS.get(target.split("-")[0], ("vpc_id", "aws_vpc"))
@@ -178,18 +176,16 @@ def read_flow_logs(ctx: Context) -> list[LiveResource]:
                            arn=_arn(ctx, "vpc-flow-log", fid))
         res.link(kind, target_type, target)
         res.link("log_group_name", "aws_cloudwatch_log_group", fl.get("LogGroupName"))
-        out.append(res)
-    return out
+        yield res
 
 
-def read_load_balancers(ctx: Context) -> list[LiveResource]:
+def read_load_balancers(ctx: Context) -> Iterator[LiveResource]:
     elb = ctx.client("elbv2")
     lbs = list(pages(elb, "describe_load_balancers", "LoadBalancers"))
     tags: dict[str, list] = {}
     for i in range(0, len(lbs), 20):  # DescribeTags takes at most 20 ARNs
         for desc in elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"] for lb in lbs[i:i + 20]])["TagDescriptions"]:
             tags[desc["ResourceArn"]] = desc.get("Tags", [])
-    out = []
     for lb in lbs:
         arn = lb["LoadBalancerArn"]
         subnets = [az["SubnetId"] for az in lb.get("AvailabilityZones", []) if az.get("SubnetId")]
@@ -202,8 +198,7 @@ def read_load_balancers(ctx: Context) -> list[LiveResource]:
             res.link("security_groups", "aws_security_group", gid)
         for sid in subnets:
             res.link("subnets", "aws_subnet", sid)
-        out.append(res)
-    return out
+        yield res
 
 
 READERS = {"ec2.network": read_network, "ec2.instances": read_instances, "ec2.flow_logs": read_flow_logs,

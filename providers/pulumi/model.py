@@ -17,7 +17,7 @@ class PulumiResource:
     urn: str
     type: str  # token, e.g. aws:rds/instance:Instance
     name: str  # logical name
-    inputs: dict[str, Any]  # camelCase wire names
+    inputs: dict[str, Any]  # what is judged, camelCase wire names: a program's or preview's inputs, an export's deployed outputs
     outputs: dict[str, Any] = field(default_factory=dict)
     parent: str | None = None
     dependencies: list[str] = field(default_factory=list)
@@ -35,6 +35,7 @@ class PulumiStack:
     resources: list[PulumiResource]
     config: dict[str, Any] = field(default_factory=dict)  # "aws:defaultTags" -> value
     not_inspectable: list[str] = field(default_factory=list)  # components that create nothing here
+    notes: list[str] = field(default_factory=list)  # what the report should say: drift between inputs and outputs
 
     @property
     def file(self) -> str:

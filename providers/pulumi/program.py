@@ -1,30 +1,40 @@
-"""Run a Pulumi Python program in-process under ``pulumi.runtime.set_mocks``: no CLI, no credentials.
+"""Run a Pulumi Python program under ``pulumi.runtime.set_mocks`` in a child process: no CLI, no credentials.
 
-Every registration is captured with its type token, logical name, inputs (camelCase wire names),
-parent, dependencies and per-property dependencies, and the file and line of the constructor call
-in the user's program. URNs are computed here (the mock monitor's are cut at one parent level).
+The child (providers/pulumi/child.py) reports every registration with its type token, logical name,
+inputs (camelCase wire names), parent, dependencies and per-property dependencies, and the file and
+line of the constructor call in the user's program; this process judges. The program cannot reach
+the judging code, print into the report or end the scan: any way the child ends without a complete
+list is an input error (exit 2). URNs are computed here (the mock monitor's are cut at one parent level).
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import hashlib
+import importlib.util
 import json
 import os
-import runpy
+import signal
+import subprocess
 import sys
-import threading
-import traceback
+import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, STACK_TYPE, UNKNOWN, PulumiResource, PulumiStack
-
 from brokerguard.errors import InputError
+from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, UNKNOWN, PulumiResource, PulumiStack
+from brokerguard.schema import load_yaml
 
-_RUN_LOCK = threading.Lock()  # the Pulumi runtime is process-global: one program at a time
+DEFAULT_STACK = "dev"  # the stack whose Pulumi.<stack>.yaml is read when --stack is not given
+DEFAULT_TIMEOUT = 300  # seconds a program may run under mocks (--timeout)
+OUTPUT_TAIL = 2000  # characters of the program's stderr quoted when it ends without a result
+# The child's environment: what Python and the Pulumi SDK need, no credentials or tokens of the CI job.
+PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT")
+# Each field of a registration the child reports, and the type it must have.
+RECORD_FIELDS: dict[str, tuple[type, ...]] = {
+    "type": (str,), "name": (str,), "custom": (bool,), "remote": (bool,), "parent": (str, type(None)),
+    "dependencies": (list,), "property_dependencies": (dict,), "provider": (str, type(None)), "file": (str,),
+    "line": (int,), "inputs": (dict,), "outputs": (dict,), "id": (str, type(None)),
+}
 
 
 def is_program(path: Path) -> bool:
@@ -32,17 +42,23 @@ def is_program(path: Path) -> bool:
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: cannot read Pulumi settings ({first})") from None
+    data = load_yaml(path) or {}
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping at the top level")
     return data
 
 
-def _config(root: Path, project: str, stack: str | None) -> tuple[dict[str, Any], list[str]]:
+def default_stack(root: Path) -> str:
+    """``dev``, as documented; when the program has stack files but no Pulumi.dev.yaml, which one
+    would be deployed is not known: the run stops rather than judge a configuration none of them has."""
+    stacks = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+    if stacks and DEFAULT_STACK not in stacks:
+        raise InputError(f"{root}: no Pulumi.{DEFAULT_STACK}.yaml for the default stack, and the program has "
+                         f"stack settings for {', '.join(stacks)}: pass --stack NAME")
+    return DEFAULT_STACK
+
+
+def _config(root: Path, project: str, stack: str) -> tuple[dict[str, Any], list[str]]:
     """Project config (Pulumi.yaml ``config``) under stack config (Pulumi.<stack>.yaml), keys namespaced.
 
     A secret (``secure:``) cannot be decrypted here: it becomes the unknown sentinel, never an error.
@@ -62,49 +78,92 @@ def _config(root: Path, project: str, stack: str | None) -> tuple[dict[str, Any]
 
     for key, raw in (_read_yaml(root / "Pulumi.yaml").get("config") or {}).items():
         put(key, raw)
-    if stack:
-        stack_file = root / f"Pulumi.{stack}.yaml"
-        if not stack_file.is_file():
-            raise InputError(f"{stack_file}: no such stack settings file (for --stack {stack})")
+    stack_file = root / f"Pulumi.{stack}.yaml"
+    if stack_file.is_file():
         for key, raw in (_read_yaml(stack_file).get("config") or {}).items():
             put(key, raw)
     return values, secrets
 
 
-def _call_site(root: Path) -> tuple[str, int]:
-    """The innermost frame in the user's program: where the resource was constructed.
+def _ending(proc: subprocess.CompletedProcess | None, stderr: Path) -> str:
+    """How a child that reported nothing ended, with the last line it wrote to stderr."""
+    if proc is None:
+        how = "was stopped"
+    elif proc.returncode < 0:
+        try:
+            how = f"was killed by {signal.Signals(-proc.returncode).name}"
+        except ValueError:
+            how = f"was killed by signal {-proc.returncode}"
+    else:
+        how = f"exited with status {proc.returncode}"
+    tail = stderr.read_text(encoding="utf-8", errors="replace")[-OUTPUT_TAIL:].strip().splitlines()
+    return how + (f"; its last error output: {tail[-1][:200]}" if tail else "")
 
-    Walks the raw frames: inspect.stack() resolves every frame's module and source file, which
-    cost more than the rest of a 1,000-resource program's inspection.
+
+def _records(result: Any, main: Path) -> tuple[dict, list]:
+    """The child's report, checked for shape: a malformed list is an error, never read as empty."""
+    if not isinstance(result, dict):
+        raise InputError(f"{main}: the program under mocks reported no resource list")
+    if "error" in result:
+        raise InputError(str(result["error"]))
+    records, order = result.get("records"), result.get("order")
+    if not isinstance(records, dict) or not isinstance(order, list) or set(order) != set(records) \
+            or not all(_well_formed(r) for r in records.values()):
+        raise InputError(f"{main}: the program under mocks reported a malformed resource list")
+    return records, order
+
+
+def _well_formed(record: Any) -> bool:
+    if not isinstance(record, dict) or set(record) != set(RECORD_FIELDS):
+        return False
+    if not all(isinstance(record[k], types) for k, types in RECORD_FIELDS.items()):
+        return False
+    deps = record["property_dependencies"]
+    return all(isinstance(u, str) for u in record["dependencies"]) and all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(u, str) for u in v) for k, v in deps.items())
+
+
+def _run_child(root: Path, request: dict, timeout: float) -> tuple[dict, list]:
+    """Run the program in a child process; only the complete list it reports counts.
+
+    Its own session, so that the time limit stops whatever it started too; stdout and stderr go
+    to files here, never to brokerguard's streams (a report may be on stdout).
     """
-    root_s = str(root.resolve()) + os.sep
-    frame = sys._getframe(2)
-    while frame is not None:
-        filename = os.path.abspath(frame.f_code.co_filename)
-        if filename.startswith(root_s):
-            return filename, frame.f_lineno
-        frame = frame.f_back
-    return "", 0
+    main = root / "__main__.py"
+    env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+    with tempfile.TemporaryDirectory(prefix="brokerguard-pulumi-") as tmp:
+        request_file, result_file = Path(tmp) / "request.json", Path(tmp) / "result.json"
+        stderr_file = Path(tmp) / "stderr.txt"
+        request_file.write_text(json.dumps(request), encoding="utf-8")
+        cmd = [sys.executable, "-I", "-m", "brokerguard.providers.pulumi.child", str(request_file), str(result_file)]
+        with open(Path(tmp) / "stdout.txt", "wb") as out, open(stderr_file, "wb") as err:
+            proc = subprocess.Popen(cmd, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                    start_new_session=True)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                raise InputError(f"{main}: the program did not finish under mocks within {timeout:g} s "
+                                 f"(an endless loop or a wait?); raise --timeout if it is only slow") from None
+            finally:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # whatever the program started goes with it
+                proc.wait()
+        if not result_file.is_file():
+            done = subprocess.CompletedProcess(cmd, proc.returncode)
+            raise InputError(f"{main}: the program ended without reporting its resources "
+                             f"(the child {_ending(done, stderr_file)})")
+        try:
+            result = json.loads(result_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise InputError(f"{main}: the program under mocks reported a malformed resource list") from None
+    return _records(result, main)
 
 
-def _last_program_frame(exc: BaseException, root: Path) -> str:
-    frames = traceback.extract_tb(exc.__traceback__)
-    root_s = str(root.resolve())
-    mine = [f for f in frames if os.path.abspath(f.filename).startswith(root_s + os.sep)]
-    frame = (mine or frames or [None])[-1]
-    return f"{frame.filename}:{frame.lineno}" if frame else "?"
-
-
-def run_program(root: Path, stack: str | None = None) -> PulumiStack:
-    try:
-        import pulumi  # noqa: F401
-        from pulumi.runtime import mocks as pmocks
-        from pulumi.runtime import settings as psettings
-        from pulumi.runtime.stack import run_pulumi_func
-        from pulumi.runtime.sync_await import _sync_await
-    except ImportError:
+def run_program(root: Path, stack: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> PulumiStack:
+    """Run a Pulumi Python program under mocks in a child process and read what it registered."""
+    if importlib.util.find_spec("pulumi") is None:
         raise InputError(f"{root}: a Pulumi program needs the pulumi package "
-                         "(pip install 'brokerguard[pulumi]')") from None
+                         "(pip install 'brokerguard[pulumi]')")
     root = root.resolve()
     settings = _read_yaml(root / "Pulumi.yaml")
     project = str(settings.get("name") or root.name)
@@ -113,119 +172,14 @@ def run_program(root: Path, stack: str | None = None) -> PulumiStack:
     if runtime_name not in (None, "python"):
         raise InputError(f"{root / 'Pulumi.yaml'}: runtime {runtime_name!r}: only Python programs can be run here "
                          "(scan a `pulumi stack export` or `pulumi preview --json` instead)")
-    stack_name = stack or "dev"
-    config, secret_keys = _config(root, project, stack)
-    main = root / "__main__.py"
-    with _RUN_LOCK:
-        return _run(root, main, project, stack_name, config, secret_keys, pmocks, psettings, run_pulumi_func, _sync_await)
-
-
-def _run(root, main, project, stack_name, config, secret_keys, pmocks, psettings, run_pulumi_func, _sync_await) -> PulumiStack:  # noqa: ANN001
-    import pulumi
-
-    sites: dict[tuple[str, str], collections.deque] = collections.defaultdict(collections.deque)
-    records: dict[str, dict] = {}  # mock urn -> registration
-    order: list[str] = []
-    counter = [0]
-
-    class Mocks(pmocks.Mocks):
-        def new_resource(self, args: Any) -> tuple[str, dict]:
-            counter[0] += 1
-            digest = hashlib.sha1(f"{args.typ}/{args.name}/{counter[0]}".encode()).hexdigest()[:12]
-            rid = f"{args.name}-{digest}"  # unique across types: a subnet and a route table may share a name
-            service = args.typ.split(":")[1].split("/")[0] if args.typ.count(":") == 2 else "pulumi"
-            state = dict(args.inputs)
-            state.setdefault("arn", f"arn:aws:{service}:ap-northeast-1:123456789012:{args.typ.split(':')[-1].lower()}/{rid}")
-            state.setdefault("name", f"{args.name}-{digest}")
-            return rid, state
-
-        def call(self, args: Any) -> dict:
-            return {}
-
-    class Monitor(pmocks.MockMonitor):
-        def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the Pulumi monitor's gRPC method)
-            response = super().RegisterResource(request)
-            if request.type != STACK_TYPE:
-                queue = sites.get((request.type, request.name))
-                file, line = queue.popleft() if queue else ("", 0)
-                registered = self.resources.get(response.urn)
-                records[response.urn] = {
-                    "type": request.type, "name": request.name, "custom": bool(request.custom),
-                    "remote": bool(getattr(request, "remote", False)), "parent": request.parent or None,
-                    "dependencies": list(request.dependencies),
-                    "property_dependencies": {k: list(v.urns) for k, v in request.propertyDependencies.items()},
-                    "provider": request.provider or None, "file": file, "line": line,
-                    "inputs": _wire_unknowns(pmocks.rpc.deserialize_properties(request.object)) if request.object else {},
-                    "outputs": dict(registered.state) if registered else {},
-                    "id": response.id,
-                }
-                order.append(response.urn)
-            return response
-
-    real_init = pulumi.Resource.__init__
-
-    def capturing_init(self, t, name, *args: Any, **kwargs: Any) -> None:  # noqa: ANN001
-        sites[(t, name)].append(_call_site(root))
-        return real_init(self, t, name, *args, **kwargs)
-
-    env = {"PULUMI_CONFIG": json.dumps({k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}),
-           "PULUMI_CONFIG_SECRET_KEYS": json.dumps(secret_keys), "PULUMI_PROJECT": project, "PULUMI_STACK": stack_name}
-    saved_env = {k: os.environ.get(k) for k in env}
-    saved_path, saved_cwd = list(sys.path), os.getcwd()
-    saved_modules = set(sys.modules)
-    try:
-        os.environ.update(env)
-        from pulumi.runtime import config as pconfig
-        with contextlib.suppress(Exception):
-            pconfig.CONFIG.clear()
-            pconfig.CONFIG.update({k: os.environ["PULUMI_CONFIG"] and json.loads(os.environ["PULUMI_CONFIG"])[k] for k in config})
-            pconfig.SECRET_KEYS.clear()
-            pconfig.SECRET_KEYS.extend(secret_keys)
-        psettings.set_root_resource(None)
-        psettings.SETTINGS.rpc_manager.clear()
-        psettings.SETTINGS.outputs.clear()
-        pmocks.set_mocks(Mocks(), project=project, stack=stack_name, preview=True, monitor=Monitor(Mocks()))
-        sys.path.insert(0, str(root))
-        os.chdir(root)
-        pulumi.Resource.__init__ = capturing_init
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
-    except ModuleNotFoundError as exc:
-        raise InputError(f"{main}: the program imports {exc.name!r}, which is not installed "
-                         f"(pip install {exc.name.replace('_', '-') if exc.name else 'it'})") from None
-    except SystemExit as exc:
-        raise InputError(f"{main}: the program exited (status {exc.code}) before declaring its stack") from None
-    except Exception as exc:  # noqa: BLE001 (whatever the program raises, it declared no complete stack)
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise InputError(f"{main}: the Pulumi program raised {type(exc).__name__}"
-                         f"{': ' + detail if detail else ''} (at {_last_program_frame(exc, root)})") from None
-    finally:
-        pulumi.Resource.__init__ = real_init
-        os.chdir(saved_cwd)
-        sys.path[:] = saved_path
-        for key, val in saved_env.items():
-            if val is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = val
-        for mod in set(sys.modules) - saved_modules:  # the program's own modules, not the SDKs
-            if getattr(sys.modules[mod], "__file__", "") and str(root.resolve()) in str(sys.modules[mod].__file__):
-                del sys.modules[mod]
-        psettings.set_root_resource(None)
+    if stack is not None and not (root / f"Pulumi.{stack}.yaml").is_file():
+        raise InputError(f"{root / f'Pulumi.{stack}.yaml'}: no such stack settings file (for --stack {stack})")
+    stack_name = stack or default_stack(root)
+    config, secret_keys = _config(root, project, stack_name)
+    request = {"root": str(root), "project": project, "stack": stack_name, "secret_keys": secret_keys,
+               "config": {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}}
+    records, order = _run_child(root, request, timeout)
     return _stack(root, project, stack_name, config, records, order)
-
-
-def _wire_unknowns(value: Any) -> Any:
-    """An input the mocks cannot know yet (another resource's computed output, e.g. a zone's zone_id)
-    arrives as pulumi.output.Unknown: give it Pulumi's wire sentinel, as a preview would."""
-    from pulumi.output import Unknown
-
-    if isinstance(value, Unknown):
-        return UNKNOWN
-    if isinstance(value, dict):
-        return {k: _wire_unknowns(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_wire_unknowns(v) for v in value]
-    return value
 
 
 def _qualified(rec: dict, records: dict) -> str:

@@ -10,12 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from brokerguard.errors import InputError
 from brokerguard.providers.plan import PlanSource
 from brokerguard.providers.pulumi import program, state
 from brokerguard.providers.pulumi.model import PulumiStack
 from brokerguard.providers.pulumi.translate import translate
-
-from brokerguard.errors import InputError
 
 is_program = program.is_program
 is_document = state.kind_of
@@ -26,11 +25,11 @@ def from_stack(stack: PulumiStack, root: Path) -> PlanSource:
     t = translate(stack)
     return PlanSource(root=root, kind=f"pulumi-{stack.kind}", plan=t.plan, resources=tuple(t.resources),
                       locations=t.locations, unknown=t.unknown, unmapped=tuple(t.unmapped),
-                      not_inspectable=tuple(t.not_inspectable))
+                      not_inspectable=tuple(t.not_inspectable), notes=tuple(t.notes))
 
 
-def open_program(path: Path, stack: str | None = None) -> PlanSource:
-    return from_stack(program.run_program(path, stack), path)
+def open_program(path: Path, stack: str | None = None, timeout: float = program.DEFAULT_TIMEOUT) -> PlanSource:
+    return from_stack(program.run_program(path, stack, timeout), path)
 
 
 def read_document(path: Path, doc: Any) -> PlanSource:

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from brokerguard.model import Resource
 from brokerguard.providers.plan import plan_document, plan_entries, tags_of
 from brokerguard.providers.pulumi.model import PROVIDER_PREFIX, SECRET_SIG, STACK_TYPE, UNKNOWN, PulumiStack
-
-from brokerguard.model import Resource
 
 MAPPING_FILE = Path(__file__).resolve().parent / "aws_mapping.json"
 UNMAPPED_PREFIX = "pulumi_unmapped"
@@ -50,6 +49,7 @@ class Translation:
     unmapped: list[tuple[str, str]] = field(default_factory=list)  # (urn, token)
     unknown: dict[str, dict[str, str]] = field(default_factory=dict)  # address -> {tf attribute: why}
     not_inspectable: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _identity(res: Any) -> dict[str, str]:
@@ -122,7 +122,8 @@ def translate(stack: PulumiStack) -> Translation:
                                   references=frozenset(refs), file=res.file or stack.origin, line=res.line,
                                   tags=tags_of(plain), source_id=res.urn))
     return Translation(plan=plan_document(planned, configured), locations=locations, resources=resources,
-                       unmapped=unmapped, unknown=unknown, not_inspectable=list(stack.not_inspectable))
+                       unmapped=unmapped, unknown=unknown, not_inspectable=list(stack.not_inspectable),
+                       notes=list(stack.notes))
 
 
 def _merge_default_tags(values: dict, stack: PulumiStack, res: Any, providers: dict) -> None:

@@ -104,6 +104,8 @@ def render(view: ReportView, lang: str) -> str:
     out = [f"## brokerguard: {who}{text(lang, 'tier_n', n=view.tier)} · {text(lang, 'as_of')}: {view.as_of}", "",
            f"{text(lang, 'rule_sets')}: " + ", ".join(f"`{rid}` ({name[lang]})" for rid, name in view.rule_sets), "",
            f"**{verdict}** ({counts})", ""]
+    if view.left_out:
+        out += [text(lang, "left_out", files=", ".join(f"`{f}`" for f in view.left_out)), ""]
     if view.failing:
         out += [f"### {text(lang, 'failing_controls')}", "", *_failing_rows(view, lang), ""]
     others = len(view.controls) - len(view.failing)

@@ -32,6 +32,10 @@ _WHOLE = {4: ipaddress.ip_network("0.0.0.0/0"), 6: ipaddress.ip_network("::/0")}
 _TARGETS = ("gateway_id", "nat_gateway_id", "vpc_endpoint_id", "transit_gateway_id", "vpc_peering_connection_id",
             "network_interface_id", "instance_id", "egress_only_gateway_id", "carrier_gateway_id",
             "local_gateway_id", "core_network_arn")
+# The route attribute that names each kind of target resource.
+_TARGET_OF = {"aws_internet_gateway": "gateway_id", "aws_egress_only_internet_gateway": "egress_only_gateway_id",
+              "aws_nat_gateway": "nat_gateway_id", "aws_networkfirewall_firewall": "vpc_endpoint_id",
+              "aws_vpc_endpoint": "vpc_endpoint_id"}
 _DESTINATIONS = ("cidr_block", "destination_cidr_block", "ipv6_cidr_block", "destination_ipv6_cidr_block")
 # Types a route leaves the stack's view through: what lies beyond is evidence (on premises, another VPC).
 _ELSEWHERE = {"transit_gateway_id": ("a transit gateway", "中轉閘道"), "vpc_peering_connection_id": ("a peered VPC", "對等 VPC"),
@@ -152,6 +156,13 @@ class Reachability:
                 return "local", None, Text("local", "本機"), attr
             if raw not in (None, "", []):
                 return (*self._target(owner, attr, raw), attr)
+        # A target known only after deployment (CloudFormation's GetAtt of a firewall's endpoints): an aws_route
+        # that refers to exactly one resource a route can target goes to that one, through its only attribute.
+        if owner.type == "aws_route":
+            targets = self.stack.referenced(owner, *_TARGET_OF)
+            if len(targets) == 1:
+                attr = _TARGET_OF[targets[0].type]
+                return (*self._target(owner, attr, f"{targets[0].type}.{targets[0].name}.id"), attr)
         # An internet destination with no target brokerguard can read (unknown, or a kind it does not model).
         return "unknown", None, Text("a target this stack does not give", "此堆疊未提供的目標"), "gateway_id"
 
@@ -421,7 +432,8 @@ class Reachability:
             return any(all(b.values.get(k) in (True, "true") for k in keys) for b in blocks_)
 
         acls = [bucket.values.get("acl")] + [a.values.get("acl") for a in s.referrers(bucket, "aws_s3_bucket_acl")]
-        public_acl = next((a for a in acls if str(a) in ("public-read", "public-read-write", "authenticated-read")), None)
+        public_acl = next((a for a in acls if _CANNED.get(str(a), str(a)) in ("public-read", "public-read-write",
+                                                                             "authenticated-read")), None)
         if public_acl and not blocked("ignore_public_acls"):
             return Text(f"the bucket ACL {public_acl} lets the world read it", f"儲存貯體 ACL {public_acl} 允許任何人讀取")
         if blocked("block_public_policy", "restrict_public_buckets"):
@@ -438,6 +450,10 @@ class Reachability:
                 return Text(f"{policy.address} allows Principal \"*\" without a condition",
                             f"{policy.address} 允許 Principal \"*\" 且無條件限制")
         return None
+
+
+# CloudFormation's names of the canned ACLs that let the world in.
+_CANNED = {"PublicRead": "public-read", "PublicReadWrite": "public-read-write", "AuthenticatedRead": "authenticated-read"}
 
 
 def _json(raw: Any) -> Any:

@@ -6,7 +6,7 @@ import json
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +17,22 @@ from brokerguard.policies import resource_conf
 from brokerguard.policies.meta import OK, Text
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
+from brokerguard.providers.terraform_stage import Staged, staged
+from brokerguard.providers.terraform_values import Expressions, existence, recording, unknown_attributes
 from brokerguard.suppressions import Suppression, in_files
 
 
 @dataclass(frozen=True)
 class CheckovResult:
-    findings: list[Finding]
+    findings: list[Finding]  # with every resource that may be created
     resources: list[Resource]
     suppressions: list[Suppression]  # inline skips found in what Checkov read: listed, never applied
+    unknown: dict[str, dict[str, str]] = field(default_factory=dict)  # address -> {attribute: why unknown}
+    # Without the resources whose count or for_each is unknown (None when there are none): a
+    # protection counts only when it holds here too.
+    certain_findings: list[Finding] | None = None
+    certain_resources: list[Resource] | None = None
+    uncertain: tuple[str, ...] = ()  # addresses whose creation is not certain
 
 
 def _provider_default_tags(definitions: dict) -> dict[str, dict[str, str]]:
@@ -77,7 +85,21 @@ def _unwrap_attribute(value: Any) -> Any:
     return value
 
 
-_REFERENCE = re.compile(r"(?<![\w.])((?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:aws|data\.aws)_[a-z0-9_]+\.[\w-]+)")
+_REFERENCE = re.compile(r"(?<![\w.])((?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:aws|data\.aws)_[a-z0-9_]+\.[\w-]+)"
+                        r"(\[[^\]]*\])?")
+_QUOTED_NUMBER = re.compile(r'^\["(\d+)"\]$')
+
+
+def _instances(base: str, index: str, known: set[str], by_base: dict[str, list[str]]) -> list[str]:
+    """The addresses a reference names: one instance (`aws_subnet.app[0]`, `...["a"]`), or every
+    instance of the block when the index is not known (`[count.index]`, `[each.key]`)."""
+    if not index:
+        return [base] if base in known else by_base.get(base, [])
+    number = _QUOTED_NUMBER.match(index)  # Checkov writes a rendered count.index as ["0"]
+    for candidate in (base + index, f"{base}[{number.group(1)}]" if number else None):
+        if candidate in known:
+            return [candidate]
+    return by_base.get(base, [])
 
 
 def _strings(value: Any) -> list[str]:
@@ -90,15 +112,16 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _references(conf: dict, address: str, known: set[str]) -> frozenset[str]:
+def _references(conf: dict, address: str, known: set[str], by_base: dict[str, list[str]]) -> frozenset[str]:
     """Addresses this resource refers to; a reference inside a module is relative to the module."""
     module_prefix = address[: address.rfind(".", 0, address.rfind(".")) + 1] if address.startswith("module.") else ""
     refs = set()
     for text in _strings({k: v for k, v in conf.items() if not k.startswith("__")}):
-        for ref in _REFERENCE.findall(text):
+        for ref, index in _REFERENCE.findall(text):
             for candidate in (module_prefix + ref, ref):
-                if candidate in known and candidate != address:
-                    refs.add(candidate)
+                found = [a for a in _instances(candidate, index, known, by_base) if a != address]
+                if found:
+                    refs.update(found)
                     break
     return frozenset(refs)
 
@@ -112,12 +135,15 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
                     raw.append((rtype, name, conf, key.file_path))
     known = {conf.get("__address__", f"{t}.{n}") for t, n, conf, _ in raw}
     regions = _provider_regions(definitions)
+    by_base: dict[str, list[str]] = {}
+    for a in sorted(known):
+        by_base.setdefault(re.sub(r"\[[^\]]*\]$", "", a), []).append(a)
     resources = []
     for rtype, name, conf, path in raw:
         address = conf.get("__address__", f"{rtype}.{name}")
         resources.append(Resource(
             address=address, type=rtype, name=name, values=_unwrap(conf),
-            references=_references(conf, address, known), file=display(path),
+            references=_references(conf, address, known, by_base), file=display(path),
             line=int(conf.get("__start_line__", 0)), tags=resource_conf.effective_tags(conf),
             region=_region(conf, regions),
             end_line=int(conf.get("__end_line__", 0)),
@@ -163,22 +189,119 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
     registry.load()  # our checks are in Checkov's registries from here on
     if isinstance(source, PlanSource):
         return _run_plan(source, check_ids)
-    # Provider default_tags become visible to the checks once the graph has resolved them.
-    runner = compat_checkov.terraform_runner(lambda d: resource_conf.set_provider_tags(_provider_default_tags(d)))
-    report = runner.run(root_folder=str(source.root), runner_filter=compat_checkov.runner_filter(source.framework, check_ids),
-                        collect_skip_comments=False)  # inline skips are listed, never applied (suppressions.py)
-    _refuse_skipped(report, check_ids, str(source.root))
-    if report.parsing_errors:
-        first = sorted(report.parsing_errors)[0]
-        raise InputError(describe_parse_error(Path(first)), hint=PARSE_HINT)
-    resources = _resources(runner.definitions or {}, display_path)
+    return _run_terraform(source, check_ids)
 
-    def locate(rec: Any) -> tuple[str, int, str]:
-        return display_path(rec.file_abs_path), rec.file_line_range[0] if rec.file_line_range else 0, ""
 
-    read = [(key.file_path, display_path(key.file_path)) for key in (runner.definitions or {})]
-    return CheckovResult(findings=_findings(report, check_ids, locate), resources=resources,
-                         suppressions=in_files(read))
+@dataclass(frozen=True)
+class _Block:
+    """One rendered resource or module block of a Checkov run, in the user's file."""
+
+    address: str
+    file: Path
+    lines: tuple[int, int]
+    exists: str | None  # "no", "maybe" or None (certainly, as far as count/for_each go)
+    unknown: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _World:
+    findings: list[Finding]
+    resources: list[Resource]
+    blocks: list[_Block]
+    suppressions: list[Suppression]
+
+
+def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: str) -> list[_Block]:
+    out = []
+    for key, definition in definitions.items():
+        staged_file = str(Path(key.file_path).resolve())
+        real = stage.real(key.file_path)
+        for kind in ("resource", "module"):
+            for block in definition.get(kind, []):
+                for rtype, named in block.items():
+                    entries = {rtype: named} if kind == "module" else named
+                    for name, conf in entries.items():
+                        if not isinstance(conf, dict):
+                            continue
+                        parsed_as = (staged_file, "module" if kind == "module" else rtype, name.split("[")[0])
+                        address = conf.get("__address__", f"{rtype}.{name}")
+                        unknown = {} if kind == "module" else unknown_attributes(
+                            conf, expressions.attributes.get(parsed_as, {}), expressions.dynamic.get(parsed_as, set()))
+                        out.append(_Block(address=prefix + address, file=real, exists=existence(conf), unknown=unknown,
+                                          lines=(int(conf.get("__start_line__", 0)), int(conf.get("__end_line__", 0)))))
+    return out
+
+
+def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, list[tuple[int, int]]]) -> _World:
+    """Checkov on a staged copy of the module tree, once per root module."""
+    findings: list[Finding] = []
+    resources: list[Resource] = []
+    blocks: list[_Block] = []
+    read: set[tuple[str, str]] = set()
+    with staged(source, blank) as stage, recording() as expressions:
+        for real_root, root in zip(source.roots, stage.roots, strict=True):
+            # Several root modules hold the same addresses: each is named by its directory.
+            prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""
+            # Provider default_tags become visible to the checks once the graph has resolved them.
+            runner = compat_checkov.terraform_runner(lambda d: resource_conf.set_provider_tags(_provider_default_tags(d)))
+            report = runner.run(root_folder=str(root), runner_filter=compat_checkov.runner_filter(source.framework, check_ids),
+                                collect_skip_comments=False)  # inline skips are listed, never applied (suppressions.py)
+            _refuse_skipped(report, check_ids, str(real_root))
+            if report.parsing_errors:
+                first = stage.real(sorted(report.parsing_errors)[0])
+                raise InputError(describe_parse_error(first), hint=PARSE_HINT)
+            definitions = runner.definitions or {}
+            for r in _resources(definitions, lambda p: display_path(stage.real(p))):
+                resources.append(replace(r, address=prefix + r.address,
+                                         references=frozenset(prefix + a for a in r.references)))
+
+            def locate(rec: Any) -> tuple[str, int, str]:
+                return (display_path(stage.real(rec.file_abs_path)),
+                        rec.file_line_range[0] if rec.file_line_range else 0, "")
+
+            findings += [replace(f, resource=prefix + f.resource) if f.resource != "(stack)" else f
+                         for f in _findings(report, check_ids, locate)]
+            blocks += _blocks(definitions, expressions, stage, prefix)
+            read.update((str(stage.real(key.file_path)), display_path(stage.real(key.file_path))) for key in definitions)
+    return _World(findings=findings, resources=resources, blocks=blocks, suppressions=in_files(sorted(read)))
+
+
+def _blank(blocks: list[_Block], states: set[str]) -> dict[Path, list[tuple[int, int]]]:
+    """Line ranges of the blocks to leave out: every instance of a block must agree that it is absent,
+    else (a module called twice with different counts) it is only maybe there."""
+    by_block: dict[tuple[Path, tuple[int, int]], set[str | None]] = {}
+    for b in blocks:
+        by_block.setdefault((b.file, b.lines), set()).add(b.exists)
+    out: dict[Path, list[tuple[int, int]]] = {}
+    for (file, lines), seen in by_block.items():
+        state = "no" if seen == {"no"} else "maybe" if seen & {"no", "maybe"} else None
+        if state in states:
+            out.setdefault(file, []).append(lines)
+    return out
+
+
+def _run_terraform(source: TerraformSource, check_ids: set[str]) -> CheckovResult:
+    """A Terraform tree as Terraform would create it.
+
+    A first run renders the tree; blocks whose count is 0 or for_each empty are then left out. Blocks
+    whose count cannot be known may or may not be created: exposures count when they may be (the run
+    with them), protections only when they certainly are (a second run without them); a finding
+    passes only when it passes in both.
+    """
+    first = _run_world(source, check_ids, {})
+    absent = _blank(first.blocks, {"no"})
+    maybe = _blank(first.blocks, {"maybe"})
+    may = _run_world(source, check_ids, absent) if absent else first
+    uncertain = {b.address for b in may.blocks if b.lines in maybe.get(b.file, ())}
+    certain = None
+    if maybe:
+        both = {f: absent.get(f, []) + maybe.get(f, []) for f in set(absent) | set(maybe)}
+        certain = _run_world(source, check_ids, both)
+    unknown = {b.address: b.unknown for b in may.blocks if b.unknown}
+    return CheckovResult(findings=may.findings, resources=may.resources, suppressions=may.suppressions, unknown=unknown,
+                         certain_findings=certain.findings if certain else None,
+                         certain_resources=certain.resources if certain else None,
+                         uncertain=tuple(sorted(uncertain)))
 
 
 def _run_plan(source: PlanSource, check_ids: set[str]) -> CheckovResult:

@@ -113,6 +113,11 @@ def _add_scan_options(scan: argparse.ArgumentParser) -> None:
     scan.add_argument("--timeout", type=_seconds, metavar="SECONDS",
                       help="Pulumi programs: stop a program that runs longer than this under mocks, exit 2 (default: 300)")
     _add_parameters_option(scan)
+    scan.add_argument("--var-file", type=Path, action="append", default=[], metavar="FILE",
+                      help="Terraform directories: a variable file, as `terraform plan -var-file` (repeatable, "
+                           "later files win; after terraform.tfvars and *.auto.tfvars)")
+    scan.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                      help="Terraform directories: one variable, as `terraform plan -var` (repeatable; wins over files)")
     _add_broker_options(scan)
     scan.add_argument("--profile", type=Path, help="broker profile YAML: name, tier or capital, tag keys, evidence, waivers")
     gate = scan.add_argument_group("gate (what sets the exit code)")
@@ -219,7 +224,7 @@ def _destinations(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
         found = [(args.format[0], args.output)]
     if getattr(args, "stdout_closed", False) and any(p is None or str(p) == "-" for _, p in found):
         raise OutputError("standard output: closed, cannot write the report (give --output FILE)")
-    inputs = list(args.paths) + ([args.profile] if getattr(args, "profile", None) else [])
+    inputs = list(args.paths) + [p for p in (getattr(args, "profile", None), getattr(args, "parameters", None)) if p]
     refuse_inputs([p for _, p in found if p is not None], inputs)
     return found
 
@@ -351,6 +356,7 @@ def _cmd_config(args: argparse.Namespace, parser: argparse.ArgumentParser, found
 def _scan(args: argparse.Namespace) -> tuple[ScanResult, Gate]:
     from brokerguard.gate import decide
     from brokerguard.hcl_cache import parse_cache
+    from brokerguard.providers.terraform_variables import terraform_variables
     from brokerguard.scan import scan
 
     catalog, profile = _profile(args)
@@ -360,7 +366,7 @@ def _scan(args: argparse.Namespace) -> tuple[ScanResult, Gate]:
         print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
     with parse_cache(args.cache_dir):
         result = scan(args.paths, profile, as_of, catalog, stack=args.stack, timeout=args.timeout,
-                      parameters=_parameters(args))
+                      parameters=_parameters(args), variables=terraform_variables(args.var_file, args.var))
     return result, decide(result, options)
 
 
@@ -383,7 +389,7 @@ def _cmd_scan_aws(args: argparse.Namespace) -> int:
     catalog, profile = _profile(args)
     as_of = args.as_of or dt.date.today()
     if args.output:
-        refuse_inputs([args.output], [p for p in (args.compare_with, args.profile) if p])
+        refuse_inputs([args.output], [p for p in (args.compare_with, args.profile, args.parameters) if p])
     # a bad path fails before AWS is read
     declared = open_source(args.compare_with, parameters=_parameters(args)) if args.compare_with else None
     result = scan_sources([read_account(args.region, args.aws_profile, args.endpoint_url)], profile, as_of, catalog)

@@ -221,13 +221,13 @@ def plan_parse_errors_raise() -> Iterator[None]:
 
 @contextlib.contextmanager
 def hcl_parser(make: Callable[[Any], Any]) -> Iterator[None]:
-    """Within this block Checkov parses HCL files with ``make(hcl2)`` instead of the ``hcl2`` module."""
+    """Within this block Checkov parses HCL files with ``make(parser)``, where ``parser`` is what it used
+    before (the ``hcl2`` module, or an outer block's stand-in: the parse cache, then a recorder)."""
     import_checkov()
-    import hcl2
     from checkov.terraform import parser_utils
 
     previous = parser_utils.hcl2
-    parser_utils.hcl2 = make(hcl2)
+    parser_utils.hcl2 = make(previous)
     try:
         yield
     finally:

@@ -11,11 +11,19 @@ resource it judges makes its pass a "cannot judge".
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from brokerguard import registry
 from brokerguard.model import Finding
 from brokerguard.policies.meta import Text
+
+
+def never_read(check_ids: Iterable[str], served: Iterable[str], source: str) -> dict[str, str]:
+    """Type -> why, for every type these checks read that a source never reads (scan-aws has no reader
+    for it): the checks reading it would otherwise pass on "nothing found"."""
+    policies, served = registry.load(), set(served)
+    wanted = {t for cid in check_ids for t in policies[cid].types or ()}
+    return {t: f"{source} does not read {t}" for t in sorted(wanted - served)}
 
 
 def unjudged(check_ids: Iterable[str], errors: Mapping[str, str]) -> dict[str, str]:
@@ -50,16 +58,45 @@ def _reads(check_id: str, reads: frozenset[str] | None, attribute: str) -> bool:
     return True
 
 
-def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str]]) -> list[Finding]:
-    """A finding that rests on an unknown attribute fails, saying it cannot be judged and why."""
+# Stack rules and connection checks judge a resource by what it is linked to (its security groups,
+# their rules, its subnet's routes): an unknown there is as much a guess as one on the resource.
+LINKED_CHECK_PREFIXES = ("TWB_STACK_", "CKV2_")
+LINK_HOPS = 2
+
+
+def _linked_gaps(check_id: str, resource: str, unknown: Mapping[str, Mapping[str, str]],
+                 reads: frozenset[str] | None, linked: Callable[[str], Iterable[str]]) -> dict[str, str]:
+    """Unknown attributes (of those the check reads) of resources within two links of this one; not
+    through a VPC, which every resource of the network refers to and which links nothing."""
+    gaps: dict[str, str] = {}
+    seen, frontier = {resource}, [resource]
+    for _ in range(LINK_HOPS):
+        frontier = [n for a in frontier if a == resource or not a.split(".")[-2].endswith("aws_vpc")
+                    for n in linked(a) if n not in seen]
+        seen.update(frontier)
+        for n in frontier:
+            gaps.update({f"{n}: {a}": why for a, why in unknown.get(n, {}).items() if _reads(check_id, reads, a)})
+    return gaps
+
+
+def cannot_judge(findings: list[Finding], unknown: Mapping[str, Mapping[str, str]],
+                 linked: Callable[[str], Iterable[str]] | None = None) -> list[Finding]:
+    """A finding that rests on an unknown attribute fails, saying it cannot be judged and why.
+
+    ``linked`` gives the addresses a resource refers to or is referred to by: for the checks that
+    follow links, unknown attributes of linked resources count too.
+    """
     policies = registry.load()
     out = []
     for f in findings:
         reads = policies[f.check_id].meta.attributes
         gaps = {a: why for a, why in unknown.get(f.resource, {}).items() if _reads(f.check_id, reads, a)}
+        if linked is not None and unknown and reads != frozenset() and f.check_id.startswith(LINKED_CHECK_PREFIXES):
+            gaps.update(_linked_gaps(f.check_id, f.resource, unknown, reads, linked))
         if gaps:
-            listed = ", ".join(f"{a} ({why})" for a, why in sorted(gaps.items()))
-            what = Text(f"cannot judge: {listed}", f"無法判定：{listed}")
+            listed = sorted(gaps.items())
+            what = Text("cannot judge: " + ", ".join(f"{a} ({why})" for a, why in listed),
+                        "無法判定：" + "、".join(f"{a}（{why.zh if isinstance(why, Text) else why}）" for a, why in listed))
             # Not knowing a value is a failure, whatever evidence could otherwise have shown (no evidence gap).
             f = dataclasses.replace(f, passed=False, message=what if f.passed else Text.join("; ", [what, f.message]),
                                     evidence_gap=False)

@@ -97,6 +97,13 @@ class Stack:
         found = (self._by_address.get(a) for a in sorted(resource.references))
         return [r for r in found if r is not None and r.type in types]
 
+    def linked(self, address: str) -> list[str]:
+        """Addresses of the resources this one refers to and of those that refer to it."""
+        resource = self._by_address.get(address)
+        if resource is None:
+            return []
+        return sorted(resource.references | {r.address for r in self._referrers.get(address, ())})
+
     def referrers(self, resource: Resource, *types: str) -> list[Resource]:
         """Resources of these types that refer to this one."""
         return [r for r in self._referrers.get(resource.address, ()) if r.type in types]

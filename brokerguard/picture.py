@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from brokerguard.model import Resource, Stack
 from brokerguard.policies import network as net
+from brokerguard.policies.meta import Text
+from brokerguard.policies.reachability import reachability
 from brokerguard.policies.resource_conf import CLASSIFIED_TYPES, is_core
 
 # Entry points that live outside any VPC; a WAF is attached through web_acl_id or an association.
@@ -38,6 +40,15 @@ class Subnet:
 
 
 @dataclass(frozen=True)
+class Path:
+    """One internet route of a core system's subnet, and what stands on it."""
+
+    subnet: str
+    via: Text  # the route's target, in words (a NAT gateway, a firewall, an internet gateway)
+    guard: str  # firewall | appliance | none | unknown
+
+
+@dataclass(frozen=True)
 class Vpc:
     address: str
     cidr: str
@@ -46,6 +57,7 @@ class Vpc:
     firewalls: tuple[Node, ...]
     public: tuple[Node, ...]  # in at least one public subnet
     private: tuple[Node, ...]
+    core_paths: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,27 @@ def _node(stack: Stack, r: Resource, subnets: list[Resource]) -> Node:
     return Node(r.address, r.type, kind, _has_waf(stack, r) if entry else None, tuple(s.address for s in subnets))
 
 
+_GUARD = {"firewall": "firewall", "appliance": "appliance", "internet-gateway": "none", "egress-only": "none"}
+
+
+def _core_paths(stack: Stack, subnets: list[Resource]) -> tuple[Path, ...]:
+    """The internet routes of these (core) subnets from the same model the firewall rules judge; a route
+    through a NAT gateway shows what stands behind the NAT."""
+    model = reachability(stack)
+    out = []
+    for subnet in subnets:
+        routes, _ = model.internet_routes(subnet)
+        for route in routes:
+            guard, via = _GUARD.get(route.kind, "unknown"), route.why
+            if route.kind == "nat" and route.target is not None:
+                behind = [r for s in model.placement(route.target).subnets for r in model.internet_routes(s)[0]]
+                guard = min((_GUARD.get(r.kind, "unknown") for r in behind), key=["none", "unknown", "appliance",
+                                                                                     "firewall"].index, default="unknown")
+                via = Text.join(" -> ", [via, Text.join(", ", [r.why for r in behind]) or Text("?", "?")])
+            out.append(Path(subnet.address, via, guard))
+    return tuple(out)
+
+
 def build(stack: Stack) -> Network:
     """Call inside the scan's resource_conf.scan_context, so that `core` uses the profile's tag keys."""
     vpcs = stack.of_type("aws_vpc")
@@ -104,7 +137,10 @@ def build(stack: Stack) -> Network:
                                s.address in public) for s in subnets_by_vpc[v.address])
         firewalls = tuple(n for n in nodes if n.kind == "firewall")
         rest = [n for n in nodes if n.kind != "firewall"]
+        core_subnets = sorted({s for n in rest if n.kind == "core" for s in n.subnets})
+        by_address = {s.address: s for s in subnets_by_vpc[v.address]}
         out.append(Vpc(v.address, str(v.values.get("cidr_block", "")), gateway, subnets, firewalls,
                        tuple(n for n in rest if any(s in public for s in n.subnets)),
-                       tuple(n for n in rest if not any(s in public for s in n.subnets))))
+                       tuple(n for n in rest if not any(s in public for s in n.subnets)),
+                       _core_paths(stack, [by_address[a] for a in core_subnets if a in by_address])))
     return Network(tuple(out), tuple(outside))

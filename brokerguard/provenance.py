@@ -60,7 +60,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _files_under(path: Path) -> list[Path]:
+def files_under(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     found = []
@@ -97,7 +97,7 @@ def collect(paths: tuple[str, ...], profile_name: str | None, profile_file: str 
             baseline_file: str | None = None, config_file: str | None = None,
             rule_sets: tuple[str, ...] = ()) -> Provenance:
     scanned = [Path(p) for p in paths]
-    files = [f for p in scanned if p.exists() for f in _files_under(p)]
+    files = [f for p in scanned if p.exists() for f in files_under(p)]
     if profile_file:
         files.append(Path(profile_file))
     inputs = {str(display_path(str(f))): sha256_file(f) for f in files}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from brokerguard import picture
 from brokerguard.catalog import Catalog
-from brokerguard.coverage import cannot_judge, unjudged
+from brokerguard.coverage import cannot_judge, never_read, unjudged
 from brokerguard.drift import Drift
 from brokerguard.engine import ControlResult, evaluate
 from brokerguard.errors import InputError
@@ -21,8 +21,10 @@ from brokerguard.providers import cloudformation, pulumi, terraform_plan
 from brokerguard.providers.cloudformation import template as cfn_template
 from brokerguard.providers.plan import PlanSource, display_path, load_json
 from brokerguard.providers.terraform import TerraformSource, open_directory
+from brokerguard.providers.terraform_variables import TerraformVariables
 from brokerguard.stack_rules import run_rules
 from brokerguard.suppressions import Suppression
+from brokerguard.worst_case import worst_case
 
 Source = TerraformSource | PlanSource
 
@@ -43,6 +45,7 @@ class ScanResult:
     # Where a stack-level finding ("the stack has no GuardDuty") is located: the declaration of the
     # provider the missing resource would be created with, else the file that stands for the stack.
     stack_location: Location = Location("")
+    left_out: tuple[str, ...] = ()  # .tf files under a scanned path that no module reads: not judged
     network: picture.Network = picture.Network((), ())  # the network as the scan judged it, for the reports
     drift: Drift | None = None  # scan-aws --compare-with: protections running and declared, side by side
     suppressions: tuple[Suppression, ...] = ()  # inline skips found: reported, never applied
@@ -66,7 +69,7 @@ class ScanResult:
 
 
 def open_source(path: Path, stack: str | None = None, parameters: dict | None = None,
-                timeout: float = pulumi.DEFAULT_TIMEOUT) -> Source:
+                timeout: float = pulumi.DEFAULT_TIMEOUT, variables: TerraformVariables | None = None) -> Source:
     """Recognise what a path holds by its content; anything not understood is an error, never an empty pass.
 
     A directory is a Pulumi program (Pulumi.yaml with __main__.py), a CDK cloud assembly (manifest.json),
@@ -84,7 +87,7 @@ def open_source(path: Path, stack: str | None = None, parameters: dict | None = 
             return cloudformation.open_assembly(path, parameters)
         if not any(path.rglob("*.tf")) and cloudformation.templates_in(path):
             return cloudformation.open_directory(path, parameters)
-        return open_directory(path)
+        return open_directory(path, variables)
     if path.suffix == ".tf":
         raise InputError(f"{path}: give the directory that holds the .tf files, not one file")
     text = cfn_template.read_text(path)
@@ -154,13 +157,30 @@ def load_judging_code() -> None:
 
 
 def scan(paths: list[Path], profile: Profile, as_of: dt.date, catalog: Catalog, stack: str | None = None,
-         timeout: float | None = None, parameters: dict | None = None) -> ScanResult:
+         timeout: float | None = None, parameters: dict | None = None,
+         variables: TerraformVariables | None = None) -> ScanResult:
     """Open every path, then judge them together as one stack (``timeout``: Pulumi programs, None for the
     default; ``parameters``: CloudFormation parameter values)."""
     limit = pulumi.DEFAULT_TIMEOUT if timeout is None else timeout
-    if any(pulumi.is_program(p) for p in paths):
+    programs = [p for p in paths if pulumi.is_program(p)]
+    others = [p for p in paths if p not in programs]
+    if programs:
         load_judging_code()
-    return scan_sources([open_source(p, stack, parameters, limit) for p in paths], profile, as_of, catalog)
+        before = _fingerprints(others)
+    sources = [open_source(p, stack, parameters, limit, variables) for p in paths]
+    if programs:  # Terraform files are parsed after the programs ran: they must be the files given
+        after = _fingerprints(others)
+        changed = sorted(f for f in before.keys() | after.keys() if before.get(f) != after.get(f))
+        if changed:
+            raise InputError(f"{changed[0]}: changed while the Pulumi program {programs[0]} of this scan ran; "
+                             f"what was given cannot be judged")
+    return scan_sources(sources, profile, as_of, catalog)
+
+
+def _fingerprints(paths: list[Path]) -> dict[str, str]:
+    from brokerguard.provenance import files_under, sha256_file
+
+    return {str(f): sha256_file(f) for p in paths if p.exists() for f in files_under(p)}
 
 
 def _worlds(sources: list[Source]) -> list[list[Source]]:
@@ -189,18 +209,28 @@ def _merge(per_world: list[tuple[str, list[Finding]]]) -> list[Finding]:
 def _judge(sources: list[Source], catalog: Catalog) -> tuple[list[Finding], Stack, list[Suppression]]:
     from brokerguard.checkov_scan import run_checkov  # imports Checkov: only when a scan needs it
 
-    findings: list[Finding] = []
+    may: list[Finding] = []  # judged with every resource that may be created
+    certain: list[Finding] = []  # judged with only the resources certainly created (worst_case.py)
     resources: list[Resource] = []
+    certain_resources: list[Resource] = []
+    uncertain: set[str] = set()
     suppressions: list[Suppression] = []
+    unknown = {a: gaps for s in sources if isinstance(s, PlanSource) for a, gaps in s.unknown.items()}
     for source in sources:
         result = run_checkov(source, set(catalog.check_ids))
-        findings += result.findings
+        may += result.findings
         resources += result.resources
         suppressions += result.suppressions
+        certain += result.findings if result.certain_findings is None else result.certain_findings
+        certain_resources += result.resources if result.certain_resources is None else result.certain_resources
+        unknown.update(result.unknown)
+        uncertain.update(result.uncertain)
     stack = Stack(resources)
-    findings += run_rules(stack, set(catalog.stack_rule_ids))
-    unknown = {a: gaps for s in sources if isinstance(s, PlanSource) for a, gaps in s.unknown.items()}
-    return cannot_judge(findings, unknown), stack, suppressions
+    may += run_rules(stack, set(catalog.stack_rule_ids))
+    if uncertain:
+        certain += run_rules(Stack(certain_resources), set(catalog.stack_rule_ids))
+    findings = worst_case(may, certain, sorted(uncertain)) if uncertain else may
+    return cannot_judge(findings, unknown, stack.linked), stack, suppressions
 
 
 def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalog: Catalog) -> ScanResult:
@@ -218,6 +248,10 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
                 network = picture.build(stack)  # core and public as the rules saw them, under the profile's tag keys
     findings = _merge(per_world)
     unread = {t: why for s in sources if isinstance(s, PlanSource) for t, why in s.errors.items()}
+    if any(s.kind == "aws" for s in sources):
+        from brokerguard.providers.aws.discover import served_types
+
+        unread = {**never_read(catalog.check_ids | catalog.stack_rule_ids, served_types(), "scan-aws"), **unread}
     errors = unjudged(catalog.check_ids | catalog.stack_rule_ids, unread)
     findings.sort(key=lambda f: (f.check_id, f.file, f.line, f.resource))
     plans = [s for s in sources if isinstance(s, PlanSource)]
@@ -231,4 +265,5 @@ def scan_sources(sources: list[Source], profile: Profile, as_of: dt.date, catalo
         stack_location=next((loc for loc in map(stack_location, sources) if loc.file), Location("")),
         suppressions=tuple(suppressions),
         notes=tuple(n for s in plans for n in s.notes),
+        left_out=tuple(display_path(f) for s in sources if isinstance(s, TerraformSource) for f in s.left_out),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from brokerguard.model import Resource, Stack
+from brokerguard.policies.meta import Text
 from brokerguard.policies.resource_conf import value
 from brokerguard.policies.stack_rule import as_list, blocks
 
@@ -114,3 +115,80 @@ def managed_group_drops(ref: Mapping[str, Any]) -> bool:
 
 def logging_configurations(stack: Stack, firewall: Resource) -> list[Resource]:
     return stack.referrers(firewall, "aws_networkfirewall_logging_configuration")
+
+
+# A Suricata rule that passes whatever it sees: pass, a protocol of every packet, any source and destination
+# (the network variables stand for "anywhere" too), any ports, and no option narrowing what it matches.
+_BROAD = r"(?:any|\$\w+|0\.0\.0\.0/0|::/0|\[0\.0\.0\.0/0(?:,\s*::/0)?\])"
+_SURICATA_PASS_ALL = re.compile(
+    rf"^\s*pass\s+(?:ip|tcp|udp|any)\s+{_BROAD}\s+any\s+(?:->|<>)\s+{_BROAD}\s+any\s*(?:\((?P<options>[^)]*)\))?\s*$",
+    re.M | re.I)
+# Options that only label or track a rule: with nothing else, the rule matches everything.
+_LABELS = {"msg", "sid", "rev", "classtype", "metadata", "priority", "reference", "flow", "gid"}
+_ANY = ("ANY", "0.0.0.0/0", "::/0", "$HOME_NET", "$EXTERNAL_NET", "")
+
+
+def _suricata_passes_all(group: Resource) -> bool:
+    for match in _SURICATA_PASS_ALL.finditer(suricata_rules(group)):
+        keywords = {o.split(":", 1)[0].strip().lower() for o in (match.group("options") or "").split(";") if o.strip()}
+        if keywords <= _LABELS:
+            return True
+    return False
+
+
+def _stateful_rule_passes_all(rule: Mapping[str, Any]) -> bool:
+    if str(value(rule, "action")).upper() != "PASS":
+        return False
+    for header in blocks(rule, "header"):
+        if str(value(header, "protocol")).upper() not in ("IP", "ANY"):
+            continue
+        if all(str(value(header, k) or "").upper() in _ANY for k in ("source", "destination", "source_port",
+                                                                      "destination_port")):
+            return True
+    return False
+
+
+def _stateless_rule_passes_all(definition: Mapping[str, Any]) -> bool:
+    """aws:pass with match attributes that select every packet (no address, port or protocol narrowing)."""
+    if "aws:pass" not in as_list(value(definition, "actions")):
+        return False
+    for match in blocks(definition, "match_attributes") or [{}]:
+        addresses = [value(a, "address_definition") for k in ("source", "destination") for a in blocks(match, k)]
+        if any(str(a) not in ("0.0.0.0/0", "::/0") for a in addresses):
+            continue
+        if blocks(match, "source_port") or blocks(match, "destination_port") or as_list(value(match, "protocols")) \
+                or blocks(match, "tcp_flag"):
+            continue
+        return True
+    return False
+
+
+def group_passes_all(group: Resource) -> bool:
+    """The rule group holds a rule that passes every packet, uninspected."""
+    source = _rules_source(group)
+    if _suricata_passes_all(group) or any(_stateful_rule_passes_all(r) for r in blocks(source, "stateful_rule")):
+        return True
+    definitions = [d for custom in blocks(source, "stateless_rules_and_custom_actions")
+                   for rule in blocks(custom, "stateless_rule") for d in blocks(rule, "rule_definition")]
+    return any(_stateless_rule_passes_all(d) for d in definitions)
+
+
+def inspection_gaps(stack: Stack, policy: Resource) -> list[Text]:
+    """How a firewall policy lets traffic through uninspected: a stateless default (or fragment default)
+    that passes instead of forwarding to the stateful engine, or a referenced rule group that passes
+    everything (stateless: before the stateful engine; stateful: pass rules win in default order, and in
+    strict order nothing after them is reached)."""
+    settings = policy_settings(policy)
+    gaps = []
+    for key in ("stateless_default_actions", "stateless_fragment_default_actions"):
+        actions = as_list(value(settings, key))
+        if "aws:pass" in actions or not actions:
+            shown = actions or "unset"
+            gaps.append(Text(f"{key} = {shown}: what no stateless rule matches never reaches the stateful engine "
+                             "(use aws:forward_to_sfe)",
+                             f"{key} = {shown}：未符合 stateless 規則的流量不會進入 stateful 引擎（請用 aws:forward_to_sfe）"))
+    for kind in ("stateless", "stateful"):
+        declared, _ = group_references(stack, policy, kind)
+        gaps += [Text(f"{kind} rule group {g.address} passes all traffic uninspected",
+                      f"{kind} 規則群組 {g.address} 未經檢查即放行所有流量") for g in declared if group_passes_all(g)]
+    return gaps

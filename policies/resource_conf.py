@@ -39,6 +39,8 @@ CLASSIFIED_TYPES = (
     "aws_instance", "aws_launch_template", "aws_autoscaling_group", "aws_db_instance",
     "aws_rds_cluster", "aws_ecs_service", "aws_eks_cluster", "aws_lambda_function",
     "aws_s3_bucket", "aws_lb", "aws_alb", "aws_elasticache_replication_group", "aws_dynamodb_table",
+    # data stores and entry points that can be public on their own (issue 14)
+    "aws_redshift_cluster", "aws_opensearch_domain", "aws_elasticsearch_domain", "aws_elb",
 )
 
 # What a broker may adapt to its estate in the profile's `settings:` (docs/profile.md); a value's
@@ -59,6 +61,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Regions where material customer data and its copies may be: AWS Asia Pacific (Taipei). Written here,
     # not taken from botocore, whose region list (as pinned by Checkov) does not have it yet.
     "allowed_data_regions": ["ap-east-2"],
+    # isolation rules treat a system whose classification is missing as core until it is classified
+    "isolate_unclassified": True,
 }
 
 _scan: dict[str, Any] = {"tag_keys": DEFAULT_TAG_KEYS, "settings": DEFAULT_SETTINGS, "provider_tags": {}}
@@ -144,7 +148,11 @@ def data_class(tags: Mapping[str, str]) -> str | None:
     """The store's declared data class, or None when it is missing or not one of DATA_CLASSES."""
     got = tags.get(_scan["tag_keys"]["data_class"], "").strip().lower()
     return got if got in DATA_CLASSES else None
+def class_of(tags: Mapping[str, str]) -> str | None:
+    """core or non-core, or None when the class tag is missing or not one of them."""
+    cls = tags.get(_scan["tag_keys"]["class"], "").strip().lower()
+    return cls if cls in CLASS_VALUES else None
 
 
 def is_core(tags: Mapping[str, str]) -> bool:
-    return tags.get(_scan["tag_keys"]["class"], "").strip().lower() == "core"
+    return class_of(tags) == "core"

@@ -9,10 +9,11 @@ block is there and not empty.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from brokerguard.policies.meta import OK, Text
+from brokerguard.policies.reachability import covers_internet
 from brokerguard.policies.resource_conf import value
 from brokerguard.policies.stack_rule import blocks
 
@@ -119,3 +120,44 @@ def detects_sensitive_data(pattern: str) -> Text | None:
     if any(compiled.search(sample) for sample in CARD_SAMPLES):
         return Text("card numbers", "卡號")
     return None
+
+
+def priority(rule: Mapping[str, Any]) -> int:
+    try:
+        return int(value(rule, "priority", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def matches_everything(stmt: Mapping[str, Any], ip_set_cidrs: Callable[[Any], list[str] | None]) -> bool:
+    """A statement every request matches: a size of at least 0 bytes, or an IP set covering the internet."""
+    for size in blocks(stmt, "size_constraint_statement"):
+        op, n = str(value(size, "comparison_operator")).upper(), value(size, "size")
+        if isinstance(n, (int, float)) and ((op == "GE" and n <= 0) or (op == "GT" and n < 0)):
+            return True
+    for ref in blocks(stmt, "ip_set_reference_statement"):
+        cidrs = ip_set_cidrs(value(ref, "arn"))
+        if cidrs is not None and covers_internet(cidrs):
+            return True
+    return False
+
+
+def matches_nothing(stmt: Mapping[str, Any], ip_set_cidrs: Callable[[Any], list[str] | None]) -> bool:
+    """A statement no request matches: a size below 0 bytes, an IP set with no address, or an and_statement
+    with such a part."""
+    if any(matches_nothing(part, ip_set_cidrs) for a in blocks(stmt, "and_statement") for part in blocks(a, "statement")):
+        return True
+    for size in blocks(stmt, "size_constraint_statement"):
+        op, n = str(value(size, "comparison_operator")).upper(), value(size, "size")
+        if isinstance(n, (int, float)) and ((op == "LT" and n <= 0) or (op == "LE" and n < 0)):
+            return True
+    for ref in blocks(stmt, "ip_set_reference_statement"):
+        if ip_set_cidrs(value(ref, "arn")) == []:
+            return True
+    return False
+
+
+def scope_down(rule: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The scope-down statement of the managed group a rule runs."""
+    return [sd for stmt in blocks(rule, "statement") for group in blocks(stmt, "managed_rule_group_statement")
+            for sd in blocks(group, "scope_down_statement")]

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brokerguard.errors import InputError
+from brokerguard.providers.terraform_tree import ModuleCall, resolve
+from brokerguard.providers.terraform_variables import TerraformVariables
 from brokerguard.schema import read_limited
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # no hand-written .tf file is this large; refuse before parsing
@@ -19,7 +21,11 @@ class TerraformSource:
     """A directory of Terraform files, scanned by Checkov's terraform framework."""
 
     root: Path
-    files: tuple[Path, ...]
+    files: tuple[Path, ...]  # the files Terraform reads: root modules and the modules they call
+    roots: tuple[Path, ...] = ()  # root modules (several when the path is a monorepo of stacks)
+    left_out: tuple[Path, ...] = ()  # .tf files no module reads: not judged, named in the report
+    variables: TerraformVariables = TerraformVariables()  # --var-file and --var
+    installed: tuple[tuple[ModuleCall, Path], ...] = ()  # module calls read from .terraform/modules
     kind: str = "terraform"
     framework: str = "terraform"
 
@@ -68,15 +74,27 @@ def _check_readable(path: Path) -> None:
         raise InputError(f"{path}:{line}: not UTF-8 text (byte {data[exc.start]:#04x})") from None
 
 
-def open_directory(root: Path) -> TerraformSource:
-    """Every .tf file under root, each checked to be readable text; no .tf file is an error."""
+def open_directory(root: Path, variables: TerraformVariables | None = None) -> TerraformSource:
+    """The module tree under root, every file of it checked to be readable text; no .tf file is an error."""
     files = _walk_tf_files(root)
     if not files:
         raise InputError(f"{root}: nothing to scan (no Terraform .tf files, CloudFormation templates, Pulumi program "
                          f"or CDK cloud assembly found)")
     for path in files:
         _check_readable(path)
-    return TerraformSource(root=root, files=tuple(files))
+    tree = resolve(root, files)
+    if not tree.roots:
+        raise InputError(f"{root}: no root module (every directory with .tf files is called as a module by another)")
+    read = sorted({p for d in tree.module_dirs for p in d.glob("*.tf") if p.is_file()})
+    override = next((p for p in read if p.name == "override.tf" or p.name.endswith("_override.tf")), None)
+    if override:  # Terraform merges it into the blocks it overrides; Checkov would judge it as blocks of its own
+        raise InputError(f"{override}: an override file, which the directory scan does not merge as Terraform does",
+                         hint="scan the plan JSON (`terraform show -json plan.out`) instead")
+    for path in read:
+        if not path.is_relative_to(root):  # a module outside the scanned path, called by a relative source
+            _check_readable(path)
+    return TerraformSource(root=root, files=tuple(read), roots=tree.roots, left_out=tree.left_out,
+                           variables=variables or TerraformVariables(), installed=tree.installed)
 
 
 def describe_parse_error(path: Path) -> str:

@@ -14,9 +14,11 @@ from typing import Any
 
 from brokerguard.errors import InputError
 from brokerguard.model import Resource
+from brokerguard.policies.meta import Text
 from brokerguard.providers.plan import PlanSource, display_path, tags_of
 
 SUPPORTED_MAJOR_VERSIONS = ("0", "1")
+AFTER_APPLY = Text("known only after apply", "要到 apply 後才知道")
 _VERSION = re.compile(r"\d+\.\d+")
 _INDEX = re.compile(r"\[[^\]]*\]")
 _ADDRESS_KEY = re.compile(r'"address"\s*:\s*"([^"]+)"')
@@ -52,17 +54,63 @@ def _planned(module: Any, where: str) -> list[dict[str, Any]]:
     return out
 
 
-def _configured(module: Any, prefix: str = "") -> dict[str, dict[str, Any]]:
+def _through_variables(expressions: Any, variables: dict[str, list[str]]) -> Any:
+    """Expressions of a module's block with `var.x` references replaced by what the module call
+    passes as x (absolute addresses), so that links into and out of modules are followed."""
+    if isinstance(expressions, dict):
+        out = {}
+        for key, val in expressions.items():
+            if key == "references" and isinstance(val, list):
+                refs: list[Any] = []
+                for r in _flat(val):
+                    name = r[4:].split(".")[0].split("[")[0] if isinstance(r, str) and r.startswith("var.") else None
+                    refs += variables.get(name, [r]) if name is not None else [r]
+                out[key] = refs
+            else:
+                out[key] = _through_variables(val, variables)
+        return out
+    if isinstance(expressions, list):
+        return [_through_variables(v, variables) for v in expressions]
+    return expressions
+
+
+def _module_variables(call: dict, prefix: str, variables: dict[str, list[str]] | None) -> dict[str, list[str]]:
+    """What a module call passes to each variable: absolute addresses of what it references."""
+    passed = _through_variables(call.get("expressions") or {}, variables or {})
+    return {var: [prefix + r if not r.startswith(("var.", "local.", "each.", "count.")) else r
+                  for r in _flat(expr.get("references") or []) if isinstance(r, str)]
+            for var, expr in passed.items() if isinstance(expr, dict) and expr.get("references")}
+
+
+def linked_configuration(module: Any, prefix: str = "", variables: dict[str, list[str]] | None = None) -> Any:
+    """The configuration with `var.x` references in modules replaced by what the calls pass, for
+    Checkov, whose plan graph would not follow a link into a module through a variable."""
+    if not isinstance(module, dict):
+        return module
+    out = dict(module)
+    if variables:
+        out["resources"] = [{**r, "expressions": _through_variables(r.get("expressions"), variables)}
+                            if isinstance(r, dict) else r for r in module.get("resources") or []]
+    calls = module.get("module_calls")
+    if isinstance(calls, dict):
+        out["module_calls"] = {name: {**call, "module": linked_configuration(
+            call.get("module"), f"{prefix}module.{name}.", _module_variables(call, prefix, variables))}
+            if isinstance(call, dict) else call for name, call in calls.items()}
+    return out
+
+
+def _configured(module: Any, prefix: str = "", variables: dict[str, list[str]] | None = None) -> dict[str, dict[str, Any]]:
     """Configuration blocks by absolute address (without indexes), modules included."""
     if not isinstance(module, dict):
         return {}
     out = {}
     for res in module.get("resources") or []:
         if isinstance(res, dict) and isinstance(res.get("address"), str):
-            out[prefix + res["address"]] = res
+            out[prefix + res["address"]] = {**res, "expressions": _through_variables(res.get("expressions"), variables)} \
+                if variables else res
     for name, call in (module.get("module_calls") or {}).items():
         if isinstance(call, dict):
-            out.update(_configured(call.get("module"), f"{prefix}module.{name}."))
+            out.update(_configured(call.get("module"), f"{prefix}module.{name}.", _module_variables(call, prefix, variables)))
     return out
 
 
@@ -116,6 +164,27 @@ def _block_for(item: Any, expr: Any) -> Any:
     return _merged(blocks)
 
 
+_IDENTITY = re.compile(r"(?:id|arn|name|bucket|domain|identifier|\w+_(?:id|arn|name))")
+
+
+def _links_only(expr: Any) -> bool:
+    """Every reference of an expression names a resource by its identity (`aws_subnet.a.id`, `.arn`,
+    `.name`): the value is a link to that resource, which the checks follow like HCL's reference text."""
+    refs = [r for r in _flat(expr.get("references") or []) if isinstance(r, str)] if isinstance(expr, dict) else []
+    if not refs:
+        return False
+    for ref in refs:
+        target = _REF_TARGET.match(_base(ref))
+        if not target or target.group(1).split(".")[-2].startswith(("var", "local", "each", "count", "path")):
+            return False
+        rest = _base(ref)[target.end():]
+        if rest and not _IDENTITY.fullmatch(rest.lstrip(".").split(".")[0]):
+            return False
+        if rest.count(".") > 1:
+            return False
+    return True
+
+
 def _ref_text(refs: list[str]) -> str:
     """How HCL shows a reference (``aws_subnet.a.id``); several when an expression names several."""
     return " ".join(f"{r}.id" for r in refs)
@@ -130,12 +199,15 @@ def _fill(value: Any, flag: Any, expr: Any) -> tuple[Any, bool]:
     attribute_level = isinstance(expr, dict) and ("references" in expr or "constant_value" in expr)
     if flag is True:
         refs = sorted(_references(expr))
-        if refs:
+        if refs and _links_only(expr):
             return _ref_text(refs), False
-        return value, expr is not None  # set by an expression with no reference, yet unknown
+        # A value computed from something else (`aws_x.y.enabled`, a variable's attribute, a condition)
+        # is not the reference: judging its text would read an unknown as known.
+        return value, expr is not None
     if isinstance(flag, list):
         refs = sorted(_references(expr)) if attribute_level else []
-        if value in (None, []) and refs and all(f is True for f in flag):
+        # [] is a known empty list only when after_unknown says so element by element
+        if value in (None, []) and refs and flag and all(f is True for f in flag) and _links_only(expr):
             return [_ref_text([r]) for r in refs], False
         if isinstance(value, list):
             out, unknown = list(value), False
@@ -180,9 +252,30 @@ def _after_apply(doc: dict, configured: dict[str, dict]) -> tuple[dict[str, dict
                 continue
             values[attr], gap = _fill(values.get(attr), flag, expressions[attr])
             if gap:
-                gaps.setdefault(address, {})[attr] = "known only after apply"
+                gaps.setdefault(address, {})[attr] = AFTER_APPLY
         planned[address] = values
     return planned, gaps
+
+
+def _check_integrity(path: Path, doc: dict, planned: list[dict[str, Any]]) -> None:
+    """A plan that Terraform did not finish, or whose parts disagree, does not show what apply would
+    create: judging it would pass resources it leaves out (exit 2, never a partial verdict)."""
+    if doc.get("errored") is True:
+        raise InputError(f"{path}: the plan errored (errored: true): Terraform stopped before planning every resource",
+                         hint="fix the errors `terraform plan` reports and plan again")
+    if doc.get("complete") is False:
+        raise InputError(f"{path}: an incomplete plan (complete: false, e.g. made with -target or with deferred "
+                         "changes) leaves resources out", hint="plan the whole configuration, without -target")
+    addresses = {r["address"] for r in planned}
+    for change in doc.get("resource_changes") or []:
+        if not isinstance(change, dict) or change.get("mode", "managed") != "managed":
+            continue
+        actions = (change.get("change") or {}).get("actions") if isinstance(change.get("change"), dict) else None
+        if isinstance(actions, list) and "create" in actions and change.get("address") not in addresses:
+            raise InputError(f"{path}: resource_changes creates {change.get('address')}, which planned_values does "
+                             "not hold: an inconsistent plan", hint="write it again with `terraform show -json plan.out`")
+    # A block of the configuration that planned_values lacks is not refused: Terraform leaves out a
+    # for_each expression without references (`toset([])`), so an empty for_each looks the same.
 
 
 def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
@@ -195,6 +288,7 @@ def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
         raise InputError(f"{path}: a Terraform plan needs planned_values (write it with `terraform show -json plan.out`)")
     planned = _planned(planned_values.get("root_module") or {}, f"{path}: planned_values.root_module")
     configuration = doc.get("configuration") if isinstance(doc.get("configuration"), dict) else {}
+    _check_integrity(path, doc, planned)
     configured = _configured(configuration.get("root_module"))
     display = display_path(path)
     lines: dict[str, int] = {}
@@ -224,6 +318,11 @@ def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
         resources.append(Resource(address=address, type=res["type"], name=res["name"], values=values,
                                   references=frozenset(refs), file=display, line=line, tags=tags_of(values),
                                   region=regions.get(provider_key)))
+    if (configuration.get("root_module") or {}).get("module_calls"):
+        # Checkov reads a copy whose module blocks name what their variables were passed.
+        linked = {**configuration, "root_module": linked_configuration(configuration["root_module"])}
+        return PlanSource(root=path, kind="terraform-plan", plan={**doc, "configuration": linked},
+                          resources=tuple(resources), locations=locations, unknown=unknown)
     return PlanSource(root=path, kind="terraform-plan", plan=doc, resources=tuple(resources), locations=locations,
                       unknown=unknown, plan_file=path)
 

@@ -68,6 +68,10 @@ CASES = [
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.managed", "passed"),
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.alert_only", "failed"),
     ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.shared_groups", "failed"),
+    # inspection bypassed: stateless default pass, a stateless pass-all rule, a strict-order pass-all group first
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.stateless_pass", "failed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.stateless_pass_rule", "failed"),
+    ("TWB_STACK_010", TF / "firewall-policy", "aws_networkfirewall_firewall_policy.strict_pass_first", "failed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.s3", "passed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.cloudwatch", "failed"),
     ("TWB_STACK_011", TF / "firewall-logging", "aws_networkfirewall_logging_configuration.firehose", "failed"),
@@ -96,6 +100,11 @@ CASES = [
     ("TWB_STACK_012", TF / "waf-acl", "aws_wafv2_web_acl.bare", "failed"),
     ("TWB_STACK_012", EXAMPLES / "tier1-compliant", "aws_wafv2_web_acl.web", "passed"),
     ("TWB_STACK_012", EXAMPLES / "nonc-waf-no-sensitive-data", "aws_wafv2_web_acl.web", "failed"),
+    # entry points that cannot carry a WAF, and web ACLs whose rules do not take effect (issue 14)
+    ("TWB_STACK_014", TF / "exposure-endpoints", "aws_elb.classic", "failed"),
+    ("TWB_STACK_014", TF / "exposure-endpoints", "aws_elb.classic_internal", "passed"),
+    ("TWB_STACK_015", TF / "waf-effective", "aws_wafv2_web_acl.allow_ip_set_first", "failed"),
+    ("TWB_STACK_015", TF / "waf-effective", "aws_wafv2_web_acl.effective", "passed"),
     # ids-ips
     ("TWB_STACK_013", EXAMPLES / "tier1-compliant", "aws_networkfirewall_firewall.trading", "passed"),
     ("TWB_STACK_013", TF / "ids-managed-signatures", "aws_networkfirewall_firewall.managed", "passed"),

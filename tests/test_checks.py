@@ -27,7 +27,8 @@ def test_literal_subnet_outside_the_stack_is_not_called_the_default_vpc() -> Non
 def test_failure_messages_name_the_cause() -> None:
     found = judged(EXAMPLES / "nonc-public-core-db")
     assert "aws_route_table.public" in found[("TWB_STACK_001", "aws_db_instance.settlement")][2]
-    assert "aws_security_group.db ingress from 0.0.0.0/0" in found[("TWB_STACK_002", "aws_db_instance.settlement")][2]
+    opened = found[("TWB_STACK_002", "aws_db_instance.settlement")][2]
+    assert "whole IPv4 internet: aws_security_group.db ingress (line 53)" in opened
     quotes = judged(EXAMPLES / "nonc-missing-classification")[("CKV_TWB_001", "aws_dynamodb_table.sessions")][2]
     assert "'twb:integrity' must be high, medium or low, got 'critical'" in quotes
     assert "missing tag 'twb:system'" in quotes

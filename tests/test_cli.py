@@ -55,6 +55,8 @@ def test_public_core_database_fails_firewall_on_the_database(cli) -> None:
         ("CKV_TWB_003", "aws_db_instance.settlement", 67),
         ("TWB_STACK_001", "aws_db_instance.settlement", 67),
         ("TWB_STACK_002", "aws_db_instance.settlement", 67),
+        # The edge firewall is in the VPC but not on the path: the subnet routes straight to the internet gateway.
+        ("TWB_STACK_003", "aws_vpc.main", 8),
         # The edge firewall names no administrator and logs nothing.
         ("CKV_TWB_010", "aws_networkfirewall_firewall.edge", 44),
         ("CKV2_TWB_010", "aws_networkfirewall_firewall.edge", 44),

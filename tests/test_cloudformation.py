@@ -773,3 +773,12 @@ Resources:
     assert src.unknown == {} and src.unmapped == (("Role", "AWS::IAM::Role"),)
     fn = {r.address: r for r in src.resources}["aws_lambda_function.isolate"]
     assert fn.values["role"] == "AWS::IAM::Role.role.arn"
+
+
+def test_a_report_never_overwrites_the_parameters_file(cli, tmp_path: Path) -> None:
+    path = _write(tmp_path / "t.yaml", CONDITIONAL)
+    params = _write(tmp_path / "params.json", json.dumps([{"ParameterKey": "EnableWaf", "ParameterValue": "true"}]))
+    before = params.read_text()
+    run = cli("scan", path, "--tier", "1", "--parameters", params, "--format", "json", "--output", params)
+    assert run.code == 2 and str(params) in run.err
+    assert params.read_text() == before

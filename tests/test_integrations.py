@@ -112,7 +112,9 @@ def test_action_command_line_gates_and_writes_the_reports(workspace: Path) -> No
     # GuardDuty, Security Hub, CloudTrail, findings routing, APT defence.
     provider = ("infra/main.tf", 4)
     assert found == {("CKV2_TWB_001", "infra/main.tf", 18), ("TWB_STACK_003", *provider),
-                     ("CKV_TWB_036", "infra/main.tf", 18), ("CKV_TWB_036", "infra/main.tf", 26)} | {
+                     ("CKV_TWB_036", "infra/main.tf", 18), ("CKV_TWB_036", "infra/main.tf", 26),
+                     # the internal load balancer sits in literal subnets: their routing cannot be judged
+                     ("TWB_STACK_001", "infra/main.tf", 26)} | {
         (f"TWB_STACK_0{n}", *provider) for n in (23, 24, 25, 27, 28, 29, 30)}
     # Evidence for antivirus, mail filtering and IDS/IPS is missing: configuration notifications at the profile.
     notes = sarif["runs"][0]["invocations"][0]["toolConfigurationNotifications"]

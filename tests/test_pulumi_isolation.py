@@ -192,6 +192,12 @@ def test_an_export_is_judged_by_what_is_deployed_and_drift_is_reported(cli, tmp_
     assert run.json["notes"] == ["urn:pulumi:dev::tier4-compliant::aws:rds/instance:Instance::orders: publiclyAccessible "
                                  "is true deployed but false declared (judged as deployed)"]
     assert plain.json["notes"] == []
+    out = tmp_path / "reports"
+    cli("scan", export, "--tier", "4", "--format", "sarif,markdown,html", "--output-dir", out)
+    sarif = json.loads((out / "report.sarif").read_text())["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in sarif if n["descriptor"]["id"] == "brokerguard.drift"] == run.json["notes"]
+    zh = "aws:rds/instance:Instance::orders：publiclyAccessible 部署值為 true，宣告值為 false（以部署值判定）"
+    assert zh in (out / "report.md").read_text() and zh in (out / "report.html").read_text()
 
 
 BROKEN_STATES = {
@@ -250,3 +256,18 @@ def test_a_program_that_rewrites_brokerguard_on_disk_changes_no_verdict(tmp_path
     assert ("CKV_TWB_003", "aws_db_instance.settlement") in _failed(doc)
     results = json.loads((tmp_path / "out" / "report.sarif").read_text())["runs"][0]["results"]
     assert any(r["ruleId"] == "CKV_TWB_003" for r in results)
+
+
+def test_a_program_that_rewrites_another_input_of_the_scan_is_exit_2(cli, tmp_path: Path) -> None:
+    import shutil
+
+    tree = tmp_path / "infra"
+    shutil.copytree(REPO / "iac_examples" / "terraform" / "nonc-public-core-db", tree)
+    main_tf = tree / "main.tf"
+    fix = (f"import pathlib\np = pathlib.Path({str(main_tf)!r})\n"
+           "p.write_text(p.read_text().replace('publicly_accessible    = true', 'publicly_accessible    = false'))\n")
+    root = _program(tmp_path, fix, name="fixer")
+    run = cli("scan", tree, root, "--tier", "1", "--format", "json")
+    assert run.code == 2
+    assert _one_line(run) == (f"brokerguard: error: {main_tf}: changed while the Pulumi program {root} of this scan ran; "
+                              "what was given cannot be judged")

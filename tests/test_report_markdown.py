@@ -29,7 +29,7 @@ def test_failing_control_row_names_resource_line_and_fix_in_zh_tw_by_default(cli
     assert "**❌ 未通過：7 項應辦控制未符合**" in md
     failing = section(md, "### 未符合的控制", "<details>")
     rows = [line for line in failing.splitlines() if line.startswith("| **")]
-    assert sum("(`firewall`)" in r for r in rows) == 5 and sum("(`ids-ips`)" in r for r in rows) == 1
+    assert sum("(`firewall`)" in r for r in rows) == 6 and sum("(`ids-ips`)" in r for r in rows) == 1
     db = next(r for r in rows if "CKV_TWB_003" in r)
     assert "`aws_db_instance.settlement` (`iac_examples/terraform/nonc-public-core-db/main.tf:67`)" in db
     assert "設定 publicly_accessible = false" in db  # the check's fix, in the report's language

@@ -89,6 +89,44 @@ def test_a_value_known_only_after_apply_is_not_a_pass(tmp_path: Path) -> None:
     assert firewall.status.value == "fail"
 
 
+def _drop_planned(doc: dict, address: str) -> None:
+    root = doc["planned_values"]["root_module"]
+    root["resources"] = [r for r in root["resources"] if r["address"] != address]
+
+
+@pytest.mark.parametrize("mutate,expected", [
+    (lambda d: d.update(errored=True), "the plan errored (errored: true)"),
+    (lambda d: d.update(complete=False), "an incomplete plan (complete: false"),
+    (lambda d: _drop_planned(d, "aws_db_instance.orders"),
+     "resource_changes creates aws_db_instance.orders, which planned_values does not hold"),
+])
+def test_plans_terraform_did_not_finish_or_that_disagree_exit_2(cli, tmp_path: Path, mutate, expected: str) -> None:
+    doc = json.loads((PLANS / "tier4-compliant.plan.json").read_text())
+    mutate(doc)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc))
+    run = cli("scan", path, "--tier", "4")
+    assert run.code == 2 and str(path) in run.err and expected in run.err, run.err
+    assert len(run.err.strip().splitlines()) == 1 and "Traceback" not in run.err
+
+
+def test_a_condition_known_only_after_apply_is_not_its_reference_text(tmp_path: Path) -> None:
+    # `publicly_accessible = aws_x.y.enabled`: apply decides it; the reference is no stand-in for a boolean.
+    doc = json.loads((PLANS / "tier4-compliant.plan.json").read_text())
+    db = next(r for r in doc["planned_values"]["root_module"]["resources"] if r["address"] == "aws_db_instance.orders")
+    db["values"].pop("publicly_accessible")
+    change = next(c for c in doc["resource_changes"] if c["address"] == "aws_db_instance.orders")
+    change["change"]["after_unknown"]["publicly_accessible"] = True
+    change["change"]["after"].pop("publicly_accessible")
+    block = next(r for r in doc["configuration"]["root_module"]["resources"] if r["address"] == "aws_db_instance.orders")
+    block["expressions"]["publicly_accessible"] = {"references": ["aws_vpc.trading.enable_dns_support", "aws_vpc.trading"]}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc))
+    source = open_source(path)
+    assert source.unknown["aws_db_instance.orders"] == {"publicly_accessible": "known only after apply"}
+    assert next(r for r in source.resources if r.address == "aws_db_instance.orders").values["publicly_accessible"] is None
+
+
 @pytest.mark.parametrize("mutate,expected", [
     (lambda d: d.update(format_version="2.0"), "format_version '2.0' is not supported"),
     (lambda d: d.pop("planned_values"), "needs planned_values"),

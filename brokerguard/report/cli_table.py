@@ -82,6 +82,8 @@ def render(scan: ScanResult, view: ReportView, lang: str = "en", colour: bool = 
         lines.append(f"{text(lang, 't_not_judged')}  {text_of(part, lang)}")
     for why, types in _by_reason(scan.unread).items():
         lines.append(f"{text(lang, 't_not_read')}    {', '.join(types)}: {text_of(why, lang)}")
+    for file in scan.left_out:
+        lines.append(text(lang, "t_left_out", file=file))
     for note in scan.notes:
         lines.append(f"{text(lang, 't_drift')}       {text_of(note, lang)}")
     for s in scan.suppressions:

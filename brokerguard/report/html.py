@@ -175,6 +175,13 @@ def _waivers(view: ReportView, lang: str) -> str:
     return f"<table class=\"waivers\"><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _notes(view: ReportView, lang: str) -> str:
+    if not view.notes:
+        return ""
+    items = "".join(f"<li>{escape(text_of(n, lang))}</li>" for n in view.notes)
+    return f"<h2>{escape(text(lang, 'source_notes'))} ({len(view.notes)})</h2><ul class=\"notes\">{items}</ul>"
+
+
 def _suppressions(view: ReportView, lang: str) -> str:
     if not view.suppressions:
         return ""
@@ -217,7 +224,7 @@ def render(view: ReportView, lang: str) -> str:
         f"<h2>{escape(text(lang, 'matrix'))}</h2>", _matrix(view, lang),
         f"<h2>{escape(text(lang, 'by_resource'))}</h2>", _per_resource(view, lang),
         f"<h2>{escape(text(lang, 'waivers'))}</h2>", _waivers(view, lang),
-        _suppressions(view, lang),
+        _notes(view, lang), _suppressions(view, lang),
         f"<h2>{escape(text(lang, 'provenance'))}</h2>", _provenance(view, lang),
     ]
     title = f"brokerguard · {view.broker or ''} · {text(lang, 'tier_n', n=view.tier)} · {view.as_of}"

@@ -96,6 +96,7 @@ def to_dict(scan: ScanResult, view: ReportView) -> dict[str, Any]:
         "sources": [{"path": path, "kind": kind} for path, kind in scan.sources],
         "unmapped_types": list(scan.unmapped_types),
         "not_inspectable": list(scan.not_inspectable),
+        "left_out": list(scan.left_out),
         "unread": [{"type": t, "why": why} for t, why in scan.unread],
         "notes": list(scan.notes),
         "suppressions": [{"file": s.file, "line": s.line, "check": s.check, "reason": s.reason, "syntax": s.syntax,

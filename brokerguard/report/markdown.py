@@ -104,6 +104,8 @@ def render(view: ReportView, lang: str) -> str:
     out = [f"## brokerguard: {who}{text(lang, 'tier_n', n=view.tier)} · {text(lang, 'as_of')}: {view.as_of}", "",
            f"{text(lang, 'rule_sets')}: " + ", ".join(f"`{rid}` ({name[lang]})" for rid, name in view.rule_sets), "",
            f"**{verdict}** ({counts})", ""]
+    if view.left_out:
+        out += [text(lang, "left_out", files=", ".join(f"`{f}`" for f in view.left_out)), ""]
     if view.failing:
         out += [f"### {text(lang, 'failing_controls')}", "", *_failing_rows(view, lang), ""]
     others = len(view.controls) - len(view.failing)
@@ -112,6 +114,9 @@ def render(view: ReportView, lang: str) -> str:
     if view.waivers:
         out += ["<details>", f"<summary>{text(lang, 'waivers')} ({len(view.waivers)})</summary>", "",
                 *_waiver_rows(view.waivers, lang), "", "</details>", ""]
+    if view.notes:
+        out += [f"### {text(lang, 'source_notes')} ({len(view.notes)})", "",
+                *(f"- {_cell(text_of(n, lang))}" for n in view.notes), ""]
     if view.suppressions:
         out += [f"### {text(lang, 'suppressions')} ({len(view.suppressions)})", "", text(lang, "suppressions_note"), "",
                 *(f"- {_cell(suppression_line(s, lang))}" for s in view.suppressions), ""]

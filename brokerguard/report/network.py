@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from html import escape
 
-from brokerguard.picture import Network, Node, Subnet
+from brokerguard.picture import Network, Node, Path, Subnet
+from brokerguard.policies.meta import text_of
 from brokerguard.report.i18n import text
 
 WIDTH = 1200
 NODE_W, NODE_H, GAP = 210, 58, 14
 PER_ROW = 5
+# Readable at 10,000 resources: a band draws at most two rows (the rest counted), the picture at most
+# MAX_VPCS VPCs (those with core systems in public subnets first, the rest counted), MAX_PATHS path lines each.
+MAX_PER_BAND = 2 * PER_ROW
+MAX_VPCS = 12
+MAX_PATHS = 6
+GUARD_COLOUR = {"firewall": "#047857", "appliance": "#047857", "none": "#c81e1e", "unknown": "#b45309"}
+# Drawn first in a band: what a reviewer must see (failing core systems, entry points without a WAF).
+_RANK = {"core": 0, "entry": 1, "firewall": 2, "other": 3}
 FILL = {"core": "#fde2e2", "entry": "#dbe8ff", "firewall": "#ffe3c2", "other": "#ffffff"}
 STROKE = {"core": "#c81e1e", "entry": "#1a56db", "firewall": "#c2570c", "other": "#6b7280"}
 
@@ -64,16 +73,24 @@ def _fail_mark(c: _Canvas, cx: float, cy: float) -> None:
 
 def _band(c: _Canvas, title: str, nodes: tuple[Node, ...], x: float, y: float, w: float, fill: str,
           lang: str, failing: frozenset[str]) -> tuple[float, list[tuple[Node, float, float]]]:
-    """A horizontal band of nodes; returns its height and where each node was drawn."""
-    rows = max(1, -(-len(nodes) // PER_ROW))
-    h = 34 + rows * (NODE_H + GAP)
+    """A horizontal band of nodes; returns its height and where each node was drawn. Past MAX_PER_BAND the
+    rest are counted by kind in one line."""
+    ordered = sorted(nodes, key=lambda n: (n.address not in failing, _RANK[n.kind], n.waf is not False, n.address))
+    shown, hidden = ordered[:MAX_PER_BAND], ordered[MAX_PER_BAND:]
+    rows = max(1, -(-len(shown) // PER_ROW))
+    h = 34 + rows * (NODE_H + GAP) + (22 if hidden else 0)
     c.rect(x, y, w, h, fill, "#9ca3af", 1, "6 4")
     c.text(x + 10, y + 20, title, 12, "bold", "#374151")
     where = []
-    for i, n in enumerate(nodes):
+    for i, n in enumerate(shown):
         nx, ny = x + 12 + (i % PER_ROW) * (NODE_W + GAP), y + 30 + (i // PER_ROW) * (NODE_H + GAP)
         _draw_node(c, n, nx, ny, lang, failing)
         where.append((n, nx, ny))
+    if hidden:
+        kinds = [n.kind for n in hidden]
+        c.text(x + 12, y + h - 10, text(lang, "more_nodes", count=len(hidden), core=kinds.count("core"),
+                                        entry=kinds.count("entry"), other=len(kinds) - kinds.count("core")
+                                        - kinds.count("entry")), 12, "bold", "#374151")
     return h, where
 
 
@@ -88,10 +105,13 @@ def svg(network: Network, lang: str, failing: frozenset[str] = frozenset()) -> s
     c.text(600, 48, text(lang, "internet"), 16, "bold", "#3730a3", "middle")
     y = 90.0
     inner_w = WIDTH - 40
-    for vpc in network.vpcs:
+    vpcs = sorted(network.vpcs, key=lambda v: (not any(n.kind == "core" for n in v.public),
+                                               not any(n.kind == "core" for n in v.private), v.address))
+    for vpc in vpcs[:MAX_VPCS]:
         top = y
         inner = _Canvas()  # the VPC's content, drawn over its frame once its height is known
-        cy = top + 70
+        cy = top + 44
+        cy = _paths(inner, vpc.core_paths, cy, lang) + 12
         arrows: list[tuple[float, float]] = []
         fw_subnets = [s for s in vpc.subnets if any(s.address in n.subnets for n in vpc.firewalls)]
         if vpc.firewalls:
@@ -122,6 +142,12 @@ def svg(network: Network, lang: str, failing: frozenset[str] = frozenset()) -> s
             for ax, ay in exposed:
                 c.line(WIDTH / 2, top + 20, ax, ay - 2, "#c81e1e")
         y = cy + 30
+    if len(vpcs) > MAX_VPCS:
+        rest = vpcs[MAX_VPCS:]
+        c.text(20, y + 14, text(lang, "more_vpcs", count=len(rest), core=sum(
+            n.kind == "core" for v in rest for n in v.public + v.private),
+            public=sum(n.kind == "core" for v in rest for n in v.public)), 13, "bold", "#374151")
+        y += 36
     if network.outside:
         h, where = _band(c, text(lang, "outside_vpc"), network.outside, 20, y, inner_w, "#f3f4f6", lang, failing)
         for n, x, ny in where:
@@ -137,6 +163,22 @@ def svg(network: Network, lang: str, failing: frozenset[str] = frozenset()) -> s
             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
             'orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#374151"/></marker></defs>')
     return head + "".join(c.parts) + "</svg>"
+
+
+def _paths(c: _Canvas, paths: tuple[Path, ...], y: float, lang: str) -> float:
+    """One line per internet route of a core subnet: what stands on it (firewall, or nothing)."""
+    c.text(40, y + 16, f"{text(lang, 'core_paths')}:" + ("" if paths else f" {text(lang, 'no_core_path')}"), 12, "bold")
+    y += 20
+    for p in paths[:MAX_PATHS]:
+        word = {"firewall": "FW", "appliance": "FW", "none": "no FW", "unknown": "?"}[p.guard]
+        c.rect(48, y + 4, 44, 16, GUARD_COLOUR[p.guard], GUARD_COLOUR[p.guard], 1, rx=4)
+        c.text(70, y + 16, word, 10, "bold", "#ffffff", "middle")
+        c.text(100, y + 16, _short(f"{p.subnet} -> {text_of(p.via, lang)}", 140), 11)
+        y += 20
+    if len(paths) > MAX_PATHS:
+        c.text(100, y + 16, f"+{len(paths) - MAX_PATHS}", 11)
+        y += 20
+    return y
 
 
 def _legend(c: _Canvas, y: float, lang: str) -> float:

@@ -188,11 +188,13 @@ def to_dict(view: ReportView) -> dict[str, Any]:
                  "message": {"text": f"{c.id} ({c.cc}) could not be judged: {'; '.join(c.notes)}"}}
                 for c in view.controls if c.status is Status.ERROR]
     # An inline skip in the code is not a suppression of any result: each is a warning that says so.
-    ignored = [{"level": "warning", "descriptor": {"id": s.check or "checkov:skip"},
+    warnings = [{"level": "warning", "descriptor": {"id": s.check or "checkov:skip"},
                 "locations": [_location(uris, Location(s.file, s.line))],
                 "message": {"text": f"{s.syntax}{s.check} ({s.reason}) not applied: inline suppressions change no "
                                     f"verdict; waive in the profile's waiver register"}}
                for s in view.suppressions]
+    warnings += [{"level": "warning", "descriptor": {"id": "brokerguard.drift"}, "message": {"text": str(n)}}
+                for n in view.notes]
     p = view.provenance
     return {
         "$schema": SCHEMA_URI,
@@ -205,7 +207,7 @@ def to_dict(view: ReportView) -> dict[str, Any]:
             # tool execution problem, not a finding on a resource; missing evidence is a gap in the
             # profile, the tool's configuration.
             "invocations": [{"executionSuccessful": not unjudged, "exitCode": view.exit_code,
-                             "toolExecutionNotifications": unjudged + ignored,
+                             "toolExecutionNotifications": unjudged + warnings,
                              "toolConfigurationNotifications": evidence}],
             "originalUriBaseIds": uris.bases(),
             "artifacts": [{"location": uris.location(f.path), "hashes": {"sha-256": f.sha256}} for f in p.inputs],

@@ -115,8 +115,10 @@ class ReportView:
     gate: Gate
     options: Options
     stack_location: Location  # where findings on the whole stack point: the provider's declaration
+    notes: tuple[str, ...] = ()  # what the sources say beside the findings (a Pulumi export's drift), Text
     suppressions: tuple[Suppression, ...] = ()  # inline skips found in the code: listed, not applied
     rule_sets: tuple[tuple[str, dict[str, str]], ...] = ()  # (id, name) of each rule set that judged the scan
+    left_out: tuple[str, ...] = ()  # .tf files no module reads: not judged
 
     @property
     def passed(self) -> bool:
@@ -176,7 +178,7 @@ def build(scan: ScanResult, gate: Gate, options: Options) -> ReportView:
         provenance=provenance.collect(scan.paths, scan.profile.name, scan.profile.source,
                                       gate.options.baseline.path if gate.options.baseline else None,
                                       options.config_file, scan.rule_sets),
-        network=scan.network, exit_code=gate.exit_code, catalog=catalog,
+        network=scan.network, exit_code=gate.exit_code, catalog=catalog, left_out=scan.left_out,
         policies={pid: policies[pid] for c in catalog.controls for pid in c.checks + c.stack_rules},
-        gate=gate, options=options, stack_location=scan.stack_location, suppressions=scan.suppressions,
+        gate=gate, options=options, stack_location=scan.stack_location, notes=scan.notes, suppressions=scan.suppressions,
     )

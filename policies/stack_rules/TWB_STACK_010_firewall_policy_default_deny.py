@@ -3,11 +3,12 @@ from brokerguard.policies.firewall import (
     drops_unmatched,
     group_blocks_traffic,
     group_references,
+    inspection_gaps,
     managed_group,
     managed_group_drops,
     policy_settings,
 )
-from brokerguard.policies.meta import Text
+from brokerguard.policies.meta import Text, text_of
 from brokerguard.policies.stack_rule import StackRule
 
 
@@ -15,6 +16,12 @@ class FirewallPolicyDefaultDeny(StackRule):
     def evaluate(self, stack: Stack) -> list[Finding]:
         findings = []
         for policy in stack.of_type("aws_networkfirewall_firewall_policy"):
+            gaps = inspection_gaps(stack, policy)
+            if gaps:
+                listed = Text.join("; ", gaps)
+                findings.append(self.finding(policy, False, Text(f"traffic passes uninspected: {listed}",
+                                                                 f"流量未經檢查即通過：{text_of(listed, 'zh-TW')}")))
+                continue
             if drops_unmatched(policy_settings(policy)):
                 findings.append(self.finding(policy, True, Text("whitelist: unmatched traffic is dropped",
                                                                 "白名單：未符合規則的流量會被丟棄")))

@@ -32,7 +32,12 @@ MAX_WORKERS = 8
 @functools.cache
 def services() -> dict[str, dict[str, Any]]:
     data = yaml.safe_load(SERVICES_FILE.read_text(encoding="utf-8"))
-    return {name: {"global": False, "after": [], **spec} for name, spec in data.items()}
+    return {name: {"global": False, "after": [], "folds": [], **spec} for name, spec in data.items()}
+
+
+def served_types() -> frozenset[str]:
+    """Every Terraform type scan-aws reads: yielded by a reader or folded into what one yields."""
+    return frozenset(t for spec in services().values() for t in (*spec["types"], *spec["folds"]))
 
 
 @dataclass

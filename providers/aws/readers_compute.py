@@ -8,6 +8,7 @@ system-classification (and the core-isolation rules) silently.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from brokerguard.providers.aws.discover import Context, pages
 from brokerguard.providers.aws.live import LiveResource, with_tags
@@ -37,6 +38,27 @@ def read_lambda(ctx: Context) -> Iterator[LiveResource]:
             if subnets else [],
         }, tags), arn=arn)
         _link_network(res, "vpc_config", subnets, groups)
+        yield res
+        yield from _function_urls(ctx, lam, fn["FunctionName"])
+
+
+def _function_urls(ctx: Context, lam: Any, name: str) -> Iterator[LiveResource]:
+    """The function's URLs: the unqualified one and one per alias (GetFunctionUrlConfig answers
+    ResourceNotFoundException where there is none)."""
+    from botocore.exceptions import ClientError
+
+    for qualifier in [None, *(a["Name"] for a in pages(lam, "list_aliases", "Aliases", FunctionName=name))]:
+        try:
+            url = lam.get_function_url_config(FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                continue
+            raise
+        rid = f"{name}:{qualifier}" if qualifier else name
+        res = LiveResource("aws_lambda_function_url", rid, ctx.region, "lambda", {
+            "id": rid, "function_name": name, "qualifier": qualifier or "", "function_url": url.get("FunctionUrl", ""),
+            "authorization_type": url.get("AuthType", "")})
+        res.link("function_name", "aws_lambda_function", name)
         yield res
 
 
@@ -157,6 +179,17 @@ def read_autoscaling(ctx: Context) -> Iterator[LiveResource]:
             res.link("vpc_zone_identifier", "aws_subnet", sid)
         res.link(("launch_template", 0, "id"), "aws_launch_template",
                  template.get("LaunchTemplateId") or template.get("LaunchTemplateName"))
+        res.link("launch_configuration", "aws_launch_configuration", asg.get("LaunchConfigurationName"))
+        yield res
+    for lc in pages(ctx.client("autoscaling"), "describe_launch_configurations", "LaunchConfigurations"):
+        name, arn = lc["LaunchConfigurationName"], lc.get("LaunchConfigurationARN", "")
+        res = LiveResource("aws_launch_configuration", name, ctx.region, "autoscaling", {
+            "id": name, "arn": arn, "name": name, "image_id": lc.get("ImageId", ""),
+            "instance_type": lc.get("InstanceType", ""), "security_groups": lc.get("SecurityGroups", []),
+            "associate_public_ip_address": lc.get("AssociatePublicIpAddress", False),
+        }, arn=arn or None)
+        for gid in lc.get("SecurityGroups", []):
+            res.link("security_groups", "aws_security_group", gid)
         yield res
 
 

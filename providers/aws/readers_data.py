@@ -86,6 +86,78 @@ def read_s3(ctx: Context) -> Iterator[LiveResource]:
                 "restrict_public_buckets": conf.get("RestrictPublicBuckets", False)}, arn=arn)
             res.link("bucket", "aws_s3_bucket", name)
             yield res
+        policy = _optional(s3.get_bucket_policy, "NoSuchBucketPolicy", Bucket=name)
+        if policy:
+            res = LiveResource("aws_s3_bucket_policy", name, region, "s3", {
+                "id": name, "bucket": name, "policy": policy.get("Policy", "")}, arn=arn)
+            res.link("bucket", "aws_s3_bucket", name)
+            yield res
+        acl = _canned_acl(s3.get_bucket_acl(Bucket=name).get("Grants", []))
+        if acl != "private":
+            res = LiveResource("aws_s3_bucket_acl", name, region, "s3", {"id": name, "bucket": name, "acl": acl}, arn=arn)
+            res.link("bucket", "aws_s3_bucket", name)
+            yield res
+
+
+_GROUPS = {"http://acs.amazonaws.com/groups/global/AllUsers": "public-read",
+           "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "authenticated-read"}
+
+
+def _canned_acl(grants: list[dict]) -> str:
+    """The canned ACL a bucket's grants amount to, as far as the world is concerned."""
+    for grant in grants:
+        uri = (grant.get("Grantee") or {}).get("URI", "")
+        if uri in _GROUPS:
+            return "public-read-write" if grant.get("Permission") in ("WRITE", "FULL_CONTROL") else _GROUPS[uri]
+    return "private"
+
+
+def read_search_domains(ctx: Context) -> Iterator[LiveResource]:
+    """OpenSearch Service domains, OpenSearch and legacy Elasticsearch engines alike (one API serves both)."""
+    api = ctx.client("opensearch")
+    names = [d["DomainName"] for d in api.list_domain_names().get("DomainNames", [])]
+    for i in range(0, len(names), 5):  # DescribeDomains takes at most 5 names
+        for dom in api.describe_domains(DomainNames=names[i:i + 5]).get("DomainStatusList", []):
+            arn, vpc = dom["ARN"], dom.get("VPCOptions") or {}
+            rtype = "aws_elasticsearch_domain" if str(dom.get("EngineVersion", "")).startswith("Elasticsearch") \
+                else "aws_opensearch_domain"
+            tags = api.list_tags(ARN=arn).get("TagList", [])
+            res = LiveResource(rtype, dom["DomainName"], ctx.region, "opensearch", with_tags({
+                "id": arn, "arn": arn, "domain_name": dom["DomainName"], "engine_version": dom.get("EngineVersion", ""),
+                # a domain outside any VPC has no vpc_options block in Terraform
+                "vpc_options": [{"subnet_ids": vpc.get("SubnetIds", []), "security_group_ids": vpc.get("SecurityGroupIds", [])}]
+                if vpc.get("SubnetIds") else []}, tags), arn=arn)
+            for sid in vpc.get("SubnetIds", []):
+                res.link(("vpc_options", 0, "subnet_ids"), "aws_subnet", sid)
+            for gid in vpc.get("SecurityGroupIds", []):
+                res.link(("vpc_options", 0, "security_group_ids"), "aws_security_group", gid)
+            yield res
+
+
+def read_redshift(ctx: Context) -> Iterator[LiveResource]:
+    redshift = ctx.client("redshift")
+    for group in pages(redshift, "describe_cluster_subnet_groups", "ClusterSubnetGroups"):
+        name = group["ClusterSubnetGroupName"]
+        subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
+        res = LiveResource("aws_redshift_subnet_group", name, ctx.region, "redshift", with_tags({
+            "id": name, "name": name, "subnet_ids": subnets}, group.get("Tags")))
+        for sid in subnets:
+            res.link("subnet_ids", "aws_subnet", sid)
+        yield res
+    for cluster in pages(redshift, "describe_clusters", "Clusters"):
+        ident = cluster["ClusterIdentifier"]
+        arn = f"arn:aws:redshift:{ctx.region}:{ctx.account}:cluster:{ident}"
+        groups = [g["VpcSecurityGroupId"] for g in cluster.get("VpcSecurityGroups", [])]
+        values = {"id": ident, "arn": arn, "cluster_identifier": ident, "node_type": cluster.get("NodeType", ""),
+                  "publicly_accessible": cluster.get("PubliclyAccessible", False),
+                  "cluster_subnet_group_name": cluster.get("ClusterSubnetGroupName", ""),
+                  "vpc_security_group_ids": groups, "encrypted": cluster.get("Encrypted", False)}
+        res = LiveResource("aws_redshift_cluster", ident, ctx.region, "redshift",
+                           with_tags(values, cluster.get("Tags")), arn=arn)
+        res.link("cluster_subnet_group_name", "aws_redshift_subnet_group", values["cluster_subnet_group_name"])
+        for gid in groups:
+            res.link("vpc_security_group_ids", "aws_security_group", gid)
+        yield res
 
 
 def _sse_rule(rule: dict) -> dict:
@@ -222,5 +294,6 @@ def read_backup_selections(ctx: Context) -> Iterator[LiveResource]:
             yield res
 
 
-READERS = {"logs": read_log_groups, "s3": read_s3, "rds": read_rds, "ses": read_ses,
+READERS = {"logs": read_log_groups, "s3": read_s3, "opensearch": read_search_domains, "rds": read_rds,
+           "redshift": read_redshift, "ses": read_ses,
            "backup.plans": read_backup_plans, "backup.selections": read_backup_selections}

@@ -137,12 +137,17 @@ def read_ssm_associations(ctx: Context) -> Iterator[LiveResource]:
     """State Manager associations: which documents (an endpoint agent's installer) run on which instances."""
     for assoc in pages(ctx.client("ssm"), "list_associations", "Associations"):
         aid = assoc["AssociationId"]
-        yield LiveResource("aws_ssm_association", aid, ctx.region, "ssm", {
+        targets = [{"key": t.get("Key", ""), "values": t.get("Values", [])} for t in assoc.get("Targets", [])]
+        res = LiveResource("aws_ssm_association", aid, ctx.region, "ssm", {
             "id": aid, "association_id": aid, "name": assoc.get("Name", ""),
             "association_name": assoc.get("AssociationName", ""),
-            "schedule_expression": assoc.get("ScheduleExpression", ""),
-            "targets": [{"key": t.get("Key", ""), "values": t.get("Values", [])} for t in assoc.get("Targets", [])],
+            "schedule_expression": assoc.get("ScheduleExpression", ""), "targets": targets,
         }, arn=f"arn:aws:ssm:{ctx.region}:{ctx.account}:association/{aid}")
+        for i, target in enumerate(targets):  # instances named by id are the discovered instances
+            if target["key"] == "InstanceIds":
+                for iid in target["values"]:
+                    res.link(("targets", i, "values"), "aws_instance", iid)
+        yield res
 
 
 READERS = {"guardduty": read_guardduty, "guardduty.malware_plans": read_malware_protection_plans,

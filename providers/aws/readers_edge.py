@@ -47,7 +47,7 @@ def _marker_pages(call: Any, key: str, **kwargs: Any) -> list[dict]:
 LOG_TARGETS = {"logGroup": "aws_cloudwatch_log_group", "bucketName": "aws_s3_bucket",
                "deliveryStream": "aws_kinesis_firehose_delivery_stream"}
 REFERENCE_STATEMENTS = {"RegexPatternSetReferenceStatement": "aws_wafv2_regex_pattern_set",
-                        "RuleGroupReferenceStatement": "aws_wafv2_rule_group"}
+                        "RuleGroupReferenceStatement": "aws_wafv2_rule_group", "IPSetReferenceStatement": "aws_wafv2_ip_set"}
 
 
 def _link_statements(res: LiveResource, rules: list[dict]) -> None:
@@ -74,6 +74,11 @@ def _web_acls(ctx: Context, scope: str, region: str) -> list[LiveResource]:
             "id": got["Id"], "arn": got["ARN"], "name": got["Name"], "scope": scope,
             "regular_expression": [{"regex_string": r["RegexString"]} for r in got.get("RegularExpressionList", [])],
         }, arn=got["ARN"]))
+    for summary in _marker_pages(waf.list_ip_sets, "IPSets", Scope=scope):
+        got = waf.get_ip_set(Name=summary["Name"], Scope=scope, Id=summary["Id"])["IPSet"]
+        out.append(LiveResource("aws_wafv2_ip_set", got["Name"], region, "wafv2", {
+            "id": got["Id"], "arn": got["ARN"], "name": got["Name"], "scope": scope,
+            "ip_address_version": got.get("IPAddressVersion", ""), "addresses": got.get("Addresses", [])}, arn=got["ARN"]))
     for summary in _marker_pages(waf.list_rule_groups, "RuleGroups", Scope=scope):
         got = waf.get_rule_group(Name=summary["Name"], Scope=scope, Id=summary["Id"])["RuleGroup"]
         group = LiveResource("aws_wafv2_rule_group", got["Name"], region, "wafv2", {
@@ -95,8 +100,13 @@ def _web_acls(ctx: Context, scope: str, region: str) -> list[LiveResource]:
         out.append(res)
         logging = _logging(waf, arn)
         if logging:
+            filt = logging.get("LoggingFilter")
             log = LiveResource("aws_wafv2_web_acl_logging_configuration", acl["Name"], region, "wafv2", {
                 "id": arn, "resource_arn": arn, "log_destination_configs": logging.get("LogDestinationConfigs", []),
+                # which records the log keeps: a filter that drops every one is no log
+                "logging_filter": [{"default_behavior": filt.get("DefaultBehavior", ""), "filter": [
+                    {"behavior": f.get("Behavior", ""), "requirement": f.get("Requirement", "")}
+                    for f in filt.get("Filters", [])]}] if filt else [],
             }, arn=arn)
             log.link("resource_arn", "aws_wafv2_web_acl", arn)
             for dest in logging.get("LogDestinationConfigs", []):
@@ -251,7 +261,19 @@ def read_global_accelerators(ctx: Context) -> Iterator[LiveResource]:
             "id": arn, "arn": arn, "name": acc.get("Name", ""), "enabled": acc.get("Enabled", False)}, {}), arn=arn)
 
 
-READERS = {"apigateway": read_api_gateway, "appsync": read_appsync, "wafv2": read_wafv2,
+def read_api_gateway_v2(ctx: Context) -> Iterator[LiveResource]:
+    """HTTP and WebSocket APIs: internet entry points no WAFv2 web ACL can be associated with."""
+    for api in pages(ctx.client("apigatewayv2"), "get_apis", "Items"):
+        aid = api["ApiId"]
+        arn = f"arn:aws:apigateway:{ctx.region}::/apis/{aid}"
+        yield LiveResource("aws_apigatewayv2_api", aid, ctx.region, "apigatewayv2", with_tags({
+            "id": aid, "arn": arn, "name": api.get("Name", ""), "protocol_type": api.get("ProtocolType", ""),
+            "api_endpoint": api.get("ApiEndpoint", ""),
+            "disable_execute_api_endpoint": api.get("DisableExecuteApiEndpoint", False)}, api.get("Tags")), arn=arn)
+
+
+READERS = {"apigateway": read_api_gateway, "apigatewayv2": read_api_gateway_v2, "appsync": read_appsync,
+           "wafv2": read_wafv2,
            "wafv2.associations": read_waf_associations, "cloudfront": read_cloudfront,
            "networkfirewall.firewalls": read_network_firewalls, "route53": read_route53_zones,
            "globalaccelerator": read_global_accelerators,

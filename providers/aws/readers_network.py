@@ -119,6 +119,41 @@ def read_network(ctx: Context) -> list[LiveResource]:
         out.append(res)
     for sg in pages(ec2, "describe_security_groups", "SecurityGroups"):
         out.append(_security_group(ctx, sg))
+    for nat in pages(ec2, "describe_nat_gateways", "NatGateways"):
+        if nat.get("State") in ("deleted", "deleting", "failed"):
+            continue
+        nid = nat["NatGatewayId"]
+        res = _new(ctx, "aws_nat_gateway", nid, with_tags({
+            "id": nid, "subnet_id": nat.get("SubnetId", ""), "connectivity_type": nat.get("ConnectivityType", "public"),
+            "allocation_id": next((a.get("AllocationId", "") for a in nat.get("NatGatewayAddresses", [])), "")},
+            nat.get("Tags")), _arn(ctx, "natgateway", nid))
+        res.link("subnet_id", "aws_subnet", nat.get("SubnetId"))
+        out.append(res)
+    for eigw in pages(ec2, "describe_egress_only_internet_gateways", "EgressOnlyInternetGateways"):
+        gid = eigw["EgressOnlyInternetGatewayId"]
+        vpc = next((a["VpcId"] for a in eigw.get("Attachments", []) if a.get("VpcId")), "")
+        res = _new(ctx, "aws_egress_only_internet_gateway", gid, with_tags({"id": gid, "vpc_id": vpc}, eigw.get("Tags")),
+                   _arn(ctx, "egress-only-internet-gateway", gid))
+        res.link("vpc_id", "aws_vpc", vpc)
+        out.append(res)
+    for eni in pages(ec2, "describe_network_interfaces", "NetworkInterfaces"):
+        eid = eni["NetworkInterfaceId"]
+        groups = [g["GroupId"] for g in eni.get("Groups", [])]
+        res = _new(ctx, "aws_network_interface", eid, with_tags({
+            "id": eid, "subnet_id": eni.get("SubnetId", ""), "security_groups": groups,
+            "public_ip": (eni.get("Association") or {}).get("PublicIp", ""),
+            "attachment": [{"instance": (eni.get("Attachment") or {}).get("InstanceId", "")}]}, eni.get("TagSet")),
+            _arn(ctx, "network-interface", eid))
+        res.link("subnet_id", "aws_subnet", eni.get("SubnetId"))
+        for gid in groups:
+            res.link("security_groups", "aws_security_group", gid)
+        out.append(res)
+    for pl in pages(ec2, "describe_managed_prefix_lists", "PrefixLists"):
+        pid = pl["PrefixListId"]
+        entries = [{"cidr": e.get("Cidr", "")} for e in
+                   pages(ec2, "get_managed_prefix_list_entries", "Entries", PrefixListId=pid)]
+        out.append(_new(ctx, "aws_ec2_managed_prefix_list", pid, with_tags({
+            "id": pid, "name": pl.get("PrefixListName", ""), "entry": entries}, pl.get("Tags")), pl.get("PrefixListArn")))
     for ep in pages(ec2, "describe_vpc_endpoints", "VpcEndpoints"):
         eid = ep["VpcEndpointId"]
         res = _new(ctx, "aws_vpc_endpoint", eid, with_tags({
@@ -151,6 +186,9 @@ def read_instances(ctx: Context) -> Iterator[LiveResource]:
             res.link("subnet_id", "aws_subnet", inst.get("SubnetId"))
             for gid in groups:
                 res.link("vpc_security_group_ids", "aws_security_group", gid)
+            for i, nic in enumerate(inst.get("NetworkInterfaces", [])):
+                res.link(("network_interface", i, "network_interface_id"), "aws_network_interface",
+                         nic.get("NetworkInterfaceId"))
             yield res
     # DescribeAddresses has no paginator: it returns every address of the region at once.
     for addr in ctx.client("ec2").describe_addresses().get("Addresses", []):
@@ -160,6 +198,7 @@ def read_instances(ctx: Context) -> Iterator[LiveResource]:
             "network_interface": addr.get("NetworkInterfaceId", ""), "domain": addr.get("Domain", "")}, addr.get("Tags")),
             arn=_arn(ctx, "elastic-ip", aid))
         res.link("instance", "aws_instance", addr.get("InstanceId"))
+        res.link("network_interface", "aws_network_interface", addr.get("NetworkInterfaceId"))
         yield res
 
 
@@ -201,5 +240,27 @@ def read_load_balancers(ctx: Context) -> Iterator[LiveResource]:
         yield res
 
 
+def read_classic_load_balancers(ctx: Context) -> Iterator[LiveResource]:
+    elb = ctx.client("elb")
+    lbs = list(pages(elb, "describe_load_balancers", "LoadBalancerDescriptions"))
+    tags: dict[str, list] = {}
+    for i in range(0, len(lbs), 20):  # DescribeTags takes at most 20 names
+        names = [lb["LoadBalancerName"] for lb in lbs[i:i + 20]]
+        for desc in elb.describe_tags(LoadBalancerNames=names).get("TagDescriptions", []):
+            tags[desc["LoadBalancerName"]] = desc.get("Tags", [])
+    for lb in lbs:
+        name = lb["LoadBalancerName"]
+        arn = f"arn:aws:elasticloadbalancing:{ctx.region}:{ctx.account}:loadbalancer/{name}"
+        res = LiveResource("aws_elb", name, ctx.region, "elb", with_tags({
+            "id": name, "arn": arn, "name": name, "internal": lb.get("Scheme") == "internal",
+            "subnets": lb.get("Subnets", []), "security_groups": lb.get("SecurityGroups", []),
+            "dns_name": lb.get("DNSName", "")}, tags.get(name)), arn=arn)
+        for sid in lb.get("Subnets", []):
+            res.link("subnets", "aws_subnet", sid)
+        for gid in lb.get("SecurityGroups", []):
+            res.link("security_groups", "aws_security_group", gid)
+        yield res
+
+
 READERS = {"ec2.network": read_network, "ec2.instances": read_instances, "ec2.flow_logs": read_flow_logs,
-           "elbv2": read_load_balancers}
+           "elbv2": read_load_balancers, "elb": read_classic_load_balancers}

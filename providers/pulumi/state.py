@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from brokerguard.errors import InputError
+from brokerguard.policies.meta import Text
 from brokerguard.providers.pulumi.model import SECRET_SIG, UNKNOWN, PulumiResource, PulumiStack
 
 DEPLOYMENT_VERSIONS = (3, 4)  # 4 when the deployment lists `features`
@@ -46,8 +47,9 @@ def _deployed(raw: dict, drift: list[str]) -> dict[str, Any]:
     outputs = {k: v for k, v in (raw.get("outputs") or {}).items() if k != "__meta"}
     for key in sorted(set(inputs) & set(outputs)):
         if inputs[key] != outputs[key] and _comparable(inputs[key]) and _comparable(outputs[key]):
-            drift.append(f"{raw['urn']}: {key} is {json.dumps(outputs[key])[:80]} deployed but "
-                         f"{json.dumps(inputs[key])[:80]} declared (judged as deployed)")
+            deployed, declared = json.dumps(outputs[key])[:80], json.dumps(inputs[key])[:80]
+            drift.append(Text(f"{raw['urn']}: {key} is {deployed} deployed but {declared} declared (judged as deployed)",
+                              f"{raw['urn']}：{key} 部署值為 {deployed}，宣告值為 {declared}（以部署值判定）"))
     return {**inputs, **outputs}
 
 

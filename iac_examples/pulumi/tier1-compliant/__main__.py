@@ -1,7 +1,6 @@
 """Tier 1 online-trading stack, compliant: core systems in private subnets behind AWS Network
 Firewall, an internet-facing ALB protected by a WAFv2 web ACL, every system classified by tags."""
 
-import pulumi
 import pulumi_aws as aws
 
 from antivirus import build_antivirus
@@ -13,9 +12,8 @@ from network_security import build_firewall, build_waf
 from resilience import build_resilience
 from response import build_response
 
-config = pulumi.Config()
 CORE = {"twb:class": "core"}
-net = build_network(config.require("firewallEndpointId"))
+net = build_network()
 
 alb_sg = aws.ec2.SecurityGroup("alb", name="alb", vpc_id=net.vpc.id, ingress=[
     aws.ec2.SecurityGroupIngressArgs(from_port=443, to_port=443, protocol="tcp", cidr_blocks=["0.0.0.0/0"]),

@@ -48,6 +48,9 @@ def build_firewall(net: SimpleNamespace) -> nfw.Firewall:
         "trading", name="trading", firewall_policy_arn=policy.arn, vpc_id=net.vpc.id,
         subnet_mappings=[nfw.FirewallSubnetMappingArgs(subnet_id=net.firewall.id)],
         tags={"twb:firewall-admin": "netops@example-securities.com.tw"})
+    aws.ec2.Route("private_egress", route_table_id=net.private_routes.id, destination_cidr_block="0.0.0.0/0",
+                  vpc_endpoint_id=firewall.firewall_statuses.apply(
+                      lambda statuses: statuses[0].sync_states[0].attachments[0].endpoint_id))
 
     flow = aws.cloudwatch.LogGroup("firewall_flow", name="/trading/network-firewall/flow", retention_in_days=1827)
     alert = aws.cloudwatch.LogGroup("firewall_alert", name="/trading/network-firewall/alert", retention_in_days=1827)

@@ -127,10 +127,16 @@ def test_the_profile_comes_through_the_config_path_or_inline(pack: dict) -> None
     assert {d.policyName for d in bare} == {"brokerguard-firewall"}
     inline = yaml.safe_load(PROFILE.read_text())
     assert analyze(pack, export(), profileInline=json.loads(json.dumps(inline, default=str))) == []
-    # A waiver in the inline profile is honoured as the scanner honours it.
-    inline["waivers"] = [{"target": "CKV_TWB_003", "resources": "aws_db_instance.orders", "reason": "migration",
+    # A waiver in the inline profile is honoured as the scanner honours it. A public database is exposed
+    # on its own (CKV_TWB_003) and as a public endpoint on the internet path (TWB_STACK_001): the waiver
+    # names the control for that resource.
+    inline["waivers"] = [{"target": "firewall", "resources": "aws_db_instance.orders", "reason": "migration",
                           "approver": "CISO", "expiry": "2024-12-31"}]
     assert analyze(pack, export(publiclyAccessible=True), profileInline=json.loads(json.dumps(inline, default=str))) == []
+    inline["waivers"][0]["target"] = "CKV_TWB_003"  # one check waived: the exposure on the path still violates
+    left = analyze(pack, export(publiclyAccessible=True), profileInline=json.loads(json.dumps(inline, default=str)))
+    assert {d.policyName for d in left} == {"brokerguard-firewall"}
+    assert "urn:pulumi:dev::tier4-compliant::aws:rds/instance:Instance::orders" in {d.urn for d in left}
 
 
 def test_evidence_controls_gate_only_when_asked(pack: dict) -> None:

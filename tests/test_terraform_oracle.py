@@ -118,7 +118,8 @@ def classify(index: int) -> tuple[str, str, str]:
             if missed or alarmed:
                 outcome = "cannot-judge"
                 details.append(control)
-        if mutant.name in MUST_PASS and any(v.cannot_judge for v in found.values()):
+        # A compliant variant: nothing the plan judges may be left to "cannot judge" by the directory scan.
+        if mutant.name in MUST_PASS and any(v.unsure - oracle[c].unsure for c, v in found.items()):
             return mutant.name, "false-alarm", f"a compliant variant the scan cannot judge: {found}"
         return mutant.name, outcome, ", ".join(details)
 

@@ -17,9 +17,8 @@ from resilience import build_resilience
 from response import build_response
 from trading_login import build_trading_login
 
-config = pulumi.Config()
 CORE = {"twb:class": "core"}
-net = build_network(config.require("firewallEndpointId"))
+net = build_network()
 
 alb_sg = aws.ec2.SecurityGroup("alb", name="alb", vpc_id=net.vpc.id, ingress=[
     aws.ec2.SecurityGroupIngressArgs(from_port=443, to_port=443, protocol="tcp", cidr_blocks=["0.0.0.0/0"]),

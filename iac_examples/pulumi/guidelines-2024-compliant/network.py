@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pulumi_aws as aws
 
 
-def build_network(firewall_endpoint_id: str) -> SimpleNamespace:
+def build_network() -> SimpleNamespace:
     vpc = aws.ec2.Vpc("trading", cidr_block="10.10.0.0/16")
     igw = aws.ec2.InternetGateway("igw", vpc_id=vpc.id)
 
@@ -26,10 +26,8 @@ def build_network(firewall_endpoint_id: str) -> SimpleNamespace:
     for name in ("public_a", "public_c"):
         aws.ec2.RouteTableAssociation(name, subnet_id=getattr(net, name).id, route_table_id=public.id)
 
-    # Private subnets leave the VPC only through the firewall endpoint.
-    private = aws.ec2.RouteTable("private", vpc_id=vpc.id)
-    aws.ec2.Route("private_egress", route_table_id=private.id, destination_cidr_block="0.0.0.0/0",
-                  vpc_endpoint_id=firewall_endpoint_id)
+    # Private subnets leave the VPC only through the firewall endpoint (its route: network_security.py).
+    net.private_routes = private = aws.ec2.RouteTable("private", vpc_id=vpc.id)
     for name in ("private_a", "private_c"):
         aws.ec2.RouteTableAssociation(name, subnet_id=getattr(net, name).id, route_table_id=private.id)
     return net

@@ -82,7 +82,8 @@ resource "aws_route_table" "private" {
 resource "aws_route" "private_egress" {
   route_table_id         = aws_route_table.private.id
   destination_cidr_block = "0.0.0.0/0"
-  vpc_endpoint_id        = var.firewall_endpoint_id
+  # the firewall's endpoint (one subnet mapping: one endpoint)
+  vpc_endpoint_id = tolist(aws_networkfirewall_firewall.trading.firewall_status[0].sync_states)[0].attachment[0].endpoint_id
 }
 
 resource "aws_route_table_association" "private_a" {
@@ -93,9 +94,4 @@ resource "aws_route_table_association" "private_a" {
 resource "aws_route_table_association" "private_c" {
   subnet_id      = aws_subnet.private_c.id
   route_table_id = aws_route_table.private.id
-}
-
-variable "firewall_endpoint_id" {
-  type    = string
-  default = "vpce-0123456789abcdef0"
 }

@@ -84,7 +84,7 @@ def test_compliant_account_passes_the_new_controls_live(cli, moto: MotoServer, a
     assert run.control("etrading-mfa")["status"] == "pass", run.control("etrading-mfa")
     assert run.control("customer-data-encryption")["status"] == "pass", run.control("customer-data-encryption")["notes"]
     location = run.control("customer-data-location")
-    assert location["status"] == "pass", problems(run, "customer-data-location")
+    assert location["status"] == "pass", (problems(run, "customer-data-location"), location["notes"])
     assert [f["resource"] for f in location["findings"] if f["result"] == "passed"] == ["aws_s3_bucket.customer_accounts"]
     # moto serves no Global Accelerator: an accelerator could be an unprotected entry point, so no pass.
     ddos = run.control("ddos-protection")

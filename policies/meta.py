@@ -23,7 +23,7 @@ from typing import Any
 from brokerguard import schema
 from brokerguard.errors import InputError
 
-LANGS = ("zh-TW", "en")
+LANGS = schema.LANGS  # the languages every text a user reads exists in (one declaration: brokerguard.schema)
 METADATA_SUFFIX = ".metadata.yaml"
 # The policy ids brokerguard owns; a file of policies/checkov/ or policies/stack_rules/ starts with one.
 POLICY_ID = re.compile(r"^(CKV2?_TWB_\d{3}|TWB_STACK_\d{3})(?=_|\.|$)")

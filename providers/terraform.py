@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from brokerguard.errors import InputError
@@ -26,8 +26,21 @@ class TerraformSource:
     left_out: tuple[Path, ...] = ()  # .tf files no module reads: not judged, named in the report
     variables: TerraformVariables = TerraformVariables()  # --var-file and --var
     installed: tuple[tuple[ModuleCall, Path], ...] = ()  # module calls read from .terraform/modules
+    reach: tuple[frozenset[Path], ...] = ()  # per root: the module directories it reads
     kind: str = "terraform"
     framework: str = "terraform"
+
+    def per_root(self) -> list[TerraformSource]:
+        """One source per root module, holding only the files it reads: a root module is judged on its own,
+        as Terraform plans it, so that its findings can be kept by the content of what it reads."""
+        if len(self.roots) < 2 or len(self.reach) != len(self.roots):
+            return [self]
+        out = []
+        for root, dirs in zip(self.roots, self.reach, strict=True):
+            files = tuple(f for f in self.files if f.parent in dirs)
+            out.append(replace(self, files=files, roots=(root,), reach=(dirs,), left_out=(),
+                               installed=tuple((c, t) for c, t in self.installed if c.file in files)))
+        return out
 
 
 def _refuse_linked_dir(link: Path) -> None:
@@ -94,7 +107,7 @@ def open_directory(root: Path, variables: TerraformVariables | None = None) -> T
         if not path.is_relative_to(root):  # a module outside the scanned path, called by a relative source
             _check_readable(path)
     return TerraformSource(root=root, files=tuple(read), roots=tree.roots, left_out=tree.left_out,
-                           variables=variables or TerraformVariables(), installed=tree.installed)
+                           variables=variables or TerraformVariables(), installed=tree.installed, reach=tree.reach)
 
 
 def describe_parse_error(path: Path) -> str:

@@ -85,9 +85,12 @@ def code_digest() -> str:
     distribution's version: what every entry depends on besides its own inputs."""
     import brokerguard
     from brokerguard import policies, providers
+    from brokerguard.policies import checkov, stack_rules
 
     h = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0".encode())
-    folders = sorted({Path(p).resolve() for pkg in (brokerguard, policies, providers) for p in pkg.__path__})
+    # the policy packages' own paths too: a folder of checks can be added to them (tests, docs/custom-policy.md)
+    packages = (brokerguard, policies, providers, checkov, stack_rules)
+    folders = sorted({Path(p).resolve() for pkg in packages for p in pkg.__path__})
     for folder in folders:
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -195,8 +194,18 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
         return _run_plan(source, check_ids)
     # Several root modules hold the same addresses: each is named by its directory.
     several = len(source.roots) > 1
-    return _combined([_root_result(part, check_ids, f"{display_path(part.roots[0])}:" if several else "")
-                      for part in source.per_root()])
+    parts = [(part, f"{display_path(part.roots[0])}:" if several else "") for part in source.per_root()]
+    keys = [_entry_key(part, check_ids, prefix) for part, prefix in parts]
+    results = [None if k is None else scan_cache.read("terraform-root", k) for k in keys]
+    todo = [i for i, r in enumerate(results) if not isinstance(r, CheckovResult)]
+    if todo:
+        registry.register_checks()  # our checks are in Checkov's registries from here on
+        with parse_once(sorted({f for i in todo for f in parts[i][0].files})):  # a file is parsed once
+            for i in todo:
+                results[i] = _run_terraform(parts[i][0], check_ids, parts[i][1])
+                if keys[i] is not None:
+                    scan_cache.write("terraform-root", keys[i], results[i])
+    return _combined(results)
 
 
 _ENVIRONMENT = ("CKV_", "CHECKOV_", "BC_", "TF_", "PRISMA_", "RENDER_", "LOG_LEVEL")  # what Checkov may read
@@ -218,21 +227,14 @@ def _root_inputs(part: TerraformSource, check_ids: set[str], prefix: str) -> dic
     }
 
 
-def _root_result(part: TerraformSource, check_ids: set[str], prefix: str) -> CheckovResult:
-    """One root module's result: from the cache when everything it depends on is unchanged."""
-    entry_key = None
-    if scan_cache.directory() is not None:
-        with contextlib.suppress(TypeError, ValueError):  # a value a key cannot hold: judged, not cached
-            entry_key = scan_cache.key("terraform-root", _root_inputs(part, check_ids, prefix))
-    if entry_key is not None:
-        cached = scan_cache.read("terraform-root", entry_key)
-        if isinstance(cached, CheckovResult):
-            return cached
-    registry.register_checks()  # our checks are in Checkov's registries from here on
-    result = _run_terraform(part, check_ids, prefix)
-    if entry_key is not None:
-        scan_cache.write("terraform-root", entry_key, result)
-    return result
+def _entry_key(part: TerraformSource, check_ids: set[str], prefix: str) -> str | None:
+    """The cache key of one root module's result (None: no cache, or a value a key cannot hold)."""
+    if scan_cache.directory() is None:
+        return None
+    try:
+        return scan_cache.key("terraform-root", _root_inputs(part, check_ids, prefix))
+    except (TypeError, ValueError):  # judged, not cached
+        return None
 
 
 def _combined(parts: list[CheckovResult]) -> CheckovResult:
@@ -345,16 +347,15 @@ def _run_terraform(source: TerraformSource, check_ids: set[str], prefix: str) ->
     with them), protections only when they certainly are (a second run without them); a finding
     passes only when it passes in both.
     """
-    with parse_once():  # a file the runs share (or the cache holds) is parsed once
-        first = _run_world(source, check_ids, {}, prefix)
-        absent = _blank(first.blocks, {"no"})
-        maybe = _blank(first.blocks, {"maybe"})
-        may = _run_world(source, check_ids, absent, prefix) if absent else first
-        uncertain = {b.address for b in may.blocks if b.lines in maybe.get(b.file, ())}
-        certain = None
-        if maybe:
-            both = {f: absent.get(f, []) + maybe.get(f, []) for f in set(absent) | set(maybe)}
-            certain = _run_world(source, check_ids, both, prefix)
+    first = _run_world(source, check_ids, {}, prefix)
+    absent = _blank(first.blocks, {"no"})
+    maybe = _blank(first.blocks, {"maybe"})
+    may = _run_world(source, check_ids, absent, prefix) if absent else first
+    uncertain = {b.address for b in may.blocks if b.lines in maybe.get(b.file, ())}
+    certain = None
+    if maybe:
+        both = {f: absent.get(f, []) + maybe.get(f, []) for f in set(absent) | set(maybe)}
+        certain = _run_world(source, check_ids, both, prefix)
     unknown = {b.address: b.unknown for b in may.blocks if b.unknown}
     return CheckovResult(findings=may.findings, resources=may.resources, suppressions=may.suppressions, unknown=unknown,
                          certain_findings=certain.findings if certain else None,

@@ -41,12 +41,16 @@ PATCHED = (
      ("self", "raw_check", "kwargs")),
     ("checkov.common.checks_infra.checks_parser", "GraphCheckParser.validate_check_config",
      ("self", "file_path", "raw_check")),
+    ("checkov.terraform.graph_builder.variable_rendering.safe_eval_functions", "get_asteval", ()),
 )
+VERIFIED_ASTEVAL = "1.0.6"  # the interpreter state reset by _reuse_interpreter
 # Set before Checkov is imported: no update check, no guideline download, no platform mapping.
 OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "True", "BC_SKIP_MAPPING": "TRUE", "ANSI_COLORS_DISABLED": "True"}
-# Checkov's packages of built-in Terraform checks: importing checkov.terraform imports every check
-# in them (about a thousand modules, half of Checkov's start-up), and brokerguard runs none of them.
-BUILTIN_CHECK_PACKAGES = ("resource", "data", "provider", "module")
+# Checkov's packages of built-in checks: importing checkov.terraform imports every Terraform check in
+# them (about a thousand modules, half of Checkov's start-up), the plan runner's YAML loader imports
+# checkov.cloudformation and with it every CloudFormation check; brokerguard runs none of them.
+BUILTIN_CHECK_PACKAGES = ("terraform/checks/resource", "terraform/checks/data", "terraform/checks/provider",
+                          "terraform/checks/module", "cloudformation/checks/resource")
 
 
 class IncompatibleCheckovError(RuntimeError):
@@ -95,10 +99,10 @@ def _skip_builtin_checks() -> None:
     spec = importlib.util.find_spec("checkov")  # locates the package without importing it
     if spec is None or not spec.submodule_search_locations or "checkov.terraform" in sys.modules:
         return  # not installed (the version check says so), or already imported with its checks
-    checks = Path(next(iter(spec.submodule_search_locations))) / "terraform" / "checks"
-    for kind in BUILTIN_CHECK_PACKAGES:
-        for init in sorted((checks / kind).glob("*/__init__.py")):
-            name = f"checkov.terraform.checks.{kind}.{init.parent.name}"
+    top = Path(next(iter(spec.submodule_search_locations)))
+    for folder in BUILTIN_CHECK_PACKAGES:
+        for init in sorted((top / folder).glob("*/__init__.py")):
+            name = f"checkov.{folder.replace('/', '.')}.{init.parent.name}"
             package = types.ModuleType(name)
             package.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
             package.__spec__.submodule_search_locations = package.__path__ = [str(init.parent)]
@@ -145,6 +149,32 @@ def _index_indexed_names() -> None:
     graph_cls._brokerguard_indexed = True
 
 
+def _reuse_interpreter() -> None:
+    """One asteval interpreter for every expression Checkov evaluates, instead of a new one each time.
+
+    Checkov builds an Interpreter per expression (a fifth of its variable rendering at 1,000 resources),
+    always over the same symbol table (SAFE_EVAL_DICT), so interpreters already share every name; what
+    is an interpreter's own is reset here before each use, as its constructor sets it (asteval 1.0.6).
+    """
+    from checkov.terraform.graph_builder.variable_rendering import safe_eval_functions as safe_eval
+
+    if metadata.version("asteval") != VERIFIED_ASTEVAL or getattr(safe_eval.get_asteval, "__wrapped__", None):
+        return  # another asteval: Checkov's own way, one interpreter per expression
+    original = safe_eval.get_asteval
+    shared: list[Any] = []
+
+    def get_asteval() -> Any:
+        if not shared:
+            shared.append(original())
+        interpreter = shared[0]
+        interpreter.error, interpreter.error_msg, interpreter.expr, interpreter.retval = [], None, None, None
+        interpreter._interrupt, interpreter._calldepth, interpreter.lineno, interpreter.code_text = None, 0, 0, []
+        return interpreter
+
+    get_asteval.__wrapped__ = original  # type: ignore[attr-defined]
+    safe_eval.get_asteval = get_asteval
+
+
 _imported = False
 
 
@@ -162,6 +192,7 @@ def import_checkov() -> None:
     _assert_patched_attributes()
     bc_integration.skip_download = True
     _index_indexed_names()
+    _reuse_interpreter()
     _imported = True
 
 

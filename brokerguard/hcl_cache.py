@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Iterator
@@ -69,12 +70,58 @@ class _CachedParser:
         return getattr(self.real, name)
 
 
+    def prefill(self, files: list[Path]) -> None:
+        """Parse these files ahead, on every core, when there are enough of them to pay for the workers."""
+        texts: dict[str, str] = {}
+        for path in files:
+            with contextlib.suppress(OSError, UnicodeDecodeError):  # Checkov reads it and says what is wrong
+                text = path.read_text(encoding="utf-8")  # as Checkov reads it (text mode)
+                key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                if key not in self.parsed:
+                    stored = self._stored(key)
+                    if stored is None:
+                        texts[key] = text
+                    else:
+                        self.parsed[key] = stored
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        if len(texts) < PARALLEL_FROM or workers < 2:
+            return
+        keys = list(texts)
+        context = multiprocessing.get_context("fork")  # the parser is loaded already: nothing to import again
+        with context.Pool(workers) as pool:
+            for key, found in zip(keys, pool.imap(_parse_json, [texts[k] for k in keys], chunksize=4), strict=True):
+                if found is not None:  # a file that does not parse is parsed again by Checkov, which reports it
+                    self.parsed[key] = found
+                    self._keep(key, found)
+
+
+PARALLEL_FROM = 16  # fewer files parse faster than two workers start
+MAX_WORKERS = 2
+
+
+def _parse_json(text: str) -> str | None:
+    import hcl2
+
+    try:
+        return json.dumps(hcl2.loads(text))
+    except Exception:  # noqa: BLE001 (lark raises several types; Checkov's own parse reports the error)
+        return None
+
+
 @contextlib.contextmanager
-def parse_once() -> Iterator[None]:
-    """Within this block, Checkov parses each distinct text once (and through --cache-dir, when given)."""
+def parse_once(files: list[Path]) -> Iterator[None]:
+    """Within this block, Checkov parses each distinct text once (and through --cache-dir, when given);
+    ``files``, which Checkov is about to read, are parsed ahead in parallel."""
     from brokerguard import compat_checkov
 
     directory = scan_cache.directory()
     versioned = None if directory is None else directory / f"hcl-{__version__}-{compat_checkov.cached_parse_version()}"
-    with compat_checkov.hcl_parser(lambda hcl2: _CachedParser(hcl2, versioned)):
+    parser: list[_CachedParser] = []
+
+    def make(real: Any) -> _CachedParser:
+        parser.append(_CachedParser(real, versioned))
+        return parser[0]
+
+    with compat_checkov.hcl_parser(make):
+        parser[0].prefill(files)
         yield

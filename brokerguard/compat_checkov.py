@@ -155,6 +155,7 @@ def _reuse_interpreter() -> None:
     Checkov builds an Interpreter per expression (a fifth of its variable rendering at 1,000 resources),
     always over the same symbol table (SAFE_EVAL_DICT), so interpreters already share every name; what
     is an interpreter's own is reset here before each use, as its constructor sets it (asteval 1.0.6).
+    The syntax tree of an expression text is kept (evaluating does not change it).
     """
     from checkov.terraform.graph_builder.variable_rendering import safe_eval_functions as safe_eval
 
@@ -166,6 +167,14 @@ def _reuse_interpreter() -> None:
     def get_asteval() -> Any:
         if not shared:
             shared.append(original())
+            parse, parsed = shared[0].parse, {}
+
+            def parse_once(text: str) -> Any:  # the same expression text is evaluated again and again
+                if text not in parsed:
+                    parsed[text] = parse(text)  # a syntax error raises, as before, and is not kept
+                return parsed[text]
+
+            shared[0].parse = parse_once
         interpreter = shared[0]
         interpreter.error, interpreter.error_msg, interpreter.expr, interpreter.retval = [], None, None, None
         interpreter._interrupt, interpreter._calldepth, interpreter.lineno, interpreter.code_text = None, 0, 0, []

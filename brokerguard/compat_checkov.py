@@ -14,6 +14,7 @@ import importlib.machinery
 import importlib.util
 import inspect
 import os
+import re
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -42,6 +43,8 @@ PATCHED = (
     ("checkov.common.checks_infra.checks_parser", "GraphCheckParser.validate_check_config",
      ("self", "file_path", "raw_check")),
     ("checkov.terraform.graph_builder.variable_rendering.safe_eval_functions", "get_asteval", ()),
+    ("checkov.cloudformation.parser.cfn_yaml", "loads", ("yaml_string", "fname", "content_type")),
+    ("checkov.cloudformation.parser.cfn_yaml", "MarkedLoader.construct_mapping", ("self", "node", "deep")),
 )
 VERIFIED_ASTEVAL = "1.0.6"  # the interpreter state reset by _reuse_interpreter
 # Set before Checkov is imported: no update check, no guideline download, no platform mapping.
@@ -184,6 +187,68 @@ def _reuse_interpreter() -> None:
     safe_eval.get_asteval = get_asteval
 
 
+_YAML_FLOAT = re.compile(r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?")  # PyYAML's (YAML 1.1) float
+
+
+def _read_plans_as_json() -> None:
+    """Read a one-line plan JSON (as `terraform show -json` and brokerguard's own translation write it)
+    with the json module instead of Checkov's YAML loader, giving what that loader gives.
+
+    Checkov's plan parser loads JSON through its CloudFormation YAML loader for line numbers (half of
+    a Pulumi scan's judging at 1,000 resources). On one line every mapping starts and ends on line 1,
+    so the same tree is built here: DictNode/ListNode/StrNode with their marks, each mapping with
+    __file__, __startline__ and __endline__ added last (MarkedLoader.construct_mapping), and a number
+    that YAML 1.1 does not read as a float (``1e-05``) kept as text, as PyYAML keeps it. Anything else
+    (several lines, a key given twice, a tree this loader does not build the same way) goes to
+    Checkov's loader, which also gives its errors.
+    """
+    import json
+
+    import yaml
+    from checkov.cloudformation.parser import cfn_yaml
+    from checkov.common.parsers.node import DictNode, ListNode, StrNode
+
+    if getattr(cfn_yaml.loads, "__wrapped__", None):
+        return
+    original = cfn_yaml.loads
+
+    class _DuplicateKeyError(Exception):
+        pass
+
+    def loads(yaml_string: str, fname: str, content_type: Any = None) -> Any:
+        text = yaml_string.strip()
+        if content_type != cfn_yaml.ContentType.TFPLAN or "\n" in text or not text.startswith("{"):
+            return original(yaml_string, fname, content_type)
+        mark = yaml.Mark(fname, 0, 0, 0, None, None)
+
+        def node(value: Any) -> Any:
+            if isinstance(value, str):
+                return StrNode(value, mark, mark)
+            if isinstance(value, list):
+                return ListNode([node(v) for v in value], mark, mark)
+            return value
+
+        def mapping(pairs: list[tuple[str, Any]]) -> DictNode:
+            built = {}
+            for key, value in pairs:
+                if key in built:
+                    raise _DuplicateKeyError(key)
+                built[StrNode(key, mark, mark)] = node(value)
+            built.update({"__file__": fname, "__startline__": 1, "__endline__": 1})
+            return DictNode(built, mark, mark)
+
+        def number(literal: str) -> Any:
+            return float(literal.replace("_", "")) if _YAML_FLOAT.fullmatch(literal) else StrNode(literal, mark, mark)
+
+        try:
+            return json.loads(text, object_pairs_hook=mapping, parse_float=number)
+        except (ValueError, _DuplicateKeyError):  # not plain JSON on one line: Checkov's loader decides and says why
+            return original(yaml_string, fname, content_type)
+
+    loads.__wrapped__ = original  # type: ignore[attr-defined]
+    cfn_yaml.loads = loads
+
+
 _imported = False
 
 
@@ -202,6 +267,7 @@ def import_checkov() -> None:
     bc_integration.skip_download = True
     _index_indexed_names()
     _reuse_interpreter()
+    _read_plans_as_json()
     _imported = True
 
 

@@ -118,8 +118,8 @@ def test_one_line_plans_load_as_checkovs_yaml_loader_loads_them(tmp_path) -> Non
     translated = tmp_path / "translated.json"  # as _run_plan writes a Pulumi export's plan for Checkov
     translated.write_text(json.dumps(open_source(REPO / "iac_examples/pulumi/tier4-compliant.export.json").plan))
     odd = tmp_path / "numbers.json"  # numbers YAML 1.1 reads as text, or as floats; an empty mapping; unicode
-    odd.write_text(json.dumps({"planned_values": {}, "terraform_version": "1.11.4",
-                               "n": [1e-05, 1.5, 2e+20, -0.0, 10, 3.0e-7], "e": {}, "s": "台北 \u00e9 \\ \"q\"", "b": [True, None]}))
+    odd.write_text(json.dumps({"planned_values": {}, "terraform_version": "1.11.4", "e": {}, "b": [True, None],
+                               "n": [1e-05, 1.5, 2e+20, -0.0, 10, 3.0e-7], "s": "台北 \u00e9 \\ \"q\""}))
     one_line = 0
     for plan in [*plans, translated, odd]:
         text = plan.read_text()

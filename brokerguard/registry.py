@@ -162,7 +162,8 @@ def register_checks() -> Registry:
     except ValueError as exc:  # a Meta or file name that is not what it must be
         raise InputError(str(exc)) from None
     built = Registry(dict(sorted(found.items())), rules)
-    scan_cache.write("registry", scan_cache.key("registry", []), built.policies)
+    if scan_cache.directory() is not None:  # a scan with --cache-dir: the next one may need no Checkov
+        scan_cache.write("registry", scan_cache.key("registry", []), built.policies)
     return built
 
 

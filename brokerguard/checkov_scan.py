@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -300,6 +301,7 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
     blocks: list[_Block] = []
     read: set[tuple[str, str]] = set()
     with staged(source, blank) as stage, recording() as expressions:
+        shown = functools.lru_cache(maxsize=None)(lambda p: display_path(stage.real(p)))  # per file, not per block
         for real_root, root in zip(source.roots, stage.roots, strict=True):
             # Provider default_tags become visible to the checks once the graph has resolved them.
             runner = compat_checkov.terraform_runner(lambda d: resource_conf.set_provider_tags(_provider_default_tags(d)))
@@ -310,12 +312,12 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
                 first = stage.real(sorted(report.parsing_errors)[0])
                 raise InputError(describe_parse_error(first), hint=PARSE_HINT)
             definitions = runner.definitions or {}
-            for r in _resources(definitions, lambda p: display_path(stage.real(p))):
+            for r in _resources(definitions, shown):
                 resources.append(replace(r, address=prefix + r.address,
                                          references=frozenset(prefix + a for a in r.references)))
 
             def locate(rec: Any) -> tuple[str, int, str]:
-                return (display_path(stage.real(rec.file_abs_path)),
+                return (shown(rec.file_abs_path),
                         rec.file_line_range[0] if rec.file_line_range else 0, "")
 
             findings += [replace(f, resource=prefix + f.resource) if f.resource != "(stack)" else f

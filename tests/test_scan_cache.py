@@ -288,3 +288,19 @@ def test_a_multi_root_tree_judges_again_only_the_changed_root(cli, tmp_path: Pat
     prefix = display_path(tree / "trading")
     assert _result(changed, "CKV_TWB_003", f"{prefix}:{DB}") == "failed"
     assert _result(uncached, "CKV_TWB_003", f"{prefix}:{DB}") == "passed"
+
+
+def test_files_parsed_ahead_on_both_cores_give_the_same_report(cli, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from brokerguard import hcl_cache
+
+    tree = _tier1(tmp_path)
+    monkeypatch.setattr(hcl_cache, "PARALLEL_FROM", 10_000)
+    serial = _scan(cli, tree)
+    monkeypatch.setattr(hcl_cache, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(hcl_cache, "MAX_WORKERS", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert _scan(cli, tree).out == serial.out
+    # A file the workers cannot parse is parsed again by Checkov, which reports it: one line, exit 2.
+    broken = cli("scan", REPO / "tests/fixtures/terraform/parse-error", "--tier", "1")
+    assert broken.code == 2 and "parse-error/main.tf:8: cannot parse Terraform" in broken.err

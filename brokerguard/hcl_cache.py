@@ -6,6 +6,8 @@ A scan runs Checkov once per root module, and again when some blocks' count is 0
 read by each. The parser's output for a text is kept as JSON under the SHA-256 of the text (in memory,
 and in --cache-dir under the brokerguard and parser versions) and given back as a fresh copy, so that
 Checkov may change it as it does a fresh parse. A cache entry that cannot be read is parsed again.
+The files a scan is about to judge are parsed ahead in two forked workers when there are enough of
+them (prefill); a file the workers cannot parse is left to Checkov, which reports it as before.
 """
 
 from __future__ import annotations

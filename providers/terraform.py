@@ -33,13 +33,14 @@ class TerraformSource:
     def per_root(self) -> list[TerraformSource]:
         """One source per root module, holding only the files it reads: a root module is judged on its own,
         as Terraform plans it, so that its findings can be kept by the content of what it reads."""
-        if len(self.roots) < 2 or len(self.reach) != len(self.roots):
+        if len(self.roots) < 2:
             return [self]
+        known = len(self.reach) == len(self.roots)  # else every root is given every file: Checkov reads its own
         out = []
-        for root, dirs in zip(self.roots, self.reach, strict=True):
-            files = tuple(f for f in self.files if f.parent in dirs)
-            out.append(replace(self, files=files, roots=(root,), reach=(dirs,), left_out=(),
-                               installed=tuple((c, t) for c, t in self.installed if c.file in files)))
+        for i, root in enumerate(self.roots):
+            files = tuple(f for f in self.files if not known or f.parent in self.reach[i])
+            out.append(replace(self, files=files, roots=(root,), reach=self.reach[i:i + 1] if known else (),
+                               left_out=(), installed=tuple((c, t) for c, t in self.installed if c.file in files)))
         return out
 
 

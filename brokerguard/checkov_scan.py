@@ -17,6 +17,7 @@ from brokerguard.policies import resource_conf
 from brokerguard.policies.meta import OK, Text
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
+from brokerguard.providers.terraform_override import merging
 from brokerguard.providers.terraform_stage import Staged, staged
 from brokerguard.providers.terraform_values import Expressions, existence, recording, unknown_attributes
 from brokerguard.suppressions import Suppression, in_files
@@ -238,7 +239,7 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
     resources: list[Resource] = []
     blocks: list[_Block] = []
     read: set[tuple[str, str]] = set()
-    with staged(source, blank) as stage, recording() as expressions:
+    with staged(source, blank) as stage, merging(), recording() as expressions:
         for real_root, root in zip(source.roots, stage.roots, strict=True):
             # Several root modules hold the same addresses: each is named by its directory.
             prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from brokerguard.errors import InputError
+from brokerguard.providers.terraform_override import is_override
 
 _MODULE_BLOCK = re.compile(r'^[ \t]*module[ \t]+"', re.MULTILINE)
 LOCAL_PREFIXES = ("./", "../")
@@ -72,8 +73,9 @@ def _calls_in(files: list[Path]) -> list[ModuleCall]:
     reports a file it cannot parse with its line); the rest of a file is not read twice."""
     import hcl2  # bc-python-hcl2, installed with checkov
 
-    calls = []
-    for path in files:
+    calls: dict[str, ModuleCall] = {}
+    # Override files last, in lexical order: a module block there changes a call's source, if it sets one.
+    for path in sorted(files, key=lambda p: (is_override(p), p.name)):
         text = path.read_text(encoding="utf-8")
         for match in _MODULE_BLOCK.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
@@ -84,11 +86,13 @@ def _calls_in(files: list[Path]) -> list[ModuleCall]:
             for block in parsed.get("module") or []:
                 for name, conf in block.items():
                     source = (conf.get("source") or [None])[0] if isinstance(conf, dict) else None
+                    if is_override(path) and (name not in calls or source is None):
+                        continue  # nothing to override is refused with the other override errors
                     if not isinstance(source, str) or "${" in source:
                         raise InputError(f"{path}:{line}: module \"{name}\" has no literal source, so the module "
                                          "it calls cannot be known")
-                    calls.append(ModuleCall(name=name, source=source, file=path, line=line))
-    return calls
+                    calls[name] = ModuleCall(name=name, source=source, file=path, line=line)
+    return list(calls.values())
 
 
 def _installed(root: Path) -> dict[str, Path]:

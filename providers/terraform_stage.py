@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brokerguard.providers.terraform import TerraformSource
+from brokerguard.providers.terraform_types import typed_values
 from brokerguard.providers.terraform_variables import ENV_PREFIX
 
 # Every value a root module gets from outside its defaults, merged in Terraform's order; Checkov reads
@@ -86,6 +87,7 @@ def staged(source: TerraformSource, blank: Mapping[Path, list[tuple[int, int]]])
             out.write_text(_blanked(text, blank.get(path, [])), encoding="utf-8")
         for root in source.roots:  # one file of every value from outside, read by the root module alone
             values = source.variables.root_values(root, os.environ)
+            values.update(typed_values([f for f in source.files if f.parent == root], values, str(root)))
             if values:
                 merged = base / root.relative_to(real_base) / MERGED_VARIABLES
                 merged.write_text(json.dumps(values), encoding="utf-8")

@@ -43,7 +43,7 @@ class ModuleTree:
     installed: tuple[tuple[ModuleCall, Path], ...] = ()  # calls read from what `terraform init` installed
 
 
-def _block_text(text: str, start: int) -> str:
+def block_text(text: str, start: int) -> str:
     """The text of the block that opens at start, to its closing brace (strings and comments skipped)."""
     depth, i, n = 0, text.index("{", start), len(text)
     while i < n:
@@ -80,7 +80,7 @@ def _calls_in(files: list[Path]) -> list[ModuleCall]:
         for match in _MODULE_BLOCK.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             try:
-                parsed = hcl2.loads(_block_text(text, match.start()))
+                parsed = hcl2.loads(block_text(text, match.start()))
             except Exception:  # noqa: BLE001 (Checkov names the file and line it cannot parse)
                 continue
             for block in parsed.get("module") or []:

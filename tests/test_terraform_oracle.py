@@ -44,6 +44,8 @@ MUST_PASS = {
     "wafv2_web_acl_association-web-count-var-file-true", "wafv2_web_acl_association-web-count-tfvars-then-auto",
     "waf-association-in-module", "waf-association-in-module-count-1", "two-module-calls-both-private",
     "installed-module-private", "optional-set-private", "legacy-dir-holds-public-db",
+    "override-db-private", "override-lexical-later-wins-private", "optional-nested-default-private",
+    "optional-var-file-private",
 }
 
 
@@ -114,7 +116,7 @@ def classify(index: int) -> tuple[str, str, str]:
         if not plan.exists():
             # Terraform cannot plan it offline: the directory scan must stop, naming the module call.
             error = (PLANS / f"{mutant.name}.error.txt").read_text().strip()
-            if isinstance(hcl, InputError) and "module \"tenant\"" in str(hcl) and tmp in str(hcl):
+            if isinstance(hcl, InputError) and mutant.refusal in str(hcl) and tmp in str(hcl):
                 return mutant.name, "refused", hcl.one_line().replace(tmp, "")
             return mutant.name, "silent-pass", f"terraform: {error}; directory scan: {hcl}"
         if isinstance(hcl, InputError):

@@ -130,8 +130,9 @@ def merge_directory(parsed: dict[Path, dict], strict: bool) -> dict[Path, dict]:
         try:
             out[path] = _apply(out[path], index, local_names, terraform, strict)
         except OverrideError as exc:
-            raise InputError(f"{path}:{exc.line}: {exc}", hint="an override file can only override a block "
-                             "a primary file of the same module defines (Terraform refuses it too)") from None
+            where = f"{path}:{exc.line}" if exc.line else str(path)
+            raise InputError(f"{where}: {exc}", hint="Terraform refuses this override file too; an override "
+                             "file can only change blocks the module's other files define") from None
         if terraform is None:
             terraform = next((b for b in out[path].get("terraform") or [] if isinstance(b, dict)), None)
     return out

@@ -28,7 +28,7 @@ _TYPE_ARGUMENT = re.compile(r"^[ \t]*type[ \t]*=[ \t]*", re.MULTILINE)
 _PRIMITIVES = ("string", "number", "bool", "any")
 
 
-class Unknown(Exception):
+class UnknownValueError(Exception):
     """A type or value brokerguard does not read: the variable is left to Checkov (cannot judge)."""
 
 
@@ -55,7 +55,7 @@ class _Reader:
         while pos < len(text):
             match = _TOKEN.match(text, pos)
             if not match:
-                raise Unknown(f"cannot read {text[pos:pos + 20]!r}")
+                raise UnknownValueError(f"cannot read {text[pos:pos + 20]!r}")
             pos = match.end()
             kind = match.lastgroup
             if kind:
@@ -67,7 +67,7 @@ class _Reader:
 
     def take(self, expected: str | None = None) -> tuple[str, str]:
         if self.i >= len(self.tokens) or (expected is not None and self.tokens[self.i][1] != expected):
-            raise Unknown(f"expected {expected}")
+            raise UnknownValueError(f"expected {expected}")
         self.i += 1
         return self.tokens[self.i - 1]
 
@@ -90,7 +90,7 @@ class _Reader:
         elif name == "object":
             out = Type("object", attributes=tuple(self._attributes()))
         else:
-            raise Unknown(f"type {name}")
+            raise UnknownValueError(f"type {name}")
         self.take(")")
         return out
 
@@ -122,7 +122,7 @@ class _Reader:
         kind, text = self.take()
         if kind == "str":
             if "${" in text or "%{" in text:
-                raise Unknown("a template")
+                raise UnknownValueError("a template")
             return json.loads(text)
         if kind == "num":
             return json.loads(text)
@@ -142,40 +142,40 @@ class _Reader:
                     self.take(",")
             self.take(close)
             return items if close == "]" else mapping
-        raise Unknown(f"an expression ({text})")
+        raise UnknownValueError(f"an expression ({text})")
 
 
 def parse_type(text: str) -> Type:
     reader = _Reader(text)
     out = reader.type()
     if reader.i != len(reader.tokens):
-        raise Unknown("text after the type")
+        raise UnknownValueError("text after the type")
     return out
 
 
 def convert(value: Any, t: Type, where: str) -> Any:
-    """value converted to t as Terraform converts a variable's value; Unknown when it cannot know."""
+    """value converted to t as Terraform converts a variable's value; UnknownValueError when it cannot know."""
     if value is None:
         return None
     if isinstance(value, str) and "${" in value:
-        raise Unknown("an expression")
+        raise UnknownValueError("an expression")
     if t.kind == "any":
         if "${" in json.dumps(value, default=str):
-            raise Unknown("an expression")
+            raise UnknownValueError("an expression")
         return value
     if t.kind in ("string", "number", "bool"):
         return _primitive(value, t.kind)
     if t.kind in ("list", "set", "tuple"):
         if not isinstance(value, list):
-            raise Unknown("not a list")
+            raise UnknownValueError("not a list")
         if t.kind == "tuple":
             if len(value) != len(t.elements):
-                raise Unknown("tuple length")
+                raise UnknownValueError("tuple length")
             return [convert(v, e, f"{where}[{i}]") for i, (v, e) in enumerate(zip(value, t.elements, strict=True))]
         assert t.element is not None
         return [convert(v, t.element, f"{where}[{i}]") for i, v in enumerate(value)]
     if not isinstance(value, dict):
-        raise Unknown("not an object")
+        raise UnknownValueError("not an object")
     if t.kind == "map":
         assert t.element is not None
         return {k: convert(v, t.element, f"{where}[{k!r}]") for k, v in value.items()}
@@ -211,7 +211,7 @@ def _primitive(value: Any, kind: str) -> Any:
         return "true" if value else "false"
     elif isinstance(value, (int, float)):
         return str(value)
-    raise Unknown(f"not a {kind}")
+    raise UnknownValueError(f"not a {kind}")
 
 
 @dataclass(frozen=True)
@@ -282,6 +282,6 @@ def typed_values(files: Iterable[Path], given: dict[str, Any], where: str) -> di
             t = parse_type(decl.type_text)
             if t.has_optional:
                 out[name] = convert(value, t, f"{where}: variable {name}")
-        except Unknown:
+        except UnknownValueError:
             continue
     return out

@@ -141,8 +141,20 @@ BAD_TREES = {
                       "terraform.tfvars: variable file: not a Terraform variable file", ""),
     "tfvars-json-not-an-object": ({"b.auto.tfvars.json": '[1, 2]\n'},
                                   "b.auto.tfvars.json: variable file: not a Terraform variable file", ""),
-    "override-file": ({"app_override.tf": 'resource "aws_db_instance" "ledger" {\n  publicly_accessible = true\n}\n'},
-                      "app_override.tf: an override file, which the directory scan does not merge", "plan JSON"),
+    # Terraform refuses these override files too (Missing resource to override, Unsupported override...)
+    "override-without-original": ({"app_override.tf": '\nresource "aws_db_instance" "ghost" {\n  multi_az = true\n}\n'},
+                                  "app_override.tf:2: resource aws_db_instance ghost: nothing to override", "Terraform refuses"),
+    "override-local-without-original": ({"override.tf": 'locals {\n  nowhere = 1\n}\n'},
+                                        "override.tf:1: local.nowhere: nothing to override", "other files"),
+    "override-aliased-provider-without-original": ({"override.tf": 'provider "aws" {\n  alias = "tokyo"\n}\n'},
+                                                   "override.tf:1: provider aws tokyo: nothing to override", ""),
+    "override-depends-on": ({"override.tf": 'resource "aws_db_instance" "ledger" {\n  depends_on = [aws_vpc.trading]\n}\n'},
+                            "override.tf:1: resource aws_db_instance ledger: depends_on cannot be overridden", ""),
+    "override-moved": ({"override.tf": 'moved {\n  from = aws_db_instance.a\n  to   = aws_db_instance.ledger\n}\n'},
+                       "override.tf: a moved block cannot be in an override file", ""),
+    "override-count-and-for-each": ({"override.tf": 'resource "aws_db_instance" "ledger" {\n  count = 1\n}\n'
+                                                    'resource "aws_db_instance" "ledger" {\n  for_each = toset([])\n}\n'},
+                                    "override.tf:4: the merged block sets both count and for_each", ""),
 }
 
 

@@ -202,6 +202,7 @@ class _Block:
     lines: tuple[int, int]
     exists: str | None  # "no", "maybe" or None (certainly, as far as count/for_each go)
     unknown: dict[str, str]
+    calls: str = ""  # a module block: the address prefix of what it creates (`module.a.module.b`)
 
 
 @dataclass(frozen=True)
@@ -228,8 +229,22 @@ def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: 
                         address = conf.get("__address__", f"{rtype}.{name}")
                         unknown = {} if kind == "module" else unknown_attributes(
                             conf, expressions.attributes.get(parsed_as, {}), expressions.dynamic.get(parsed_as, set()))
+                        cut = address.rfind(".") + 1
+                        calls = f"{prefix}{address[:cut]}module.{address[cut:]}" if kind == "module" else ""
                         out.append(_Block(address=prefix + address, file=real, exists=existence(conf), unknown=unknown,
-                                          lines=(int(conf.get("__start_line__", 0)), int(conf.get("__end_line__", 0)))))
+                                          lines=(int(conf.get("__start_line__", 0)), int(conf.get("__end_line__", 0))),
+                                          calls=calls))
+    return out
+
+
+def _inherited(blocks: list[_Block]) -> list[_Block]:
+    """What a module call with count 0 (or an unknown count) holds is absent (or maybe there) with it:
+    Checkov renders it anyway, and reads the module's files on their own once the call is left out."""
+    calls = [(b.calls, b.exists) for b in blocks if b.calls and b.exists]
+    out = []
+    for b in blocks:
+        states = {b.exists} | {state for prefix, state in calls if b.address.startswith((prefix + ".", prefix + "["))}
+        out.append(replace(b, exists="no" if "no" in states else "maybe" if "maybe" in states else None))
     return out
 
 
@@ -290,8 +305,9 @@ def _run_terraform(source: TerraformSource, check_ids: set[str]) -> CheckovResul
     passes only when it passes in both.
     """
     first = _run_world(source, check_ids, {})
-    absent = _blank(first.blocks, {"no"})
-    maybe = _blank(first.blocks, {"maybe"})
+    blocks = _inherited(first.blocks)
+    absent = _blank(blocks, {"no"})
+    maybe = _blank(blocks, {"maybe"})
     may = _run_world(source, check_ids, absent) if absent else first
     uncertain = {b.address for b in may.blocks if b.lines in maybe.get(b.file, ())}
     certain = None

@@ -45,7 +45,8 @@ MUST_PASS = {
     "waf-association-in-module", "waf-association-in-module-count-1", "two-module-calls-both-private",
     "installed-module-private", "optional-set-private", "legacy-dir-holds-public-db",
     "override-db-private", "override-lexical-later-wins-private", "optional-nested-default-private",
-    "optional-var-file-private",
+    "optional-var-file-private", "public-db-module-count-0", "public-db-module-count-var-default-0",
+    "public-db-module-for-each-empty-map",
 }
 
 

@@ -74,6 +74,20 @@ def test_two_calls_of_one_module_stay_two(cli, tmp_path: Path) -> None:
     assert _failing(run, "firewall") >= {("CKV_TWB_003", "module.b.aws_db_instance.this")}
 
 
+@pytest.mark.parametrize("meta,created", [
+    ("count = 0", set()), ("for_each = {}", set()), ("count = 1", {("module.db[0].aws_db_instance.this", 3)}),
+    ("", {("module.db.aws_db_instance.this", 3)}),
+])
+def test_what_a_module_call_with_count_0_holds_is_not_created(cli, tmp_path: Path, meta: str, created: set) -> None:
+    # Checkov renders the module anyway, then reads its files on their own once the call is left out.
+    root = _tree(tmp_path, {"modules/db/main.tf": "\n" + DB_MODULE, "tenants.tf":
+                            f'module "db" {{\n  source = "./modules/db"\n  {meta}\n  public = true\n}}\n'})
+    run = cli("scan", root, "--tier", "1", "--format", "json")
+    found = {(f["resource"], f["line"], f["result"]) for f in run.control("firewall")["findings"]
+             if f["check_id"] == "CKV_TWB_003" and f["resource"].endswith("aws_db_instance.this")}
+    assert found == {(resource, line, "failed") for resource, line in created}
+
+
 def test_a_module_terraform_init_installed_is_read_offline(cli, tmp_path: Path) -> None:
     root = _tree(tmp_path, {
         "tenants.tf": 'module "tenant" {\n  source  = "example/db/aws"\n  version = "1.0.0"\n  public  = true\n}\n',

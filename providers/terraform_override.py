@@ -206,6 +206,7 @@ def merging() -> Iterator[None]:
     from brokerguard import compat_checkov
 
     merged: dict[Path, dict[Path, dict]] = {}
+    listed: dict[Path, list[Path]] = {}  # each directory's .tf files, listed once
 
     class Merging:
         def __init__(self, parser: Any) -> None:
@@ -213,7 +214,9 @@ def merging() -> Iterator[None]:
 
         def load(self, fh: Any) -> Any:
             path = Path(os.path.abspath(fh.name))
-            names = sorted(p for p in path.parent.glob("*.tf") if p.is_file())
+            if path.parent not in listed:
+                listed[path.parent] = sorted(p for p in path.parent.glob("*.tf") if p.is_file())
+            names = listed[path.parent]
             if path not in names or not any(is_override(p) for p in names):
                 return self.parser.load(fh)
             if path.parent not in merged:

@@ -252,6 +252,8 @@ def declarations(files: Iterable[Path]) -> dict[str, Declaration]:
         text = path.read_text(encoding="utf-8")
         for match in _VARIABLE.finditer(text):
             block = block_text(text, match.start())
+            if "optional" not in block and match.group(1) not in found:
+                continue  # parsed only when optional() may type it (an override may change its default)
             body = block[block.index("{") + 1:]
             type_match = _TYPE_ARGUMENT.search(body)
             type_text = _expression_text(body, type_match.end()).strip() if type_match else None

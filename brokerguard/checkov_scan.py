@@ -17,7 +17,7 @@ from brokerguard.policies import resource_conf
 from brokerguard.policies.meta import OK, Text
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
-from brokerguard.providers.terraform_override import merging
+from brokerguard.providers.terraform_override import Merged, merging
 from brokerguard.providers.terraform_stage import Staged, staged
 from brokerguard.providers.terraform_values import Expressions, existence, recording, unknown_attributes
 from brokerguard.suppressions import Suppression, in_files
@@ -254,7 +254,7 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
     resources: list[Resource] = []
     blocks: list[_Block] = []
     read: set[tuple[str, str]] = set()
-    with staged(source, blank) as stage, merging(), recording() as expressions:
+    with staged(source, blank) as stage, merging() as overridden, recording() as expressions:
         for real_root, root in zip(source.roots, stage.roots, strict=True):
             # Several root modules hold the same addresses: each is named by its directory.
             prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""
@@ -279,7 +279,22 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
                          for f in _findings(report, check_ids, locate)]
             blocks += _blocks(definitions, expressions, stage, prefix)
             read.update((str(stage.real(key.file_path)), display_path(stage.real(key.file_path))) for key in definitions)
+        findings = _overridden(findings, overridden, stage)
     return _World(findings=findings, resources=resources, blocks=blocks, suppressions=in_files(sorted(read)))
+
+
+def _overridden(findings: list[Finding], where: Merged, stage: Staged) -> list[Finding]:
+    """A failing finding on a block that override files changed names them too; it keeps the original
+    block's file and line, where Terraform's merged block is."""
+    notes = {(display_path(stage.real(original)), line): ", ".join(f"{display_path(stage.real(p))}:{n}" for p, n in blocks)
+             for (original, line), blocks in where.items()}
+    out = []
+    for f in findings:
+        note = notes.get((f.file, f.line))
+        if note and not f.passed:
+            f = replace(f, message=Text.join(" ", [f.message, Text(f"(overridden by {note})", f"（由 {note} 覆寫）")]))
+        out.append(f)
+    return out
 
 
 def _blank(blocks: list[_Block], states: set[str]) -> dict[Path, list[tuple[int, int]]]:

@@ -105,21 +105,25 @@ def _entries(parsed: dict, kind: str) -> Iterator[tuple[tuple[str, ...], dict, d
                     yield _header(kind, label, conf), block, conf, label
 
 
-def merge_directory(parsed: dict[Path, dict], strict: bool) -> dict[Path, dict]:
+Merged = dict[tuple[Path, int], list[tuple[Path, int]]]  # (file, line) of an original -> override blocks merged in
+
+
+def merge_directory(parsed: dict[Path, dict], strict: bool, merged: Merged | None = None) -> dict[Path, dict]:
     """The files of one module directory with its override files merged into the others.
 
     strict: an override block with nothing to override is an error (else it is dropped: its original
-    was left out of this copy because Terraform would not create it)."""
+    was left out of this copy because Terraform would not create it). merged: filled with where each
+    override block went."""
     out = {p: copy.deepcopy(doc) for p, doc in parsed.items()}
     bases = [p for p in sorted(out) if not is_override(p)]
-    index: dict[tuple[str, ...], tuple[dict, str]] = {}
+    index: dict[tuple[str, ...], tuple[dict, str, Path]] = {}
     local_names: dict[str, dict] = {}
     terraform: dict | None = None
     for path in bases:
         doc = out[path]
         for kind in _LABELLED:
             for header, holder, _conf, key in _entries(doc, kind):
-                index.setdefault(header, (holder, key))
+                index.setdefault(header, (holder, key, path))
         for block in doc.get("locals") or []:
             for name in block if isinstance(block, dict) else []:
                 if not name.startswith("__"):
@@ -128,7 +132,7 @@ def merge_directory(parsed: dict[Path, dict], strict: bool) -> dict[Path, dict]:
             terraform = next((b for b in doc.get("terraform") or [] if isinstance(b, dict)), None)
     for path in sorted(p for p in out if is_override(p)):
         try:
-            out[path] = _apply(out[path], index, local_names, terraform, strict)
+            out[path] = _apply(path, out[path], index, local_names, terraform, strict, merged if merged is not None else {})
         except OverrideError as exc:
             where = f"{path}:{exc.line}" if exc.line else str(path)
             raise InputError(f"{where}: {exc}", hint="Terraform refuses this override file too; an override "
@@ -138,7 +142,8 @@ def merge_directory(parsed: dict[Path, dict], strict: bool) -> dict[Path, dict]:
     return out
 
 
-def _apply(doc: dict, index: dict, local_names: dict[str, dict], terraform: dict | None, strict: bool) -> dict:
+def _apply(path: Path, doc: dict, index: dict, local_names: dict[str, dict], terraform: dict | None, strict: bool,
+           merged: Merged) -> dict:
     """Merge one override file into the blocks it names; what stays in it stands on its own."""
     if doc.get("moved"):
         raise OverrideError(_line(doc["moved"][0]), "a moved block cannot be in an override file")
@@ -150,13 +155,14 @@ def _apply(doc: dict, index: dict, local_names: dict[str, dict], terraform: dict
             if header not in index:
                 if kind == "provider" and not header[2]:  # a default provider configuration may stand alone
                     rest.setdefault(kind, []).append({header[1]: conf})
-                    index[header] = (rest[kind][-1], header[1])
+                    index[header] = (rest[kind][-1], header[1], path)
                 elif strict:
                     raise OverrideError(_line(conf), f"{' '.join(header)}: nothing to override (no such block in "
                                         "the module's other files)")
                 continue
-            holder, key = index[header]
+            holder, key, original = index[header]
             merge: Callable[[dict, dict], dict] = _merge_resource if kind in ("resource", "data") else _merge_body
+            merged.setdefault((original, _line(holder[key])), []).append((path, _line(conf)))
             holder[key] = merge(holder[key], conf)
     for block in doc.get("locals") or []:
         for name, value in block.items() if isinstance(block, dict) else []:
@@ -200,13 +206,14 @@ def _parse(parser: Any, path: Path) -> Any:
 
 
 @contextlib.contextmanager
-def merging() -> Iterator[None]:
+def merging() -> Iterator[Merged]:
     """While Checkov parses a staged tree, the files of a directory with override files are handed to it
-    merged (each directory merged once, on first use)."""
+    merged (each directory merged once, on first use); yields where override blocks went."""
     from brokerguard import compat_checkov
 
     merged: dict[Path, dict[Path, dict]] = {}
     listed: dict[Path, list[Path]] = {}  # each directory's .tf files, listed once
+    where: Merged = {}
 
     class Merging:
         def __init__(self, parser: Any) -> None:
@@ -221,7 +228,7 @@ def merging() -> Iterator[None]:
                 return self.parser.load(fh)
             if path.parent not in merged:
                 try:
-                    merged[path.parent] = merge_directory({p: _parse(self.parser, p) for p in names}, strict=False)
+                    merged[path.parent] = merge_directory({p: _parse(self.parser, p) for p in names}, False, where)
                 except Exception:  # noqa: BLE001 (a file that does not parse: Checkov reports it, unmerged)
                     return self.parser.load(fh)
             return copy.deepcopy(merged[path.parent][path])
@@ -230,4 +237,4 @@ def merging() -> Iterator[None]:
             return getattr(self.parser, name)
 
     with compat_checkov.hcl_parser(Merging):
-        yield
+        yield where

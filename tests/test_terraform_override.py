@@ -130,21 +130,27 @@ def test_an_override_can_change_a_module_call_source(tmp_path: Path) -> None:
     assert tree.left_out == (tmp_path / "modules" / "old" / "main.tf",)
 
 
-@pytest.mark.parametrize("mutant,check,resource,where,passed", [
-    ("override-db-public", "CKV_TWB_003", "aws_db_instance.ledger", "app.tf:62", False),
-    ("override-db-private", "CKV_TWB_003", "aws_db_instance.ledger", "app.tf:62", True),
-    ("override-lexical-later-wins-public", "CKV_TWB_003", "aws_db_instance.ledger", "app.tf:62", False),
-    ("override-locals-public", "CKV_TWB_003", "aws_db_instance.ledger", "app.tf:62", False),
+@pytest.mark.parametrize("mutant,check,resource,where,passed,overridden", [
+    ("override-db-public", "CKV_TWB_003", "aws_db_instance.ledger", "app.tf:62", False, "override.tf:1"),
+    ("override-db-private", "CKV_TWB_003", "aws_db_instance.ledger", "app.tf:62", True, ""),
+    ("override-lexical-later-wins-public", "CKV_TWB_003", "aws_db_instance.ledger", "app.tf:62", False,
+     "a_override.tf:1, TREE/b_override.tf:1"),
+    ("override-locals-public", "CKV_TWB_003", "aws_db_instance.ledger", "app.tf:62", False, ""),
     ("override-nested-block-replaces-all", "CKV_TWB_011", "aws_networkfirewall_logging_configuration.trading",
-     "firewall_logging.tf:14", False),
-    ("override-inside-module-public", "CKV_TWB_003", "module.tenant_a.aws_db_instance.this", "modules/db/main.tf:6", False),
-    ("override-waf-association-count-0", "CKV2_TWB_001", "aws_lb.web", "app.tf:36", False),
-    ("override-provider-default-tags", "CKV_TWB_001", "aws_db_instance.ledger", "app.tf:62", False),
+     "firewall_logging.tf:14", False, "logging_override.tf:1"),
+    ("override-inside-module-public", "CKV_TWB_003", "module.tenant_a.aws_db_instance.this", "modules/db/main.tf:6", False,
+     "modules/db/override.tf:1"),
+    ("override-waf-association-count-0", "CKV2_TWB_001", "aws_lb.web", "app.tf:36", False, ""),
+    ("override-provider-default-tags", "CKV_TWB_001", "aws_db_instance.ledger", "app.tf:62", False, ""),
 ])
 def test_findings_of_merged_blocks_name_the_original_block(cli, tmp_path: Path, mutant: str, check: str, resource: str,
-                                                           where: str, passed: bool) -> None:
+                                                           where: str, passed: bool, overridden: str) -> None:
     tree = mutants.write(next(m for m in mutants.MUTANTS if m.name == mutant), tmp_path)
     run = cli("scan", tree, "--tier", "1", "--format", "json")
     found = [f for c in run.json["controls"] for f in c["findings"] if f["check_id"] == check and f["resource"] == resource]
     assert found and {f["result"] for f in found} == {"passed" if passed else "failed"}, found
     assert {f"{Path(f['file']).relative_to(tree)}:{f['line']}" for f in found} == {where}
+    # A failure on a block override files changed names them as well (in both languages).
+    note = f"(overridden by {tree}/{overridden.replace('TREE', str(tree))})" if overridden else "(overridden by"
+    assert all((note in f["message"]) == bool(overridden) for f in found), found
+    assert all(("覆寫" in f["texts"]["zh-TW"]["message"]) == bool(overridden) for f in found if not passed)

@@ -1,5 +1,8 @@
-"""Type constraints of a root module's variables, and Terraform's conversion of a value to them, for the
-variables whose type has `optional()` attributes (Checkov leaves those unevaluated).
+"""Type constraints of variables, and Terraform's conversion of a value to them, for the variables
+whose type has `optional()` attributes (Checkov leaves those unevaluated): a root module's value
+(default or from outside) is written converted into its variable file; a called module's default is
+rewritten converted in the staged copy (terraform_stage). A value a module call passes is not
+converted: what the module reads of it stays unknown.
 
 Terraform converts every value a variable gets (default, tfvars, -var, TF_VAR_*) to its type: an
 object keeps the attributes its type declares, an optional attribute that is missing or null gets
@@ -25,6 +28,7 @@ _TOKEN = re.compile(r'\s+|#[^\n]*|//[^\n]*|/\*.*?\*/|(?P<str>"(?:[^"\\]|\\.)*")|
                     r"|(?P<name>[A-Za-z_][A-Za-z0-9_-]*)|(?P<punct>[()\[\]{},=:])", re.DOTALL)
 _VARIABLE = re.compile(r'^[ \t]*variable[ \t]+"([^"]+)"[ \t]*\{', re.MULTILINE)
 _TYPE_ARGUMENT = re.compile(r"^[ \t]*type[ \t]*=[ \t]*", re.MULTILINE)
+_DEFAULT_ARGUMENT = re.compile(r"^[ \t]*default[ \t]*=[ \t]*", re.MULTILINE)
 _PRIMITIVES = ("string", "number", "bool", "any")
 
 
@@ -219,6 +223,7 @@ class Declaration:
     name: str
     type_text: str
     default: Any  # _NONE when the variable has no default
+    default_at: tuple[Path, int, int] | None = None  # where the default's expression is written
 
 
 def _expression_text(text: str, start: int) -> str:
@@ -247,27 +252,49 @@ def declarations(files: Iterable[Path]) -> dict[str, Declaration]:
 
     from brokerguard.providers.terraform_tree import block_text
 
-    found: dict[str, tuple[str | None, Any]] = {}
+    found: dict[str, Declaration] = {}
     for path in sorted(files, key=lambda p: (is_override(p), p.name)):
         text = path.read_text(encoding="utf-8")
         for match in _VARIABLE.finditer(text):
             block = block_text(text, match.start())
-            if "optional" not in block and match.group(1) not in found:
+            name = match.group(1)
+            if "optional" not in block and name not in found:
                 continue  # parsed only when optional() may type it (an override may change its default)
-            body = block[block.index("{") + 1:]
-            type_match = _TYPE_ARGUMENT.search(body)
-            type_text = _expression_text(body, type_match.end()).strip() if type_match else None
+            body_at = match.start() + block.index("{") + 1
+            body = text[body_at:match.start() + len(block)]
+            type_match, default_match = _TYPE_ARGUMENT.search(body), _DEFAULT_ARGUMENT.search(body)
             try:
-                conf = hcl2.loads(block)["variable"][0][match.group(1)]
+                conf = hcl2.loads(block)["variable"][0][name]
             except Exception:  # noqa: BLE001 (Checkov names the file and line it cannot parse)
                 continue
-            old_type, old_default = found.get(match.group(1), (None, _NONE))
-            default = conf["default"][0] if "default" in conf else old_default
-            found[match.group(1)] = (type_text if type_text is not None else old_type, default)
-    out = {}
-    for name, (type_text, default) in found.items():
-        if type_text and "optional" in type_text:
-            out[name] = Declaration(name, type_text, default)
+            old = found.get(name, Declaration(name, "", _NONE))
+            type_text = _expression_text(body, type_match.end()).strip() if type_match else old.type_text
+            if "default" in conf and default_match:
+                end = default_match.end() + len(_expression_text(body, default_match.end()))
+                found[name] = Declaration(name, type_text, conf["default"][0],
+                                          (path, body_at + default_match.end(), body_at + end))
+            else:
+                found[name] = Declaration(name, type_text, old.default, old.default_at)
+    return {name: d for name, d in found.items() if "optional" in d.type_text}
+
+
+def default_rewrites(files: Iterable[Path], where: str) -> dict[Path, list[tuple[int, int, str]]]:
+    """For a called module: each optional()-typed default rewritten as its converted value, on as many
+    lines as it was written on (findings keep their lines), so that Checkov reads what Terraform would
+    when the call passes no value. (start, end, text) spans per file."""
+    out: dict[Path, list[tuple[int, int, str]]] = {}
+    for decl in declarations(files).values():
+        if decl.default_at is None:
+            continue
+        path, start, end = decl.default_at
+        try:
+            t = parse_type(decl.type_text)
+            value = convert(decl.default, t, f"{where}: variable {decl.name}") if t.has_optional else _NONE
+        except UnknownValueError:
+            continue
+        if value is not _NONE:
+            written = path.read_text(encoding="utf-8")[start:end]
+            out.setdefault(path, []).append((start, end, json.dumps(value) + "\n" * written.count("\n")))
     return out
 
 

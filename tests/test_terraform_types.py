@@ -66,18 +66,26 @@ def test_typed_values_take_the_given_value_else_the_default_and_override_files(t
     assert typed_values(files, {"b": {}, "plain": False}, "root") == {"a": {"on": True}, "b": {"on": True}}
 
 
-@pytest.mark.parametrize("mutant,passed", [
-    ("optional-default-public", False), ("optional-set-private", True), ("optional-nested-tfvars-public", False),
-    ("optional-nested-default-private", True), ("optional-tfvars-json-empty-object-public", False),
-    ("optional-var-null-attribute-public", False), ("optional-var-file-private", True),
+LEDGER = ("aws_db_instance.ledger", "app.tf:62")
+TENANT = ("module.tenant.aws_db_instance.this", "modules/db/main.tf:10")  # the default rewritten on its own lines
+
+
+@pytest.mark.parametrize("mutant,target,passed", [
+    ("optional-default-public", LEDGER, False), ("optional-set-private", LEDGER, True),
+    ("optional-nested-tfvars-public", LEDGER, False), ("optional-nested-default-private", LEDGER, True),
+    ("optional-tfvars-json-empty-object-public", LEDGER, False), ("optional-var-null-attribute-public", LEDGER, False),
+    ("optional-var-file-private", LEDGER, True),
+    ("optional-module-default-public", TENANT, False), ("optional-module-default-private", TENANT, True),
 ])
 def test_the_check_sees_what_terraform_would(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mutant: str,
-                                             passed: bool) -> None:
+                                             target: tuple[str, str], passed: bool) -> None:
     m = next(x for x in mutants.MUTANTS if x.name == mutant)
     tree = mutants.write(m, tmp_path)
     monkeypatch.chdir(tree)  # --var-file paths are relative to the tree
     run = cli("scan", tree, "--tier", "1", "--format", "json", *m.args)
+    resource, where = target
     found = [f for c in run.json["controls"] for f in c["findings"]
-             if f["check_id"] == "CKV_TWB_003" and f["resource"] == "aws_db_instance.ledger"]
-    assert {(f["result"], Path(f["file"]).name, f["line"]) for f in found} == {("passed" if passed else "failed", "app.tf", 62)}
+             if f["check_id"] == "CKV_TWB_003" and f["resource"] == resource]
+    assert {(f["result"], f"{(tree / f['file']).resolve().relative_to(tree.resolve())}:{f['line']}") for f in found} == {
+        ("passed" if passed else "failed", where)}
     assert not any("cannot judge" in (f.get("message") or "") for f in found)

@@ -27,6 +27,7 @@ class TerraformSource:
     left_out: tuple[Path, ...] = ()  # .tf files no module reads: not judged, named in the report
     variables: TerraformVariables = TerraformVariables()  # --var-file and --var
     installed: tuple[tuple[ModuleCall, Path], ...] = ()  # module calls read from .terraform/modules
+    calls: tuple[tuple[ModuleCall, Path], ...] = ()  # every module call, with its module's directory
     kind: str = "terraform"
     framework: str = "terraform"
 
@@ -92,7 +93,8 @@ def open_directory(root: Path, variables: TerraformVariables | None = None) -> T
             _check_readable(path)
     terraform_override.check(read)  # merged while Checkov parses; what Terraform refuses stops here
     return TerraformSource(root=root, files=tuple(read), roots=tree.roots, left_out=tree.left_out,
-                           variables=variables or TerraformVariables(), installed=tree.installed)
+                           variables=variables or TerraformVariables(), installed=tree.installed,
+                           calls=tree.calls)
 
 
 def describe_parse_error(path: Path) -> str:

@@ -41,6 +41,7 @@ class ModuleTree:
     module_dirs: frozenset[Path]  # every directory Terraform reads: the roots and what they call
     left_out: tuple[Path, ...]  # .tf files under the scanned path in no module directory
     installed: tuple[tuple[ModuleCall, Path], ...] = ()  # calls read from what `terraform init` installed
+    calls: tuple[tuple[ModuleCall, Path], ...] = ()  # every call of the roots' tree, with its module's directory
 
 
 def block_text(text: str, start: int) -> str:
@@ -123,7 +124,7 @@ def _target(call: ModuleCall, key: str, root: Path, installed: dict[str, Path]) 
 
 
 def _walk_calls(root: Path, tf_by_dir: dict[Path, list[Path]], reached: set[Path],
-                cache: dict[Path, list[ModuleCall]], installed_calls: list[tuple[ModuleCall, Path]]) -> None:
+                cache: dict[Path, list[ModuleCall]], calls: list[tuple[ModuleCall, Path]]) -> None:
     installed = _installed(root)
     stack = [(root, "")]
     while stack:
@@ -134,8 +135,7 @@ def _walk_calls(root: Path, tf_by_dir: dict[Path, list[Path]], reached: set[Path
         for call in cache[directory]:
             child_key = f"{key}.{call.name}" if key else call.name
             target = _target(call, child_key, root, installed)
-            if not call.source.startswith(LOCAL_PREFIXES):
-                installed_calls.append((call, target))
+            calls.append((call, target))
             if not _tf_files(target):
                 raise InputError(f"{call.file}:{call.line}: module \"{call.name}\" calls {call.source}, which holds "
                                  "no .tf file", hint="fix the source, or scan the plan JSON (`terraform show -json plan.out`)")
@@ -165,9 +165,10 @@ def resolve(path: Path, files: list[Path]) -> ModuleTree:
             called |= reach - {d}
         roots = [d for d in top if d not in called]
     reached: set[Path] = set()
-    installed_calls: list[tuple[ModuleCall, Path]] = []
+    calls: list[tuple[ModuleCall, Path]] = []
     for root in roots:
-        _walk_calls(root, tf_by_dir, reached, cache, installed_calls)
+        _walk_calls(root, tf_by_dir, reached, cache, calls)
     left_out = tuple(f for f in files if f.parent not in reached)
     return ModuleTree(roots=tuple(roots), module_dirs=frozenset(reached), left_out=left_out,
-                      installed=tuple(dict.fromkeys(installed_calls)))
+                      installed=tuple(dict.fromkeys(c for c in calls if not c[0].source.startswith(LOCAL_PREFIXES))),
+                      calls=tuple(dict.fromkeys(calls)))

@@ -1,8 +1,8 @@
 """Type constraints of variables, and Terraform's conversion of a value to them, for the variables
 whose type has `optional()` attributes (Checkov leaves those unevaluated): a root module's value
 (default or from outside) is written converted into its variable file; a called module's default is
-rewritten converted in the staged copy (terraform_stage). A value a module call passes is not
-converted: what the module reads of it stays unknown.
+rewritten converted in the staged copy (terraform_stage), and so is a literal a module call passes
+to one. Any other value a call passes is not converted: what the module reads of it stays unknown.
 
 Terraform converts every value a variable gets (default, tfvars, -var, TF_VAR_*) to its type: an
 object keeps the attributes its type declares, an optional attribute that is missing or null gets
@@ -278,6 +278,58 @@ def declarations(files: Iterable[Path]) -> dict[str, Declaration]:
     return {name: d for name, d in found.items() if "optional" in d.type_text}
 
 
+def _depth(text: str, end: int) -> int:
+    """How deep in brackets position end of text is (strings skipped)."""
+    depth, i = 0, 0
+    while i < end:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < end and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        i += 1
+    return depth
+
+
+def _rewritten(written: str, value: Any) -> str:
+    return json.dumps(value) + "\n" * written.count("\n")
+
+
+def argument_rewrites(text: str, line: int, module_files: Iterable[Path], where: str) -> list[tuple[int, int, str]]:
+    """For the module block that starts at line of text: each literal argument given to an
+    optional()-typed variable of the module, rewritten converted on as many lines (start, end, text)."""
+    from brokerguard.providers.terraform_tree import block_text
+
+    decls = declarations(module_files)
+    if not decls:
+        return []
+    start = sum(len(x) for x in text.splitlines(keepends=True)[: line - 1])
+    block = block_text(text, start)
+    body_at = start + block.index("{") + 1
+    body = text[body_at:start + len(block)]
+    out = []
+    for name, decl in decls.items():
+        for match in re.finditer(rf"^[ \t]*{re.escape(name)}[ \t]*=[ \t]*", body, re.MULTILINE):
+            if _depth(body, match.start()) != 0:
+                continue
+            written = _expression_text(body, match.end())
+            try:
+                reader = _Reader(written)
+                value = reader.value()
+                if reader.i != len(reader.tokens):
+                    raise UnknownValueError("an expression")
+                t = parse_type(decl.type_text)
+                converted = convert(value, t, f"{where}: {name}")
+            except UnknownValueError:
+                continue
+            out.append((body_at + match.end(), body_at + match.end() + len(written), _rewritten(written, converted)))
+    return out
+
+
 def default_rewrites(files: Iterable[Path], where: str) -> dict[Path, list[tuple[int, int, str]]]:
     """For a called module: each optional()-typed default rewritten as its converted value, on as many
     lines as it was written on (findings keep their lines), so that Checkov reads what Terraform would
@@ -294,7 +346,7 @@ def default_rewrites(files: Iterable[Path], where: str) -> dict[Path, list[tuple
             continue
         if value is not _NONE:
             written = path.read_text(encoding="utf-8")[start:end]
-            out.setdefault(path, []).append((start, end, json.dumps(value) + "\n" * written.count("\n")))
+            out.setdefault(path, []).append((start, end, _rewritten(written, value)))
     return out
 
 

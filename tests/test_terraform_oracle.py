@@ -46,7 +46,7 @@ MUST_PASS = {
     "installed-module-private", "optional-set-private", "legacy-dir-holds-public-db",
     "override-db-private", "override-lexical-later-wins-private", "optional-nested-default-private",
     "optional-var-file-private", "public-db-module-count-0", "public-db-module-count-var-default-0",
-    "public-db-module-for-each-empty-map", "optional-module-default-private",
+    "public-db-module-for-each-empty-map", "optional-module-default-private", "optional-module-argument-empty-private",
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from brokerguard.errors import InputError
-from brokerguard.providers.terraform_types import UnknownValueError, convert, parse_type, typed_values
+from brokerguard.providers.terraform_types import UnknownValueError, argument_rewrites, convert, parse_type, typed_values
 from conftest import FIXTURES
 
 sys.path.insert(0, str(FIXTURES / "terraform_mutants"))
@@ -66,6 +66,16 @@ def test_typed_values_take_the_given_value_else_the_default_and_override_files(t
     assert typed_values(files, {"b": {}, "plain": False}, "root") == {"a": {"on": True}, "b": {"on": True}}
 
 
+def test_a_literal_a_module_call_passes_is_rewritten_converted_on_its_own_lines(tmp_path: Path) -> None:
+    (tmp_path / "variables.tf").write_text('variable "opts" {\n  type = object({ public = optional(bool, true) })\n}\n'
+                                           'variable "plain" {\n  default = {}\n}\n')
+    call = ('module "m" {\n  source = "./m"\n  plain = {\n    opts = {}\n  }\n  opts = {\n    # a comment\n  }\n'
+            '}\nmodule "n" {\n  source = "./m"\n  opts = var.given\n}\n')
+    spans = argument_rewrites(call, 1, [tmp_path / "variables.tf"], "m")
+    assert [(call[a:b], text) for a, b, text in spans] == [("{\n    # a comment\n  }", '{"public": true}\n\n')]
+    assert argument_rewrites(call, 10, [tmp_path / "variables.tf"], "n") == []  # an expression stays unknown
+
+
 LEDGER = ("aws_db_instance.ledger", "app.tf:62")
 TENANT = ("module.tenant.aws_db_instance.this", "modules/db/main.tf:10")  # the default rewritten on its own lines
 
@@ -76,6 +86,7 @@ TENANT = ("module.tenant.aws_db_instance.this", "modules/db/main.tf:10")  # the 
     ("optional-tfvars-json-empty-object-public", LEDGER, False), ("optional-var-null-attribute-public", LEDGER, False),
     ("optional-var-file-private", LEDGER, True),
     ("optional-module-default-public", TENANT, False), ("optional-module-default-private", TENANT, True),
+    ("optional-module-argument-null-public", TENANT, False), ("optional-module-argument-empty-private", TENANT, True),
 ])
 def test_the_check_sees_what_terraform_would(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mutant: str,
                                              target: tuple[str, str], passed: bool) -> None:

@@ -29,7 +29,6 @@ from brokerguard.errors import InputError
 _OVERRIDE = re.compile(r"(?:.*_)?override\.tf")
 # Blocks with labels: how many labels make the header (provider "aws" is told apart by its alias).
 _LABELLED = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1}
-_STANDALONE = {"terraform"}  # merged when the module has one, else kept as written
 
 
 def is_override(path: Path) -> bool:

@@ -227,9 +227,10 @@ def merging() -> Iterator[Merged]:
                 return self.parser.load(fh)
             if path.parent not in merged:
                 try:
-                    merged[path.parent] = merge_directory({p: _parse(self.parser, p) for p in names}, False, where)
-                except Exception:  # noqa: BLE001 (a file that does not parse: Checkov reports it, unmerged)
-                    return self.parser.load(fh)
+                    parsed = {p: _parse(self.parser, p) for p in names}
+                except Exception:  # noqa: BLE001 (a file that does not parse: Checkov names it when it loads it,
+                    return self.parser.load(fh)  # and the scan stops)
+                merged[path.parent] = merge_directory(parsed, False, where)
             return copy.deepcopy(merged[path.parent][path])
 
         def __getattr__(self, name: str) -> Any:

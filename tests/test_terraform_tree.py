@@ -164,6 +164,8 @@ BAD_TREES = {
                                                    "override.tf:1: provider aws tokyo: nothing to override", ""),
     "override-depends-on": ({"override.tf": 'resource "aws_db_instance" "ledger" {\n  depends_on = [aws_vpc.trading]\n}\n'},
                             "override.tf:1: resource aws_db_instance ledger: depends_on cannot be overridden", ""),
+    "override-that-does-not-parse": ({"override.tf": 'resource "aws_db_instance" "ledger" {\n  multi_az =\n}\n'},
+                                     "override.tf:2: cannot parse Terraform", "terraform fmt"),
     "override-moved": ({"override.tf": 'moved {\n  from = aws_db_instance.a\n  to   = aws_db_instance.ledger\n}\n'},
                        "override.tf: a moved block cannot be in an override file", ""),
     "override-count-and-for-each": ({"override.tf": 'resource "aws_db_instance" "ledger" {\n  count = 1\n}\n'

@@ -154,3 +154,17 @@ def test_findings_of_merged_blocks_name_the_original_block(cli, tmp_path: Path, 
     note = f"(overridden by {tree}/{overridden.replace('TREE', str(tree))})" if overridden else "(overridden by"
     assert all((note in f["message"]) == bool(overridden) for f in found), found
     assert all(("覆寫" in f["texts"]["zh-TW"]["message"]) == bool(overridden) for f in found if not passed)
+
+
+def test_the_parse_cache_holds_files_as_written_never_merged(cli, tmp_path: Path) -> None:
+    # The cache is keyed by a file's own text: were it to hold the merged form, changing only the
+    # override file would leave the original's cached merge in force.
+    tree = mutants.write(next(m for m in mutants.MUTANTS if m.name == "override-db-public"), tmp_path / "t")
+    cache = tmp_path / "cache"
+    results = []
+    for public in ("true", "false", "true"):
+        (tree / "override.tf").write_text(f'resource "aws_db_instance" "ledger" {{\n  publicly_accessible = {public}\n}}\n')
+        run = cli("scan", tree, "--tier", "1", "--format", "json", "--cache-dir", cache)
+        results += [f["result"] for c in run.json["controls"] for f in c["findings"]
+                    if f["check_id"] == "CKV_TWB_003" and f["resource"] == "aws_db_instance.ledger"]
+    assert results == ["failed", "passed", "failed"]

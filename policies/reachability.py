@@ -82,15 +82,29 @@ def reaches_internet(cidr: Any) -> bool | None:
 def covers_internet(cidrs: Iterable[Any]) -> str | None:
     """'IPv4' or 'IPv6' when the union of these CIDRs holds every internet address of that family
     (0.0.0.0/0, or 0.0.0.0/1 + 128.0.0.0/1, or every public block listed one by one), else None."""
+    return _covers(tuple(sorted({str(c) for c in cidrs})))
+
+
+def _subtract(left: list[IPNet], nets: Iterable[IPNet]) -> list[IPNet]:
+    for n in ipaddress.collapse_addresses(nets):  # type: ignore[type-var]
+        left = [piece for part in left for piece in ((part,) if not part.overlaps(n) else
+                                                       (() if part.subnet_of(n) else part.address_exclude(n)))]
+    return left
+
+
+@functools.cache
+def _internet(version: int) -> tuple[IPNet, ...]:
+    """Every internet address of a family, as blocks: the whole space without the non-internet ones."""
+    return tuple(_subtract([_WHOLE[version]], [n for n in _NOT_INTERNET if n.version == version]))
+
+
+@functools.lru_cache(maxsize=4096)  # security groups repeat the same CIDR lists
+def _covers(cidrs: tuple[str, ...]) -> str | None:
     nets = [n for n in map(_networks, cidrs) if n is not None]
     for version, name in ((4, "IPv4"), (6, "IPv6")):
-        mine = [n for n in nets if n.version == version] + [n for n in _NOT_INTERNET if n.version == version]
-        left = [_WHOLE[version]]
-        for n in ipaddress.collapse_addresses(mine):  # type: ignore[type-var]
-            left = [piece for part in left for piece in ((part,) if not part.overlaps(n) else
-                                                           (() if part.subnet_of(n) else part.address_exclude(n)))]
-            if not left:
-                return name
+        mine = [n for n in nets if n.version == version]
+        if mine and not _subtract(list(_internet(version)), mine):
+            return name
     return None
 
 

@@ -93,6 +93,11 @@ def tag_keys() -> dict[str, str]:
     return dict(_scan["tag_keys"])
 
 
+def judged_with() -> dict[str, Any]:
+    """Everything of the profile the checks read (tag keys and settings): part of a cached finding's key."""
+    return {"tag_keys": dict(_scan["tag_keys"]), "settings": dict(_scan["settings"])}
+
+
 def value(conf: Mapping[str, Any], key: str, default: Any = None) -> Any:
     """One attribute with Checkov's list wrapping removed."""
     raw = conf.get(key, default)

@@ -243,12 +243,15 @@ def _write_error_reports(destinations: list[tuple[str, Path | None]], message: s
 
 def _profile(args: argparse.Namespace) -> tuple[Catalog, Profile]:
     """The broker, and the catalog of the rule sets it is judged by: --rule-set, else the profile's, else the default."""
+    from brokerguard import schema
     from brokerguard.catalog import load_catalog, rule_set_ids
-    from brokerguard.profile import Profile, load_profile
+    from brokerguard.profile import Profile, parse_profile
 
     chosen = rule_set_ids(args.rule_set, "--rule-set") if args.rule_set is not None else None
     if getattr(args, "profile", None):
-        profile = load_profile(args.profile, load_catalog(), tier=args.tier, capital=args.capital)
+        # read (and size-checked) before the catalog, whose registry imports Checkov: a bad profile is refused cheaply
+        raw = schema.load_yaml(args.profile)
+        profile = parse_profile(raw, str(args.profile), load_catalog(), args.tier, args.capital, source=str(args.profile))
     elif args.tier is None and args.capital is None:
         raise InputError("no tier: pass --tier N, --capital NTD or --profile FILE")
     else:

@@ -179,6 +179,30 @@ WAF_EFFECTIVE = [
     (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.effective", "passed", "ok"),
 ]
 
+# Class: a rule group that only counts (override_action count, or every rule overridden to count or allow)
+# protects nothing; a partial override is tuning; a group whose rules are not known cannot be shown to block.
+WAF_COUNTING = [
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.counts_every_rule", "failed",
+     "aws_wafv2_web_acl.counts_every_rule rule 'owasp': managed group AWSManagedRulesCommonRuleSet counts every"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.group_counted", "failed",
+     "managed group AWSManagedRulesAmazonIpReputationList counts every request"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.counts_or_allows_every_rule", "failed", "protects nothing"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.partial_override", "passed", "ok"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.pinned_version_override", "failed", "cannot judge"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.own_group_all_counted", "failed",
+     "rule group aws_wafv2_rule_group.own counts every request"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.own_group_one_counted", "passed", "ok"),
+    # the ACL's only group counts everything: nothing blocks (CKV_TWB_013 sees it too)
+    (WAF, "CKV_TWB_013", "aws_wafv2_web_acl.counts_every_rule", "failed", "neither the default action nor any rule blocks"),
+    (WAF, "CKV_TWB_013", "aws_wafv2_web_acl.partial_override", "passed", "ok"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(WAF_COUNTING))
+def test_rule_groups_that_only_count_protect_nothing(source: Path, check: str, resource: str, expected: str,
+                                                      says: str) -> None:
+    _assert(source, check, resource, expected, says)
+
 
 @pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(WAF_EFFECTIVE))
 def test_web_acl_rules_are_effective(source: Path, check: str, resource: str, expected: str, says: str) -> None:

@@ -53,7 +53,7 @@ _SUBNET_BLOCKS = ("subnet_mapping", "network_configuration", "vpc_config", "netw
 # Resources a system reaches its subnets and security groups through.
 VIA = ("aws_launch_template", "aws_launch_configuration", "aws_rds_cluster", "aws_ecs_task_definition",
        "aws_network_interface")
-READS = ("aws_subnet", "aws_vpc", "aws_route_table", "aws_route_table_association", "aws_main_route_table_association",
+READS = ("aws_subnet", "aws_vpc", "aws_route_table", "aws_route_table_association", "aws_internet_gateway_attachment", "aws_main_route_table_association",
          "aws_default_route_table", "aws_route", "aws_internet_gateway", "aws_egress_only_internet_gateway",
          "aws_nat_gateway", "aws_vpc_endpoint", "aws_networkfirewall_firewall", "aws_security_group",
          "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_ec2_managed_prefix_list",
@@ -267,6 +267,63 @@ class Reachability:
         # A VPC created here starts with a main table holding only the local route; routes may be added to it
         # (aws_route on its main_route_table_id): the VPC stands for that table.
         return main + vpcs, []
+
+    # --- the way back in: internet gateways and their edge route tables (ingress routing) ----------------
+    def internet_gateways(self, subnet: Resource) -> list[Resource]:
+        """The internet gateways attached to a subnet's VPC."""
+        s = self.stack
+        found = {}
+        for vpc in s.referenced(subnet, "aws_vpc"):
+            found.update({g.address: g for g in s.referrers(vpc, "aws_internet_gateway")})
+            for att in s.referrers(vpc, "aws_internet_gateway_attachment"):
+                found.update({g.address: g for g in s.referenced(att, "aws_internet_gateway")})
+        return [found[a] for a in sorted(found)]
+
+    def edge_tables(self, igw: Resource) -> list[Resource]:
+        """Route tables associated with an internet gateway (aws_route_table_association gateway_id): they
+        decide where traffic arriving from the internet goes inside the VPC."""
+        s = self.stack
+        return [rt for assoc in s.referrers(igw, "aws_route_table_association") for rt in s.referenced(assoc, "aws_route_table")]
+
+    def inbound_route(self, table: Resource, subnet: Resource) -> tuple[Route | None, Text | None]:
+        """The most specific route of an edge route table whose destination holds the subnet's addresses
+        (None: only the local route, so traffic goes straight to the subnet), and why it cannot be told."""
+        cidr = _networks(subnet.values.get("cidr_block"))
+        if cidr is None:
+            return None, Text(f"the CIDR of {subnet.address} is not known, so the route {table.address} gives it "
+                              "cannot be told", f"{subnet.address} 的 CIDR 不明，無法判斷 {table.address} 給它的路由")
+        best: tuple[int, Route] | None = None
+        for owner, raw in self._route_entries(table):
+            dest = _networks(raw.get("cidr_block") or raw.get("destination_cidr_block"))
+            if dest is None or dest.version != cidr.version or not cidr.subnet_of(dest):  # type: ignore[arg-type]
+                continue
+            kind, target, why, attr = self._classify(owner, raw)
+            if best is None or dest.prefixlen > best[0]:
+                best = (dest.prefixlen, Route(owner, str(dest), kind, target, why, attr))
+        if best is None or best[1].kind == "local":
+            return None, None
+        return best[1], None
+
+    def public_addresses(self, subnet: Resource) -> list[Text]:
+        """What in a subnet the internet may address (so its traffic comes back in through an internet
+        gateway): a public NAT gateway, an Elastic IP, an instance with a public IP, public IPs on launch,
+        an internet-facing load balancer. A value not known counts as public."""
+        s, found = self.stack, []
+        if subnet.values.get("map_public_ip_on_launch") not in (False, "false", None):
+            found.append(Text(f"{subnet.address} map_public_ip_on_launch", f"{subnet.address} map_public_ip_on_launch"))
+        for r in s.of_type("aws_nat_gateway", "aws_instance", "aws_lb", "aws_alb", "aws_elb", "aws_network_interface"):
+            if subnet not in self.placement(r).subnets:
+                continue
+            v = r.values
+            if r.type == "aws_nat_gateway" and str(v.get("connectivity_type")) != "private":
+                found.append(Text(f"NAT gateway {r.address}", f"NAT 閘道 {r.address}"))
+            elif r.type in ("aws_lb", "aws_alb", "aws_elb") and v.get("internal") not in (True, "true"):
+                found.append(Text(f"internet-facing load balancer {r.address}", f"面向網際網路的負載平衡器 {r.address}"))
+            elif r.type == "aws_instance" and v.get("associate_public_ip_address") not in (False, "false", None):
+                found.append(Text(f"public IP of {r.address}", f"{r.address} 的公有 IP"))
+            elif r.type in ("aws_instance", "aws_network_interface") and self.elastic_ips(r):
+                found.append(Text(f"Elastic IP of {r.address}", f"{r.address} 的 Elastic IP"))
+        return found
 
     # --- placement ---------------------------------------------------------------------------------------
     def placement(self, resource: Resource) -> Placement:

@@ -46,6 +46,24 @@ FIREWALL_ON_PATH = [
     (EXAMPLES / "tier1-compliant", "TWB_STACK_003", "aws_vpc.trading", "passed", "passes the firewall"),
 ]
 
+# Class: the way back in. A subnet that leaves through the firewall and holds public addresses (here the NAT
+# the core subnet uses) gets its inbound traffic from the internet gateway's edge route table: it must send
+# that subnet's addresses to the firewall too, or the replies come straight in.
+INGRESS_ROUTING = [
+    (PATHS, "TWB_STACK_003", "aws_vpc.ingress_routed", "passed", "passes the firewall"),
+    (PATHS, "TWB_STACK_003", "aws_vpc.ingress_no_edge", "failed",
+     "inbound path internet gateway aws_internet_gateway.ingress_no_edge -> aws_subnet.ingress_no_edge_public "
+     "(NAT gateway aws_nat_gateway.ingress_no_edge) bypasses the firewall: it has no edge route table"),
+    (PATHS, "TWB_STACK_003", "aws_vpc.ingress_edge_misses", "failed",
+     "edge route table aws_route_table.ingress_edge_misses_edge has no route for the subnet's CIDR"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(INGRESS_ROUTING))
+def test_inbound_path_from_the_internet_gateway_passes_the_firewall(source: Path, check: str, resource: str,
+                                                                    expected: str, says: str) -> None:
+    _assert(source, check, resource, expected, says)
+
 
 @pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(FIREWALL_ON_PATH))
 def test_firewall_on_every_internet_path(source: Path, check: str, resource: str, expected: str, says: str) -> None:

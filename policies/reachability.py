@@ -53,7 +53,8 @@ _SUBNET_BLOCKS = ("subnet_mapping", "network_configuration", "vpc_config", "netw
 # Resources a system reaches its subnets and security groups through.
 VIA = ("aws_launch_template", "aws_launch_configuration", "aws_rds_cluster", "aws_ecs_task_definition",
        "aws_network_interface")
-READS = ("aws_subnet", "aws_vpc", "aws_route_table", "aws_route_table_association", "aws_internet_gateway_attachment", "aws_main_route_table_association",
+READS = ("aws_subnet", "aws_vpc", "aws_route_table", "aws_route_table_association", "aws_internet_gateway_attachment",
+         "aws_main_route_table_association",
          "aws_default_route_table", "aws_route", "aws_internet_gateway", "aws_egress_only_internet_gateway",
          "aws_nat_gateway", "aws_vpc_endpoint", "aws_networkfirewall_firewall", "aws_security_group",
          "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_ec2_managed_prefix_list",

@@ -60,9 +60,8 @@ READS = ("aws_subnet", "aws_vpc", "aws_route_table", "aws_route_table_associatio
          "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_ec2_managed_prefix_list",
          "aws_ec2_managed_prefix_list_entry", "aws_eip", "aws_eip_association", "aws_network_interface",
          "aws_lambda_function_url", "aws_s3_bucket_policy", "aws_s3_bucket_acl", "aws_s3_bucket_public_access_block",
+         "aws_s3_account_public_access_block",
          *SUBNET_GROUPS, *VIA)
-# aws_s3_account_public_access_block is read too but not listed: it only ever removes exposure, so a source
-# that cannot read it (scan-aws) judges buckets as if there were none (a failure at worst, never a false pass).
 
 
 def _networks(raw: Any) -> IPNet | None:
@@ -484,7 +483,11 @@ class Reachability:
 
     def _bucket_public(self, bucket: Resource) -> Text | None:
         s = self.stack
-        blocks_ = s.referrers(bucket, "aws_s3_bucket_public_access_block") + s.of_type("aws_s3_account_public_access_block")
+        # The account's block applies to every bucket of the account it is made in. One that names an account
+        # (account_id) may be another account's, so it does not count; a value not known is not true, and a
+        # block whose count is unknown is judged without it too (brokerguard/worst_case.py).
+        account = [b for b in s.of_type("aws_s3_account_public_access_block") if b.values.get("account_id") in (None, "")]
+        blocks_ = s.referrers(bucket, "aws_s3_bucket_public_access_block") + account
 
         def blocked(*keys: str) -> bool:
             return any(all(b.values.get(k) in (True, "true") for k in keys) for b in blocks_)

@@ -364,6 +364,7 @@ IAM_ACTION = {
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
     ("s3", "GetBucketLifecycleConfiguration"): "s3:GetLifecycleConfiguration",
     ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",  # signed as s3, the account's block
     ("s3", "GetBucketCors"): "s3:GetBucketCORS",
     ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
@@ -383,7 +384,8 @@ def test_documented_policy_allows_every_call_and_only_reads(moto: MotoServer, ac
     calls: set[tuple[str, str]] = set()
 
     def record(client: object) -> None:
-        prefix = client.meta.service_model.signing_name  # type: ignore[attr-defined]
+        model_ = client.meta.service_model  # type: ignore[attr-defined]
+        prefix = "s3control" if model_.service_name == "s3control" else model_.signing_name
         client.meta.events.register("before-call", lambda model, **_: calls.add((prefix, model.name)))  # type: ignore[attr-defined]
 
     discover([REGION], endpoint_url=moto.url, on_client=record)

@@ -155,6 +155,21 @@ PUBLIC_ENDPOINTS = [
 ]
 
 
+# Class: the account's S3 public access block counts for every bucket only when it certainly exists with the
+# settings that stop the ACL and the policy; one known only after apply, or naming an account, does not.
+ACCOUNT_BLOCK = [
+    (TF / "s3-account-block", "TWB_STACK_001", "aws_s3_bucket.reports", "passed", "ok"),
+    (TF / "s3-account-block-unknown", "TWB_STACK_001", "aws_s3_bucket.reports", "failed", "public-read lets the world"),
+    (TF / "s3-account-block-other-account", "TWB_STACK_001", "aws_s3_bucket.reports", "failed", "public-read"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(ACCOUNT_BLOCK))
+def test_account_public_access_block_counts_only_when_certain(source: Path, check: str, resource: str, expected: str,
+                                                              says: str) -> None:
+    _assert(source, check, resource, expected, says)
+
+
 @pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(PUBLIC_ENDPOINTS))
 def test_managed_services_with_public_endpoints(source: Path, check: str, resource: str, expected: str, says: str) -> None:
     _assert(source, check, resource, expected, says)

@@ -99,6 +99,19 @@ def read_s3(ctx: Context) -> Iterator[LiveResource]:
             yield res
 
 
+def read_account_public_access_block(ctx: Context) -> Iterator[LiveResource]:
+    """The account's own S3 public access block: it applies to every bucket of the account."""
+    got = _optional(ctx.client("s3control").get_public_access_block, "NoSuchPublicAccessBlockConfiguration",
+                    AccountId=ctx.account)
+    if got:
+        conf = got["PublicAccessBlockConfiguration"]
+        yield LiveResource("aws_s3_account_public_access_block", ctx.account, ctx.region, "s3control", {
+            "id": ctx.account, "block_public_acls": conf.get("BlockPublicAcls", False),
+            "block_public_policy": conf.get("BlockPublicPolicy", False),
+            "ignore_public_acls": conf.get("IgnorePublicAcls", False),
+            "restrict_public_buckets": conf.get("RestrictPublicBuckets", False)})
+
+
 _GROUPS = {"http://acs.amazonaws.com/groups/global/AllUsers": "public-read",
            "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "authenticated-read"}
 
@@ -294,6 +307,6 @@ def read_backup_selections(ctx: Context) -> Iterator[LiveResource]:
             yield res
 
 
-READERS = {"logs": read_log_groups, "s3": read_s3, "opensearch": read_search_domains, "rds": read_rds,
+READERS = {"logs": read_log_groups, "s3": read_s3, "s3control": read_account_public_access_block, "opensearch": read_search_domains, "rds": read_rds,
            "redshift": read_redshift, "ses": read_ses,
            "backup.plans": read_backup_plans, "backup.selections": read_backup_selections}

@@ -719,3 +719,15 @@ def test_new_internet_entry_points_are_judged_live(cli, moto: MotoServer, accoun
     assert any(c == check and r.startswith(resource) for c, r in failed(run, control)), failed(run, control)
     if control == "waf":  # judged live: nothing of the waf control is left unread
         assert run.control("waf")["status"] == "fail"
+
+
+def test_account_public_access_block_is_read_live(cli, moto: MotoServer, account: Account) -> None:
+    """The account's S3 block (s3control) makes a bucket's public policy not public; without it the bucket fails."""
+    _world_readable_bucket(account)
+    bucket = ("TWB_STACK_001", "aws_s3_bucket.example_core_public")
+    assert bucket in failed(scan_aws(cli, moto.url), "firewall")
+    account.client("s3control").put_public_access_block(AccountId="123456789012", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    run = scan_aws(cli, moto.url)
+    found = {(f["check_id"], f["resource"]): f["result"] for f in run.control("firewall")["findings"]}
+    assert found[bucket] == "passed", run.out

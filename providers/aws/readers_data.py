@@ -307,6 +307,7 @@ def read_backup_selections(ctx: Context) -> Iterator[LiveResource]:
             yield res
 
 
-READERS = {"logs": read_log_groups, "s3": read_s3, "s3control": read_account_public_access_block, "opensearch": read_search_domains, "rds": read_rds,
+READERS = {"logs": read_log_groups, "s3": read_s3, "s3control": read_account_public_access_block,
+           "opensearch": read_search_domains, "rds": read_rds,
            "redshift": read_redshift, "ses": read_ses,
            "backup.plans": read_backup_plans, "backup.selections": read_backup_selections}

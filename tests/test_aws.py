@@ -731,3 +731,31 @@ def test_account_public_access_block_is_read_live(cli, moto: MotoServer, account
     run = scan_aws(cli, moto.url)
     found = {(f["check_id"], f["resource"]): f["result"] for f in run.control("firewall")["findings"]}
     assert found[bucket] == "passed", run.out
+
+
+@pytest.mark.parametrize(("counted", "result"), [(None, "failed"), (["SizeRestrictions_BODY"], "passed")],
+                         ids=["every-rule-counted", "one-rule-counted"])
+def test_rule_group_counting_every_rule_fails_live(cli, moto: MotoServer, account: Account, counted, result: str) -> None:
+    """A regional web ACL whose core rule set has rule_action_override count on every rule (or on one) live."""
+    import yaml
+
+    from brokerguard.policies.waf import MANAGED_RULES_PATH
+
+    waf = account.client("wafv2")
+    summary = waf.list_web_acls(Scope="REGIONAL")["WebACLs"][0]
+    got = waf.get_web_acl(Name=summary["Name"], Scope="REGIONAL", Id=summary["Id"])
+    acl = got["WebACL"]
+    names = counted or yaml.safe_load(MANAGED_RULES_PATH.read_text())["groups"]["AWSManagedRulesCommonRuleSet"]
+    common = next(r for r in acl["Rules"] if r["Statement"].get("ManagedRuleGroupStatement", {}).get("Name")
+                  == "AWSManagedRulesCommonRuleSet")
+    common["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"] = [
+        {"Name": n, "ActionToUse": {"Count": {}}} for n in names]
+    waf.update_web_acl(Name=acl["Name"], Scope="REGIONAL", Id=acl["Id"], DefaultAction=acl["DefaultAction"],
+                       Rules=acl["Rules"], VisibilityConfig=acl["VisibilityConfig"], LockToken=got["LockToken"])
+    run = scan_aws(cli, moto.url)
+    found = {f["resource"]: f for f in run.control("waf")["findings"] if f["check_id"] == "TWB_STACK_015"}
+    finding = found[f"aws_wafv2_web_acl.{acl['Name'].replace('-', '_')}"]
+    assert finding["result"] == result, finding
+    if result == "failed":
+        assert "managed group AWSManagedRulesCommonRuleSet counts every request" in finding["message"]
+        assert run.control("waf")["status"] == "fail"

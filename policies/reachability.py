@@ -523,9 +523,10 @@ def _json(raw: Any) -> Any:
     if isinstance(raw, dict):
         return raw
     try:
-        return json.loads(str(raw))
+        doc = json.loads(str(raw))
     except ValueError:
         return None
+    return doc if isinstance(doc, dict) else None  # anything else is no policy brokerguard can read
 
 
 def _allows_everyone(doc: Any) -> bool:

@@ -14,17 +14,23 @@ from conftest import EXAMPLES, FIXTURES, judged
 
 TF = FIXTURES / "terraform"
 PLANS = FIXTURES / "terraform_plan"
+PULUMI = FIXTURES / "pulumi"
 PATHS = TF / "exposure-paths"
 UNKNOWN = TF / "exposure-unknown"
 
 
 def _sources(directory: Path) -> list[Path]:
-    plan = PLANS / f"{directory.name}.plan.json"
-    return [directory, plan] if plan.exists() else [directory]
+    """The HCL, and its twins: the real plan, the Pulumi program of the same name."""
+    pulumi = (PULUMI if directory.parent == TF else EXAMPLES.parent / "pulumi") / directory.name
+    return [directory] + [t for t in (PLANS / f"{directory.name}.plan.json", pulumi) if t.exists()]
+
+
+def _kind(source: Path) -> str:
+    return "pulumi" if source.parent.name == "pulumi" else source.suffix.lstrip(".") or "hcl"
 
 
 def _rows(table: list[tuple]) -> list:
-    return [pytest.param(src, *row[1:], id=f"{row[1]}-{row[2]}-{src.suffix or 'hcl'}")
+    return [pytest.param(src, *row[1:], id=f"{row[1]}-{row[2]}-{_kind(src)}")
             for row in table for src in _sources(row[0])]
 
 
@@ -114,7 +120,7 @@ def test_unknown_placement_cannot_be_judged(source: Path, check: str, resource: 
 
 
 # Class: a system without classification is judged as core for isolation, unless the profile says otherwise.
-@pytest.mark.parametrize("source", _sources(PATHS), ids=lambda p: p.suffix or "hcl")
+@pytest.mark.parametrize("source", _sources(PATHS), ids=_kind)
 def test_unclassified_is_treated_as_core_for_isolation(source: Path) -> None:
     _assert(source, "TWB_STACK_001", "aws_instance.unclassified", "failed", "unclassified: treated as core")
     assert ("TWB_STACK_001", "aws_instance.unclassified") not in judged(source, isolate_unclassified=False)

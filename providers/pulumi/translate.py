@@ -198,7 +198,10 @@ class _Context:
             tf = spec.get("tf") or renames.get(key) or snake(key)
             kind = spec.get("kind", "value")
             where = f"{path}{tf}"
-            if kind in ("object", "list") and not self._opaque(raw):
+            # A nested block only when the value is one: a property that takes a block or a string (a policy
+            # document, say) given a JSON string keeps the string.
+            nested = isinstance(raw, dict) or (isinstance(raw, list) and all(isinstance(i, dict) for i in raw))
+            if kind in ("object", "list") and nested and not self._opaque(raw):
                 sub_props = self.table["types"].get(spec.get("type", ""), {})
                 items = raw if isinstance(raw, list) else [raw]
                 vals, exs = [], []

@@ -209,6 +209,7 @@ def test_terragoat_style_stack_fails_firewall_and_waf() -> None:
 
 
 WAF = TF / "waf-effective"
+CFN_WAF = FIXTURES / "cloudformation" / "waf-counting.yaml"
 # Class: a web ACL whose managed groups never see a request, or whose logging keeps nothing.
 WAF_EFFECTIVE = [
     (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.allow_ip_set_first", "failed", "allows every request before"),
@@ -231,6 +232,13 @@ WAF_COUNTING = [
     (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.own_group_all_counted", "failed",
      "rule group aws_wafv2_rule_group.own counts every request"),
     (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.own_group_one_counted", "passed", "ok"),
+    # CloudFormation: RuleActionOverrides, ExcludedRules, OverrideAction Count
+    (CFN_WAF, "TWB_STACK_015", "aws_wafv2_web_acl.counts_every_rule", "failed",
+     "managed group AWSManagedRulesCommonRuleSet counts every request"),
+    (CFN_WAF, "TWB_STACK_015", "aws_wafv2_web_acl.excludes_every_rule", "failed",
+     "managed group AWSManagedRulesSQLiRuleSet counts every request"),
+    (CFN_WAF, "TWB_STACK_015", "aws_wafv2_web_acl.group_counted", "failed", "protects nothing"),
+    (CFN_WAF, "TWB_STACK_015", "aws_wafv2_web_acl.partial_override", "passed", "ok"),
     # the ACL's only group counts everything: nothing blocks (CKV_TWB_013 sees it too)
     (WAF, "CKV_TWB_013", "aws_wafv2_web_acl.counts_every_rule", "failed", "neither the default action nor any rule blocks"),
     (WAF, "CKV_TWB_013", "aws_wafv2_web_acl.partial_override", "passed", "ok"),

@@ -759,3 +759,32 @@ def test_rule_group_counting_every_rule_fails_live(cli, moto: MotoServer, accoun
     if result == "failed":
         assert "managed group AWSManagedRulesCommonRuleSet counts every request" in finding["message"]
         assert run.control("waf")["status"] == "fail"
+
+
+def test_internet_gateway_edge_route_table_is_read_live(moto: MotoServer) -> None:
+    """An edge association (a route table associated with the internet gateway) is read live, so the inbound
+    path of TWB_STACK_003 is judged on what the account routes (moto lists no firewall policies, so the
+    firewall control itself is `error` live)."""
+    import boto3
+
+    from brokerguard.model import Stack
+    from brokerguard.policies.reachability import Reachability
+    from brokerguard.providers.aws.build import read_account
+
+    moto.reset()
+    ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=moto.url, aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    vpc = ec2.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.5.0.0/24")["Subnet"]["SubnetId"]
+    edge = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=edge, GatewayId=igw)
+    stack = Stack(list(read_account([REGION], endpoint_url=moto.url).resources))
+    model = Reachability(stack)
+    live_subnet = next(r for r in stack.of_type("aws_subnet") if r.values.get("id") == subnet)
+    [gateway] = model.internet_gateways(live_subnet)
+    assert gateway.values["id"] == igw
+    assert [t.values["id"] for t in model.edge_tables(gateway)] == [edge]
+    # only the local route: traffic from the gateway goes straight to the subnet
+    assert model.inbound_route(model.edge_tables(gateway)[0], live_subnet) == (None, None)

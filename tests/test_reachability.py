@@ -208,6 +208,27 @@ def test_terragoat_style_stack_fails_firewall_and_waf() -> None:
     assert (statuses["firewall"], statuses["waf"]) == ("fail", "fail")
 
 
+@pytest.mark.parametrize(("edge", "passed", "says"), [
+    ("nat-subnet", True, "passes the firewall"),
+    ("other-subnet", False, "edge route table aws_route_table.edge_routes has no route for the subnet's CIDR"),
+    ("none", False, "inbound path internet gateway aws_internet_gateway.igw -> aws_subnet.public_subnet "
+                    "(NAT gateway aws_nat_gateway.nat) bypasses the firewall: it has no edge route table"),
+])
+def test_inbound_path_on_cloudformation(edge: str, passed: bool, says: str) -> None:
+    """The CloudFormation twin: an internet gateway attached by VPCGatewayAttachment, its edge route table by
+    GatewayRouteTableAssociation, the firewall endpoint picked from EndpointIds."""
+    import datetime as dt
+
+    from brokerguard.catalog import load_catalog
+    from brokerguard.profile import Profile
+    from brokerguard.scan import scan
+
+    result = scan([FIXTURES / "cloudformation" / "ingress-routing.yaml"], Profile(tier=1), dt.date(2024, 6, 30),
+                  load_catalog(), parameters={"Edge": edge})
+    [finding] = [j.finding for r in result.results for j in r.findings if j.finding.check_id == "TWB_STACK_003"]
+    assert (finding.resource, finding.passed, says in finding.message) == ("aws_vpc.vpc", passed, True), finding.message
+
+
 WAF = TF / "waf-effective"
 CFN_WAF = FIXTURES / "cloudformation" / "waf-counting.yaml"
 # Class: a web ACL whose managed groups never see a request, or whose logging keeps nothing.

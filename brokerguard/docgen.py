@@ -33,7 +33,8 @@ EXPOSURE_SCOPE = [
     "",
     "- TWB_STACK_001 proves a core system has no address the internet reaches: no subnet routing internet addresses "
     "to an internet gateway, no public or Elastic IP, not in the default VPC, and no public endpoint of its own "
-    "(publicly accessible RDS or Redshift, OpenSearch outside a VPC, a public EKS API, a function URL without IAM, a "
+    "(publicly accessible RDS, Redshift, Amazon MQ or DMS replication instance, OpenSearch outside a VPC, a public "
+    "EKS API, a function URL without IAM, a "
     "bucket whose policy or ACL lets the world in). A bucket is not public when a public access block certainly "
     "applies: the bucket's own, or the account's (aws_s3_account_public_access_block, read live through S3 Control) "
     "with every needed setting literally true. An account block that names an account_id, whose settings are known "
@@ -74,7 +75,8 @@ EXPOSURE_SCOPE = [
     "核心系統（設定 `isolate_unclassified`）。",
     "",
     "- TWB_STACK_001 證明核心系統沒有網際網路可達的位址：所在子網路不將網際網路位址路由至網際網路閘道、無公有或 "
-    "Elastic IP、不在預設 VPC，且本身沒有公開端點（可公開存取的 RDS 或 Redshift、VPC 外的 OpenSearch、公開的 EKS "
+    "Elastic IP、不在預設 VPC，且本身沒有公開端點（可公開存取的 RDS、Redshift、Amazon MQ 或 DMS 複寫執行個體、"
+    "VPC 外的 OpenSearch、公開的 EKS "
     "API、未採 IAM 的函式 URL、政策或 ACL 允許任何人的儲存貯體）。確定適用的公開存取封鎖（儲存貯體本身的，或帳號層級 "
     "aws_s3_account_public_access_block，線上經 S3 Control 讀取，所需設定皆為字面 true）使儲存貯體不公開；指定 "
     "account_id、設定值須待套用後才知道或 count 不明的帳號封鎖不予採計。不證明 IAM 或 VPC 端點政策能擋住任何人。",

@@ -44,9 +44,12 @@ _ELSEWHERE = {"transit_gateway_id": ("a transit gateway", "中轉閘道"), "vpc_
               "network_interface_id": ("a network interface", "網路介面"), "instance_id": ("an instance", "執行個體")}
 # Types that may answer the internet through an endpoint of their own (Reachability.public_endpoint).
 PUBLIC_ENDPOINT_TYPES = ("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster", "aws_opensearch_domain",
-                         "aws_elasticsearch_domain", "aws_eks_cluster", "aws_lambda_function", "aws_s3_bucket")
-SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group")
-SUBNET_GROUP_NAME_ATTRS = ("db_subnet_group_name", "subnet_group_name", "cluster_subnet_group_name")
+                         "aws_elasticsearch_domain", "aws_eks_cluster", "aws_lambda_function", "aws_s3_bucket",
+                         "aws_mq_broker", "aws_dms_replication_instance")
+SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group",
+                 "aws_dms_replication_subnet_group")
+SUBNET_GROUP_NAME_ATTRS = ("db_subnet_group_name", "subnet_group_name", "cluster_subnet_group_name",
+                           "replication_subnet_group_id")
 # Attributes (and blocks holding them) that place a resource in subnets.
 _SUBNET_ATTRS = ("subnet_id", "subnet_ids", "subnets", "vpc_zone_identifier")
 _SUBNET_BLOCKS = ("subnet_mapping", "network_configuration", "vpc_config", "network_interfaces", "vpc_options")
@@ -369,7 +372,8 @@ class Reachability:
         groups = {g.address: g for g in s.referenced(hop, *SUBNET_GROUPS)}
         # Checkov renders `aws_db_subnet_group.x.name` to the group's literal name when it sets one.
         names = {str(hop.values[a]) for a in SUBNET_GROUP_NAME_ATTRS if hop.values.get(a)}
-        groups.update({g.address: g for g in s.of_type(*SUBNET_GROUPS) if str(g.values.get("name")) in names})
+        groups.update({g.address: g for g in s.of_type(*SUBNET_GROUPS)
+                       if str(g.values.get("name") or g.values.get("replication_subnet_group_id")) in names})
         return [groups[a] for a in sorted(groups)]
 
     # --- security groups ---------------------------------------------------------------------------------
@@ -458,9 +462,13 @@ class Reachability:
         v, t = resource.values, resource.type
         if t in ("aws_db_instance", "aws_rds_cluster_instance") and v.get("publicly_accessible") in (True, "true"):
             return Text("publicly_accessible = true", "publicly_accessible = true")
-        if t == "aws_redshift_cluster" and v.get("publicly_accessible") not in (False, "false"):
-            return Text("publicly_accessible is not false (the provider's default is true)",
-                        "publicly_accessible 不為 false（provider 預設為 true）")
+        if t in ("aws_redshift_cluster", "aws_dms_replication_instance") and \
+                v.get("publicly_accessible") not in (False, "false"):
+            return Text("publicly_accessible is not false (AWS's default is true)",
+                        "publicly_accessible 不為 false（AWS 預設為 true）")
+        if t == "aws_mq_broker" and v.get("publicly_accessible") in (True, "true"):
+            return Text("publicly_accessible = true: the broker's endpoints are public",
+                        "publicly_accessible = true：代理程式端點為公開")
         if t in ("aws_opensearch_domain", "aws_elasticsearch_domain") and not any(
                 as_list(b.get("subnet_ids")) for b in blocks(v, "vpc_options")):
             return Text("no vpc_options: the domain's endpoint is public", "未設定 vpc_options：網域端點為公開")

@@ -692,6 +692,19 @@ def _world_readable_bucket(a: Account) -> None:
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-core-public/*"}]}))
 
 
+def _public_broker(a: Account) -> None:
+    a.client("mq").create_broker(BrokerName="orders", EngineType="ACTIVEMQ", EngineVersion="5.18",
+                                 HostInstanceType="mq.t3.micro", DeploymentMode="SINGLE_INSTANCE", PubliclyAccessible=True,
+                                 AutoMinorVersionUpgrade=True, Users=[{"Username": "orders", "Password": "Orders-Passw0rd!"}],
+                                 Tags=CORE_TAGS)
+
+
+def _public_replication(a: Account) -> None:
+    a.client("dms").create_replication_instance(ReplicationInstanceIdentifier="migration",
+                                                ReplicationInstanceClass="dms.t3.micro", PubliclyAccessible=True,
+                                                Tags=[{"Key": k, "Value": v} for k, v in CORE_TAGS.items()])
+
+
 def _waf_logs_drop_everything(a: Account) -> None:
     waf = a.client("wafv2")
     acl = waf.list_web_acls(Scope="REGIONAL")["WebACLs"][0]["ARN"]
@@ -709,8 +722,10 @@ def _waf_logs_drop_everything(a: Account) -> None:
     (_public_redshift, "firewall", "TWB_STACK_001", "aws_redshift_cluster.analytics"),
     (_public_search, "firewall", "TWB_STACK_001", "aws_opensearch_domain.orders"),
     (_world_readable_bucket, "firewall", "TWB_STACK_001", "aws_s3_bucket.example_core_public"),
+    (_public_broker, "firewall", "TWB_STACK_001", "aws_mq_broker.orders"),
+    (_public_replication, "firewall", "TWB_STACK_001", "aws_dms_replication_instance.migration"),
 ], ids=["waf-logs-dropped", "classic-elb",
-        "http-api", "function-url-waf", "function-url-isolation", "redshift", "opensearch", "s3-policy"])
+        "http-api", "function-url-waf", "function-url-isolation", "redshift", "opensearch", "s3-policy", "mq", "dms"])
 def test_new_internet_entry_points_are_judged_live(cli, moto: MotoServer, account: Account, add, control: str,
                                                    check: str, resource: str) -> None:
     add(account)

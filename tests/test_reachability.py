@@ -144,6 +144,7 @@ def test_route_destination_holds_internet_addresses(cidr: str, internet: bool | 
 
 
 ENDPOINTS = TF / "exposure-endpoints"
+CFN_BROKER = FIXTURES / "cloudformation" / "broker-and-migration.yaml"
 # Class: managed services public through an endpoint of their own; compliant variants pass.
 PUBLIC_ENDPOINTS = [
     (ENDPOINTS, "TWB_STACK_001", "aws_redshift_cluster.default_public", "failed", "publicly_accessible is not false"),
@@ -155,6 +156,14 @@ PUBLIC_ENDPOINTS = [
     (ENDPOINTS, "TWB_STACK_001", "aws_s3_bucket.blocked", "passed", "ok"),
     (ENDPOINTS, "TWB_STACK_001", "aws_lambda_function.open_url", "failed", "authorization_type NONE"),
     (ENDPOINTS, "TWB_STACK_001", "aws_lambda_function.iam_url", "passed", "ok"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_mq_broker.public", "failed", "the broker's endpoints are public"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_mq_broker.private", "passed", "ok"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_dms_replication_instance.default_public", "failed", "AWS's default is true"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_dms_replication_instance.private", "passed", "ok"),
+    (CFN_BROKER, "TWB_STACK_001", "aws_mq_broker.public_broker", "failed", "the broker's endpoints are public"),
+    (CFN_BROKER, "TWB_STACK_001", "aws_mq_broker.private_broker", "passed", "ok"),
+    (CFN_BROKER, "TWB_STACK_001", "aws_dms_replication_instance.default_public", "failed", "AWS's default is true"),
+    (CFN_BROKER, "TWB_STACK_001", "aws_dms_replication_instance.private", "passed", "ok"),
     # TerraGoat: nothing classified, a public database and SSH open to the world fail the firewall control
     (ENDPOINTS, "TWB_STACK_001", "aws_db_instance.terragoat", "failed", "unclassified: treated as core: public endpoint"),
     (ENDPOINTS, "TWB_STACK_002", "aws_instance.terragoat", "failed", "unclassified: treated as core: ingress from the whole"),

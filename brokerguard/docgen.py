@@ -47,7 +47,8 @@ EXPOSURE_SCOPE = [
     "path that holds addresses the internet can reach (NAT gateway, Elastic or public IP, internet-facing load "
     "balancer) must get its inbound traffic from every internet gateway of the VPC through an edge route table "
     "(aws_route_table_association with gateway_id) whose most specific route covering the subnet goes to the "
-    "firewall. A subnet with no public address cannot be addressed from the internet, so no edge route is asked of it. "
+    "firewall, for its IPv4 block and its IPv6 block (an IPv6 block counts as public addresses). A subnet with no "
+    "public address cannot be addressed from the internet, so no edge route is asked of it. "
     "It does not follow a path beyond a transit gateway, peering connection or VPN (a central or on-premises firewall "
     "is evidence), nor read the rules of an appliance behind a Gateway Load Balancer.",
     "- TWB_STACK_010 proves the firewall's policy inspects: the stateless default forwards to the stateful engine, no "
@@ -85,7 +86,8 @@ EXPOSURE_SCOPE = [
     "- TWB_STACK_003 證明核心子網路通往網際網路位址的每條路由，都直接或經 NAT 閘道後通過實際檢查流量的防火牆，且回程"
     "亦然：此類路徑上持有網際網路可達位址（NAT 閘道、Elastic 或公有 IP、面向網際網路的負載平衡器）的子網路，其來自 VPC "
     "每個網際網路閘道的傳入流量，須經邊緣路由表（含 gateway_id 的 aws_route_table_association）中涵蓋該子網路之最精確"
-    "路由送往防火牆。沒有公有位址的子網路無法自網際網路定址，故不要求邊緣路由。不追蹤中轉閘道、對等連線或 VPN 之外的"
+    "路由送往防火牆，IPv4 與 IPv6 位址區塊皆然（IPv6 區塊視為公有位址）。"
+    "沒有公有位址的子網路無法自網際網路定址，故不要求邊緣路由。不追蹤中轉閘道、對等連線或 VPN 之外的"
     "路徑（集中式或地端防火牆以佐證資料宣告），也不讀取 Gateway Load Balancer 後方設備的規則。",
     "- TWB_STACK_010 證明防火牆政策確實檢查：stateless 預設動作轉送至 stateful 引擎、無放行一切的 stateless 規則、"
     "無排在最前的 strict-order 放行一切群組。",

@@ -288,30 +288,41 @@ class Reachability:
         s = self.stack
         return [rt for assoc in s.referrers(igw, "aws_route_table_association") for rt in s.referenced(assoc, "aws_route_table")]
 
-    def inbound_route(self, table: Resource, subnet: Resource) -> tuple[Route | None, Text | None]:
-        """The most specific route of an edge route table whose destination holds the subnet's addresses
-        (None: only the local route, so traffic goes straight to the subnet), and why it cannot be told."""
-        cidr = _networks(subnet.values.get("cidr_block"))
-        if cidr is None:
-            return None, Text(f"the CIDR of {subnet.address} is not known, so the route {table.address} gives it "
-                              "cannot be told", f"{subnet.address} 的 CIDR 不明，無法判斷 {table.address} 給它的路由")
-        best: tuple[int, Route] | None = None
-        for owner, raw in self._route_entries(table):
-            dest = _networks(raw.get("cidr_block") or raw.get("destination_cidr_block"))
-            if dest is None or dest.version != cidr.version or not cidr.subnet_of(dest):  # type: ignore[arg-type]
+    def inbound_routes(self, table: Resource, subnet: Resource) -> list[tuple[str, Route | None, Text | None]]:
+        """For each address block of the subnet (IPv4, and IPv6 when it has one): the most specific route of
+        an edge route table whose destination holds it (None: only the local route, so traffic goes straight
+        to the subnet), or why that cannot be told."""
+        out: list[tuple[str, Route | None, Text | None]] = []
+        for key, dest_keys in (("cidr_block", ("cidr_block", "destination_cidr_block")),
+                               ("ipv6_cidr_block", ("ipv6_cidr_block", "destination_ipv6_cidr_block"))):
+            raw = subnet.values.get(key)
+            if key == "ipv6_cidr_block" and raw in (None, ""):
                 continue
-            kind, target, why, attr = self._classify(owner, raw)
-            if best is None or dest.prefixlen > best[0]:
-                best = (dest.prefixlen, Route(owner, str(dest), kind, target, why, attr))
-        if best is None or best[1].kind == "local":
-            return None, None
-        return best[1], None
+            cidr = _networks(raw)
+            if cidr is None:
+                out.append((str(raw), None, Text(
+                    f"the {key} of {subnet.address} is not known, so the route {table.address} gives it cannot be told",
+                    f"{subnet.address} 的 {key} 不明，無法判斷 {table.address} 給它的路由")))
+                continue
+            best: tuple[int, Route] | None = None
+            for owner, entry in self._route_entries(table):
+                dest = _networks(next((entry[k] for k in dest_keys if entry.get(k) not in (None, "")), None))
+                if dest is None or dest.version != cidr.version or not cidr.subnet_of(dest):  # type: ignore[arg-type]
+                    continue
+                if best is None or dest.prefixlen > best[0]:
+                    kind, target, why, attr = self._classify(owner, entry)
+                    best = (dest.prefixlen, Route(owner, str(dest), kind, target, why, attr))
+            route = best[1] if best and best[1].kind != "local" else None
+            out.append((str(cidr), route, None))
+        return out
 
     def public_addresses(self, subnet: Resource) -> list[Text]:
         """What in a subnet the internet may address (so its traffic comes back in through an internet
         gateway): a public NAT gateway, an Elastic IP, an instance with a public IP, public IPs on launch,
         an internet-facing load balancer. A value not known counts as public."""
         s, found = self.stack, []
+        if subnet.values.get("ipv6_cidr_block") not in (None, ""):  # IPv6 addresses are the internet's
+            found.append(Text(f"{subnet.address} ipv6_cidr_block", f"{subnet.address} ipv6_cidr_block"))
         if subnet.values.get("map_public_ip_on_launch") not in (False, "false", None):
             found.append(Text(f"{subnet.address} map_public_ip_on_launch", f"{subnet.address} map_public_ip_on_launch"))
         for r in s.of_type("aws_nat_gateway", "aws_instance", "aws_lb", "aws_alb", "aws_elb", "aws_network_interface"):

@@ -802,4 +802,4 @@ def test_internet_gateway_edge_route_table_is_read_live(moto: MotoServer) -> Non
     assert gateway.values["id"] == igw
     assert [t.values["id"] for t in model.edge_tables(gateway)] == [edge]
     # only the local route: traffic from the gateway goes straight to the subnet
-    assert model.inbound_route(model.edge_tables(gateway)[0], live_subnet) == (None, None)
+    assert model.inbound_routes(model.edge_tables(gateway)[0], live_subnet) == [("10.5.0.0/24", None, None)]

@@ -61,7 +61,9 @@ INGRESS_ROUTING = [
      "inbound path internet gateway aws_internet_gateway.ingress_no_edge -> aws_subnet.ingress_no_edge_public "
      "(NAT gateway aws_nat_gateway.ingress_no_edge) bypasses the firewall: it has no edge route table"),
     (PATHS, "TWB_STACK_003", "aws_vpc.ingress_edge_misses", "failed",
-     "edge route table aws_route_table.ingress_edge_misses_edge has no route for the subnet's CIDR"),
+     "edge route table aws_route_table.ingress_edge_misses_edge has no route for the subnet's CIDR 10.7.0.0/24"),
+    (PATHS, "TWB_STACK_003", "aws_vpc.ingress_ipv6_missed", "failed",
+     "has no route for the subnet's CIDR 2600:1f18:abcd:1000::/64"),
 ]
 
 

@@ -60,18 +60,18 @@ class CoreVpcNetworkFirewall(StackRule):
         for igw in model.internet_gateways(subnet):
             tables = model.edge_tables(igw)
             for table in tables:
-                route, unknown = model.inbound_route(table, subnet)
-                if unknown:
-                    problems.append(cannot_judge(unknown))
-                elif route is not None:
-                    hops = route.text()
-                    hops = Text(f"inbound path internet gateway {igw.address} -> {hops} ({subnet.address})",
-                                f"傳入路徑 網際網路閘道 {igw.address} -> {hops.zh}（{subnet.address}）")
-                    problems += self._route_problems(stack, route, hops, MAX_HOPS)
-                elif public:
-                    problems.append(self._straight_in(igw, subnet, public, Text(
-                        f"its edge route table {table.address} has no route for the subnet's CIDR",
-                        f"其邊緣路由表 {table.address} 沒有涵蓋此子網路 CIDR 的路由")))
+                for cidr, route, unknown in model.inbound_routes(table, subnet):
+                    if unknown:
+                        problems.append(cannot_judge(unknown))
+                    elif route is not None:
+                        hops = route.text()
+                        hops = Text(f"inbound path internet gateway {igw.address} -> {hops} ({subnet.address})",
+                                    f"傳入路徑 網際網路閘道 {igw.address} -> {hops.zh}（{subnet.address}）")
+                        problems += self._route_problems(stack, route, hops, MAX_HOPS)
+                    elif public:
+                        problems.append(self._straight_in(igw, subnet, public, Text(
+                            f"its edge route table {table.address} has no route for the subnet's CIDR {cidr}",
+                            f"其邊緣路由表 {table.address} 沒有涵蓋此子網路 CIDR {cidr} 的路由")))
             if not tables and public:
                 problems.append(self._straight_in(igw, subnet, public, Text(
                     "it has no edge route table (aws_route_table_association with gateway_id)",

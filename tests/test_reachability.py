@@ -207,14 +207,15 @@ def test_entry_points_that_cannot_carry_a_waf(source: Path, check: str, resource
     _assert(source, check, resource, expected, says)
 
 
-def test_terragoat_style_stack_fails_firewall_and_waf() -> None:
+@pytest.mark.parametrize("source", _sources(ENDPOINTS), ids=_kind)
+def test_terragoat_style_stack_fails_firewall_and_waf(source: Path) -> None:
     import datetime as dt
 
     from brokerguard.catalog import load_catalog
     from brokerguard.profile import Profile
     from brokerguard.scan import scan
 
-    result = scan([ENDPOINTS], Profile(tier=1), dt.date(2024, 6, 30), load_catalog())
+    result = scan([source], Profile(tier=1), dt.date(2024, 6, 30), load_catalog())
     statuses = {r.control.id: r.status.value for r in result.results}
     assert (statuses["firewall"], statuses["waf"]) == ("fail", "fail")
 

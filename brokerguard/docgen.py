@@ -37,9 +37,10 @@ EXPOSURE_SCOPE = [
     "EKS API, a function URL without IAM, a "
     "bucket whose policy or ACL lets the world in). A bucket is not public when a public access block certainly "
     "applies: the bucket's own, or the account's (aws_s3_account_public_access_block, read live through S3 Control) "
-    "with every needed setting literally true. An account block that names an account_id, whose settings are known "
-    "only after apply, or whose count is unknown does not count. It does not prove an IAM or VPC endpoint policy "
-    "keeps anyone out.",
+    "with every needed setting literally true, made with the bucket's own provider configuration. An account block "
+    "made through another provider configuration or naming an account_id (either may be another account's), whose "
+    "settings are known only after apply, or whose count is unknown does not count. It does not prove an IAM or VPC "
+    "endpoint policy keeps anyone out.",
     "- TWB_STACK_002 proves no security group of a core system admits the whole internet (any union of CIDRs and "
     "prefix lists covering it, IPv4 or IPv6). It does not judge ports, or a group admitting another group.",
     "- TWB_STACK_003 proves every route of a core subnet towards internet addresses reaches the internet through an "
@@ -79,8 +80,9 @@ EXPOSURE_SCOPE = [
     "Elastic IP、不在預設 VPC，且本身沒有公開端點（可公開存取的 RDS、Redshift、Amazon MQ 或 DMS 複寫執行個體、"
     "VPC 外的 OpenSearch、公開的 EKS "
     "API、未採 IAM 的函式 URL、政策或 ACL 允許任何人的儲存貯體）。確定適用的公開存取封鎖（儲存貯體本身的，或帳號層級 "
-    "aws_s3_account_public_access_block，線上經 S3 Control 讀取，所需設定皆為字面 true）使儲存貯體不公開；指定 "
-    "account_id、設定值須待套用後才知道或 count 不明的帳號封鎖不予採計。不證明 IAM 或 VPC 端點政策能擋住任何人。",
+    "aws_s3_account_public_access_block，線上經 S3 Control 讀取，所需設定皆為字面 true，且與儲存貯體使用同一 "
+    "provider 設定）使儲存貯體不公開；經由其他 provider 設定建立或指定 account_id（兩者皆可能屬於其他帳號）、"
+    "設定值須待套用後才知道或 count 不明的帳號封鎖不予採計。不證明 IAM 或 VPC 端點政策能擋住任何人。",
     "- TWB_STACK_002 證明核心系統的安全群組不允許整個網際網路（任何涵蓋全部位址的 CIDR 與前綴清單聯集，IPv4 或 "
     "IPv6）。不判定連接埠，也不判定允許另一安全群組的規則。",
     "- TWB_STACK_003 證明核心子網路通往網際網路位址的每條路由，都直接或經 NAT 閘道後通過實際檢查流量的防火牆，且回程"

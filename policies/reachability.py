@@ -502,10 +502,12 @@ class Reachability:
 
     def _bucket_public(self, bucket: Resource) -> Text | None:
         s = self.stack
-        # The account's block applies to every bucket of the account it is made in. One that names an account
-        # (account_id) may be another account's, so it does not count; a value not known is not true, and a
-        # block whose count is unknown is judged without it too (brokerguard/worst_case.py).
-        account = [b for b in s.of_type("aws_s3_account_public_access_block") if b.values.get("account_id") in (None, "")]
+        # The account's block applies to every bucket of the account it is made in: one made with the bucket's
+        # own provider configuration (another may be another account's), naming no account (account_id may be
+        # another's). A value not known is not true, and a block whose count is unknown is judged without it too
+        # (brokerguard/worst_case.py).
+        account = [b for b in s.of_type("aws_s3_account_public_access_block")
+                   if b.values.get("account_id") in (None, "") and b.provider is not None and b.provider == bucket.provider]
         blocks_ = s.referrers(bucket, "aws_s3_bucket_public_access_block") + account
 
         def blocked(*keys: str) -> bool:

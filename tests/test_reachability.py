@@ -178,6 +178,7 @@ ACCOUNT_BLOCK = [
     (TF / "s3-account-block", "TWB_STACK_001", "aws_s3_bucket.reports", "passed", "ok"),
     (TF / "s3-account-block-unknown", "TWB_STACK_001", "aws_s3_bucket.reports", "failed", "public-read lets the world"),
     (TF / "s3-account-block-other-account", "TWB_STACK_001", "aws_s3_bucket.reports", "failed", "public-read"),
+    (TF / "s3-account-block-other-provider", "TWB_STACK_001", "aws_s3_bucket.reports", "failed", "public-read"),
 ]
 
 

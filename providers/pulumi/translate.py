@@ -120,7 +120,8 @@ def translate(stack: PulumiStack) -> Translation:
         configured.append(block)
         resources.append(Resource(address=address, type=tf_type, name=name, values=plain,
                                   references=frozenset(refs), file=res.file or stack.origin, line=res.line,
-                                  tags=tags_of(plain), source_id=res.urn, region=_region(stack, res, providers)))
+                                  tags=tags_of(plain), source_id=res.urn, region=_region(stack, res, providers),
+                                  provider=res.provider.rsplit("::", 1)[0] if res.provider else "default"))
     return Translation(plan=plan_document(planned, configured), locations=locations, resources=resources,
                        unmapped=unmapped, unknown=unknown, not_inspectable=list(stack.not_inspectable),
                        notes=list(stack.notes))

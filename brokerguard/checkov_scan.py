@@ -64,16 +64,22 @@ def _provider_regions(definitions: dict) -> dict[str, str | None]:
     return regions
 
 
-def _region(conf: dict, regions: dict[str, str | None]) -> str | None:
-    """The region of a resource's provider: the one it names (Checkov's address, or its `provider`
+def _provider(conf: dict, regions: dict[str, str | None]) -> str | None:
+    """A resource's provider configuration: the one it names (Checkov's address, or its `provider`
     argument), else the default one. Inside a module the default is inherited only when no other provider
-    configuration exists (a module call may pass an aliased one): otherwise the region is unknown."""
+    configuration exists (a module call may pass an aliased one): otherwise it is unknown."""
     named = conf.get("__provider_address__") or str(resource_conf.value(conf, "provider") or "").strip("${}")
     if named:
-        return regions.get(named if "." in named else f"{named}.default")
+        return named if "." in named else f"{named}.default"
     if str(conf.get("__address__", "")).startswith("module.") and set(regions) != {"aws.default"}:
         return None
-    return regions.get("aws.default")
+    return "aws.default"
+
+
+def _region(conf: dict, regions: dict[str, str | None]) -> str | None:
+    """The region of a resource's provider, when written as a literal."""
+    provider = _provider(conf, regions)
+    return regions.get(provider) if provider else None
 
 
 def _unwrap(conf: dict) -> dict:
@@ -150,7 +156,7 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
             address=address, type=rtype, name=name, values=_unwrap(conf),
             references=_references(conf, address, known, by_base), file=display(path),
             line=int(conf.get("__start_line__", 0)), tags=resource_conf.effective_tags(conf),
-            region=_region(conf, regions),
+            region=_region(conf, regions), provider=_provider(conf, regions),
             end_line=int(conf.get("__end_line__", 0)),
         ))
     return resources
@@ -330,7 +336,9 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
             definitions = runner.definitions or {}
             for r in _resources(definitions, shown):
                 resources.append(replace(r, address=prefix + r.address,
-                                         references=frozenset(prefix + a for a in r.references)))
+                                         references=frozenset(prefix + a for a in r.references),
+                                         # each root configures its own providers
+                                         provider=prefix + r.provider if r.provider else None))
 
             def locate(rec: Any) -> tuple[str, int, str]:
                 return (shown(rec.file_abs_path),

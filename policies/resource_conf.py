@@ -41,6 +41,7 @@ CLASSIFIED_TYPES = (
     "aws_s3_bucket", "aws_lb", "aws_alb", "aws_elasticache_replication_group", "aws_dynamodb_table",
     # data stores and entry points that can be public on their own (issue 14)
     "aws_redshift_cluster", "aws_opensearch_domain", "aws_elasticsearch_domain", "aws_elb",
+    "aws_mq_broker", "aws_dms_replication_instance",
 )
 
 # What a broker may adapt to its estate in the profile's `settings:` (docs/profile.md); a value's

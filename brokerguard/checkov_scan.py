@@ -17,7 +17,8 @@ from brokerguard.policies import resource_conf
 from brokerguard.policies.meta import OK, Text
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
-from brokerguard.providers.terraform_stage import Staged, staged
+from brokerguard.providers.terraform_dynamic import Expander
+from brokerguard.providers.terraform_stage import MERGED_VARIABLES, Staged, staged
 from brokerguard.providers.terraform_values import Expressions, existence, recording, unknown_attributes
 from brokerguard.suppressions import Suppression, in_files
 
@@ -211,7 +212,8 @@ class _World:
     suppressions: list[Suppression]
 
 
-def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: str) -> list[_Block]:
+def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: str,
+            expanded: dict[tuple[str, str], dict[str, Text]]) -> list[_Block]:
     out = []
     for key, definition in definitions.items():
         staged_file = str(Path(key.file_path).resolve())
@@ -225,8 +227,9 @@ def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: 
                             continue
                         parsed_as = (staged_file, "module" if kind == "module" else rtype, name.split("[")[0])
                         address = conf.get("__address__", f"{rtype}.{name}")
-                        unknown = {} if kind == "module" else unknown_attributes(
-                            conf, expressions.attributes.get(parsed_as, {}), expressions.dynamic.get(parsed_as, set()))
+                        unknown = {} if kind == "module" else {
+                            **unknown_attributes(conf, expressions.attributes.get(parsed_as, {})),
+                            **expanded.get((staged_file, conf.get("__address__", "")), {})}
                         out.append(_Block(address=prefix + address, file=real, exists=existence(conf), unknown=unknown,
                                           lines=(int(conf.get("__start_line__", 0)), int(conf.get("__end_line__", 0)))))
     return out
@@ -242,8 +245,15 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
         for real_root, root in zip(source.roots, stage.roots, strict=True):
             # Several root modules hold the same addresses: each is named by its directory.
             prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""
-            # Provider default_tags become visible to the checks once the graph has resolved them.
-            runner = compat_checkov.terraform_runner(lambda d: resource_conf.set_provider_tags(_provider_default_tags(d)))
+            expanded: dict[tuple[str, str], dict[str, Text]] = {}
+
+            def prepare(definitions: dict, root: Path = root, expanded: dict = expanded) -> None:
+                # Before the checks run: dynamic blocks expanded, provider default_tags from the resolved graph.
+                expander = Expander(expressions.modules, {str(root.resolve()): _root_values(root)})
+                expanded.update(expander.expand(definitions))
+                resource_conf.set_provider_tags(_provider_default_tags(definitions))
+
+            runner = compat_checkov.terraform_runner(prepare)
             report = runner.run(root_folder=str(root), runner_filter=compat_checkov.runner_filter(source.framework, check_ids),
                                 collect_skip_comments=False)  # inline skips are listed, never applied (suppressions.py)
             _refuse_skipped(report, check_ids, str(real_root))
@@ -261,9 +271,15 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
 
             findings += [replace(f, resource=prefix + f.resource) if f.resource != "(stack)" else f
                          for f in _findings(report, check_ids, locate)]
-            blocks += _blocks(definitions, expressions, stage, prefix)
+            blocks += _blocks(definitions, expressions, stage, prefix, expanded)
             read.update((str(stage.real(key.file_path)), display_path(stage.real(key.file_path))) for key in definitions)
     return _World(findings=findings, resources=resources, blocks=blocks, suppressions=in_files(sorted(read)))
+
+
+def _root_values(root: Path) -> dict[str, Any]:
+    """The values a staged root module gets from outside its defaults (terraform_stage merged them)."""
+    merged = root / MERGED_VARIABLES
+    return json.loads(merged.read_text(encoding="utf-8")) if merged.is_file() else {}
 
 
 def _blank(blocks: list[_Block], states: set[str]) -> dict[Path, list[tuple[int, int]]]:

@@ -17,6 +17,7 @@ import os
 import sys
 import types
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,17 @@ PATCHED = (
      ("self", "raw_check", "kwargs")),
     ("checkov.common.checks_infra.checks_parser", "GraphCheckParser.validate_check_config",
      ("self", "file_path", "raw_check")),
+    # Reads CHECKOV_RENDER_DYNAMIC_MODULES (RENDER_DYNAMIC_ENV) when it builds a resource's block.
+    ("checkov.terraform.graph_builder.graph_components.module", "Module._add_resource", ("self", "blocks", "path")),
+    # A definition key's module call chain: path (the calling file), name, foreach_idx, nested_tf_module.
+    ("checkov.terraform.modules.module_objects", "TFModule", ("path", "name", "nested_tf_module", "foreach_idx")),
 )
+# Checkov's expansion of dynamic blocks is off: brokerguard expands them itself (providers/
+# terraform_dynamic.py). Measured on Checkov 3.3.30: it ignores `iterator`, keeps one copy of the content
+# when for_each is empty or unknown, renders for expressions and flatten() into wrong collections, and
+# its dpath walk over the changed attributes is most of a scan of a module heavy with dynamic blocks.
+# With it off, a resource's `dynamic` attribute keeps its for_each and content as written, rendered.
+RENDER_DYNAMIC_ENV = ("CHECKOV_RENDER_DYNAMIC_MODULES", "False")
 # Set before Checkov is imported: no update check, no guideline download, no platform mapping.
 OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "True", "BC_SKIP_MAPPING": "TRUE", "ANSI_COLORS_DISABLED": "True"}
 # Checkov's packages of built-in Terraform checks: importing checkov.terraform imports every check
@@ -156,6 +167,7 @@ def import_checkov() -> None:
     _assert_versions()
     for key, val in OFFLINE_ENV.items():
         os.environ.setdefault(key, val)
+    os.environ[RENDER_DYNAMIC_ENV[0]] = RENDER_DYNAMIC_ENV[1]  # forced: a user's own setting would change the shape read
     _skip_builtin_checks()
     from checkov.common.bridgecrew.platform_integration import bc_integration
 
@@ -184,6 +196,27 @@ def terraform_runner(on_definitions: Callable[[dict], None]) -> Any:
             super().check_tf_definition(*args, **kwargs)
 
     return Runner()
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """A module call a definition was read through: the calling file, the call's name, the instance's
+    index (count) or key (for_each), and the call its calling module was itself read through."""
+
+    file: str
+    name: str
+    index: int | str | None
+    parent: ModuleCall | None
+
+
+def module_call(key: Any) -> ModuleCall | None:
+    """The module call of one of Checkov's definition keys (None for a root module's file)."""
+    def convert(module: Any) -> ModuleCall | None:
+        if module is None:
+            return None
+        return ModuleCall(file=str(Path(module.path).resolve()), name=module.name, index=module.foreach_idx,
+                          parent=convert(module.nested_tf_module))
+    return convert(getattr(key, "tf_source_modules", None))
 
 
 def plan_runner() -> Any:

@@ -31,14 +31,55 @@ _EMPTY_COLLECTIONS = {"set()", "[]", "{}", "toset([])", "tomap({})", "tolist([])
 META_ARGUMENTS = {"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}
 
 
-@dataclass
-class Expressions:
-    """Per parsed block (file, type, name): attributes written as expressions, and dynamic block names."""
+def has_dynamic(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "dynamic" in value or any(has_dynamic(v) for k, v in value.items() if not k.startswith("__"))
+    if isinstance(value, list):
+        return any(has_dynamic(v) for v in value)
+    return False
 
-    attributes: dict[tuple[str, str, str], dict[str, str]] = field(default_factory=dict)  # name -> parsed, as JSON
-    dynamic: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+
+@dataclass
+class ParsedModules:
+    """What the expansion needs of each parsed file: variable, locals and module blocks, and the
+    resources written with dynamic blocks (copied as parsed: Checkov changes its own copy)."""
+
+    variables: dict[str, dict[str, dict]] = field(default_factory=dict)  # directory -> name -> block
+    locals: dict[str, dict[str, Any]] = field(default_factory=dict)  # directory -> name -> expression
+    modules: dict[str, dict[str, dict]] = field(default_factory=dict)  # file -> call name -> block
+    resources: dict[tuple[str, str, str], dict] = field(default_factory=dict)  # (file, type, name) -> block
 
     def record(self, file: str, parsed: Any) -> None:
+        if not isinstance(parsed, dict):
+            return
+        directory = str(Path(file).parent)
+        for kind, into in (("variable", self.variables.setdefault(directory, {})),
+                           ("module", self.modules.setdefault(file, {}))):
+            for block in parsed.get(kind) or []:
+                for name, conf in block.items() if isinstance(block, dict) else []:
+                    if isinstance(conf, dict):
+                        into[name] = json.loads(json.dumps(conf, default=str))
+        for block in parsed.get("locals") or []:
+            for name, value in block.items() if isinstance(block, dict) else []:
+                if not name.startswith("__"):
+                    self.locals.setdefault(directory, {})[name] = json.loads(json.dumps(value, default=str))
+        for block in parsed.get("resource") or []:
+            for rtype, named in block.items() if isinstance(block, dict) else []:
+                for name, conf in named.items() if isinstance(named, dict) else []:
+                    if isinstance(conf, dict) and has_dynamic(conf):
+                        self.resources[(file, rtype, name)] = json.loads(json.dumps(conf, default=str))
+
+
+@dataclass
+class Expressions:
+    """Per parsed block (file, type, name): attributes written as expressions; and what the expansion
+    of dynamic blocks needs (terraform_dynamic)."""
+
+    attributes: dict[tuple[str, str, str], dict[str, str]] = field(default_factory=dict)  # name -> parsed, as JSON
+    modules: ParsedModules = field(default_factory=ParsedModules)
+
+    def record(self, file: str, parsed: Any) -> None:
+        self.modules.record(file, parsed)
         for kind in ("resource", "module"):
             for block in parsed.get(kind) or [] if isinstance(parsed, dict) else []:
                 for rtype, named in block.items() if isinstance(block, dict) else []:
@@ -51,7 +92,6 @@ class Expressions:
                         key = (file, rtype, name)
                         written = ((a, json.dumps(v, default=str)) for a, v in conf.items() if not a.startswith("__"))
                         self.attributes[key] = {a: text for a, text in written if "${" in text}
-                        self.dynamic[key] = {n for d in conf.get("dynamic") or [] if isinstance(d, dict) for n in d}
 
 
 @contextlib.contextmanager
@@ -135,6 +175,8 @@ def _unresolved_parts(parsed: Any, rendered: Any) -> Text | None:
         return unresolved(rendered) if "${" in parsed else None
     if isinstance(parsed, dict) and isinstance(rendered, dict):
         for key, part in parsed.items():
+            if key == "dynamic":  # expanded by terraform_dynamic, which says what it could not know
+                continue
             if key not in rendered:
                 if "${" in json.dumps(part, default=str):
                     return Text(f"{key}: an expression Checkov could not evaluate", f"{key}：Checkov 無法求值的運算式")
@@ -150,14 +192,13 @@ def _unresolved_parts(parsed: Any, rendered: Any) -> Text | None:
     return unresolved(rendered)  # the shape changed: an expression made it, so it is judged whole
 
 
-def unknown_attributes(conf: dict, expressions: dict[str, str], dynamic: set[str]) -> dict[str, Text]:
-    """Attributes of one rendered resource whose value brokerguard cannot know, with why."""
+def unknown_attributes(conf: dict, expressions: dict[str, str]) -> dict[str, Text]:
+    """Attributes of one rendered resource whose value brokerguard cannot know, with why (dynamic
+    blocks aside: terraform_dynamic expands them and says what it could not know)."""
     gaps = {}
     for attr in sorted(set(expressions) - META_ARGUMENTS - {"dynamic"}):
         if attr not in conf:
             gaps[attr] = Text("an expression Checkov could not evaluate", "Checkov 無法求值的運算式")
         elif (why := _unresolved_parts(json.loads(expressions[attr]), conf[attr])) is not None:
             gaps[attr] = why
-    for name in sorted(dynamic):
-        gaps[name] = Text("a dynamic block, not expanded", "未展開的 dynamic 區塊")
     return gaps

@@ -1,0 +1,381 @@
+"""`dynamic` blocks expanded as Terraform expands them, over collections brokerguard knows for certain.
+
+Checkov's own expansion was measured and is not used (compat_checkov turns it off): it ignores
+`iterator`, keeps one copy of the content when for_each is empty or unknown, and renders for
+expressions, flatten() and toset() into wrong collections (flatten([var.a, var.unset]) became the
+characters of the text). Here the for_each of each dynamic block is evaluated from what was written
+(terraform_expressions), with the variables a module gets as Terraform gives them (root values,
+defaults, the module call's arguments, converted to the declared type) and its locals; each element
+gives one block, its content evaluated with the iterator (`name.key`, `name.value`, or the name
+`iterator =` gives). Content that does not use an iterator keeps Checkov's rendered value.
+
+A for_each that cannot be known creates no block, and the attribute it writes is unknown: a protection
+written that way does not count, an exposure that may be created is "cannot judge", never a pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from brokerguard import compat_checkov
+from brokerguard.policies.meta import Text
+from brokerguard.providers.terraform_expressions import (
+    EvalError,
+    HclSet,
+    Unknown,
+    evaluate,
+    evaluate_node,
+    iterate,
+    parse,
+    references,
+)
+from brokerguard.providers.terraform_values import ParsedModules, has_dynamic, unresolved
+
+Gaps = dict[str, Text]  # top-level attribute -> why its value is not known
+
+
+def _unwrap(value: Any) -> Any:
+    """bc-python-hcl2 writes every attribute as a one-element list."""
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def _plain(value: Any) -> Any:
+    """A value as Checkov's definitions hold one: lists, not sets or tuples."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class _NoScope:
+    """Where nothing is known: a variable default or a root value (they hold no references)."""
+
+    def reference(self, root: str, attribute: str | None) -> Any:
+        raise Unknown(f"`{root}.{attribute}` in a literal", f"常值中出現 `{root}.{attribute}`")
+
+
+def _after_apply(root: str, attribute: str | None) -> Unknown:
+    ref = f"{root}.{attribute}" if attribute else root
+    return Unknown(f"`{ref}` is not known before apply", f"`{ref}` 要到 apply 後才知道")
+
+
+class ModuleScope:
+    """var, local, each and count of one module instance."""
+
+    def __init__(self, parsed: ParsedModules, directory: str, values: dict[str, Any] | None,
+                 call: tuple[ModuleScope, dict] | None, instance: dict[str, Any] | None = None) -> None:
+        self.parsed, self.directory = parsed, directory
+        self.values = values  # a root module's values from outside (tfvars, --var...), else None
+        self.call = call  # (the calling module's scope, the module block) for a called module
+        self.instance = instance or {}  # "each" / "count" of this instance, when known
+        self._locals: dict[str, Any] = {}
+        self._evaluating: set[str] = set()
+
+    names: frozenset[str] = frozenset()  # iterators in scope: none at module level
+
+    def reference(self, root: str, attribute: str | None) -> Any:
+        if root == "var" and attribute:
+            return self.variable(attribute)
+        if root == "local" and attribute:
+            return self.local(attribute)
+        if root in self.instance and attribute:
+            try:
+                return self.instance[root][attribute]
+            except KeyError:
+                raise EvalError(f"{root}.{attribute}") from None
+        raise _after_apply(root, attribute)
+
+    def variable(self, name: str) -> Any:
+        block = self.parsed.variables.get(self.directory, {}).get(name)
+        if block is None:
+            raise EvalError(f"no variable {name}")
+        if self.call is not None and name in self.call[1]:
+            parent, conf = self.call
+            value = evaluate(_unwrap(conf[name]), parent)
+        elif self.values is not None and name in self.values:
+            value = self.values[name]
+        elif "default" in block:
+            value = evaluate(_unwrap(block["default"]), _NoScope())
+        else:
+            raise Unknown(f"`var.{name}` has no value", f"`var.{name}` 沒有值")
+        return convert(value, _unwrap(block["type"])) if "type" in block else value
+
+    def local(self, name: str) -> Any:
+        if name in self._locals:
+            return self._locals[name]
+        expression = self.parsed.locals.get(self.directory, {}).get(name)
+        if expression is None or name in self._evaluating:
+            raise EvalError(f"local.{name}")
+        self._evaluating.add(name)
+        try:
+            value = evaluate(_unwrap(expression), self)
+        finally:
+            self._evaluating.discard(name)
+        self._locals[name] = value
+        return value
+
+
+class _Iterator:
+    """A dynamic block's iterator over its scope."""
+
+    def __init__(self, scope: Any, name: str, key: Any, value: Any) -> None:
+        self.scope, self.name, self.element = scope, name, {"key": key, "value": value}
+        self.names = scope.names | {name}
+
+    def reference(self, root: str, attribute: str | None) -> Any:
+        if root != self.name:
+            return self.scope.reference(root, attribute)
+        if attribute is None:
+            return self.element
+        if attribute not in self.element:
+            raise EvalError(f"{root}.{attribute}")
+        return self.element[attribute]
+
+
+# ---- type conversion: what Terraform does to a variable's value before any expression sees it --------
+
+def convert(value: Any, type_text: Any) -> Any:
+    """value converted to the declared type (`optional()` attributes filled, others dropped), or Unknown
+    when the type is not one brokerguard reads."""
+    if not isinstance(type_text, str):
+        raise Unknown("a variable type brokerguard does not read", "brokerguard 不讀的變數型別")
+    return _convert(value, parse(type_text if "${" in type_text else "${" + type_text + "}"))
+
+
+def _convert(value: Any, node: tuple) -> Any:
+    if node[0] == "template" and len(node[1]) == 1:
+        node = node[1][0]
+    if value is None:
+        return None
+    if node[0] == "ref":
+        if node[1] == "any":
+            return value
+        if node[1] == "string":
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            if isinstance(value, (int, float)):
+                return str(int(value)) if float(value).is_integer() else str(value)
+            if isinstance(value, str):
+                return value
+            raise EvalError("not a string")
+        if node[1] == "number":
+            return evaluate("${tonumber(x)}", _Const({"x": value}))
+        if node[1] == "bool":
+            return evaluate("${tobool(x)}", _Const({"x": value}))
+    if node[0] == "call" and len(node[2]) >= 1:
+        name, inner = node[1], node[2][0]
+        if name in ("list", "set") and isinstance(value, (list, tuple)):
+            items = [_convert(v, inner) for v in value]
+            return HclSet.of(items) if name == "set" else items
+        if name == "map" and isinstance(value, dict):
+            return {k: _convert(v, inner) for k, v in value.items()}
+        if name == "object" and isinstance(value, dict) and inner[0] == "object":
+            out = {}
+            for key_node, attr_type in inner[1]:
+                key = key_node[1] if key_node[0] == "lit" else None
+                if not isinstance(key, str):
+                    raise Unknown("an object type brokerguard does not read", "brokerguard 不讀的物件型別")
+                optional = attr_type[0] == "call" and attr_type[1] == "optional"
+                if key in value:
+                    out[key] = _convert(value[key], attr_type[2][0] if optional else attr_type)
+                elif optional:
+                    default = attr_type[2][1] if len(attr_type[2]) > 1 else ("lit", None)
+                    out[key] = _convert(evaluate_node(default, _NoScope()), attr_type[2][0])
+                else:
+                    raise EvalError(f"attribute {key} is required")
+            return out
+        if name == "tuple" and isinstance(value, (list, tuple)) and inner[0] == "list" and len(inner[1]) == len(value):
+            return [_convert(v, t) for v, t in zip(value, inner[1], strict=True)]
+    raise Unknown("a variable type brokerguard does not read", "brokerguard 不讀的變數型別")
+
+
+class _Const:
+    names: frozenset[str] = frozenset()
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def reference(self, root: str, attribute: str | None) -> Any:
+        if root in self.values and attribute is None:
+            return self.values[root]
+        raise Unknown(f"`{root}` in a type", f"型別中出現 `{root}`")
+
+
+# ---- expansion -------------------------------------------------------------------------------------
+
+def _why(expression: Any, reason: Text) -> Text:
+    text = str(expression)[:80]
+    return Text(f"a dynamic block over `{text}`, which is not known ({reason})",
+                f"dynamic 區塊的 for_each `{text}` 無法得知（{reason.zh}）")
+
+
+def _body(parsed: dict, rendered: Any, scope: Any, gaps: list[Text]) -> dict:
+    """One block's body: the parsed body with its dynamic blocks expanded."""
+    out: dict[str, Any] = {}
+    for key, value in parsed.items():
+        if key == "dynamic" or key.startswith("__"):
+            continue
+        has = isinstance(rendered, dict) and key in rendered
+        out[key] = _value(value, rendered[key] if has else None, has, scope, gaps)
+    for name, blocks, why in _dynamic_blocks(parsed, rendered, scope):
+        if blocks:  # none: Terraform writes no such block
+            out.setdefault(name, []).extend(blocks)
+        gaps += why
+    return out
+
+
+def _dynamic_blocks(parsed: dict, rendered: Any, scope: Any) -> list[tuple[str, list[dict], list[Text]]]:
+    """(block name, the blocks it makes, why any part is unknown) for each dynamic block of a body."""
+    out = []
+    written = rendered.get("dynamic") if isinstance(rendered, dict) else None
+    entries = parsed.get("dynamic") or []
+    for i, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+        for name, spec in entry.items() if isinstance(entry, dict) else []:
+            counterpart = written[i].get(name) if isinstance(written, list) and len(written) == len(entries) \
+                and isinstance(written[i], dict) else None
+            gaps: list[Text] = []
+            out.append((name, _expand(name, spec, counterpart, scope, gaps), gaps))
+    return out
+
+
+def _expand(name: str, spec: dict, rendered: Any, scope: Any, gaps: list[Text]) -> list[dict]:
+    for_each = _unwrap(spec.get("for_each"))
+    try:
+        items = iterate(evaluate(for_each, scope))
+    except Unknown as exc:
+        gaps.append(_why(for_each, exc.reason))
+        return []
+    except EvalError:
+        gaps.append(_why(for_each, Text("Terraform would reject it", "Terraform 會拒絕此運算式")))
+        return []
+    iterator = str(_unwrap(spec.get("iterator")) or name).removeprefix("${").removesuffix("}")
+    content = _unwrap(spec.get("content")) or {}
+    written = _unwrap(rendered.get("content")) if isinstance(rendered, dict) else None
+    return [_body(content if isinstance(content, dict) else {}, written, _Iterator(scope, iterator, k, v), gaps)
+            for k, v in items]
+
+
+def _value(parsed: Any, rendered: Any, has: bool, scope: Any, gaps: list[Text]) -> Any:
+    if isinstance(parsed, str):
+        if scope.names and references(parsed, set(scope.names)):
+            try:
+                value = evaluate(parsed, scope)
+            except Unknown as exc:
+                gaps.append(exc.reason)
+                return parsed
+            except EvalError:
+                gaps.append(Text(f"`{parsed[:80]}`: Terraform would reject it", f"`{parsed[:80]}`：Terraform 會拒絕此運算式"))
+                return parsed
+            return _plain(value)  # every part known: the scope holds only values Terraform would have
+        if "${" not in parsed:
+            return parsed
+        if not has or (why := unresolved(rendered)) is not None:
+            gaps.append(why if has and why else Text("an expression Checkov could not evaluate", "Checkov 無法求值的運算式"))
+            return parsed
+        return rendered
+    if isinstance(parsed, dict):
+        return _body(parsed, rendered, scope, gaps)
+    if isinstance(parsed, list):
+        pairs = rendered if isinstance(rendered, list) and len(rendered) == len(parsed) else None
+        return [_value(p, pairs[i] if pairs else None, pairs is not None, scope, gaps) for i, p in enumerate(parsed)]
+    return parsed
+
+
+def expand_resource(conf: dict, parsed: dict, scope: Any) -> Gaps:
+    """Expand, in place, the dynamic blocks of one rendered resource; the attributes left unknown."""
+    gaps: Gaps = {}
+    for name, blocks, found in _dynamic_blocks(parsed, conf, scope):
+        existing = conf.get(name) if isinstance(conf.get(name), list) else []
+        if existing or blocks:
+            conf[name] = existing + blocks
+        if found:
+            gaps.setdefault(name, found[0])
+    conf.pop("dynamic", None)
+    for attr, value in parsed.items():
+        if attr != "dynamic" and not attr.startswith("__") and has_dynamic(value):
+            found: list[Text] = []
+            conf[attr] = _value(value, conf.get(attr), attr in conf, scope, found)
+            if found:
+                gaps[attr] = found[0]
+    return gaps
+
+
+class Expander:
+    """Expands every resource of a Checkov run's definitions that was written with dynamic blocks."""
+
+    def __init__(self, parsed: ParsedModules, root_values: dict[str, dict[str, Any]]) -> None:
+        self.parsed = parsed
+        self.root_values = root_values  # root module directory (as parsed) -> its values from outside
+        self._scopes: dict[Any, ModuleScope] = {}
+
+    def scope(self, directory: str, call: compat_checkov.ModuleCall | None) -> ModuleScope:
+        key = (directory, call)
+        if key not in self._scopes:
+            if call is None:
+                self._scopes[key] = ModuleScope(self.parsed, directory, self.root_values.get(directory, {}), None)
+            else:
+                parent = self.scope(str(Path(call.file).parent), call.parent)
+                block = self.parsed.modules.get(call.file, {}).get(call.name, {})
+                self._scopes[key] = ModuleScope(self.parsed, directory, None, (parent, block),
+                                                _instance(block, call.index, parent))
+        return self._scopes[key]
+
+    def expand(self, definitions: dict) -> dict[tuple[str, str], Gaps]:
+        """(file, address) -> unknown attributes, for the resources expanded."""
+        out: dict[tuple[str, str], Gaps] = {}
+        for key, definition in definitions.items():
+            file = str(Path(key.file_path).resolve())
+            for block in definition.get("resource", []) if isinstance(definition, dict) else []:
+                for rtype, named in block.items():
+                    for name, conf in named.items():
+                        parsed = self.parsed.resources.get((file, rtype, name.split("[")[0]))
+                        if parsed is None or not isinstance(conf, dict):
+                            continue
+                        scope = self.scope(str(Path(file).parent), compat_checkov.module_call(key))
+                        address = conf.get("__address__", f"{rtype}.{name}")
+                        gaps = expand_resource(conf, parsed, _resource_instance(parsed, address, scope))
+                        if gaps:
+                            out[(file, address)] = gaps
+        return out
+
+
+def _instance(block: dict, index: Any, scope: ModuleScope) -> dict[str, Any]:
+    """each / count of one instance of a module call or resource, when its for_each or count is known."""
+    if index is None:
+        return {}
+    if "count" in block and isinstance(index, int):
+        return {"count": {"index": index}}
+    if "for_each" in block:
+        try:
+            items = {str(k): v for k, v in iterate(evaluate(_unwrap(block["for_each"]), scope))}
+        except (Unknown, EvalError):
+            return {}
+        if str(index) in items:
+            return {"each": {"key": str(index), "value": items[str(index)]}}
+    return {}
+
+
+class _Instance:
+    def __init__(self, scope: ModuleScope, instance: dict[str, Any]) -> None:
+        self.scope, self.instance = scope, instance
+
+    names: frozenset[str] = frozenset()
+
+    def reference(self, root: str, attribute: str | None) -> Any:
+        if root in self.instance and attribute:
+            if attribute not in self.instance[root]:
+                raise EvalError(f"{root}.{attribute}")
+            return self.instance[root][attribute]
+        return self.scope.reference(root, attribute)
+
+
+def _resource_instance(parsed: dict, address: str, scope: ModuleScope) -> Any:
+    """The scope of one instance of a resource: each.key/each.value or count.index from its address."""
+    if not address.endswith("]") or "[" not in address:
+        return scope
+    index_text = address[address.rindex("[") + 1: -1]
+    index: Any = int(index_text) if index_text.isdigit() else index_text.strip('"')
+    instance = _instance(parsed, index, scope)
+    return _Instance(scope, instance) if instance else scope

@@ -23,6 +23,7 @@ from brokerguard.policies.meta import Text
 from brokerguard.providers.terraform_expressions import (
     EvalError,
     HclSet,
+    ResourceReference,
     Unknown,
     evaluate,
     evaluate_node,
@@ -56,11 +57,6 @@ class _NoScope:
         raise Unknown(f"`{root}.{attribute}` in a literal", f"常值中出現 `{root}.{attribute}`")
 
 
-def _after_apply(root: str, attribute: str | None) -> Unknown:
-    ref = f"{root}.{attribute}" if attribute else root
-    return Unknown(f"`{ref}` is not known before apply", f"`{ref}` 要到 apply 後才知道")
-
-
 class ModuleScope:
     """var, local, each and count of one module instance."""
 
@@ -85,7 +81,12 @@ class ModuleScope:
                 return self.instance[root][attribute]
             except KeyError:
                 raise EvalError(f"{root}.{attribute}") from None
-        raise _after_apply(root, attribute)
+        if attribute and root.startswith("aws_"):
+            return ResourceReference(f"{root}.{attribute}")
+        if attribute and root == "data":
+            return ResourceReference(f"data.{attribute}", names_left=1)
+        ref = f"{root}.{attribute}" if attribute else root
+        raise Unknown(f"`{ref}` is not known before apply", f"`{ref}` 要到 apply 後才知道")
 
     def variable(self, name: str) -> Any:
         block = self.parsed.variables.get(self.directory, {}).get(name)

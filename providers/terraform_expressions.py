@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from brokerguard.policies.meta import Text
+from brokerguard.providers.terraform_values import IDENTITY
 
 
 class Unknown(Exception):  # noqa: N818 (a value, not a failure)
@@ -31,6 +32,49 @@ class EvalError(Exception):
     """Terraform would fail to evaluate this (try() and can() catch it)."""
 
 
+class Link(str):
+    """A resource's identity (`aws_x.y.arn`), known only after apply: kept as its reference, as a
+    plan's configuration links it and Checkov renders it. Anything computed from it is Unknown."""
+
+    __slots__ = ()
+
+
+def _after_apply(ref: str) -> Unknown:
+    return Unknown(f"`{ref}` is not known before apply", f"`{ref}` 要到 apply 後才知道")
+
+
+class ResourceReference:
+    """`aws_x.y` (or `data.aws_x.y`, an instance `aws_x.y[0]`): its identity attributes are Links."""
+
+    def __init__(self, prefix: str, names_left: int = 0, indexed: bool = False) -> None:
+        self.prefix, self.names_left, self.indexed = prefix, names_left, indexed
+
+    def get(self, key: Any, attribute: bool) -> Any:
+        if self.names_left and attribute:
+            return ResourceReference(f"{self.prefix}.{key}", self.names_left - 1)
+        if attribute and isinstance(key, str) and re.fullmatch(IDENTITY, key) and not self.names_left:
+            return Link(f"{self.prefix}.{key}")
+        if not attribute and not self.indexed and not self.names_left and isinstance(key, (int, str)) \
+                and not isinstance(key, (bool, Link)):
+            return ResourceReference(f"{self.prefix}[{json.dumps(key)}]", indexed=True)
+        raise _after_apply(f"{self.prefix}.{key}")
+
+
+def _known(value: Any) -> Any:
+    """value itself, or Unknown when it is (or holds) a Link: its text is not its value."""
+    if isinstance(value, Link):
+        raise _after_apply(value)
+    if isinstance(value, ResourceReference):
+        raise _after_apply(value.prefix)
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            _known(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _known(v)
+    return value
+
+
 class HclSet(tuple):
     """A set: iterated in Terraform's order, each element its own key."""
 
@@ -39,7 +83,7 @@ class HclSet(tuple):
     @staticmethod
     def of(items: Any) -> HclSet:
         unique: list[Any] = []
-        for item in items:
+        for item in _known(list(items)):  # unknown elements may be equal: the set's size is unknown
             if item not in unique:
                 unique.append(item)
         if all(isinstance(i, str) for i in unique):
@@ -307,6 +351,7 @@ class _Parser:
 
 
 def _number(value: Any) -> int | float:
+    _known(value)
     if isinstance(value, bool) or value is None:
         raise EvalError("not a number")
     if isinstance(value, (int, float)):
@@ -323,6 +368,7 @@ def _number(value: Any) -> int | float:
 
 
 def _text(value: Any) -> str:
+    _known(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -333,6 +379,7 @@ def _text(value: Any) -> str:
 
 
 def _boolean(value: Any) -> bool:
+    _known(value)
     if isinstance(value, bool):
         return value
     if value in ("true", "false"):
@@ -341,6 +388,7 @@ def _boolean(value: Any) -> bool:
 
 
 def _equal(a: Any, b: Any) -> bool:
+    _known(a), _known(b)
     if isinstance(a, bool) != isinstance(b, bool):
         return False
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
@@ -352,6 +400,8 @@ def _equal(a: Any, b: Any) -> bool:
 
 def _items(value: Any) -> list[tuple[Any, Any]]:
     """(key, value) pairs as Terraform iterates a collection: list index, map key (sorted), set element."""
+    if isinstance(value, ResourceReference):
+        raise _after_apply(value.prefix)
     if isinstance(value, HclSet):
         return [(v, v) for v in value]
     if isinstance(value, (list, tuple)):
@@ -409,7 +459,9 @@ def _element(values: Any, index: Any) -> Any:
     return items[int(_number(index)) % len(items)]
 
 
-def _index_of(values: Any, i: Any) -> Any:
+def _index_of(values: Any, i: Any, attribute: bool = False) -> Any:
+    if isinstance(values, ResourceReference):
+        return values.get(i, attribute)
     if isinstance(values, dict):
         key = _text(i)
         if key not in values:
@@ -458,18 +510,6 @@ def evaluate_node(node: tuple, scope: Scope) -> Any:
     return _eval(node, scope)
 
 
-def _ref_text(node: tuple) -> str:
-    if node[0] == "ref":
-        return node[1]
-    if node[0] == "attr":
-        return f"{_ref_text(node[1])}.{node[2]}"
-    if node[0] == "index" and node[2][0] == "lit":
-        return f"{_ref_text(node[1])}[{json.dumps(node[2][1])}]"
-    if node[0] == "index":
-        return f"{_ref_text(node[1])}[...]"
-    return "an expression"
-
-
 def _reference_root(node: tuple) -> tuple | None:
     """The innermost ("ref", name) of an attribute/index chain."""
     while node[0] in ("attr", "index"):
@@ -516,7 +556,7 @@ def _eval(node: tuple, scope: Scope) -> Any:
             return scope.reference(node[1], None)
         base = _eval(node[1], scope)
         key = node[2] if kind == "attr" else _eval(node[2], scope)
-        return _index_of(base, key)
+        return _index_of(base, key, attribute=kind == "attr")
     if kind == "list":
         return [_eval(n, scope) for n in node[1]]
     if kind == "object":
@@ -603,12 +643,26 @@ def evaluate(value: Any, scope: Scope) -> Any:
     """A value as parsed from HCL (strings are templates; lists and maps hold more of them) in scope.
     Raises Unknown when any part of it cannot be known, EvalError when Terraform would reject it."""
     if isinstance(value, str):
-        return _eval(parse(value), scope) if "${" in value else value
+        result = _eval(parse(value), scope) if "${" in value else value
+        _no_reference(result)
+        return result
     if isinstance(value, list):
         return [evaluate(v, scope) for v in value]
     if isinstance(value, dict):
         return {k: evaluate(v, scope) for k, v in value.items() if not k.startswith("__")}
     return value
+
+
+def _no_reference(value: Any) -> None:
+    """A whole resource is not a value brokerguard knows (its attributes are, when they are identities)."""
+    if isinstance(value, ResourceReference):
+        raise _after_apply(value.prefix)
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            _no_reference(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _no_reference(v)
 
 
 def iterate(value: Any) -> list[tuple[Any, Any]]:

@@ -24,8 +24,10 @@ _LEFTOVER = re.compile(
     r"\$\{|\b(?:var|local|each|count|module|data|path|self|terraform)\.\w"
     r"|\b[a-z_][a-z0-9_]*\(|\?.*:|[!=<>]=|&&|\|\||\b\w+\.(?:value|key)\b")
 # A reference to another resource's identity is a link, as in a plan (`subnet_id = aws_subnet.a.id`).
+# The attributes that name a resource (what a plan links by), as opposed to its other values.
+IDENTITY = r"(?:id|arn|name|bucket|domain|identifier|\w+_(?:id|arn|name))"
 _LINK = re.compile(r"(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?aws_[a-z0-9_]+\.[\w-]+(?:\[[^\]]*\])?"
-                   r"\.(?:id|arn|name|bucket|domain|identifier|\w+_(?:id|arn|name))")
+                   rf"\.{IDENTITY}")
 _REFERENCE = re.compile(r"(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?aws_[a-z0-9_]+\.[\w-]+(?:\[[^\]]*\])?\.\w+")
 _EMPTY_COLLECTIONS = {"set()", "[]", "{}", "toset([])", "tomap({})", "tolist([])"}
 META_ARGUMENTS = {"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}

@@ -213,7 +213,7 @@ class _World:
 
 
 def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: str,
-            expanded: dict[tuple[str, str], dict[str, Text]]) -> list[_Block]:
+            expanded: dict[tuple[str, str], dict[str, Text | None]]) -> list[_Block]:
     out = []
     for key, definition in definitions.items():
         staged_file = str(Path(key.file_path).resolve())
@@ -227,9 +227,10 @@ def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: 
                             continue
                         parsed_as = (staged_file, "module" if kind == "module" else rtype, name.split("[")[0])
                         address = conf.get("__address__", f"{rtype}.{name}")
-                        unknown = {} if kind == "module" else {
+                        written = {} if kind == "module" else {
                             **unknown_attributes(conf, expressions.attributes.get(parsed_as, {})),
                             **expanded.get((staged_file, conf.get("__address__", "")), {})}
+                        unknown = {a: why for a, why in written.items() if why is not None}
                         out.append(_Block(address=prefix + address, file=real, exists=existence(conf), unknown=unknown,
                                           lines=(int(conf.get("__start_line__", 0)), int(conf.get("__end_line__", 0)))))
     return out
@@ -245,7 +246,7 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
         for real_root, root in zip(source.roots, stage.roots, strict=True):
             # Several root modules hold the same addresses: each is named by its directory.
             prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""
-            expanded: dict[tuple[str, str], dict[str, Text]] = {}
+            expanded: dict[tuple[str, str], dict[str, Text | None]] = {}
 
             def prepare(definitions: dict, root: Path = root, expanded: dict = expanded) -> None:
                 # Before the checks run: dynamic blocks expanded, provider default_tags from the resolved graph.

@@ -31,9 +31,11 @@ from brokerguard.providers.terraform_expressions import (
     parse,
     references,
 )
-from brokerguard.providers.terraform_values import ParsedModules, has_dynamic, unresolved
+from brokerguard.providers.terraform_values import ParsedModules, has_dynamic, unresolved, unresolved_parts
 
-Gaps = dict[str, Text]  # top-level attribute -> why its value is not known
+# Top-level attribute -> why its value is not known, or None: expanded, every part known (the other
+# checks of what was written do not apply to it: its blocks are no longer the ones written).
+Gaps = dict[str, Text | None]
 
 
 def _unwrap(value: Any) -> Any:
@@ -145,9 +147,15 @@ def convert(value: Any, type_text: Any) -> Any:
     return _convert(value, parse(type_text if "${" in type_text else "${" + type_text + "}"))
 
 
-def _convert(value: Any, node: tuple) -> Any:
-    if node[0] == "template" and len(node[1]) == 1:
+def _type(node: tuple) -> tuple:
+    """A type expression without the template around it (bc-python-hcl2 writes `'${string}'` inside objects)."""
+    while node[0] == "template" and len(node[1]) == 1 and not isinstance(node[1][0], str):
         node = node[1][0]
+    return node
+
+
+def _convert(value: Any, node: tuple) -> Any:
+    node = _type(node)
     if value is None:
         return None
     if node[0] == "ref":
@@ -166,7 +174,7 @@ def _convert(value: Any, node: tuple) -> Any:
         if node[1] == "bool":
             return evaluate("${tobool(x)}", _Const({"x": value}))
     if node[0] == "call" and len(node[2]) >= 1:
-        name, inner = node[1], node[2][0]
+        name, inner = node[1], _type(node[2][0])
         if name in ("list", "set") and isinstance(value, (list, tuple)):
             items = [_convert(v, inner) for v in value]
             return HclSet.of(items) if name == "set" else items
@@ -174,10 +182,9 @@ def _convert(value: Any, node: tuple) -> Any:
             return {k: _convert(v, inner) for k, v in value.items()}
         if name == "object" and isinstance(value, dict) and inner[0] == "object":
             out = {}
-            for key_node, attr_type in inner[1]:
-                key = key_node[1] if key_node[0] == "lit" else None
-                if not isinstance(key, str):
-                    raise Unknown("an object type brokerguard does not read", "brokerguard 不讀的物件型別")
+            for key_node, written_type in inner[1]:
+                key = evaluate_node(key_node, _NoScope())
+                attr_type = _type(written_type)
                 optional = attr_type[0] == "call" and attr_type[1] == "optional"
                 if key in value:
                     out[key] = _convert(value[key], attr_type[2][0] if optional else attr_type)
@@ -291,15 +298,15 @@ def expand_resource(conf: dict, parsed: dict, scope: Any) -> Gaps:
         existing = conf.get(name) if isinstance(conf.get(name), list) else []
         if existing or blocks:
             conf[name] = existing + blocks
-        if found:
-            gaps.setdefault(name, found[0])
+        if name in parsed and (why := unresolved_parts(parsed[name], existing)) is not None:
+            found.append(why)  # the blocks written beside the dynamic one
+        gaps[name] = found[0] if found else gaps.get(name)
     conf.pop("dynamic", None)
     for attr, value in parsed.items():
         if attr != "dynamic" and not attr.startswith("__") and has_dynamic(value):
             found: list[Text] = []
             conf[attr] = _value(value, conf.get(attr), attr in conf, scope, found)
-            if found:
-                gaps[attr] = found[0]
+            gaps[attr] = found[0] if found else None
     return gaps
 
 
@@ -324,7 +331,7 @@ class Expander:
         return self._scopes[key]
 
     def expand(self, definitions: dict) -> dict[tuple[str, str], Gaps]:
-        """(file, address) -> unknown attributes, for the resources expanded."""
+        """(file, address) -> the attributes expanded, with why each is unknown (None: known)."""
         out: dict[tuple[str, str], Gaps] = {}
         for key, definition in definitions.items():
             file = str(Path(key.file_path).resolve())
@@ -336,9 +343,7 @@ class Expander:
                             continue
                         scope = self.scope(str(Path(file).parent), compat_checkov.module_call(key))
                         address = conf.get("__address__", f"{rtype}.{name}")
-                        gaps = expand_resource(conf, parsed, _resource_instance(parsed, address, scope))
-                        if gaps:
-                            out[(file, address)] = gaps
+                        out[(file, address)] = expand_resource(conf, parsed, _resource_instance(parsed, address, scope))
         return out
 
 

@@ -171,7 +171,7 @@ def unresolved(value: Any, expression: bool = True) -> Text | None:
     return None
 
 
-def _unresolved_parts(parsed: Any, rendered: Any) -> Text | None:
+def unresolved_parts(parsed: Any, rendered: Any) -> Text | None:
     """Walk what was written beside what Checkov rendered; only the parts written as expressions count."""
     if isinstance(parsed, str):
         return unresolved(rendered) if "${" in parsed else None
@@ -183,12 +183,12 @@ def _unresolved_parts(parsed: Any, rendered: Any) -> Text | None:
                 if "${" in json.dumps(part, default=str):
                     return Text(f"{key}: an expression Checkov could not evaluate", f"{key}：Checkov 無法求值的運算式")
                 continue
-            if (why := _unresolved_parts(part, rendered[key])) is not None:
+            if (why := unresolved_parts(part, rendered[key])) is not None:
                 return why
         return None
     if isinstance(parsed, list) and isinstance(rendered, list) and len(parsed) == len(rendered):
         for part, value in zip(parsed, rendered, strict=True):
-            if (why := _unresolved_parts(part, value)) is not None:
+            if (why := unresolved_parts(part, value)) is not None:
                 return why
         return None
     return unresolved(rendered)  # the shape changed: an expression made it, so it is judged whole
@@ -201,6 +201,6 @@ def unknown_attributes(conf: dict, expressions: dict[str, str]) -> dict[str, Tex
     for attr in sorted(set(expressions) - META_ARGUMENTS - {"dynamic"}):
         if attr not in conf:
             gaps[attr] = Text("an expression Checkov could not evaluate", "Checkov 無法求值的運算式")
-        elif (why := _unresolved_parts(json.loads(expressions[attr]), conf[attr])) is not None:
+        elif (why := unresolved_parts(json.loads(expressions[attr]), conf[attr])) is not None:
             gaps[attr] = why
     return gaps

@@ -43,7 +43,8 @@ MUST_PASS = {
     "wafv2_web_acl_association-web-count-var-file-true", "wafv2_web_acl_association-web-count-tfvars-then-auto",
     "waf-association-in-module", "waf-association-in-module-count-1", "two-module-calls-both-private",
     "installed-module-private", "optional-set-private", "legacy-dir-holds-public-db",
-    "dynamic-waf-rules", "dynamic-waf-rules-in-module", "dynamic-firewall-logging", "dynamic-ingress-for-filter-private",
+    "dynamic-waf-rules", "dynamic-waf-rules-in-module", "dynamic-firewall-logging", "dynamic-firewall-logging-upper-keys",
+    "dynamic-ingress-for-filter-private",
     "dynamic-ingress-flatten-private", "dynamic-ingress-in-module-private",
 }
 

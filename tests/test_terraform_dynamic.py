@@ -1,0 +1,129 @@
+"""dynamic blocks expanded as Terraform expands them (providers/terraform_dynamic.py), the expressions
+they are written with (providers/terraform_expressions.py), and the cases Checkov's own expansion got
+wrong when measured (it is switched off). The real plans of the tier-1 mutants written with dynamic
+blocks are in tests/test_terraform_oracle.py; the outcomes of the fixture in tests/test_check_outcomes.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from brokerguard.providers.terraform_dynamic import ModuleScope, convert
+from brokerguard.providers.terraform_expressions import EvalError, HclSet, Link, Unknown, evaluate
+from brokerguard.providers.terraform_values import ParsedModules
+from conftest import FIXTURES, declared_at, judged
+
+DYN = FIXTURES / "terraform" / "dynamic-blocks"
+
+
+class Values:
+    """A scope of a few known variables and one iterator."""
+
+    names = frozenset({"rule"})
+
+    def __init__(self, variables: dict, element: dict) -> None:
+        self.variables, self.element = variables, element
+        self.module = ModuleScope(ParsedModules(variables={"/nowhere": {"unset": {}}}), "/nowhere", {}, None)
+
+    def reference(self, root: str, attribute: str | None) -> object:
+        if root == "var" and attribute in self.variables:
+            return self.variables[attribute]
+        if root == "rule":
+            return self.element if attribute is None else self.element[attribute]
+        return self.module.reference(root, attribute)
+
+
+SCOPE = Values({"rules": [{"name": "a", "on": True, "cidr": "10.0.0.0/8"}, {"name": "b", "on": False, "cidr": "0.0.0.0/0"}],
+                "a": ["10.0.0.0/8"]},
+               {"key": 0, "value": {"name": "n", "overrides": ["x"]}})
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ('${[for r in var.rules : r.cidr if r.on]}', ["10.0.0.0/8"]),  # Checkov: ["r if r.enabled", "r if r.enabled"]
+    ('${{for r in var.rules : r.name => r.cidr}}', {"a": "10.0.0.0/8", "b": "0.0.0.0/0"}),
+    ('${lookup(rule.value,"overrides",[])}', ["x"]),
+    ('${lookup(rule.value,"missing",[])}', []),
+    ('${try(rule.value.statement[0].x,None)}', None),  # bc-python-hcl2 writes null as None
+    ('x-${rule.value.name}-${rule.key}', "x-n-0"),
+    ('${toset(["b","a","b"])}', HclSet(("a", "b"))),
+    ('${flatten([var.a, ["9.0.0.0/8"]])}', ["10.0.0.0/8", "9.0.0.0/8"]),
+    ("${merge({'a': 1}, {'b': rule.value.name})}", {"a": 1, "b": "n"}),  # maps inside expressions, as Python writes them
+    ('${rule.value.name == "n" ? [1] : []}', [1]),
+    ('${aws_cloudwatch_log_group.flow.name}', "aws_cloudwatch_log_group.flow.name"),  # an identity: kept as its link
+])
+def test_expressions_evaluate_as_terraform_does(text: str, value: object) -> None:
+    assert evaluate(text, SCOPE) == value
+
+
+@pytest.mark.parametrize(("text", "unknown"), [
+    ('${flatten([var.a, var.unset])}', "var.unset"),  # Checkov: the characters of "${var.unset}"
+    ('${concat(var.a, var.unset)}', "var.unset"),
+    ('${aws_vpc.main.cidr_block}', "aws_vpc.main.cidr_block"),  # not an identity: known only after apply
+    ('${aws_vpc.main.id != null}', "aws_vpc.main.id"),  # a link's text is not its value
+    ('${"arn:${aws_vpc.main.arn}"}', "aws_vpc.main.arn"),
+    ('${toset([aws_vpc.main.id])}', "aws_vpc.main.id"),  # unknown elements may be equal: the size is unknown
+    ('${var.rules[*].name}', "splat"),
+    ('${format("%s", 1)}', "format"),
+])
+def test_what_cannot_be_known_is_unknown_naming_why(text: str, unknown: str) -> None:
+    with pytest.raises(Unknown) as raised:
+        evaluate(text, SCOPE)
+    assert unknown in raised.value.reason and raised.value.reason.zh
+
+
+def test_an_expression_terraform_rejects_is_caught_by_try_and_can_only() -> None:
+    with pytest.raises(EvalError):
+        evaluate("${rule.value.missing}", SCOPE)
+    assert evaluate("${can(rule.value.missing)}", SCOPE) is False
+    assert evaluate('${try(rule.value.missing, "d")}', SCOPE) == "d"
+    assert isinstance(evaluate("${rule.value.name}", SCOPE), str)
+    assert isinstance(evaluate("${aws_lb.web.arn}", SCOPE), Link)
+
+
+def test_variables_are_converted_to_their_declared_type() -> None:
+    rules = "${list(object({'name': '${string}', 'count': '${optional(bool,false)}', 'port': '${optional(number,443)}'}))}"
+    assert convert([{"name": "a", "extra": 1}], rules) == [{"name": "a", "count": False, "port": 443}]
+    assert convert(["b", "a", "b"], "${set(string)}") == HclSet(("a", "b"))
+    assert convert({"x": {"port": "80"}}, "${map(object({'port': '${number}'}))}") == {"x": {"port": 80}}
+    with pytest.raises(EvalError):
+        convert([{"count": True}], rules)  # name is required: Terraform refuses the value
+
+
+def _finding(check: str, resource: str) -> tuple[str, int, str, bool]:
+    found = judged(DYN).get((check, resource))
+    assert found is not None, sorted(judged(DYN))
+    assert found[1] == declared_at(DYN, resource)
+    return found
+
+
+def test_a_protection_written_over_an_unknown_collection_cannot_be_judged_and_says_why() -> None:
+    for check, resource in (("CKV_TWB_011", "aws_networkfirewall_logging_configuration.unknown"),
+                            ("CKV_TWB_013", "aws_wafv2_web_acl.unknown_rules")):
+        result, _, message, _ = _finding(check, resource)
+        assert result == "failed"
+        assert message.startswith("cannot judge:") and "var.not_set" in message and "has no value" in message
+
+
+def test_nested_dynamic_blocks_see_the_outer_iterator() -> None:
+    # override_action of each rule is a dynamic "count" or "none" over rule.value.count
+    result, _, message, _ = _finding("CKV_TWB_013", "aws_wafv2_web_acl.counted")
+    assert result == "failed" and "AWSManagedRulesKnownBadInputsRuleSet" in message and "cannot judge" not in message
+    assert _finding("CKV_TWB_013", "aws_wafv2_web_acl.blocking")[:2] == ("passed", declared_at(DYN, "aws_wafv2_web_acl.blocking"))
+
+
+def test_an_exposure_over_an_unknown_collection_is_never_a_pass(tmp_path: Path) -> None:
+    """An open ingress written over a variable with no value (Terraform cannot even plan it): the
+    database's network controls cannot pass."""
+    (tmp_path / "main.tf").write_text(
+        'variable "cidrs" {\n  type = list(string)\n}\n'
+        'resource "aws_security_group" "db" {\n  name = "db"\n  dynamic "ingress" {\n    for_each = var.cidrs\n'
+        '    content {\n      from_port   = 5432\n      to_port     = 5432\n      protocol    = "tcp"\n'
+        '      cidr_blocks = [ingress.value]\n    }\n  }\n}\n'
+        'resource "aws_db_instance" "ledger" {\n  identifier = "ledger"\n  engine = "postgres"\n'
+        '  instance_class = "db.m6i.large"\n  publicly_accessible = false\n'
+        '  vpc_security_group_ids = [aws_security_group.db.id]\n'
+        '  tags = {\n    "twb:class" = "core"\n  }\n}\n')
+    result, line, message, _ = judged(tmp_path)[("TWB_STACK_002", "aws_db_instance.ledger")]
+    assert (result, line) == ("failed", 16)
+    assert "cannot judge" in message and "var.cidrs" in message

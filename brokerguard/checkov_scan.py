@@ -12,6 +12,7 @@ from typing import Any
 
 from brokerguard import compat_checkov, registry
 from brokerguard.errors import InputError
+from brokerguard.hcl_cache import parsed_once
 from brokerguard.model import Finding, Resource
 from brokerguard.policies import resource_conf
 from brokerguard.policies.meta import OK, Text
@@ -305,15 +306,16 @@ def _run_terraform(source: TerraformSource, check_ids: set[str]) -> CheckovResul
     with them), protections only when they certainly are (a second run without them); a finding
     passes only when it passes in both.
     """
-    first = _run_world(source, check_ids, {})
-    absent = _blank(first.blocks, {"no"})
-    maybe = _blank(first.blocks, {"maybe"})
-    may = _run_world(source, check_ids, absent) if absent else first
-    uncertain = {b.address for b in may.blocks if b.lines in maybe.get(b.file, ())}
-    certain = None
-    if maybe:
-        both = {f: absent.get(f, []) + maybe.get(f, []) for f in set(absent) | set(maybe)}
-        certain = _run_world(source, check_ids, both)
+    with parsed_once():  # the worlds read the same files (but for the blocks left out)
+        first = _run_world(source, check_ids, {})
+        absent = _blank(first.blocks, {"no"})
+        maybe = _blank(first.blocks, {"maybe"})
+        may = _run_world(source, check_ids, absent) if absent else first
+        uncertain = {b.address for b in may.blocks if b.lines in maybe.get(b.file, ())}
+        certain = None
+        if maybe:
+            both = {f: absent.get(f, []) + maybe.get(f, []) for f in set(absent) | set(maybe)}
+            certain = _run_world(source, check_ids, both)
     unknown = {b.address: b.unknown for b in may.blocks if b.unknown}
     return CheckovResult(findings=may.findings, resources=may.resources, suppressions=may.suppressions, unknown=unknown,
                          certain_findings=certain.findings if certain else None,

@@ -42,17 +42,10 @@ PATCHED = (
      ("self", "raw_check", "kwargs")),
     ("checkov.common.checks_infra.checks_parser", "GraphCheckParser.validate_check_config",
      ("self", "file_path", "raw_check")),
-    # Reads CHECKOV_RENDER_DYNAMIC_MODULES (RENDER_DYNAMIC_ENV) when it builds a resource's block.
-    ("checkov.terraform.graph_builder.graph_components.module", "Module._add_resource", ("self", "blocks", "path")),
     # A definition key's module call chain: path (the calling file), name, foreach_idx, nested_tf_module.
     ("checkov.terraform.modules.module_objects", "TFModule", ("path", "name", "nested_tf_module", "foreach_idx")),
 )
-# Checkov's expansion of dynamic blocks is off: brokerguard expands them itself (providers/
-# terraform_dynamic.py). Measured on Checkov 3.3.30: it ignores `iterator`, keeps one copy of the content
-# when for_each is empty or unknown, renders for expressions and flatten() into wrong collections, and
-# its dpath walk over the changed attributes is most of a scan of a module heavy with dynamic blocks.
-# With it off, a resource's `dynamic` attribute keeps its for_each and content as written, rendered.
-RENDER_DYNAMIC_ENV = ("CHECKOV_RENDER_DYNAMIC_MODULES", "False")
+
 # Set before Checkov is imported: no update check, no guideline download, no platform mapping.
 OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "True", "BC_SKIP_MAPPING": "TRUE", "ANSI_COLORS_DISABLED": "True"}
 # Checkov's packages of built-in Terraform checks: importing checkov.terraform imports every check
@@ -167,7 +160,6 @@ def import_checkov() -> None:
     _assert_versions()
     for key, val in OFFLINE_ENV.items():
         os.environ.setdefault(key, val)
-    os.environ[RENDER_DYNAMIC_ENV[0]] = RENDER_DYNAMIC_ENV[1]  # forced: a user's own setting would change the shape read
     _skip_builtin_checks()
     from checkov.common.bridgecrew.platform_integration import bc_integration
 

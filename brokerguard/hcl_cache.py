@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -45,6 +46,38 @@ class _CachedParser:
 
     def __getattr__(self, name: str) -> Any:  # everything else Checkov uses from hcl2, unchanged
         return getattr(self.real, name)
+
+
+class _MemoryParser:
+    """Each text parsed once per scan of a Terraform directory, which runs Checkov once
+    per possible world (a block whose count is 0 or unknown is left out and the tree read again), so
+    the same files are read two or three times; a copy of the first parse is given each time."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.parsed: dict[str, str] = {}
+
+    def load(self, fh: TextIO) -> Any:
+        text = fh.read()
+        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if key in self.parsed:
+            return json.loads(self.parsed[key])
+        parsed = self.real.load(io.StringIO(text))  # through the cache directory, when there is one
+        with contextlib.suppress(TypeError, ValueError):
+            self.parsed[key] = json.dumps(parsed)
+        return parsed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+@contextlib.contextmanager
+def parsed_once() -> Iterator[None]:
+    """Within this block each text is parsed once (in front of the cache directory, if any)."""
+    from brokerguard import compat_checkov
+
+    with compat_checkov.hcl_parser(_MemoryParser):
+        yield
 
 
 @contextlib.contextmanager

@@ -7,7 +7,8 @@ characters of the text). Here the for_each of each dynamic block is evaluated fr
 (terraform_expressions), with the variables a module gets as Terraform gives them (root values,
 defaults, the module call's arguments, converted to the declared type) and its locals; each element
 gives one block, its content evaluated with the iterator (`name.key`, `name.value`, or the name
-`iterator =` gives). Content that does not use an iterator keeps Checkov's rendered value.
+`iterator =` gives). Checkov is given the files without the
+dynamic blocks of resources (terraform_values), so all their content is evaluated here.
 
 A for_each that cannot be known creates no block, and the attribute it writes is unknown: a protection
 written that way does not count, an exposure that may be created is "cannot judge", never a pass.
@@ -265,24 +266,29 @@ def _expand(name: str, spec: dict, rendered: Any, scope: Any, gaps: list[Text]) 
             for k, v in items]
 
 
+def _evaluated(parsed: str, scope: Any, gaps: list[Text]) -> Any:
+    """An expression of dynamic content, evaluated here; unknown, it stays as written (its text is no value)."""
+    try:
+        return _plain(evaluate(parsed, scope))  # every part known: the scope holds only values Terraform would have
+    except Unknown as exc:
+        gaps.append(exc.reason)
+    except EvalError:
+        gaps.append(Text(f"`{parsed[:80]}`: Terraform would reject it", f"`{parsed[:80]}`：Terraform 會拒絕此運算式"))
+    return parsed
+
+
 def _value(parsed: Any, rendered: Any, has: bool, scope: Any, gaps: list[Text]) -> Any:
     if isinstance(parsed, str):
         if scope.names and references(parsed, set(scope.names)):
-            try:
-                value = evaluate(parsed, scope)
-            except Unknown as exc:
-                gaps.append(exc.reason)
-                return parsed
-            except EvalError:
-                gaps.append(Text(f"`{parsed[:80]}`: Terraform would reject it", f"`{parsed[:80]}`：Terraform 會拒絕此運算式"))
-                return parsed
-            return _plain(value)  # every part known: the scope holds only values Terraform would have
+            return _evaluated(parsed, scope, gaps)
         if "${" not in parsed:
             return parsed
-        if not has or (why := unresolved(rendered)) is not None:
-            gaps.append(why if has and why else Text("an expression Checkov could not evaluate", "Checkov 無法求值的運算式"))
-            return parsed
-        return rendered
+        if has:  # rendered by Checkov (a block written beside the dynamic ones)
+            if (why := unresolved(rendered)) is not None:
+                gaps.append(why)
+                return parsed
+            return rendered
+        return _evaluated(parsed, scope, gaps)
     if isinstance(parsed, dict):
         return _body(parsed, rendered, scope, gaps)
     if isinstance(parsed, list):

@@ -11,6 +11,7 @@ as Terraform does; anywhere else it is unknown too.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -634,6 +635,7 @@ def _call(name: str, args: tuple, scope: Scope) -> Any:
         raise EvalError(f"{name}() cannot take these arguments") from None
 
 
+@functools.lru_cache(maxsize=65536)
 def parse(text: str) -> tuple:
     """A parsed template (text as bc-python-hcl2 writes an attribute: `${...}` inside, literal outside)."""
     return _template(text)

@@ -96,9 +96,27 @@ class Expressions:
                         self.attributes[key] = {a: text for a, text in written if "${" in text}
 
 
+def _without_dynamic_blocks(parsed: Any) -> None:
+    """Checkov is not given the dynamic blocks of resources: terraform_dynamic expands them from what
+    was recorded, and Checkov's own expansion (measured wrong, and most of the time of a scan of a
+    module heavy with dynamic blocks) then has nothing to do."""
+    def strip(value: Any) -> None:
+        if isinstance(value, dict):
+            value.pop("dynamic", None)
+            for v in value.values():
+                strip(v)
+        elif isinstance(value, list):
+            for v in value:
+                strip(v)
+
+    for block in parsed.get("resource") or [] if isinstance(parsed, dict) else []:
+        strip(block)
+
+
 @contextlib.contextmanager
 def recording() -> Iterator[Expressions]:
-    """While Checkov parses files, note which attributes were expressions (rendering overwrites them)."""
+    """While Checkov parses files, note which attributes were expressions (rendering overwrites them)
+    and what dynamic expansion needs; Checkov gets the files without their resources' dynamic blocks."""
     from brokerguard import compat_checkov
 
     found = Expressions()
@@ -110,6 +128,7 @@ def recording() -> Iterator[Expressions]:
         def load(self, fh: Any) -> Any:
             parsed = self.parser.load(fh)
             found.record(str(Path(fh.name).resolve()), parsed)
+            _without_dynamic_blocks(parsed)
             return parsed
 
         def __getattr__(self, name: str) -> Any:

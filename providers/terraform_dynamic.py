@@ -1,14 +1,14 @@
 """`dynamic` blocks expanded as Terraform expands them, over collections brokerguard knows for certain.
 
-Checkov's own expansion was measured and is not used (compat_checkov turns it off): it ignores
+Checkov's own expansion was measured and is not used (Checkov is given no dynamic blocks): it ignores
 `iterator`, keeps one copy of the content when for_each is empty or unknown, and renders for
 expressions, flatten() and toset() into wrong collections (flatten([var.a, var.unset]) became the
 characters of the text). Here the for_each of each dynamic block is evaluated from what was written
 (terraform_expressions), with the variables a module gets as Terraform gives them (root values,
 defaults, the module call's arguments, converted to the declared type) and its locals; each element
 gives one block, its content evaluated with the iterator (`name.key`, `name.value`, or the name
-`iterator =` gives). Checkov is given the files without the
-dynamic blocks of resources (terraform_values), so all their content is evaluated here.
+`iterator =` gives). Checkov is given the files without the dynamic blocks of resources
+(terraform_values), so all their content is evaluated here.
 
 A for_each that cannot be known creates no block, and the attribute it writes is unknown: a protection
 written that way does not count, an exposure that may be created is "cannot judge", never a pass.
@@ -61,14 +61,14 @@ class _NoScope:
 
 
 class ModuleScope:
-    """var, local, each and count of one module instance."""
+    """var and local of one module instance."""
 
     def __init__(self, parsed: ParsedModules, directory: str, values: dict[str, Any] | None,
-                 call: tuple[ModuleScope, dict] | None, instance: dict[str, Any] | None = None) -> None:
+                 call: tuple[Any, dict] | None) -> None:
         self.parsed, self.directory = parsed, directory
         self.values = values  # a root module's values from outside (tfvars, --var...), else None
-        self.call = call  # (the calling module's scope, the module block) for a called module
-        self.instance = instance or {}  # "each" / "count" of this instance, when known
+        # A called module: (the scope its arguments are evaluated in, with the call's each / count, the module block).
+        self.call = call
         self._locals: dict[str, Any] = {}
         self._evaluating: set[str] = set()
 
@@ -79,11 +79,6 @@ class ModuleScope:
             return self.variable(attribute)
         if root == "local" and attribute:
             return self.local(attribute)
-        if root in self.instance and attribute:
-            try:
-                return self.instance[root][attribute]
-            except KeyError:
-                raise EvalError(f"{root}.{attribute}") from None
         if attribute and root.startswith("aws_"):
             return ResourceReference(f"{root}.{attribute}")
         if attribute and root == "data":
@@ -121,21 +116,22 @@ class ModuleScope:
         return value
 
 
-class _Iterator:
-    """A dynamic block's iterator over its scope."""
+class _Bound:
+    """Names bound over a scope: a dynamic block's iterator (`key`, `value`), or `each` / `count` of a
+    resource or module instance."""
 
-    def __init__(self, scope: Any, name: str, key: Any, value: Any) -> None:
-        self.scope, self.name, self.element = scope, name, {"key": key, "value": value}
-        self.names = scope.names | {name}
+    def __init__(self, scope: Any, bound: dict[str, dict[str, Any]], iterator: str | None = None) -> None:
+        self.scope, self.bound = scope, bound
+        self.names = scope.names | ({iterator} if iterator else set())  # the iterators in scope
 
     def reference(self, root: str, attribute: str | None) -> Any:
-        if root != self.name:
+        if root not in self.bound:
             return self.scope.reference(root, attribute)
         if attribute is None:
-            return self.element
-        if attribute not in self.element:
+            return self.bound[root]
+        if attribute not in self.bound[root]:
             raise EvalError(f"{root}.{attribute}")
-        return self.element[attribute]
+        return self.bound[root][attribute]
 
 
 # ---- type conversion: what Terraform does to a variable's value before any expression sees it --------
@@ -262,8 +258,8 @@ def _expand(name: str, spec: dict, rendered: Any, scope: Any, gaps: list[Text]) 
     iterator = str(_unwrap(spec.get("iterator")) or name).removeprefix("${").removesuffix("}")
     content = _unwrap(spec.get("content")) or {}
     written = _unwrap(rendered.get("content")) if isinstance(rendered, dict) else None
-    return [_body(content if isinstance(content, dict) else {}, written, _Iterator(scope, iterator, k, v), gaps)
-            for k, v in items]
+    return [_body(content if isinstance(content, dict) else {}, written,
+                  _Bound(scope, {iterator: {"key": k, "value": v}}, iterator), gaps) for k, v in items]
 
 
 def _evaluated(parsed: str, scope: Any, gaps: list[Text]) -> Any:
@@ -332,8 +328,7 @@ class Expander:
             else:
                 parent = self.scope(str(Path(call.file).parent), call.parent)
                 block = self.parsed.modules.get(call.file, {}).get(call.name, {})
-                self._scopes[key] = ModuleScope(self.parsed, directory, None, (parent, block),
-                                                _instance(block, call.index, parent))
+                self._scopes[key] = ModuleScope(self.parsed, directory, None, (_instance(block, call.index, parent), block))
         return self._scopes[key]
 
     def expand(self, definitions: dict) -> dict[tuple[str, str], Gaps]:
@@ -353,34 +348,21 @@ class Expander:
         return out
 
 
-def _instance(block: dict, index: Any, scope: ModuleScope) -> dict[str, Any]:
-    """each / count of one instance of a module call or resource, when its for_each or count is known."""
+def _instance(block: dict, index: Any, scope: Any) -> Any:
+    """scope with `each` / `count` of one instance of a module call or resource bound, when its
+    for_each or count is known (else they stay unknown)."""
     if index is None:
-        return {}
+        return scope
     if "count" in block and isinstance(index, int):
-        return {"count": {"index": index}}
+        return _Bound(scope, {"count": {"index": index}})
     if "for_each" in block:
         try:
             items = {str(k): v for k, v in iterate(evaluate(_unwrap(block["for_each"]), scope))}
         except (Unknown, EvalError):
-            return {}
+            return scope
         if str(index) in items:
-            return {"each": {"key": str(index), "value": items[str(index)]}}
-    return {}
-
-
-class _Instance:
-    def __init__(self, scope: ModuleScope, instance: dict[str, Any]) -> None:
-        self.scope, self.instance = scope, instance
-
-    names: frozenset[str] = frozenset()
-
-    def reference(self, root: str, attribute: str | None) -> Any:
-        if root in self.instance and attribute:
-            if attribute not in self.instance[root]:
-                raise EvalError(f"{root}.{attribute}")
-            return self.instance[root][attribute]
-        return self.scope.reference(root, attribute)
+            return _Bound(scope, {"each": {"key": str(index), "value": items[str(index)]}})
+    return scope
 
 
 def _resource_instance(parsed: dict, address: str, scope: ModuleScope) -> Any:
@@ -388,6 +370,4 @@ def _resource_instance(parsed: dict, address: str, scope: ModuleScope) -> Any:
     if not address.endswith("]") or "[" not in address:
         return scope
     index_text = address[address.rindex("[") + 1: -1]
-    index: Any = int(index_text) if index_text.isdigit() else index_text.strip('"')
-    instance = _instance(parsed, index, scope)
-    return _Instance(scope, instance) if instance else scope
+    return _instance(parsed, int(index_text) if index_text.isdigit() else index_text.strip('"'), scope)

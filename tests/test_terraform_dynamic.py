@@ -205,3 +205,20 @@ def test_expanded_blocks_equal_the_blocks_of_the_real_plan(name: str, tmp_path: 
             compared += 1
     # An empty ingress is computed by the provider, an after-apply one unknown: the plan cannot tell either.
     assert compared or (undecided and name in ("dynamic-ingress-empty", "dynamic-ingress-after-apply-open")), name
+
+
+def test_a_module_called_with_for_each_expands_each_instance_over_its_own_arguments(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(
+        'variable "cidrs" {\n  type = list(string)\n}\nresource "aws_security_group" "this" {\n  name = "x"\n'
+        '  dynamic "ingress" {\n    for_each = var.cidrs\n    iterator = cidr\n    content {\n      from_port   = 443\n'
+        '      to_port     = 443\n      protocol    = "tcp"\n      cidr_blocks = [cidr.value]\n'
+        '      description = "n${cidr.key}"\n    }\n  }\n}\n')
+    (tmp_path / "main.tf").write_text(
+        'module "sg" {\n  source   = "./m"\n  for_each = { a = ["10.0.0.0/8"], b = ["0.0.0.0/0", "10.1.0.0/16"] }\n'
+        "  cidrs    = each.value\n}\n")
+    found = {r.address: r.values.get("ingress") for r in _judge(tmp_path).resources}
+    assert found['module.sg["a"].aws_security_group.this'] == [
+        {"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"], "description": "n0"}]
+    assert [(i["cidr_blocks"], i["description"]) for i in found['module.sg["b"].aws_security_group.this']] == [
+        (["0.0.0.0/0"], "n0"), (["10.1.0.0/16"], "n1")]

@@ -502,7 +502,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "upper": lambda s: _text(s).upper(),
     "zipmap": lambda ks, vs: dict(zip([_text(k) for k in _collection(ks)], _collection(vs), strict=True)),
     "range": lambda *a: list(range(*(int(_number(x)) for x in a))),
-    "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
+    "jsonencode": lambda v: json.dumps(_known(v), separators=(",", ":"), sort_keys=True),  # as Terraform writes it
 }
 
 

@@ -45,7 +45,6 @@ PATCHED = (
     # A definition key's module call chain: path (the calling file), name, foreach_idx, nested_tf_module.
     ("checkov.terraform.modules.module_objects", "TFModule", ("path", "name", "nested_tf_module", "foreach_idx")),
 )
-
 # Set before Checkov is imported: no update check, no guideline download, no platform mapping.
 OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "True", "BC_SKIP_MAPPING": "TRUE", "ANSI_COLORS_DISABLED": "True"}
 # Checkov's packages of built-in Terraform checks: importing checkov.terraform imports every check

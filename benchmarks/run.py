@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/brokerguard-bench"))
     parser.add_argument("--no-doc", action="store_true", help="print the table instead of writing docs/performance.md")
-    parser.add_argument("--dynamic-rules", type=int, default=150,
+    parser.add_argument("--dynamic-rules", type=int, default=40,
                         help="rule-list length of the module tree heavy with dynamic blocks (0: skip that measurement)")
     args = parser.parse_args(argv)
 

@@ -19,6 +19,7 @@ from brokerguard.policies.meta import OK, Text
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
 from brokerguard.providers.terraform_dynamic import Expander
+from brokerguard.providers.terraform_override import Merged, merging
 from brokerguard.providers.terraform_stage import MERGED_VARIABLES, Staged, staged
 from brokerguard.providers.terraform_values import Expressions, existence, recording, unknown_attributes
 from brokerguard.suppressions import Suppression, in_files
@@ -203,6 +204,7 @@ class _Block:
     lines: tuple[int, int]
     exists: str | None  # "no", "maybe" or None (certainly, as far as count/for_each go)
     unknown: dict[str, str]
+    calls: str = ""  # a module block: the address prefix of what it creates (`module.a.module.b`)
 
 
 @dataclass(frozen=True)
@@ -232,8 +234,22 @@ def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: 
                             **unknown_attributes(conf, expressions.attributes.get(parsed_as, {})),
                             **expanded.get((staged_file, conf.get("__address__", "")), {})}
                         unknown = {a: why for a, why in written.items() if why is not None}
+                        cut = address.rfind(".") + 1
+                        calls = f"{prefix}{address[:cut]}module.{address[cut:]}" if kind == "module" else ""
                         out.append(_Block(address=prefix + address, file=real, exists=existence(conf), unknown=unknown,
-                                          lines=(int(conf.get("__start_line__", 0)), int(conf.get("__end_line__", 0)))))
+                                          lines=(int(conf.get("__start_line__", 0)), int(conf.get("__end_line__", 0))),
+                                          calls=calls))
+    return out
+
+
+def _inherited(blocks: list[_Block]) -> list[_Block]:
+    """What a module call with count 0 (or an unknown count) holds is absent (or maybe there) with it:
+    Checkov renders it anyway, and reads the module's files on their own once the call is left out."""
+    calls = [(b.calls, b.exists) for b in blocks if b.calls and b.exists]
+    out = []
+    for b in blocks:
+        states = {b.exists} | {state for prefix, state in calls if b.address.startswith((prefix + ".", prefix + "["))}
+        out.append(replace(b, exists="no" if "no" in states else "maybe" if "maybe" in states else None))
     return out
 
 
@@ -243,7 +259,7 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
     resources: list[Resource] = []
     blocks: list[_Block] = []
     read: set[tuple[str, str]] = set()
-    with staged(source, blank) as stage, recording() as expressions:
+    with staged(source, blank) as stage, merging() as overridden, recording() as expressions:
         for real_root, root in zip(source.roots, stage.roots, strict=True):
             # Several root modules hold the same addresses: each is named by its directory.
             prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""
@@ -275,6 +291,7 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
                          for f in _findings(report, check_ids, locate)]
             blocks += _blocks(definitions, expressions, stage, prefix, expanded)
             read.update((str(stage.real(key.file_path)), display_path(stage.real(key.file_path))) for key in definitions)
+        findings = _overridden(findings, overridden, stage)
     return _World(findings=findings, resources=resources, blocks=blocks, suppressions=in_files(sorted(read)))
 
 
@@ -282,6 +299,20 @@ def _root_values(root: Path) -> dict[str, Any]:
     """The values a staged root module gets from outside its defaults (terraform_stage merged them)."""
     merged = root / MERGED_VARIABLES
     return json.loads(merged.read_text(encoding="utf-8")) if merged.is_file() else {}
+
+
+def _overridden(findings: list[Finding], where: Merged, stage: Staged) -> list[Finding]:
+    """A failing finding on a block that override files changed names them too; it keeps the original
+    block's file and line, where Terraform's merged block is."""
+    notes = {(display_path(stage.real(original)), line): ", ".join(f"{display_path(stage.real(p))}:{n}" for p, n in blocks)
+             for (original, line), blocks in where.items()}
+    out = []
+    for f in findings:
+        note = notes.get((f.file, f.line))
+        if note and not f.passed:
+            f = replace(f, message=Text.join(" ", [f.message, Text(f"(overridden by {note})", f"（由 {note} 覆寫）")]))
+        out.append(f)
+    return out
 
 
 def _blank(blocks: list[_Block], states: set[str]) -> dict[Path, list[tuple[int, int]]]:
@@ -308,8 +339,9 @@ def _run_terraform(source: TerraformSource, check_ids: set[str]) -> CheckovResul
     """
     with parsed_once():  # the worlds read the same files (but for the blocks left out)
         first = _run_world(source, check_ids, {})
-        absent = _blank(first.blocks, {"no"})
-        maybe = _blank(first.blocks, {"maybe"})
+        blocks = _inherited(first.blocks)
+        absent = _blank(blocks, {"no"})
+        maybe = _blank(blocks, {"maybe"})
         may = _run_world(source, check_ids, absent) if absent else first
         uncertain = {b.address for b in may.blocks if b.lines in maybe.get(b.file, ())}
         certain = None

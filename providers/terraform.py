@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brokerguard.errors import InputError
+from brokerguard.providers import terraform_override
 from brokerguard.providers.terraform_tree import ModuleCall, resolve
 from brokerguard.providers.terraform_variables import TerraformVariables
 from brokerguard.schema import read_limited
@@ -26,6 +27,7 @@ class TerraformSource:
     left_out: tuple[Path, ...] = ()  # .tf files no module reads: not judged, named in the report
     variables: TerraformVariables = TerraformVariables()  # --var-file and --var
     installed: tuple[tuple[ModuleCall, Path], ...] = ()  # module calls read from .terraform/modules
+    calls: tuple[tuple[ModuleCall, Path], ...] = ()  # every module call, with its module's directory
     kind: str = "terraform"
     framework: str = "terraform"
 
@@ -86,15 +88,13 @@ def open_directory(root: Path, variables: TerraformVariables | None = None) -> T
     if not tree.roots:
         raise InputError(f"{root}: no root module (every directory with .tf files is called as a module by another)")
     read = sorted({p for d in tree.module_dirs for p in d.glob("*.tf") if p.is_file()})
-    override = next((p for p in read if p.name == "override.tf" or p.name.endswith("_override.tf")), None)
-    if override:  # Terraform merges it into the blocks it overrides; Checkov would judge it as blocks of its own
-        raise InputError(f"{override}: an override file, which the directory scan does not merge as Terraform does",
-                         hint="scan the plan JSON (`terraform show -json plan.out`) instead")
     for path in read:
         if not path.is_relative_to(root):  # a module outside the scanned path, called by a relative source
             _check_readable(path)
+    terraform_override.check(read)  # merged while Checkov parses; what Terraform refuses stops here
     return TerraformSource(root=root, files=tuple(read), roots=tree.roots, left_out=tree.left_out,
-                           variables=variables or TerraformVariables(), installed=tree.installed)
+                           variables=variables or TerraformVariables(), installed=tree.installed,
+                           calls=tree.calls)
 
 
 def describe_parse_error(path: Path) -> str:

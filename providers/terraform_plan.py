@@ -274,8 +274,59 @@ def _check_integrity(path: Path, doc: dict, planned: list[dict[str, Any]]) -> No
         if isinstance(actions, list) and "create" in actions and change.get("address") not in addresses:
             raise InputError(f"{path}: resource_changes creates {change.get('address')}, which planned_values does "
                              "not hold: an inconsistent plan", hint="write it again with `terraform show -json plan.out`")
-    # A block of the configuration that planned_values lacks is not refused: Terraform leaves out a
-    # for_each expression without references (`toset([])`), so an empty for_each looks the same.
+    _check_module_calls(path, _configuration_root(doc), addresses | _changed(doc))
+
+
+def _configuration_root(doc: dict) -> dict:
+    configuration = doc.get("configuration")
+    root = configuration.get("root_module") if isinstance(configuration, dict) else None
+    return root if isinstance(root, dict) else {}
+
+
+def _changed(doc: dict) -> set[str]:
+    return {str(c.get("address")) for c in doc.get("resource_changes") or [] if isinstance(c, dict)}
+
+
+def _may_be_empty(block: dict) -> bool:
+    """A block whose count or for_each may be 0 or empty. Terraform leaves out of the plan JSON a count
+    or for_each written without references (`for_each = toset([])`), but not the references to
+    `count.` / `each.` inside the block, which give it away."""
+    for key in ("count_expression", "for_each_expression"):
+        if key in block:
+            expr = block[key]
+            return not (expr.get("constant_value") if isinstance(expr, dict) else None)
+    return any(ref.split(".")[0] in ("count", "each") for ref in _references(block.get("expressions")))
+
+
+def _creates(module: Any) -> bool:
+    """The module creates a resource whatever its count/for_each arguments leave out."""
+    if not isinstance(module, dict):
+        return False
+    if any(isinstance(r, dict) and r.get("mode", "managed") == "managed" and not _may_be_empty(r)
+           for r in module.get("resources") or []):
+        return True
+    calls = module.get("module_calls")
+    return isinstance(calls, dict) and any(isinstance(c, dict) and not _may_be_empty(c) and _creates(c.get("module"))
+                                           for c in calls.values())
+
+
+def _check_module_calls(path: Path, module: dict, addresses: set[str], prefix: str = "") -> None:
+    """A module call Terraform cannot have left empty (no count or for_each, resources of its own) but
+    of which the plan holds nothing: its resources would go unjudged, an exposure among them."""
+    calls = module.get("module_calls")
+    for name, call in calls.items() if isinstance(calls, dict) else []:
+        if not isinstance(call, dict) or _may_be_empty(call):
+            continue
+        address = f"{prefix}module.{name}"
+        if _creates(call.get("module")) and not any(a.startswith((address + ".", address + "[")) for a in addresses):
+            raise InputError(f"{path}: module call {address} creates resources in the configuration, but "
+                             "planned_values and resource_changes hold none of them: a plan that lost a module",
+                             hint="write the plan again with `terraform show -json plan.out`; a count or for_each "
+                                  "written without references (`toset([])`) is left out of the plan JSON, so write "
+                                  "it as a constant (`for_each = {}`) or scan the Terraform directory instead")
+        if not {"count_expression", "for_each_expression"} & set(call):  # instances' keys: not followed
+            _check_module_calls(path, call.get("module") if isinstance(call.get("module"), dict) else {}, addresses,
+                                address + ".")
 
 
 def read_plan(path: Path, doc: dict, text: str) -> PlanSource:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brokerguard.providers.terraform import TerraformSource
+from brokerguard.providers.terraform_types import argument_rewrites, default_rewrites, typed_values
 from brokerguard.providers.terraform_variables import ENV_PREFIX
 
 # Every value a root module gets from outside its defaults, merged in Terraform's order; Checkov reads
@@ -74,10 +75,21 @@ def staged(source: TerraformSource, blank: Mapping[Path, list[tuple[int, int]]])
     rewrites: dict[Path, list[tuple[int, Path]]] = {}
     for call, target in source.installed:
         rewrites.setdefault(call.file, []).append((call.line, target))
+    # optional()-typed values Checkov would leave unevaluated, converted on their own lines
+    defaults: dict[Path, list[tuple[int, int, str]]] = {}
+    for directory in sorted({f.parent for f in source.files} - set(source.roots)):  # root modules: tfvars below
+        defaults.update(default_rewrites([f for f in source.files if f.parent == directory], str(directory)))
+    for call, target in source.calls:
+        module_files = [f for f in source.files if f.parent == target]
+        spans = argument_rewrites(call.file.read_text(encoding="utf-8"), call.line, module_files,
+                                  f"{call.file}:{call.line}: module \"{call.name}\"")
+        defaults.setdefault(call.file, []).extend(spans)
     with tempfile.TemporaryDirectory(prefix="brokerguard-tf-") as tmp:
         base = Path(tmp) / "tree"
         for path in source.files:
             text = path.read_text(encoding="utf-8")
+            for start, end, value in sorted(defaults.get(path, []), reverse=True):
+                text = text[:start] + value + text[end:]
             for line, target in sorted(rewrites.get(path, []), reverse=True):
                 relative = os.path.relpath(base / target.relative_to(real_base), base / path.parent.relative_to(real_base))
                 text = _with_local_source(text, line, relative if relative.startswith("../") else f"./{relative}")
@@ -86,6 +98,7 @@ def staged(source: TerraformSource, blank: Mapping[Path, list[tuple[int, int]]])
             out.write_text(_blanked(text, blank.get(path, [])), encoding="utf-8")
         for root in source.roots:  # one file of every value from outside, read by the root module alone
             values = source.variables.root_values(root, os.environ)
+            values.update(typed_values([f for f in source.files if f.parent == root], values, str(root)))
             if values:
                 merged = base / root.relative_to(real_base) / MERGED_VARIABLES
                 merged.write_text(json.dumps(values), encoding="utf-8")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from brokerguard.errors import InputError
+from brokerguard.providers.terraform_override import is_override
 
 _MODULE_BLOCK = re.compile(r'^[ \t]*module[ \t]+"', re.MULTILINE)
 LOCAL_PREFIXES = ("./", "../")
@@ -40,9 +41,10 @@ class ModuleTree:
     module_dirs: frozenset[Path]  # every directory Terraform reads: the roots and what they call
     left_out: tuple[Path, ...]  # .tf files under the scanned path in no module directory
     installed: tuple[tuple[ModuleCall, Path], ...] = ()  # calls read from what `terraform init` installed
+    calls: tuple[tuple[ModuleCall, Path], ...] = ()  # every call of the roots' tree, with its module's directory
 
 
-def _block_text(text: str, start: int) -> str:
+def block_text(text: str, start: int) -> str:
     """The text of the block that opens at start, to its closing brace (strings and comments skipped)."""
     depth, i, n = 0, text.index("{", start), len(text)
     while i < n:
@@ -72,23 +74,26 @@ def _calls_in(files: list[Path]) -> list[ModuleCall]:
     reports a file it cannot parse with its line); the rest of a file is not read twice."""
     import hcl2  # bc-python-hcl2, installed with checkov
 
-    calls = []
-    for path in files:
+    calls: dict[str, ModuleCall] = {}
+    # Override files last, in lexical order: a module block there changes a call's source, if it sets one.
+    for path in sorted(files, key=lambda p: (is_override(p), p.name)):
         text = path.read_text(encoding="utf-8")
         for match in _MODULE_BLOCK.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             try:
-                parsed = hcl2.loads(_block_text(text, match.start()))
+                parsed = hcl2.loads(block_text(text, match.start()))
             except Exception:  # noqa: BLE001 (Checkov names the file and line it cannot parse)
                 continue
             for block in parsed.get("module") or []:
                 for name, conf in block.items():
                     source = (conf.get("source") or [None])[0] if isinstance(conf, dict) else None
+                    if is_override(path) and (name not in calls or source is None):
+                        continue  # nothing to override is refused with the other override errors
                     if not isinstance(source, str) or "${" in source:
                         raise InputError(f"{path}:{line}: module \"{name}\" has no literal source, so the module "
                                          "it calls cannot be known")
-                    calls.append(ModuleCall(name=name, source=source, file=path, line=line))
-    return calls
+                    calls[name] = ModuleCall(name=name, source=source, file=path, line=line)
+    return list(calls.values())
 
 
 def _installed(root: Path) -> dict[str, Path]:
@@ -119,7 +124,7 @@ def _target(call: ModuleCall, key: str, root: Path, installed: dict[str, Path]) 
 
 
 def _walk_calls(root: Path, tf_by_dir: dict[Path, list[Path]], reached: set[Path],
-                cache: dict[Path, list[ModuleCall]], installed_calls: list[tuple[ModuleCall, Path]]) -> None:
+                cache: dict[Path, list[ModuleCall]], calls: list[tuple[ModuleCall, Path]]) -> None:
     installed = _installed(root)
     stack = [(root, "")]
     while stack:
@@ -130,8 +135,7 @@ def _walk_calls(root: Path, tf_by_dir: dict[Path, list[Path]], reached: set[Path
         for call in cache[directory]:
             child_key = f"{key}.{call.name}" if key else call.name
             target = _target(call, child_key, root, installed)
-            if not call.source.startswith(LOCAL_PREFIXES):
-                installed_calls.append((call, target))
+            calls.append((call, target))
             if not _tf_files(target):
                 raise InputError(f"{call.file}:{call.line}: module \"{call.name}\" calls {call.source}, which holds "
                                  "no .tf file", hint="fix the source, or scan the plan JSON (`terraform show -json plan.out`)")
@@ -161,9 +165,10 @@ def resolve(path: Path, files: list[Path]) -> ModuleTree:
             called |= reach - {d}
         roots = [d for d in top if d not in called]
     reached: set[Path] = set()
-    installed_calls: list[tuple[ModuleCall, Path]] = []
+    calls: list[tuple[ModuleCall, Path]] = []
     for root in roots:
-        _walk_calls(root, tf_by_dir, reached, cache, installed_calls)
+        _walk_calls(root, tf_by_dir, reached, cache, calls)
     left_out = tuple(f for f in files if f.parent not in reached)
     return ModuleTree(roots=tuple(roots), module_dirs=frozenset(reached), left_out=left_out,
-                      installed=tuple(dict.fromkeys(installed_calls)))
+                      installed=tuple(dict.fromkeys(c for c in calls if not c[0].source.startswith(LOCAL_PREFIXES))),
+                      calls=tuple(dict.fromkeys(calls)))

@@ -110,6 +110,42 @@ def test_plans_terraform_did_not_finish_or_that_disagree_exit_2(cli, tmp_path: P
     assert len(run.err.strip().splitlines()) == 1 and "Traceback" not in run.err
 
 
+MUTANT_PLANS = FIXTURES / "terraform_mutants" / "plans"
+
+
+def _lose_module(doc: dict, address: str) -> None:
+    root = doc["planned_values"]["root_module"]
+    root["child_modules"] = [m for m in root["child_modules"] if m["address"] != address]
+    doc["resource_changes"] = [c for c in doc["resource_changes"] if not c["address"].startswith(address + ".")]
+
+
+@pytest.mark.parametrize("plan,mutate,call", [
+    # a real plan of two module calls, one holding a public core database, that lost that module
+    ("two-module-calls-one-public", lambda d: _lose_module(d, "module.tenant_b"), "module.tenant_b"),
+    # the real plan of `for_each = toset([])` on a call: Terraform writes no for_each for an expression
+    # without references, so the call cannot be told from one the plan lost (the directory scan can)
+    ("waf-association-in-module-for-each-empty", lambda d: None, "module.edge"),
+])
+def test_a_module_call_only_in_the_configuration_exits_2_naming_it(cli, tmp_path: Path, plan: str, mutate, call: str) -> None:
+    doc = json.loads((MUTANT_PLANS / f"{plan}.plan.json").read_text())
+    mutate(doc)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc))
+    run = cli("scan", path, "--tier", "1")
+    assert run.code == 2 and f"{path}: module call {call} creates resources in the configuration" in run.err, run.err
+    assert "toset([])" in run.err and len(run.err.strip().splitlines()) == 1 and "Traceback" not in run.err
+
+
+@pytest.mark.parametrize("plan,created", [
+    ("public-db-module-count-0", False), ("public-db-module-count-var-default-0", False),
+    ("public-db-module-for-each-empty-map", False), ("public-db-module-count-1", True),
+    ("two-module-calls-one-public", True),
+])
+def test_module_calls_terraform_may_leave_empty_are_read(plan: str, created: bool) -> None:
+    addresses = {r.address for r in open_source(MUTANT_PLANS / f"{plan}.plan.json").resources}
+    assert any(a.startswith("module.tenant") and a.endswith("aws_db_instance.this") for a in addresses) == created
+
+
 def test_a_condition_known_only_after_apply_is_not_its_reference_text(tmp_path: Path) -> None:
     # `publicly_accessible = aws_x.y.enabled`: apply decides it; the reference is no stand-in for a boolean.
     doc = json.loads((PLANS / "tier4-compliant.plan.json").read_text())

@@ -74,6 +74,20 @@ def test_two_calls_of_one_module_stay_two(cli, tmp_path: Path) -> None:
     assert _failing(run, "firewall") >= {("CKV_TWB_003", "module.b.aws_db_instance.this")}
 
 
+@pytest.mark.parametrize("meta,created", [
+    ("count = 0", set()), ("for_each = {}", set()), ("count = 1", {("module.db[0].aws_db_instance.this", 3)}),
+    ("", {("module.db.aws_db_instance.this", 3)}),
+])
+def test_what_a_module_call_with_count_0_holds_is_not_created(cli, tmp_path: Path, meta: str, created: set) -> None:
+    # Checkov renders the module anyway, then reads its files on their own once the call is left out.
+    root = _tree(tmp_path, {"modules/db/main.tf": "\n" + DB_MODULE, "tenants.tf":
+                            f'module "db" {{\n  source = "./modules/db"\n  {meta}\n  public = true\n}}\n'})
+    run = cli("scan", root, "--tier", "1", "--format", "json")
+    found = {(f["resource"], f["line"], f["result"]) for f in run.control("firewall")["findings"]
+             if f["check_id"] == "CKV_TWB_003" and f["resource"].endswith("aws_db_instance.this")}
+    assert found == {(resource, line, "failed") for resource, line in created}
+
+
 def test_a_module_terraform_init_installed_is_read_offline(cli, tmp_path: Path) -> None:
     root = _tree(tmp_path, {
         "tenants.tf": 'module "tenant" {\n  source  = "example/db/aws"\n  version = "1.0.0"\n  public  = true\n}\n',
@@ -141,8 +155,22 @@ BAD_TREES = {
                       "terraform.tfvars: variable file: not a Terraform variable file", ""),
     "tfvars-json-not-an-object": ({"b.auto.tfvars.json": '[1, 2]\n'},
                                   "b.auto.tfvars.json: variable file: not a Terraform variable file", ""),
-    "override-file": ({"app_override.tf": 'resource "aws_db_instance" "ledger" {\n  publicly_accessible = true\n}\n'},
-                      "app_override.tf: an override file, which the directory scan does not merge", "plan JSON"),
+    # Terraform refuses these override files too (Missing resource to override, Unsupported override...)
+    "override-without-original": ({"app_override.tf": '\nresource "aws_db_instance" "ghost" {\n  multi_az = true\n}\n'},
+                                  "app_override.tf:2: resource aws_db_instance ghost: nothing to override", "Terraform refuses"),
+    "override-local-without-original": ({"override.tf": 'locals {\n  nowhere = 1\n}\n'},
+                                        "override.tf:1: local.nowhere: nothing to override", "other files"),
+    "override-aliased-provider-without-original": ({"override.tf": 'provider "aws" {\n  alias = "tokyo"\n}\n'},
+                                                   "override.tf:1: provider aws tokyo: nothing to override", ""),
+    "override-depends-on": ({"override.tf": 'resource "aws_db_instance" "ledger" {\n  depends_on = [aws_vpc.trading]\n}\n'},
+                            "override.tf:1: resource aws_db_instance ledger: depends_on cannot be overridden", ""),
+    "override-that-does-not-parse": ({"override.tf": 'resource "aws_db_instance" "ledger" {\n  multi_az =\n}\n'},
+                                     "override.tf:2: cannot parse Terraform", "terraform fmt"),
+    "override-moved": ({"override.tf": 'moved {\n  from = aws_db_instance.a\n  to   = aws_db_instance.ledger\n}\n'},
+                       "override.tf: a moved block cannot be in an override file", ""),
+    "override-count-and-for-each": ({"override.tf": 'resource "aws_db_instance" "ledger" {\n  count = 1\n}\n'
+                                                    'resource "aws_db_instance" "ledger" {\n  for_each = toset([])\n}\n'},
+                                    "override.tf:4: the merged block sets both count and for_each", ""),
 }
 
 

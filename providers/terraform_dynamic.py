@@ -20,16 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from brokerguard import compat_checkov
+from brokerguard.errors import InputError
 from brokerguard.policies.meta import Text
+from brokerguard.providers import terraform_types as types
 from brokerguard.providers.terraform_expressions import (
     EvalError,
     HclSet,
     ResourceReference,
     Unknown,
     evaluate,
-    evaluate_node,
     iterate,
-    parse,
     references,
 )
 from brokerguard.providers.terraform_values import ParsedModules, has_dynamic, unresolved, unresolved_parts
@@ -99,7 +99,8 @@ class ModuleScope:
             value = evaluate(_unwrap(block["default"]), _NoScope())
         else:
             raise Unknown(f"`var.{name}` has no value", f"`var.{name}` 沒有值")
-        return convert(value, _unwrap(block["type"])) if "type" in block else value
+        written = self.parsed.types.get(self.directory, {}).get(name)
+        return convert(value, written) if written else value
 
     def local(self, name: str) -> Any:
         if name in self._locals:
@@ -134,78 +135,32 @@ class _Bound:
         return self.bound[root][attribute]
 
 
-# ---- type conversion: what Terraform does to a variable's value before any expression sees it --------
-
-def convert(value: Any, type_text: Any) -> Any:
-    """value converted to the declared type (`optional()` attributes filled, others dropped), or Unknown
-    when the type is not one brokerguard reads."""
-    if not isinstance(type_text, str):
-        raise Unknown("a variable type brokerguard does not read", "brokerguard 不讀的變數型別")
-    return _convert(value, parse(type_text if "${" in type_text else "${" + type_text + "}"))
-
-
-def _type(node: tuple) -> tuple:
-    """A type expression without the template around it (bc-python-hcl2 writes `'${string}'` inside objects)."""
-    while node[0] == "template" and len(node[1]) == 1 and not isinstance(node[1][0], str):
-        node = node[1][0]
-    return node
+def _sets(value: Any, t: types.Type) -> Any:
+    """The parts of a converted value that are sets, as sets: a set's elements are their own keys."""
+    if t.kind == "set" and isinstance(value, list):
+        return HclSet.of(_sets(v, t.element) for v in value) if t.element else HclSet.of(value)
+    if t.kind in ("list", "tuple") and isinstance(value, list):
+        element_types = t.elements or (t.element,) * len(value)
+        return [_sets(v, e) if e else v for v, e in zip(value, element_types, strict=False)]
+    if t.kind == "map" and isinstance(value, dict) and t.element:
+        return {k: _sets(v, t.element) for k, v in value.items()}
+    if t.kind == "object" and isinstance(value, dict):
+        typed = {name: atype for name, atype, _, _ in t.attributes}
+        return {k: _sets(v, typed[k]) if k in typed else v for k, v in value.items()}
+    return value
 
 
-def _convert(value: Any, node: tuple) -> Any:
-    node = _type(node)
-    if value is None:
-        return None
-    if node[0] == "ref":
-        if node[1] == "any":
-            return value
-        if node[1] == "string":
-            if isinstance(value, bool):
-                return "true" if value else "false"
-            if isinstance(value, (int, float)):
-                return str(int(value)) if float(value).is_integer() else str(value)
-            if isinstance(value, str):
-                return value
-            raise EvalError("not a string")
-        if node[1] == "number":
-            return evaluate("${tonumber(x)}", _Const({"x": value}))
-        if node[1] == "bool":
-            return evaluate("${tobool(x)}", _Const({"x": value}))
-    if node[0] == "call" and len(node[2]) >= 1:
-        name, inner = node[1], _type(node[2][0])
-        if name in ("list", "set") and isinstance(value, (list, tuple)):
-            items = [_convert(v, inner) for v in value]
-            return HclSet.of(items) if name == "set" else items
-        if name == "map" and isinstance(value, dict):
-            return {k: _convert(v, inner) for k, v in value.items()}
-        if name == "object" and isinstance(value, dict) and inner[0] == "object":
-            out = {}
-            for key_node, written_type in inner[1]:
-                key = evaluate_node(key_node, _NoScope())
-                attr_type = _type(written_type)
-                optional = attr_type[0] == "call" and attr_type[1] == "optional"
-                if key in value:
-                    out[key] = _convert(value[key], attr_type[2][0] if optional else attr_type)
-                elif optional:
-                    default = attr_type[2][1] if len(attr_type[2]) > 1 else ("lit", None)
-                    out[key] = _convert(evaluate_node(default, _NoScope()), attr_type[2][0])
-                else:
-                    raise EvalError(f"attribute {key} is required")
-            return out
-        if name == "tuple" and isinstance(value, (list, tuple)) and inner[0] == "list" and len(inner[1]) == len(value):
-            return [_convert(v, t) for v, t in zip(value, inner[1], strict=True)]
-    raise Unknown("a variable type brokerguard does not read", "brokerguard 不讀的變數型別")
-
-
-class _Const:
-    names: frozenset[str] = frozenset()
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.values = values
-
-    def reference(self, root: str, attribute: str | None) -> Any:
-        if root in self.values and attribute is None:
-            return self.values[root]
-        raise Unknown(f"`{root}` in a type", f"型別中出現 `{root}`")
+def convert(value: Any, type_text: str) -> Any:
+    """value converted to the declared type as Terraform converts a variable's value (terraform_types:
+    optional() attributes filled, others dropped); Unknown when brokerguard cannot, EvalError when
+    Terraform would refuse the value."""
+    try:
+        t = types.parse_type(type_text)
+        return _sets(types.convert(value, t, "a variable"), t)
+    except types.UnknownValueError as exc:
+        raise Unknown(f"a variable value or type brokerguard does not read ({exc})", "brokerguard 不讀的變數值或型別") from None
+    except InputError:
+        raise EvalError("Terraform refuses this value for the variable's type") from None
 
 
 # ---- expansion -------------------------------------------------------------------------------------

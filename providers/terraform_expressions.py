@@ -506,11 +506,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
-def evaluate_node(node: tuple, scope: Scope) -> Any:
-    """A parsed expression (from parse()) in scope."""
-    return _eval(node, scope)
-
-
 def _reference_root(node: tuple) -> tuple | None:
     """The innermost ("ref", name) of an attribute/index chain."""
     while node[0] in ("attr", "index"):

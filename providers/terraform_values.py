@@ -47,6 +47,7 @@ class ParsedModules:
     resources written with dynamic blocks (copied as parsed: Checkov changes its own copy)."""
 
     variables: dict[str, dict[str, dict]] = field(default_factory=dict)  # directory -> name -> block
+    types: dict[str, dict[str, str]] = field(default_factory=dict)  # directory -> name -> type as written
     locals: dict[str, dict[str, Any]] = field(default_factory=dict)  # directory -> name -> expression
     modules: dict[str, dict[str, dict]] = field(default_factory=dict)  # file -> call name -> block
     resources: dict[tuple[str, str, str], dict] = field(default_factory=dict)  # (file, type, name) -> block
@@ -55,6 +56,11 @@ class ParsedModules:
         if not isinstance(parsed, dict):
             return
         directory = str(Path(file).parent)
+        if parsed.get("variable"):
+            from brokerguard.providers.terraform_types import type_texts
+
+            with contextlib.suppress(OSError, UnicodeDecodeError):  # Checkov has just read it
+                self.types.setdefault(directory, {}).update(type_texts(Path(file).read_text(encoding="utf-8-sig")))
         for kind, into in (("variable", self.variables.setdefault(directory, {})),
                            ("module", self.modules.setdefault(file, {}))):
             for block in parsed.get(kind) or []:

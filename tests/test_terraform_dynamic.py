@@ -85,10 +85,10 @@ def test_an_expression_terraform_rejects_is_caught_by_try_and_can_only() -> None
 
 
 def test_variables_are_converted_to_their_declared_type() -> None:
-    rules = "${list(object({'name': '${string}', 'count': '${optional(bool,false)}', 'port': '${optional(number,443)}'}))}"
+    rules = "list(object({ name = string, count = optional(bool, false), port = optional(number, 443) }))"
     assert convert([{"name": "a", "extra": 1}], rules) == [{"name": "a", "count": False, "port": 443}]
-    assert convert(["b", "a", "b"], "${set(string)}") == HclSet(("a", "b"))
-    assert convert({"x": {"port": "80"}}, "${map(object({'port': '${number}'}))}") == {"x": {"port": 80}}
+    assert convert(["b", "a", "b"], "set(string)") == HclSet(("a", "b"))  # iterated by element, sorted
+    assert convert({"x": {"ports": ["80", "22"]}}, "map(object({ ports = set(number) }))") == {"x": {"ports": HclSet((22, 80))}}
     with pytest.raises(EvalError):
         convert([{"count": True}], rules)  # name is required: Terraform refuses the value
 

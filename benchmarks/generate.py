@@ -563,6 +563,13 @@ def generate_dynamic(out: Path, rules: int = 60, seed: int = 7) -> int:
     return sum(text.count("\n") for text in files.values())
 
 
+def dynamic_heavy(out: Path, rules: int = 40, seed: int = 7) -> Path:
+    """The tree of run.py's dynamic-block-heavy row (40-rule lists: about 6,000 lines of module code, as
+    the community WAFv2 module has), and the example root to scan."""
+    generate_dynamic(out, rules, seed)
+    return out / "examples" / "complete"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="directory to write (emptied first)")

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import BIN, load, measure, write_doc
+from run import BIN, Timing, load, measure, write_doc
 
 START, END = "<!-- pulumi:start -->", "<!-- pulumi:end -->"
 PER_SYSTEM = 8  # resources one system of the generated program declares
@@ -72,39 +71,50 @@ def write_program(root: Path, resources: int) -> int:
     return systems * PER_SYSTEM
 
 
+def measure_program(resources: int, runs: int) -> tuple[int, dict[str, Timing]]:
+    """The program of ``resources`` resources: its imports, the program under plain mocks, brokerguard's scan."""
+    with tempfile.TemporaryDirectory(prefix="brokerguard-pulumi-bench-") as tmp:
+        program = Path(tmp) / "program"
+        count = write_program(program, resources)
+        return count, {
+            "imports": measure([str(BIN / "python"), "-c", "import pulumi, pulumi_aws"], runs),
+            "sdk": measure([str(BIN / "python"), "-c", PLAIN_MOCKS, str(program / "__main__.py")], runs),
+            "scan": measure([str(BIN / "brokerguard"), "scan", str(program), "--tier", "4", "--format", "json"], runs),
+        }
+
+
+def section(command: str, started: dt.datetime, load_before: str, load_after: str, count: int,
+            timings: dict[str, Timing]) -> str:
+    imports, sdk, scan = timings["imports"], timings["sdk"], timings["scan"]
+    return "\n".join([
+        START, "",
+        f"Measured {started:%Y-%m-%d %H:%M} UTC by `{command}` (load average before: {load_before}, after: {load_after}).",
+        "",
+        "| what | median wall (s) | CPU (s) | peak RSS (MiB) |",
+        "|---|---:|---:|---:|",
+        f"| the program's own imports (`import pulumi, pulumi_aws`) | {imports.median:.2f} | {imports.cpu:.2f} "
+        f"| {imports.peak_mib:.0f} |",
+        f"| the program under plain Pulumi mocks (the SDK registering {count:,} resources) | {sdk.median:.2f} "
+        f"| {sdk.cpu:.2f} | {sdk.peak_mib:.0f} |",
+        f"| `brokerguard scan` of the program (run under mocks, translated, judged) | {scan.median:.2f} "
+        f"| {scan.cpu:.2f} | {scan.peak_mib:.0f} |",
+        f"| brokerguard's own share (scan minus the program under plain mocks) | {scan.median - sdk.median:.2f} "
+        f"| {scan.cpu - sdk.cpu:.2f} | |",
+        f"| scan / program under plain mocks | {scan.median / sdk.median:.2f}x | {scan.cpu / sdk.cpu:.2f}x | |",
+        "", END])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     started, load_before = dt.datetime.now(dt.UTC), load()
-    with tempfile.TemporaryDirectory(prefix="brokerguard-pulumi-bench-") as tmp:
-        program = Path(tmp) / "program"
-        count = write_program(program, args.resources)
-        imports = measure([str(BIN / "python"), "-c", "import pulumi, pulumi_aws"], args.runs)
-        sdk = measure([str(BIN / "python"), "-c", PLAIN_MOCKS, str(program / "__main__.py")], args.runs)
-        scan = measure([str(BIN / "brokerguard"), "scan", str(program), "--tier", "4", "--format", "json"], args.runs)
-    extra = statistics.median(scan.walls) - statistics.median(sdk.walls)
-    rows = [
-        f"{START}",
-        "",
-        f"Measured {started:%Y-%m-%d %H:%M} UTC by `benchmarks/pulumi_bench.py --resources {args.resources} "
-        f"--runs {args.runs}` (load average before: {load_before}, after: {load()}).",
-        "",
-        "| what | median wall (s) | CPU (s) | peak RSS (MiB) |",
-        "|---|---:|---:|---:|",
-        f"| the program's own imports (`import pulumi, pulumi_aws`) | {statistics.median(imports.walls):.2f} "
-        f"| {imports.cpu:.2f} | {max(imports.rss_kib) / 1024:.0f} |",
-        f"| the program under plain Pulumi mocks (the SDK registering {count:,} resources) "
-        f"| {statistics.median(sdk.walls):.2f} | {sdk.cpu:.2f} | {max(sdk.rss_kib) / 1024:.0f} |",
-        f"| `brokerguard scan` of the program (run under mocks, translated, judged) | {statistics.median(scan.walls):.2f} "
-        f"| {scan.cpu:.2f} | {max(scan.rss_kib) / 1024:.0f} |",
-        f"| brokerguard's own share (scan minus the program under plain mocks) | {extra:.2f} | {scan.cpu - sdk.cpu:.2f} | |",
-        "",
-        f"{END}",
-    ]
-    write_doc("\n".join(rows), START, END)
-    print("\n".join(rows))
+    count, timings = measure_program(args.resources, args.runs)
+    text = section(f"benchmarks/pulumi_bench.py --resources {args.resources} --runs {args.runs}", started, load_before,
+                   load(), count, timings)
+    write_doc(text, START, END)
+    print(text)
     return 0
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+import os
 import re
 import tempfile
 from collections.abc import Callable
@@ -10,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from brokerguard import compat_checkov, registry
+from brokerguard import compat_checkov, registry, scan_cache
 from brokerguard.errors import InputError
-from brokerguard.hcl_cache import parsed_once
+from brokerguard.hcl_cache import parse_once
 from brokerguard.model import Finding, Resource
 from brokerguard.policies import resource_conf
 from brokerguard.policies.meta import OK, Text
@@ -62,16 +65,22 @@ def _provider_regions(definitions: dict) -> dict[str, str | None]:
     return regions
 
 
-def _region(conf: dict, regions: dict[str, str | None]) -> str | None:
-    """The region of a resource's provider: the one it names (Checkov's address, or its `provider`
+def _provider(conf: dict, regions: dict[str, str | None]) -> str | None:
+    """A resource's provider configuration: the one it names (Checkov's address, or its `provider`
     argument), else the default one. Inside a module the default is inherited only when no other provider
-    configuration exists (a module call may pass an aliased one): otherwise the region is unknown."""
+    configuration exists (a module call may pass an aliased one): otherwise it is unknown."""
     named = conf.get("__provider_address__") or str(resource_conf.value(conf, "provider") or "").strip("${}")
     if named:
-        return regions.get(named if "." in named else f"{named}.default")
+        return named if "." in named else f"{named}.default"
     if str(conf.get("__address__", "")).startswith("module.") and set(regions) != {"aws.default"}:
         return None
-    return regions.get("aws.default")
+    return "aws.default"
+
+
+def _region(conf: dict, regions: dict[str, str | None]) -> str | None:
+    """The region of a resource's provider, when written as a literal."""
+    provider = _provider(conf, regions)
+    return regions.get(provider) if provider else None
 
 
 def _unwrap(conf: dict) -> dict:
@@ -148,7 +157,7 @@ def _resources(definitions: dict, display: Any) -> list[Resource]:
             address=address, type=rtype, name=name, values=_unwrap(conf),
             references=_references(conf, address, known, by_base), file=display(path),
             line=int(conf.get("__start_line__", 0)), tags=resource_conf.effective_tags(conf),
-            region=_region(conf, regions),
+            region=_region(conf, regions), provider=_provider(conf, regions),
             end_line=int(conf.get("__end_line__", 0)),
         ))
     return resources
@@ -189,10 +198,67 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
 
     Call inside ``resource_conf.scan_context`` so that the checks see the profile's tag keys.
     """
-    registry.load()  # our checks are in Checkov's registries from here on
     if isinstance(source, PlanSource):
+        registry.register_checks()  # our checks are in Checkov's registries from here on
         return _run_plan(source, check_ids)
-    return _run_terraform(source, check_ids)
+    # Several root modules hold the same addresses: each is named by its directory.
+    several = len(source.roots) > 1
+    parts = [(part, f"{display_path(part.roots[0])}:" if several else "") for part in source.per_root()]
+    keys = [_entry_key(part, check_ids, prefix) for part, prefix in parts]
+    results = [None if k is None else scan_cache.read("terraform-root", k) for k in keys]
+    todo = [i for i, r in enumerate(results) if not isinstance(r, CheckovResult)]
+    if todo:
+        registry.register_checks()  # our checks are in Checkov's registries from here on
+        with parse_once(sorted({f for i in todo for f in parts[i][0].files})):  # a file is parsed once
+            for i in todo:
+                results[i] = _run_terraform(parts[i][0], check_ids, parts[i][1])
+                if keys[i] is not None:
+                    scan_cache.write("terraform-root", keys[i], results[i])
+    return _combined(results)
+
+
+_ENVIRONMENT = ("CKV_", "CHECKOV_", "BC_", "TF_", "PRISMA_", "RENDER_", "LOG_LEVEL")  # what Checkov may read
+
+
+def _root_inputs(part: TerraformSource, check_ids: set[str], prefix: str) -> dict[str, Any]:
+    """Everything Checkov's judgement of one root module depends on, besides brokerguard's code and the
+    dependency versions (scan_cache.code_digest): the content of every file it reads, the values it gets
+    from outside, the checks, the profile's tag keys and settings, and where it is (paths in findings)."""
+    return {
+        "cwd": os.getcwd(), "base": str(part.root), "roots": [str(r) for r in part.roots], "prefix": prefix,
+        "framework": part.framework, "checks": sorted(check_ids), "profile": resource_conf.judged_with(),
+        "files": [[str(f), hashlib.sha256(f.read_bytes()).hexdigest()] for f in part.files],
+        "installed": [[str(c.file), c.line, c.name, c.source, str(t)] for c, t in part.installed],
+        "variables": [part.variables.root_values(r, os.environ) for r in part.roots],
+        # as Checkov sees it once imported (import_checkov sets the offline defaults)
+        "environment": {k: v for k, v in sorted({**compat_checkov.OFFLINE_ENV, **os.environ}.items())
+                        if k.startswith(_ENVIRONMENT)},
+    }
+
+
+def _entry_key(part: TerraformSource, check_ids: set[str], prefix: str) -> str | None:
+    """The cache key of one root module's result (None: no cache, or a value a key cannot hold)."""
+    if scan_cache.directory() is None:
+        return None
+    try:
+        return scan_cache.key("terraform-root", _root_inputs(part, check_ids, prefix))
+    except (TypeError, ValueError):  # judged, not cached
+        return None
+
+
+def _combined(parts: list[CheckovResult]) -> CheckovResult:
+    if len(parts) == 1:
+        return parts[0]
+    uncertain = any(p.certain_findings is not None for p in parts)
+    return CheckovResult(
+        findings=[f for p in parts for f in p.findings], resources=[r for p in parts for r in p.resources],
+        suppressions=list(dict.fromkeys(s for p in parts for s in p.suppressions)),
+        unknown={a: u for p in parts for a, u in p.unknown.items()},
+        certain_findings=[f for p in parts for f in (p.findings if p.certain_findings is None else p.certain_findings)]
+        if uncertain else None,
+        certain_resources=[r for p in parts for r in (p.resources if p.certain_resources is None else p.certain_resources)]
+        if uncertain else None,
+        uncertain=tuple(sorted(a for p in parts for a in p.uncertain)))
 
 
 @dataclass(frozen=True)
@@ -253,16 +319,16 @@ def _inherited(blocks: list[_Block]) -> list[_Block]:
     return out
 
 
-def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, list[tuple[int, int]]]) -> _World:
-    """Checkov on a staged copy of the module tree, once per root module."""
+def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, list[tuple[int, int]]],
+               prefix: str) -> _World:
+    """Checkov on a staged copy of the module tree, once per root module (addresses prefixed with prefix)."""
     findings: list[Finding] = []
     resources: list[Resource] = []
     blocks: list[_Block] = []
     read: set[tuple[str, str]] = set()
     with staged(source, blank) as stage, merging() as overridden, recording() as expressions:
+        shown = functools.lru_cache(maxsize=None)(lambda p: display_path(stage.real(p)))  # per file, not per block
         for real_root, root in zip(source.roots, stage.roots, strict=True):
-            # Several root modules hold the same addresses: each is named by its directory.
-            prefix = f"{display_path(real_root)}:" if len(source.roots) > 1 else ""
             expanded: dict[tuple[str, str], dict[str, Text | None]] = {}
 
             def prepare(definitions: dict, root: Path = root, expanded: dict = expanded) -> None:
@@ -279,12 +345,14 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
                 first = stage.real(sorted(report.parsing_errors)[0])
                 raise InputError(describe_parse_error(first), hint=PARSE_HINT)
             definitions = runner.definitions or {}
-            for r in _resources(definitions, lambda p: display_path(stage.real(p))):
+            for r in _resources(definitions, shown):
                 resources.append(replace(r, address=prefix + r.address,
-                                         references=frozenset(prefix + a for a in r.references)))
+                                         references=frozenset(prefix + a for a in r.references),
+                                         # each root configures its own providers
+                                         provider=prefix + r.provider if r.provider else None))
 
             def locate(rec: Any) -> tuple[str, int, str]:
-                return (display_path(stage.real(rec.file_abs_path)),
+                return (shown(rec.file_abs_path),
                         rec.file_line_range[0] if rec.file_line_range else 0, "")
 
             findings += [replace(f, resource=prefix + f.resource) if f.resource != "(stack)" else f
@@ -329,7 +397,7 @@ def _blank(blocks: list[_Block], states: set[str]) -> dict[Path, list[tuple[int,
     return out
 
 
-def _run_terraform(source: TerraformSource, check_ids: set[str]) -> CheckovResult:
+def _run_terraform(source: TerraformSource, check_ids: set[str], prefix: str) -> CheckovResult:
     """A Terraform tree as Terraform would create it.
 
     A first run renders the tree; blocks whose count is 0 or for_each empty are then left out. Blocks
@@ -337,17 +405,16 @@ def _run_terraform(source: TerraformSource, check_ids: set[str]) -> CheckovResul
     with them), protections only when they certainly are (a second run without them); a finding
     passes only when it passes in both.
     """
-    with parsed_once():  # the worlds read the same files (but for the blocks left out)
-        first = _run_world(source, check_ids, {})
-        blocks = _inherited(first.blocks)
-        absent = _blank(blocks, {"no"})
-        maybe = _blank(blocks, {"maybe"})
-        may = _run_world(source, check_ids, absent) if absent else first
-        uncertain = {b.address for b in may.blocks if b.lines in maybe.get(b.file, ())}
-        certain = None
-        if maybe:
-            both = {f: absent.get(f, []) + maybe.get(f, []) for f in set(absent) | set(maybe)}
-            certain = _run_world(source, check_ids, both)
+    first = _run_world(source, check_ids, {}, prefix)
+    blocks = _inherited(first.blocks)
+    absent = _blank(blocks, {"no"})
+    maybe = _blank(blocks, {"maybe"})
+    may = _run_world(source, check_ids, absent, prefix) if absent else first
+    uncertain = {b.address for b in may.blocks if b.lines in maybe.get(b.file, ())}
+    certain = None
+    if maybe:
+        both = {f: absent.get(f, []) + maybe.get(f, []) for f in set(absent) | set(maybe)}
+        certain = _run_world(source, check_ids, both, prefix)
     unknown = {b.address: b.unknown for b in may.blocks if b.unknown}
     return CheckovResult(findings=may.findings, resources=may.resources, suppressions=may.suppressions, unknown=unknown,
                          certain_findings=certain.findings if certain else None,

@@ -147,8 +147,9 @@ def _add_scan_options(scan: argparse.ArgumentParser) -> None:
     scan.add_argument("--help-base-url", metavar="URL",
                       help="SARIF: helpUri of each rule is URL#<check id> (default: the checks page of brokerguard's docs)")
     scan.add_argument("--cache-dir", type=Path, metavar="DIR",
-                      help="keep parsed Terraform files here, keyed by their content, so that a re-scan parses "
-                           "only the files that changed (checks always run)")
+                      help="keep what a Terraform scan derives here (parsed files, each root module's findings), "
+                           "keyed by the content of everything it depends on, so that a re-scan judges again only "
+                           "the root modules whose files or inputs changed (outside the scanned paths)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -242,12 +243,15 @@ def _write_error_reports(destinations: list[tuple[str, Path | None]], message: s
 
 def _profile(args: argparse.Namespace) -> tuple[Catalog, Profile]:
     """The broker, and the catalog of the rule sets it is judged by: --rule-set, else the profile's, else the default."""
+    from brokerguard import schema
     from brokerguard.catalog import load_catalog, rule_set_ids
-    from brokerguard.profile import Profile, load_profile
+    from brokerguard.profile import Profile, parse_profile
 
     chosen = rule_set_ids(args.rule_set, "--rule-set") if args.rule_set is not None else None
     if getattr(args, "profile", None):
-        profile = load_profile(args.profile, load_catalog(), tier=args.tier, capital=args.capital)
+        # read (and size-checked) before the catalog, whose registry imports Checkov: a bad profile is refused cheaply
+        raw = schema.load_yaml(args.profile)
+        profile = parse_profile(raw, str(args.profile), load_catalog(), args.tier, args.capital, source=str(args.profile))
     elif args.tier is None and args.capital is None:
         raise InputError("no tier: pass --tier N, --capital NTD or --profile FILE")
     else:
@@ -354,17 +358,17 @@ def _cmd_config(args: argparse.Namespace, parser: argparse.ArgumentParser, found
 
 
 def _scan(args: argparse.Namespace) -> tuple[ScanResult, Gate]:
+    from brokerguard import scan_cache
     from brokerguard.gate import decide
-    from brokerguard.hcl_cache import parse_cache
     from brokerguard.providers.terraform_variables import terraform_variables
     from brokerguard.scan import scan
 
-    catalog, profile = _profile(args)
-    options = _gate_options(args)  # a bad baseline or changed-files list fails before the scan runs
-    as_of = args.as_of or dt.date.today()
-    if sys.stderr.isatty():
-        print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
-    with parse_cache(args.cache_dir):
+    with scan_cache.using(args.cache_dir, args.paths):  # the registry too is read from it, before the scan
+        catalog, profile = _profile(args)
+        options = _gate_options(args)  # a bad baseline or changed-files list fails before the scan runs
+        as_of = args.as_of or dt.date.today()
+        if sys.stderr.isatty():
+            print(f"brokerguard: scanning {', '.join(map(str, args.paths))} for tier {profile.tier}...", file=sys.stderr)
         result = scan(args.paths, profile, as_of, catalog, stack=args.stack, timeout=args.timeout,
                       parameters=_parameters(args), variables=terraform_variables(args.var_file, args.var))
     return result, decide(result, options)

@@ -14,6 +14,7 @@ import importlib.machinery
 import importlib.util
 import inspect
 import os
+import re
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -44,12 +45,18 @@ PATCHED = (
      ("self", "file_path", "raw_check")),
     # A definition key's module call chain: path (the calling file), name, foreach_idx, nested_tf_module.
     ("checkov.terraform.modules.module_objects", "TFModule", ("path", "name", "nested_tf_module", "foreach_idx")),
+    ("checkov.terraform.graph_builder.variable_rendering.safe_eval_functions", "get_asteval", ()),
+    ("checkov.cloudformation.parser.cfn_yaml", "loads", ("yaml_string", "fname", "content_type")),
+    ("checkov.cloudformation.parser.cfn_yaml", "MarkedLoader.construct_mapping", ("self", "node", "deep")),
 )
+VERIFIED_ASTEVAL = "1.0.6"  # the interpreter state reset by _reuse_interpreter
 # Set before Checkov is imported: no update check, no guideline download, no platform mapping.
 OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "True", "BC_SKIP_MAPPING": "TRUE", "ANSI_COLORS_DISABLED": "True"}
-# Checkov's packages of built-in Terraform checks: importing checkov.terraform imports every check
-# in them (about a thousand modules, half of Checkov's start-up), and brokerguard runs none of them.
-BUILTIN_CHECK_PACKAGES = ("resource", "data", "provider", "module")
+# Checkov's packages of built-in checks: importing checkov.terraform imports every Terraform check in
+# them (about a thousand modules, half of Checkov's start-up), the plan runner's YAML loader imports
+# checkov.cloudformation and with it every CloudFormation check; brokerguard runs none of them.
+BUILTIN_CHECK_PACKAGES = ("terraform/checks/resource", "terraform/checks/data", "terraform/checks/provider",
+                          "terraform/checks/module", "cloudformation/checks/resource")
 
 
 class IncompatibleCheckovError(RuntimeError):
@@ -98,10 +105,10 @@ def _skip_builtin_checks() -> None:
     spec = importlib.util.find_spec("checkov")  # locates the package without importing it
     if spec is None or not spec.submodule_search_locations or "checkov.terraform" in sys.modules:
         return  # not installed (the version check says so), or already imported with its checks
-    checks = Path(next(iter(spec.submodule_search_locations))) / "terraform" / "checks"
-    for kind in BUILTIN_CHECK_PACKAGES:
-        for init in sorted((checks / kind).glob("*/__init__.py")):
-            name = f"checkov.terraform.checks.{kind}.{init.parent.name}"
+    top = Path(next(iter(spec.submodule_search_locations)))
+    for folder in BUILTIN_CHECK_PACKAGES:
+        for init in sorted((top / folder).glob("*/__init__.py")):
+            name = f"checkov.{folder.replace('/', '.')}.{init.parent.name}"
             package = types.ModuleType(name)
             package.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
             package.__spec__.submodule_search_locations = package.__path__ = [str(init.parent)]
@@ -148,6 +155,103 @@ def _index_indexed_names() -> None:
     graph_cls._brokerguard_indexed = True
 
 
+def _reuse_interpreter() -> None:
+    """One asteval interpreter for every expression Checkov evaluates, instead of a new one each time.
+
+    Checkov builds an Interpreter per expression (a fifth of its variable rendering at 1,000 resources),
+    always over the same symbol table (SAFE_EVAL_DICT), so interpreters already share every name; what
+    is an interpreter's own is reset here before each use, as its constructor sets it (asteval 1.0.6).
+    The syntax tree of an expression text is kept (evaluating does not change it).
+    """
+    from checkov.terraform.graph_builder.variable_rendering import safe_eval_functions as safe_eval
+
+    if metadata.version("asteval") != VERIFIED_ASTEVAL or getattr(safe_eval.get_asteval, "__wrapped__", None):
+        return  # another asteval: Checkov's own way, one interpreter per expression
+    original = safe_eval.get_asteval
+    shared: list[Any] = []
+
+    def get_asteval() -> Any:
+        if not shared:
+            shared.append(original())
+            parse, parsed = shared[0].parse, {}
+
+            def parse_once(text: str) -> Any:  # the same expression text is evaluated again and again
+                if text not in parsed:
+                    parsed[text] = parse(text)  # a syntax error raises, as before, and is not kept
+                return parsed[text]
+
+            shared[0].parse = parse_once
+        interpreter = shared[0]
+        interpreter.error, interpreter.error_msg, interpreter.expr, interpreter.retval = [], None, None, None
+        interpreter._interrupt, interpreter._calldepth, interpreter.lineno, interpreter.code_text = None, 0, 0, []
+        return interpreter
+
+    get_asteval.__wrapped__ = original  # type: ignore[attr-defined]
+    safe_eval.get_asteval = get_asteval
+
+
+_YAML_FLOAT = re.compile(r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?")  # PyYAML's (YAML 1.1) float
+
+
+def _read_plans_as_json() -> None:
+    """Read a one-line plan JSON (as `terraform show -json` and brokerguard's own translation write it)
+    with the json module instead of Checkov's YAML loader, giving what that loader gives.
+
+    Checkov's plan parser loads JSON through its CloudFormation YAML loader for line numbers (half of
+    a Pulumi scan's judging at 1,000 resources). On one line every mapping starts and ends on line 1,
+    so the same tree is built here: DictNode/ListNode/StrNode with their marks, each mapping with
+    __file__, __startline__ and __endline__ added last (MarkedLoader.construct_mapping), and a number
+    that YAML 1.1 does not read as a float (``1e-05``) kept as text, as PyYAML keeps it. Anything else
+    (several lines, a key given twice, a tree this loader does not build the same way) goes to
+    Checkov's loader, which also gives its errors.
+    """
+    import json
+
+    import yaml
+    from checkov.cloudformation.parser import cfn_yaml
+    from checkov.common.parsers.node import DictNode, ListNode, StrNode
+
+    if getattr(cfn_yaml.loads, "__wrapped__", None):
+        return
+    original = cfn_yaml.loads
+
+    class _DuplicateKeyError(Exception):
+        pass
+
+    def loads(yaml_string: str, fname: str, content_type: Any = None) -> Any:
+        text = yaml_string.strip()
+        if content_type != cfn_yaml.ContentType.TFPLAN or "\n" in text or not text.startswith("{"):
+            return original(yaml_string, fname, content_type)
+        mark = yaml.Mark(fname, 0, 0, 0, None, None)
+
+        def node(value: Any) -> Any:
+            if isinstance(value, str):
+                return StrNode(value, mark, mark)
+            if isinstance(value, list):
+                return ListNode([node(v) for v in value], mark, mark)
+            return value
+
+        def mapping(pairs: list[tuple[str, Any]]) -> DictNode:
+            built = {}
+            for key, value in pairs:
+                if key in built:
+                    raise _DuplicateKeyError(key)
+                built[StrNode(key, mark, mark)] = node(value)
+            built.update({"__file__": fname, "__startline__": 1, "__endline__": 1})
+            return DictNode(built, mark, mark)
+
+        def number(literal: str) -> Any:
+            return float(literal.replace("_", "")) if _YAML_FLOAT.fullmatch(literal) else StrNode(literal, mark, mark)
+
+        try:
+            return json.loads(text, object_pairs_hook=mapping, parse_float=number)
+        except (ValueError, _DuplicateKeyError):  # not plain JSON on one line: Checkov's loader decides and says why
+            return original(yaml_string, fname, content_type)
+
+    loads.__wrapped__ = original  # type: ignore[attr-defined]
+    cfn_yaml.loads = loads
+
+
 _imported = False
 
 
@@ -165,6 +269,8 @@ def import_checkov() -> None:
     _assert_patched_attributes()
     bc_integration.skip_download = True
     _index_indexed_names()
+    _reuse_interpreter()
+    _read_plans_as_json()
     _imported = True
 
 

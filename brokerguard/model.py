@@ -22,6 +22,9 @@ class Resource:
     source_id: str | None = None  # Pulumi URN, ARN, ... when the source has one
     region: str | None = None  # the region its provider places it in, when the source says so literally
     end_line: int = 0  # last line of the declaration, when the parser knows it
+    # The provider configuration that makes it, when the source says (aws.default, aws.other, a Pulumi provider,
+    # "live"): an account-wide setting applies only to resources made with the same one.
+    provider: str | None = None
 
 
 @dataclass(frozen=True)

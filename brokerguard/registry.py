@@ -148,9 +148,9 @@ def _check_file_names() -> None:
 
 
 @functools.cache
-def load() -> Registry:
-    """The registry, built once per process."""
-    from brokerguard import compat_checkov
+def register_checks() -> Registry:
+    """The registry, built once per process, with every check in Checkov's registries (imports Checkov)."""
+    from brokerguard import compat_checkov, scan_cache
 
     compat_checkov.import_checkov()  # before any check imports Checkov's base classes
     _check_file_names()
@@ -161,4 +161,30 @@ def load() -> Registry:
         rules = _load_stack_rules(found)
     except ValueError as exc:  # a Meta or file name that is not what it must be
         raise InputError(str(exc)) from None
-    return Registry(dict(sorted(found.items())), rules)
+    built = Registry(dict(sorted(found.items())), rules)
+    if scan_cache.directory() is not None:  # a scan with --cache-dir: the next one may need no Checkov
+        scan_cache.write("registry", scan_cache.key("registry", []), built.policies)
+    return built
+
+
+_declared: list[Registry] = []  # the registry as the scan cache held it, when Checkov was not needed
+
+
+def load() -> Registry:
+    """The registry: what each policy declares, and the stack rules. Checkov is not imported when the
+    scan cache holds the declarations this very code made (scan_cache keys them by it), so that a scan
+    whose root modules are all cached runs without Checkov."""
+    from brokerguard import scan_cache
+
+    if register_checks.cache_info().currsize or (not _declared and scan_cache.directory() is None):
+        return register_checks()
+    if not _declared:
+        cached = scan_cache.read("registry", scan_cache.key("registry", []))
+        if not isinstance(cached, dict) or not all(isinstance(p, Policy) and p.id == k for k, p in cached.items()):
+            return register_checks()
+        rules: dict[str, Policy] = {}
+        objects = _load_stack_rules(rules)
+        if any(cached.get(pid) != policy for pid, policy in rules.items()):
+            return register_checks()
+        _declared.append(Registry(cached, objects))
+    return _declared[0]

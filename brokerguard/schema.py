@@ -17,14 +17,18 @@ MAX_YAML_NODES = 100_000  # nodes a document may expand to through its aliases; 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (the catalog, rule sets and metadata are ~50 files a scan)
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[misc, valid-type]
     """Safe loading that refuses a key given twice (PyYAML would silently keep the last one), refuses
     a document whose aliases expand past MAX_YAML_NODES (billion laughs: refused before anything is
     built), keeps merge keys (``<<: *defaults``), and says which date does not exist (PyYAML raises
     a bare ValueError without the line)."""
 
-    def compose_document(self) -> yaml.Node | None:
-        node = super().compose_document()
+    def get_single_node(self) -> yaml.Node | None:
+        node = super().get_single_node()
         if node is not None:
             _expanded_size(node, {})
         return node
@@ -94,6 +98,8 @@ def load_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "maximum nesting depth" in problem:  # libyaml's words for what PyYAML's recursion limit stops
+            problem = "nested too deeply"
         raise InputError(f"{path}{where}: invalid YAML ({problem})") from None
     except ValueError as exc:
         # Anything else a constructor rejects without a YAMLError.

@@ -44,24 +44,27 @@ _ELSEWHERE = {"transit_gateway_id": ("a transit gateway", "中轉閘道"), "vpc_
               "network_interface_id": ("a network interface", "網路介面"), "instance_id": ("an instance", "執行個體")}
 # Types that may answer the internet through an endpoint of their own (Reachability.public_endpoint).
 PUBLIC_ENDPOINT_TYPES = ("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster", "aws_opensearch_domain",
-                         "aws_elasticsearch_domain", "aws_eks_cluster", "aws_lambda_function", "aws_s3_bucket")
-SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group")
-SUBNET_GROUP_NAME_ATTRS = ("db_subnet_group_name", "subnet_group_name", "cluster_subnet_group_name")
+                         "aws_elasticsearch_domain", "aws_eks_cluster", "aws_lambda_function", "aws_s3_bucket",
+                         "aws_mq_broker", "aws_dms_replication_instance")
+SUBNET_GROUPS = ("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_redshift_subnet_group",
+                 "aws_dms_replication_subnet_group")
+SUBNET_GROUP_NAME_ATTRS = ("db_subnet_group_name", "subnet_group_name", "cluster_subnet_group_name",
+                           "replication_subnet_group_id")
 # Attributes (and blocks holding them) that place a resource in subnets.
 _SUBNET_ATTRS = ("subnet_id", "subnet_ids", "subnets", "vpc_zone_identifier")
 _SUBNET_BLOCKS = ("subnet_mapping", "network_configuration", "vpc_config", "network_interfaces", "vpc_options")
 # Resources a system reaches its subnets and security groups through.
 VIA = ("aws_launch_template", "aws_launch_configuration", "aws_rds_cluster", "aws_ecs_task_definition",
        "aws_network_interface")
-READS = ("aws_subnet", "aws_vpc", "aws_route_table", "aws_route_table_association", "aws_main_route_table_association",
+READS = ("aws_subnet", "aws_vpc", "aws_route_table", "aws_route_table_association", "aws_internet_gateway_attachment",
+         "aws_main_route_table_association",
          "aws_default_route_table", "aws_route", "aws_internet_gateway", "aws_egress_only_internet_gateway",
          "aws_nat_gateway", "aws_vpc_endpoint", "aws_networkfirewall_firewall", "aws_security_group",
          "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_ec2_managed_prefix_list",
          "aws_ec2_managed_prefix_list_entry", "aws_eip", "aws_eip_association", "aws_network_interface",
          "aws_lambda_function_url", "aws_s3_bucket_policy", "aws_s3_bucket_acl", "aws_s3_bucket_public_access_block",
+         "aws_s3_account_public_access_block",
          *SUBNET_GROUPS, *VIA)
-# aws_s3_account_public_access_block is read too but not listed: it only ever removes exposure, so a source
-# that cannot read it (scan-aws) judges buckets as if there were none (a failure at worst, never a false pass).
 
 
 def _networks(raw: Any) -> IPNet | None:
@@ -82,15 +85,29 @@ def reaches_internet(cidr: Any) -> bool | None:
 def covers_internet(cidrs: Iterable[Any]) -> str | None:
     """'IPv4' or 'IPv6' when the union of these CIDRs holds every internet address of that family
     (0.0.0.0/0, or 0.0.0.0/1 + 128.0.0.0/1, or every public block listed one by one), else None."""
+    return _covers(tuple(sorted({str(c) for c in cidrs})))
+
+
+def _subtract(left: list[IPNet], nets: Iterable[IPNet]) -> list[IPNet]:
+    for n in ipaddress.collapse_addresses(nets):  # type: ignore[type-var]
+        left = [piece for part in left for piece in ((part,) if not part.overlaps(n) else
+                                                       (() if part.subnet_of(n) else part.address_exclude(n)))]
+    return left
+
+
+@functools.cache
+def _internet(version: int) -> tuple[IPNet, ...]:
+    """Every internet address of a family, as blocks: the whole space without the non-internet ones."""
+    return tuple(_subtract([_WHOLE[version]], [n for n in _NOT_INTERNET if n.version == version]))
+
+
+@functools.lru_cache(maxsize=4096)  # security groups repeat the same CIDR lists
+def _covers(cidrs: tuple[str, ...]) -> str | None:
     nets = [n for n in map(_networks, cidrs) if n is not None]
     for version, name in ((4, "IPv4"), (6, "IPv6")):
-        mine = [n for n in nets if n.version == version] + [n for n in _NOT_INTERNET if n.version == version]
-        left = [_WHOLE[version]]
-        for n in ipaddress.collapse_addresses(mine):  # type: ignore[type-var]
-            left = [piece for part in left for piece in ((part,) if not part.overlaps(n) else
-                                                           (() if part.subnet_of(n) else part.address_exclude(n)))]
-            if not left:
-                return name
+        mine = [n for n in nets if n.version == version]
+        if mine and not _subtract(list(_internet(version)), mine):
+            return name
     return None
 
 
@@ -268,6 +285,74 @@ class Reachability:
         # (aws_route on its main_route_table_id): the VPC stands for that table.
         return main + vpcs, []
 
+    # --- the way back in: internet gateways and their edge route tables (ingress routing) ----------------
+    def internet_gateways(self, subnet: Resource) -> list[Resource]:
+        """The internet gateways attached to a subnet's VPC."""
+        s = self.stack
+        found = {}
+        for vpc in s.referenced(subnet, "aws_vpc"):
+            found.update({g.address: g for g in s.referrers(vpc, "aws_internet_gateway")})
+            for att in s.referrers(vpc, "aws_internet_gateway_attachment"):
+                found.update({g.address: g for g in s.referenced(att, "aws_internet_gateway")})
+        return [found[a] for a in sorted(found)]
+
+    def edge_tables(self, igw: Resource) -> list[Resource]:
+        """Route tables associated with an internet gateway (aws_route_table_association gateway_id): they
+        decide where traffic arriving from the internet goes inside the VPC."""
+        s = self.stack
+        return [rt for assoc in s.referrers(igw, "aws_route_table_association") for rt in s.referenced(assoc, "aws_route_table")]
+
+    def inbound_routes(self, table: Resource, subnet: Resource) -> list[tuple[str, Route | None, Text | None]]:
+        """For each address block of the subnet (IPv4, and IPv6 when it has one): the most specific route of
+        an edge route table whose destination holds it (None: only the local route, so traffic goes straight
+        to the subnet), or why that cannot be told."""
+        out: list[tuple[str, Route | None, Text | None]] = []
+        for key, dest_keys in (("cidr_block", ("cidr_block", "destination_cidr_block")),
+                               ("ipv6_cidr_block", ("ipv6_cidr_block", "destination_ipv6_cidr_block"))):
+            raw = subnet.values.get(key)
+            if key == "ipv6_cidr_block" and raw in (None, ""):
+                continue
+            cidr = _networks(raw)
+            if cidr is None:
+                out.append((str(raw), None, Text(
+                    f"the {key} of {subnet.address} is not known, so the route {table.address} gives it cannot be told",
+                    f"{subnet.address} 的 {key} 不明，無法判斷 {table.address} 給它的路由")))
+                continue
+            best: tuple[int, Route] | None = None
+            for owner, entry in self._route_entries(table):
+                dest = _networks(next((entry[k] for k in dest_keys if entry.get(k) not in (None, "")), None))
+                if dest is None or dest.version != cidr.version or not cidr.subnet_of(dest):  # type: ignore[arg-type]
+                    continue
+                if best is None or dest.prefixlen > best[0]:
+                    kind, target, why, attr = self._classify(owner, entry)
+                    best = (dest.prefixlen, Route(owner, str(dest), kind, target, why, attr))
+            route = best[1] if best and best[1].kind != "local" else None
+            out.append((str(cidr), route, None))
+        return out
+
+    def public_addresses(self, subnet: Resource) -> list[Text]:
+        """What in a subnet the internet may address (so its traffic comes back in through an internet
+        gateway): a public NAT gateway, an Elastic IP, an instance with a public IP, public IPs on launch,
+        an internet-facing load balancer. A value not known counts as public."""
+        s, found = self.stack, []
+        if subnet.values.get("ipv6_cidr_block") not in (None, ""):  # IPv6 addresses are the internet's
+            found.append(Text(f"{subnet.address} ipv6_cidr_block", f"{subnet.address} ipv6_cidr_block"))
+        if subnet.values.get("map_public_ip_on_launch") not in (False, "false", None):
+            found.append(Text(f"{subnet.address} map_public_ip_on_launch", f"{subnet.address} map_public_ip_on_launch"))
+        for r in s.of_type("aws_nat_gateway", "aws_instance", "aws_lb", "aws_alb", "aws_elb", "aws_network_interface"):
+            if subnet not in self.placement(r).subnets:
+                continue
+            v = r.values
+            if r.type == "aws_nat_gateway" and str(v.get("connectivity_type")) != "private":
+                found.append(Text(f"NAT gateway {r.address}", f"NAT 閘道 {r.address}"))
+            elif r.type in ("aws_lb", "aws_alb", "aws_elb") and v.get("internal") not in (True, "true"):
+                found.append(Text(f"internet-facing load balancer {r.address}", f"面向網際網路的負載平衡器 {r.address}"))
+            elif r.type == "aws_instance" and v.get("associate_public_ip_address") not in (False, "false", None):
+                found.append(Text(f"public IP of {r.address}", f"{r.address} 的公有 IP"))
+            elif r.type in ("aws_instance", "aws_network_interface") and self.elastic_ips(r):
+                found.append(Text(f"Elastic IP of {r.address}", f"{r.address} 的 Elastic IP"))
+        return found
+
     # --- placement ---------------------------------------------------------------------------------------
     def placement(self, resource: Resource) -> Placement:
         """The declared subnets a resource sits in; a subnet it names that is not declared is unknown."""
@@ -312,7 +397,8 @@ class Reachability:
         groups = {g.address: g for g in s.referenced(hop, *SUBNET_GROUPS)}
         # Checkov renders `aws_db_subnet_group.x.name` to the group's literal name when it sets one.
         names = {str(hop.values[a]) for a in SUBNET_GROUP_NAME_ATTRS if hop.values.get(a)}
-        groups.update({g.address: g for g in s.of_type(*SUBNET_GROUPS) if str(g.values.get("name")) in names})
+        groups.update({g.address: g for g in s.of_type(*SUBNET_GROUPS)
+                       if str(g.values.get("name") or g.values.get("replication_subnet_group_id")) in names})
         return [groups[a] for a in sorted(groups)]
 
     # --- security groups ---------------------------------------------------------------------------------
@@ -401,9 +487,13 @@ class Reachability:
         v, t = resource.values, resource.type
         if t in ("aws_db_instance", "aws_rds_cluster_instance") and v.get("publicly_accessible") in (True, "true"):
             return Text("publicly_accessible = true", "publicly_accessible = true")
-        if t == "aws_redshift_cluster" and v.get("publicly_accessible") not in (False, "false"):
-            return Text("publicly_accessible is not false (the provider's default is true)",
-                        "publicly_accessible 不為 false（provider 預設為 true）")
+        if t in ("aws_redshift_cluster", "aws_dms_replication_instance") and \
+                v.get("publicly_accessible") not in (False, "false"):
+            return Text("publicly_accessible is not false (AWS's default is true)",
+                        "publicly_accessible 不為 false（AWS 預設為 true）")
+        if t == "aws_mq_broker" and v.get("publicly_accessible") in (True, "true"):
+            return Text("publicly_accessible = true: the broker's endpoints are public",
+                        "publicly_accessible = true：代理程式端點為公開")
         if t in ("aws_opensearch_domain", "aws_elasticsearch_domain") and not any(
                 as_list(b.get("subnet_ids")) for b in blocks(v, "vpc_options")):
             return Text("no vpc_options: the domain's endpoint is public", "未設定 vpc_options：網域端點為公開")
@@ -426,7 +516,13 @@ class Reachability:
 
     def _bucket_public(self, bucket: Resource) -> Text | None:
         s = self.stack
-        blocks_ = s.referrers(bucket, "aws_s3_bucket_public_access_block") + s.of_type("aws_s3_account_public_access_block")
+        # The account's block applies to every bucket of the account it is made in: one made with the bucket's
+        # own provider configuration (another may be another account's), naming no account (account_id may be
+        # another's). A value not known is not true, and a block whose count is unknown is judged without it too
+        # (brokerguard/worst_case.py).
+        account = [b for b in s.of_type("aws_s3_account_public_access_block")
+                   if b.values.get("account_id") in (None, "") and b.provider is not None and b.provider == bucket.provider]
+        blocks_ = s.referrers(bucket, "aws_s3_bucket_public_access_block") + account
 
         def blocked(*keys: str) -> bool:
             return any(all(b.values.get(k) in (True, "true") for k in keys) for b in blocks_)
@@ -462,9 +558,10 @@ def _json(raw: Any) -> Any:
     if isinstance(raw, dict):
         return raw
     try:
-        return json.loads(str(raw))
+        doc = json.loads(str(raw))
     except ValueError:
         return None
+    return doc if isinstance(doc, dict) else None  # anything else is no policy brokerguard can read
 
 
 def _allows_everyone(doc: Any) -> bool:

@@ -41,6 +41,7 @@ CLASSIFIED_TYPES = (
     "aws_s3_bucket", "aws_lb", "aws_alb", "aws_elasticache_replication_group", "aws_dynamodb_table",
     # data stores and entry points that can be public on their own (issue 14)
     "aws_redshift_cluster", "aws_opensearch_domain", "aws_elasticsearch_domain", "aws_elb",
+    "aws_mq_broker", "aws_dms_replication_instance",
 )
 
 # What a broker may adapt to its estate in the profile's `settings:` (docs/profile.md); a value's
@@ -91,6 +92,11 @@ def set_provider_tags(provider_tags: Mapping[str, Mapping[str, str]]) -> None:
 
 def tag_keys() -> dict[str, str]:
     return dict(_scan["tag_keys"])
+
+
+def judged_with() -> dict[str, Any]:
+    """Everything of the profile the checks read (tag keys and settings): part of a cached finding's key."""
+    return {"tag_keys": dict(_scan["tag_keys"]), "settings": dict(_scan["settings"])}
 
 
 def value(conf: Mapping[str, Any], key: str, default: Any = None) -> Any:

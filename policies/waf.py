@@ -8,10 +8,13 @@ block is there and not empty.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
+from brokerguard import schema
 from brokerguard.policies.meta import OK, Text
 from brokerguard.policies.reachability import covers_internet
 from brokerguard.policies.resource_conf import value
@@ -68,6 +71,59 @@ def overridden_to_count(rule: Mapping[str, Any]) -> bool:
     return any(chosen(o, "count") for o in blocks(rule, "override_action"))
 
 
+# The statements that run a rule group: AWS's managed groups by name, the account's own by ARN.
+GROUP_STATEMENTS = ("managed_rule_group_statement", "rule_group_reference_statement")
+# Rules of AWS managed groups (default version), from AWS's documentation: the file says where from.
+MANAGED_RULES_PATH = Path(__file__).resolve().parent / "waf_managed_rule_groups.yaml"
+
+
+@functools.lru_cache(maxsize=1)
+def _managed_rules() -> dict[str, frozenset[str]]:
+    data = schema.load_yaml(MANAGED_RULES_PATH)
+    return {str(name): frozenset(map(str, rules_)) for name, rules_ in data["groups"].items()}
+
+
+def managed_group_rules(group: Mapping[str, Any]) -> frozenset[str] | None:
+    """The rules an AWS managed group statement runs, or None when brokerguard does not know them (another
+    vendor, a group not in the data file, a pinned version)."""
+    if str(value(group, "vendor_name")) != "AWS" or value(group, "version") not in (None, ""):
+        return None
+    return _managed_rules().get(str(value(group, "name")))
+
+
+def group_statement(rule: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]] | None:
+    """(kind, statement) of the rule group a web ACL rule runs, if it runs one."""
+    for stmt in blocks(rule, "statement"):
+        for kind in GROUP_STATEMENTS:
+            for group in blocks(stmt, kind):
+                return kind, group
+    return None
+
+
+def counted_rules(group: Mapping[str, Any]) -> set[str]:
+    """Rules of a group statement whose matches no longer stop a request: overridden to count or allow
+    (rule_action_override), or excluded (excluded_rule, which counts)."""
+    out = {str(value(e, "name")) for e in blocks(group, "excluded_rule")}
+    for override in blocks(group, "rule_action_override"):
+        if any(chosen(a, "count") or chosen(a, "allow") for a in blocks(override, "action_to_use")):
+            out.add(str(value(override, "name")))
+    return out
+
+
+def counts_everything(rule: Mapping[str, Any], group_rules: frozenset[str] | None) -> bool | None:
+    """Whether a rule group rule stops no request: override_action count, or every rule of the group
+    counted. None: some rules are counted and the group's rules are not known, so it cannot be told."""
+    if overridden_to_count(rule):
+        return True
+    found = group_statement(rule)
+    counted = counted_rules(found[1]) if found else set()
+    if not counted:
+        return False
+    if group_rules is None:
+        return None
+    return group_rules <= counted
+
+
 def action(rule: Mapping[str, Any]) -> str | None:
     """allow, block, count, captcha or challenge for a plain rule; None for a rule group rule."""
     for act in blocks(rule, "action"):
@@ -94,7 +150,9 @@ def blocks_requests(conf: Mapping[str, Any]) -> bool:
     for rule in rules(conf):
         if action(rule) == "block":
             return True
-        if managed_group_name(rule) and not overridden_to_count(rule):
+        group = group_statement(rule)
+        if group and group[0] == "managed_rule_group_statement" and \
+                counts_everything(rule, managed_group_rules(group[1])) is False:
             return True
     return False
 

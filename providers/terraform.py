@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from brokerguard.errors import InputError
@@ -28,8 +28,23 @@ class TerraformSource:
     variables: TerraformVariables = TerraformVariables()  # --var-file and --var
     installed: tuple[tuple[ModuleCall, Path], ...] = ()  # module calls read from .terraform/modules
     calls: tuple[tuple[ModuleCall, Path], ...] = ()  # every module call, with its module's directory
+    reach: tuple[frozenset[Path], ...] = ()  # per root: the module directories it reads
     kind: str = "terraform"
     framework: str = "terraform"
+
+    def per_root(self) -> list[TerraformSource]:
+        """One source per root module, holding only the files it reads: a root module is judged on its own,
+        as Terraform plans it, so that its findings can be kept by the content of what it reads."""
+        if len(self.roots) < 2:
+            return [self]
+        known = len(self.reach) == len(self.roots)  # else every root is given every file: Checkov reads its own
+        out = []
+        for i, root in enumerate(self.roots):
+            files = tuple(f for f in self.files if not known or f.parent in self.reach[i])
+            out.append(replace(self, files=files, roots=(root,), reach=self.reach[i:i + 1] if known else (),
+                               left_out=(), installed=tuple((c, t) for c, t in self.installed if c.file in files),
+                               calls=tuple((c, t) for c, t in self.calls if c.file in files)))
+        return out
 
 
 def _refuse_linked_dir(link: Path) -> None:
@@ -94,7 +109,7 @@ def open_directory(root: Path, variables: TerraformVariables | None = None) -> T
     terraform_override.check(read)  # merged while Checkov parses; what Terraform refuses stops here
     return TerraformSource(root=root, files=tuple(read), roots=tree.roots, left_out=tree.left_out,
                            variables=variables or TerraformVariables(), installed=tree.installed,
-                           calls=tree.calls)
+                           calls=tree.calls, reach=tree.reach)
 
 
 def describe_parse_error(path: Path) -> str:

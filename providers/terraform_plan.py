@@ -368,7 +368,7 @@ def read_plan(path: Path, doc: dict, text: str) -> PlanSource:
         provider_key = (configured.get(_base(address)) or {}).get("provider_config_key")
         resources.append(Resource(address=address, type=res["type"], name=res["name"], values=values,
                                   references=frozenset(refs), file=display, line=line, tags=tags_of(values),
-                                  region=regions.get(provider_key)))
+                                  region=regions.get(provider_key), provider=provider_key))
     if (configuration.get("root_module") or {}).get("module_calls"):
         # Checkov reads a copy whose module blocks name what their variables were passed.
         linked = {**configuration, "root_module": linked_configuration(configuration["root_module"])}

@@ -42,6 +42,7 @@ class ModuleTree:
     left_out: tuple[Path, ...]  # .tf files under the scanned path in no module directory
     installed: tuple[tuple[ModuleCall, Path], ...] = ()  # calls read from what `terraform init` installed
     calls: tuple[tuple[ModuleCall, Path], ...] = ()  # every call of the roots' tree, with its module's directory
+    reach: tuple[frozenset[Path], ...] = ()  # per root: the module directories it reads, itself included
 
 
 def block_text(text: str, start: int) -> str:
@@ -164,11 +165,14 @@ def resolve(path: Path, files: list[Path]) -> ModuleTree:
             _walk_calls(d, tf_by_dir, reach, cache, [])
             called |= reach - {d}
         roots = [d for d in top if d not in called]
-    reached: set[Path] = set()
+    per_root: list[frozenset[Path]] = []
     calls: list[tuple[ModuleCall, Path]] = []
     for root in roots:
+        reached: set[Path] = set()
         _walk_calls(root, tf_by_dir, reached, cache, calls)
-    left_out = tuple(f for f in files if f.parent not in reached)
-    return ModuleTree(roots=tuple(roots), module_dirs=frozenset(reached), left_out=left_out,
+        per_root.append(frozenset(reached))
+    every = frozenset().union(*per_root)
+    left_out = tuple(f for f in files if f.parent not in every)
+    return ModuleTree(roots=tuple(roots), module_dirs=every, left_out=left_out,
                       installed=tuple(dict.fromkeys(c for c in calls if not c[0].source.startswith(LOCAL_PREFIXES))),
-                      calls=tuple(dict.fromkeys(calls)))
+                      calls=tuple(dict.fromkeys(calls)), reach=tuple(per_root))

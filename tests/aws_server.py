@@ -126,12 +126,16 @@ def seed_compliant(url: str, without: tuple[str, ...] = ()) -> Account:
     """
     import boto3
 
+    from brokerguard.providers.aws.discover import pin_endpoint
+
     cache: dict[tuple[str, str], Any] = {}
 
     def client(service: str, region: str = REGION) -> Any:
         if (service, region) not in cache:
             cache[(service, region)] = boto3.client(service, region_name=region, endpoint_url=url,
                                                     aws_access_key_id="testing", aws_secret_access_key="testing")
+            if service == "s3control":
+                pin_endpoint(cache[(service, region)], url)
         return cache[(service, region)]
 
     ec2 = client("ec2")

@@ -364,6 +364,7 @@ IAM_ACTION = {
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
     ("s3", "GetBucketLifecycleConfiguration"): "s3:GetLifecycleConfiguration",
     ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",  # signed as s3, the account's block
     ("s3", "GetBucketCors"): "s3:GetBucketCORS",
     ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
@@ -383,7 +384,8 @@ def test_documented_policy_allows_every_call_and_only_reads(moto: MotoServer, ac
     calls: set[tuple[str, str]] = set()
 
     def record(client: object) -> None:
-        prefix = client.meta.service_model.signing_name  # type: ignore[attr-defined]
+        model_ = client.meta.service_model  # type: ignore[attr-defined]
+        prefix = "s3control" if model_.service_name == "s3control" else model_.signing_name
         client.meta.events.register("before-call", lambda model, **_: calls.add((prefix, model.name)))  # type: ignore[attr-defined]
 
     discover([REGION], endpoint_url=moto.url, on_client=record)
@@ -690,6 +692,19 @@ def _world_readable_bucket(a: Account) -> None:
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-core-public/*"}]}))
 
 
+def _public_broker(a: Account) -> None:
+    a.client("mq").create_broker(BrokerName="orders", EngineType="ACTIVEMQ", EngineVersion="5.18",
+                                 HostInstanceType="mq.t3.micro", DeploymentMode="SINGLE_INSTANCE", PubliclyAccessible=True,
+                                 AutoMinorVersionUpgrade=True, Users=[{"Username": "orders", "Password": "Orders-Passw0rd!"}],
+                                 Tags=CORE_TAGS)
+
+
+def _public_replication(a: Account) -> None:
+    a.client("dms").create_replication_instance(ReplicationInstanceIdentifier="migration",
+                                                ReplicationInstanceClass="dms.t3.micro", PubliclyAccessible=True,
+                                                Tags=[{"Key": k, "Value": v} for k, v in CORE_TAGS.items()])
+
+
 def _waf_logs_drop_everything(a: Account) -> None:
     waf = a.client("wafv2")
     acl = waf.list_web_acls(Scope="REGIONAL")["WebACLs"][0]["ARN"]
@@ -707,8 +722,10 @@ def _waf_logs_drop_everything(a: Account) -> None:
     (_public_redshift, "firewall", "TWB_STACK_001", "aws_redshift_cluster.analytics"),
     (_public_search, "firewall", "TWB_STACK_001", "aws_opensearch_domain.orders"),
     (_world_readable_bucket, "firewall", "TWB_STACK_001", "aws_s3_bucket.example_core_public"),
+    (_public_broker, "firewall", "TWB_STACK_001", "aws_mq_broker.orders"),
+    (_public_replication, "firewall", "TWB_STACK_001", "aws_dms_replication_instance.migration"),
 ], ids=["waf-logs-dropped", "classic-elb",
-        "http-api", "function-url-waf", "function-url-isolation", "redshift", "opensearch", "s3-policy"])
+        "http-api", "function-url-waf", "function-url-isolation", "redshift", "opensearch", "s3-policy", "mq", "dms"])
 def test_new_internet_entry_points_are_judged_live(cli, moto: MotoServer, account: Account, add, control: str,
                                                    check: str, resource: str) -> None:
     add(account)
@@ -717,3 +734,72 @@ def test_new_internet_entry_points_are_judged_live(cli, moto: MotoServer, accoun
     assert any(c == check and r.startswith(resource) for c, r in failed(run, control)), failed(run, control)
     if control == "waf":  # judged live: nothing of the waf control is left unread
         assert run.control("waf")["status"] == "fail"
+
+
+def test_account_public_access_block_is_read_live(cli, moto: MotoServer, account: Account) -> None:
+    """The account's S3 block (s3control) makes a bucket's public policy not public; without it the bucket fails."""
+    _world_readable_bucket(account)
+    bucket = ("TWB_STACK_001", "aws_s3_bucket.example_core_public")
+    assert bucket in failed(scan_aws(cli, moto.url), "firewall")
+    account.client("s3control").put_public_access_block(AccountId="123456789012", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    run = scan_aws(cli, moto.url)
+    found = {(f["check_id"], f["resource"]): f["result"] for f in run.control("firewall")["findings"]}
+    assert found[bucket] == "passed", run.out
+
+
+@pytest.mark.parametrize(("counted", "result"), [(None, "failed"), (["SizeRestrictions_BODY"], "passed")],
+                         ids=["every-rule-counted", "one-rule-counted"])
+def test_rule_group_counting_every_rule_fails_live(cli, moto: MotoServer, account: Account, counted, result: str) -> None:
+    """A regional web ACL whose core rule set has rule_action_override count on every rule (or on one) live."""
+    import yaml
+
+    from brokerguard.policies.waf import MANAGED_RULES_PATH
+
+    waf = account.client("wafv2")
+    summary = waf.list_web_acls(Scope="REGIONAL")["WebACLs"][0]
+    got = waf.get_web_acl(Name=summary["Name"], Scope="REGIONAL", Id=summary["Id"])
+    acl = got["WebACL"]
+    names = counted or yaml.safe_load(MANAGED_RULES_PATH.read_text())["groups"]["AWSManagedRulesCommonRuleSet"]
+    common = next(r for r in acl["Rules"] if r["Statement"].get("ManagedRuleGroupStatement", {}).get("Name")
+                  == "AWSManagedRulesCommonRuleSet")
+    common["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"] = [
+        {"Name": n, "ActionToUse": {"Count": {}}} for n in names]
+    waf.update_web_acl(Name=acl["Name"], Scope="REGIONAL", Id=acl["Id"], DefaultAction=acl["DefaultAction"],
+                       Rules=acl["Rules"], VisibilityConfig=acl["VisibilityConfig"], LockToken=got["LockToken"])
+    run = scan_aws(cli, moto.url)
+    found = {f["resource"]: f for f in run.control("waf")["findings"] if f["check_id"] == "TWB_STACK_015"}
+    finding = found[f"aws_wafv2_web_acl.{acl['Name'].replace('-', '_')}"]
+    assert finding["result"] == result, finding
+    if result == "failed":
+        assert "managed group AWSManagedRulesCommonRuleSet counts every request" in finding["message"]
+        assert run.control("waf")["status"] == "fail"
+
+
+def test_internet_gateway_edge_route_table_is_read_live(moto: MotoServer) -> None:
+    """An edge association (a route table associated with the internet gateway) is read live, so the inbound
+    path of TWB_STACK_003 is judged on what the account routes (moto lists no firewall policies, so the
+    firewall control itself is `error` live)."""
+    import boto3
+
+    from brokerguard.model import Stack
+    from brokerguard.policies.reachability import Reachability
+    from brokerguard.providers.aws.build import read_account
+
+    moto.reset()
+    ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=moto.url, aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    vpc = ec2.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.5.0.0/24")["Subnet"]["SubnetId"]
+    edge = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=edge, GatewayId=igw)
+    stack = Stack(list(read_account([REGION], endpoint_url=moto.url).resources))
+    model = Reachability(stack)
+    live_subnet = next(r for r in stack.of_type("aws_subnet") if r.values.get("id") == subnet)
+    [gateway] = model.internet_gateways(live_subnet)
+    assert gateway.values["id"] == igw
+    assert [t.values["id"] for t in model.edge_tables(gateway)] == [edge]
+    # only the local route: traffic from the gateway goes straight to the subnet
+    assert model.inbound_routes(model.edge_tables(gateway)[0], live_subnet) == [("10.5.0.0/24", None, None)]

@@ -5,8 +5,11 @@ reference targets that answers as Checkov's quadratic one does."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+
+import pytest
 
 from conftest import EXAMPLES, REPO
 
@@ -86,3 +89,46 @@ def test_a_patched_attribute_with_another_signature_fails_in_one_place(monkeypat
         assert attribute in str(exc)
     else:
         raise AssertionError("a changed signature was accepted")
+
+
+def _typed(value: object) -> object:
+    """A loaded tree with every node's type and marks' lines spelled out, for an exact comparison."""
+    marks = (getattr(value, "start_mark", None), getattr(value, "end_mark", None))
+    lines = tuple(m.line for m in marks if m is not None)
+    if isinstance(value, dict):
+        return (type(value).__name__, lines, [(_typed(k), _typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return (type(value).__name__, lines, [_typed(v) for v in value])
+    return (type(value).__name__, lines, value)
+
+
+def test_one_line_plans_load_as_checkovs_yaml_loader_loads_them(tmp_path) -> None:
+    """Every committed plan, and brokerguard's translation of a Pulumi program, read through the json
+    module gives node for node what Checkov's YAML loader gives (types, key order, numbers, lines)."""
+    from brokerguard import compat_checkov
+
+    compat_checkov.import_checkov()
+    from checkov.cloudformation.parser import cfn_yaml
+
+    fast, checkovs = cfn_yaml.loads, cfn_yaml.loads.__wrapped__
+    from brokerguard.scan import open_source
+
+    plans = sorted(p for folder in ("tests/fixtures", "iac_examples") for p in (REPO / folder).rglob("*.json")
+                   if '"planned_values"' in p.read_text())[::3]  # a third: Checkov's loader takes a while
+    translated = tmp_path / "translated.json"  # as _run_plan writes a Pulumi export's plan for Checkov
+    translated.write_text(json.dumps(open_source(REPO / "iac_examples/pulumi/tier4-compliant.export.json").plan))
+    odd = tmp_path / "numbers.json"  # numbers YAML 1.1 reads as text, or as floats; an empty mapping; unicode
+    odd.write_text(json.dumps({"planned_values": {}, "terraform_version": "1.11.4", "e": {}, "b": [True, None],
+                               "n": [1e-05, 1.5, 2e+20, -0.0, 10, 3.0e-7], "s": "台北 \u00e9 \\ \"q\""}))
+    one_line = 0
+    for plan in [*plans, translated, odd]:
+        text = plan.read_text()
+        try:
+            expected = _typed(checkovs(text, str(plan), cfn_yaml.ContentType.TFPLAN))
+        except cfn_yaml.CfnParseError as exc:  # a broken fixture: the same error, from Checkov's loader
+            with pytest.raises(cfn_yaml.CfnParseError, match=re.escape(exc.message)):
+                fast(text, str(plan), cfn_yaml.ContentType.TFPLAN)
+            continue
+        assert _typed(fast(text, str(plan), cfn_yaml.ContentType.TFPLAN)) == expected, plan
+        one_line += "\n" not in text.strip()
+    assert one_line >= 30  # the fast path was taken for the committed plans, not only the fallback

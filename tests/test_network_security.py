@@ -86,7 +86,8 @@ def test_sensitive_data_patterns_are_tried_on_samples(pattern: str, detects: str
 
 NONC = [
     ("nonc-firewall-log-retention", "firewall", {("TWB_STACK_011", "aws_networkfirewall_logging_configuration.trading")}),
-    ("nonc-waf-count-only", "waf", {("CKV_TWB_013", "aws_wafv2_web_acl.web")}),
+    # every group counts: the OWASP groups are not blocking (CKV_TWB_013) and protect nothing (TWB_STACK_015)
+    ("nonc-waf-count-only", "waf", {("CKV_TWB_013", "aws_wafv2_web_acl.web"), ("TWB_STACK_015", "aws_wafv2_web_acl.web")}),
     ("nonc-waf-no-sensitive-data", "waf", {("TWB_STACK_012", "aws_wafv2_web_acl.web")}),
     ("nonc-ids-no-signatures", "ids-ips", {("TWB_STACK_013", "aws_networkfirewall_firewall.trading")}),
 ]

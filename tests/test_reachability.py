@@ -14,17 +14,23 @@ from conftest import EXAMPLES, FIXTURES, judged
 
 TF = FIXTURES / "terraform"
 PLANS = FIXTURES / "terraform_plan"
+PULUMI = FIXTURES / "pulumi"
 PATHS = TF / "exposure-paths"
 UNKNOWN = TF / "exposure-unknown"
 
 
 def _sources(directory: Path) -> list[Path]:
-    plan = PLANS / f"{directory.name}.plan.json"
-    return [directory, plan] if plan.exists() else [directory]
+    """The HCL, and its twins: the real plan, the Pulumi program of the same name."""
+    pulumi = (PULUMI if directory.parent == TF else EXAMPLES.parent / "pulumi") / directory.name
+    return [directory] + [t for t in (PLANS / f"{directory.name}.plan.json", pulumi) if t.exists()]
+
+
+def _kind(source: Path) -> str:
+    return "pulumi" if source.parent.name == "pulumi" else source.suffix.lstrip(".") or "hcl"
 
 
 def _rows(table: list[tuple]) -> list:
-    return [pytest.param(src, *row[1:], id=f"{row[1]}-{row[2]}-{src.suffix or 'hcl'}")
+    return [pytest.param(src, *row[1:], id=f"{row[1]}-{row[2]}-{_kind(src)}")
             for row in table for src in _sources(row[0])]
 
 
@@ -45,6 +51,26 @@ FIREWALL_ON_PATH = [
     (PATHS, "TWB_STACK_003", "aws_vpc.weak_policy", "failed", "stateless_default_actions = ['aws:pass']"),
     (EXAMPLES / "tier1-compliant", "TWB_STACK_003", "aws_vpc.trading", "passed", "passes the firewall"),
 ]
+
+# Class: the way back in. A subnet that leaves through the firewall and holds public addresses (here the NAT
+# the core subnet uses) gets its inbound traffic from the internet gateway's edge route table: it must send
+# that subnet's addresses to the firewall too, or the replies come straight in.
+INGRESS_ROUTING = [
+    (PATHS, "TWB_STACK_003", "aws_vpc.ingress_routed", "passed", "passes the firewall"),
+    (PATHS, "TWB_STACK_003", "aws_vpc.ingress_no_edge", "failed",
+     "inbound path internet gateway aws_internet_gateway.ingress_no_edge -> aws_subnet.ingress_no_edge_public "
+     "(NAT gateway aws_nat_gateway.ingress_no_edge) bypasses the firewall: it has no edge route table"),
+    (PATHS, "TWB_STACK_003", "aws_vpc.ingress_edge_misses", "failed",
+     "edge route table aws_route_table.ingress_edge_misses_edge has no route for the subnet's CIDR 10.7.0.0/24"),
+    (PATHS, "TWB_STACK_003", "aws_vpc.ingress_ipv6_missed", "failed",
+     "has no route for the subnet's CIDR 2600:1f18:abcd:1000::/64"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(INGRESS_ROUTING))
+def test_inbound_path_from_the_internet_gateway_passes_the_firewall(source: Path, check: str, resource: str,
+                                                                    expected: str, says: str) -> None:
+    _assert(source, check, resource, expected, says)
 
 
 @pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(FIREWALL_ON_PATH))
@@ -96,7 +122,7 @@ def test_unknown_placement_cannot_be_judged(source: Path, check: str, resource: 
 
 
 # Class: a system without classification is judged as core for isolation, unless the profile says otherwise.
-@pytest.mark.parametrize("source", _sources(PATHS), ids=lambda p: p.suffix or "hcl")
+@pytest.mark.parametrize("source", _sources(PATHS), ids=_kind)
 def test_unclassified_is_treated_as_core_for_isolation(source: Path) -> None:
     _assert(source, "TWB_STACK_001", "aws_instance.unclassified", "failed", "unclassified: treated as core")
     assert ("TWB_STACK_001", "aws_instance.unclassified") not in judged(source, isolate_unclassified=False)
@@ -120,6 +146,7 @@ def test_route_destination_holds_internet_addresses(cidr: str, internet: bool | 
 
 
 ENDPOINTS = TF / "exposure-endpoints"
+CFN_BROKER = FIXTURES / "cloudformation" / "broker-and-migration.yaml"
 # Class: managed services public through an endpoint of their own; compliant variants pass.
 PUBLIC_ENDPOINTS = [
     (ENDPOINTS, "TWB_STACK_001", "aws_redshift_cluster.default_public", "failed", "publicly_accessible is not false"),
@@ -131,10 +158,34 @@ PUBLIC_ENDPOINTS = [
     (ENDPOINTS, "TWB_STACK_001", "aws_s3_bucket.blocked", "passed", "ok"),
     (ENDPOINTS, "TWB_STACK_001", "aws_lambda_function.open_url", "failed", "authorization_type NONE"),
     (ENDPOINTS, "TWB_STACK_001", "aws_lambda_function.iam_url", "passed", "ok"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_mq_broker.public", "failed", "the broker's endpoints are public"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_mq_broker.private", "passed", "ok"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_dms_replication_instance.default_public", "failed", "AWS's default is true"),
+    (ENDPOINTS, "TWB_STACK_001", "aws_dms_replication_instance.private", "passed", "ok"),
+    (CFN_BROKER, "TWB_STACK_001", "aws_mq_broker.public_broker", "failed", "the broker's endpoints are public"),
+    (CFN_BROKER, "TWB_STACK_001", "aws_mq_broker.private_broker", "passed", "ok"),
+    (CFN_BROKER, "TWB_STACK_001", "aws_dms_replication_instance.default_public", "failed", "AWS's default is true"),
+    (CFN_BROKER, "TWB_STACK_001", "aws_dms_replication_instance.private", "passed", "ok"),
     # TerraGoat: nothing classified, a public database and SSH open to the world fail the firewall control
     (ENDPOINTS, "TWB_STACK_001", "aws_db_instance.terragoat", "failed", "unclassified: treated as core: public endpoint"),
     (ENDPOINTS, "TWB_STACK_002", "aws_instance.terragoat", "failed", "unclassified: treated as core: ingress from the whole"),
 ]
+
+
+# Class: the account's S3 public access block counts for every bucket only when it certainly exists with the
+# settings that stop the ACL and the policy; one known only after apply, or naming an account, does not.
+ACCOUNT_BLOCK = [
+    (TF / "s3-account-block", "TWB_STACK_001", "aws_s3_bucket.reports", "passed", "ok"),
+    (TF / "s3-account-block-unknown", "TWB_STACK_001", "aws_s3_bucket.reports", "failed", "public-read lets the world"),
+    (TF / "s3-account-block-other-account", "TWB_STACK_001", "aws_s3_bucket.reports", "failed", "public-read"),
+    (TF / "s3-account-block-other-provider", "TWB_STACK_001", "aws_s3_bucket.reports", "failed", "public-read"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(ACCOUNT_BLOCK))
+def test_account_public_access_block_counts_only_when_certain(source: Path, check: str, resource: str, expected: str,
+                                                              says: str) -> None:
+    _assert(source, check, resource, expected, says)
 
 
 @pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(PUBLIC_ENDPOINTS))
@@ -157,19 +208,42 @@ def test_entry_points_that_cannot_carry_a_waf(source: Path, check: str, resource
     _assert(source, check, resource, expected, says)
 
 
-def test_terragoat_style_stack_fails_firewall_and_waf() -> None:
+@pytest.mark.parametrize("source", _sources(ENDPOINTS), ids=_kind)
+def test_terragoat_style_stack_fails_firewall_and_waf(source: Path) -> None:
     import datetime as dt
 
     from brokerguard.catalog import load_catalog
     from brokerguard.profile import Profile
     from brokerguard.scan import scan
 
-    result = scan([ENDPOINTS], Profile(tier=1), dt.date(2024, 6, 30), load_catalog())
+    result = scan([source], Profile(tier=1), dt.date(2024, 6, 30), load_catalog())
     statuses = {r.control.id: r.status.value for r in result.results}
     assert (statuses["firewall"], statuses["waf"]) == ("fail", "fail")
 
 
+@pytest.mark.parametrize(("edge", "passed", "says"), [
+    ("nat-subnet", True, "passes the firewall"),
+    ("other-subnet", False, "edge route table aws_route_table.edge_routes has no route for the subnet's CIDR"),
+    ("none", False, "inbound path internet gateway aws_internet_gateway.igw -> aws_subnet.public_subnet "
+                    "(NAT gateway aws_nat_gateway.nat) bypasses the firewall: it has no edge route table"),
+])
+def test_inbound_path_on_cloudformation(edge: str, passed: bool, says: str) -> None:
+    """The CloudFormation twin: an internet gateway attached by VPCGatewayAttachment, its edge route table by
+    GatewayRouteTableAssociation, the firewall endpoint picked from EndpointIds."""
+    import datetime as dt
+
+    from brokerguard.catalog import load_catalog
+    from brokerguard.profile import Profile
+    from brokerguard.scan import scan
+
+    result = scan([FIXTURES / "cloudformation" / "ingress-routing.yaml"], Profile(tier=1), dt.date(2024, 6, 30),
+                  load_catalog(), parameters={"Edge": edge})
+    [finding] = [j.finding for r in result.results for j in r.findings if j.finding.check_id == "TWB_STACK_003"]
+    assert (finding.resource, finding.passed, says in finding.message) == ("aws_vpc.vpc", passed, True), finding.message
+
+
 WAF = TF / "waf-effective"
+CFN_WAF = FIXTURES / "cloudformation" / "waf-counting.yaml"
 # Class: a web ACL whose managed groups never see a request, or whose logging keeps nothing.
 WAF_EFFECTIVE = [
     (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.allow_ip_set_first", "failed", "allows every request before"),
@@ -178,6 +252,37 @@ WAF_EFFECTIVE = [
     (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.scoped_to_nothing", "failed", "drops every record"),
     (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.effective", "passed", "ok"),
 ]
+
+# Class: a rule group that only counts (override_action count, or every rule overridden to count or allow)
+# protects nothing; a partial override is tuning; a group whose rules are not known cannot be shown to block.
+WAF_COUNTING = [
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.counts_every_rule", "failed",
+     "aws_wafv2_web_acl.counts_every_rule rule 'owasp': managed group AWSManagedRulesCommonRuleSet counts every"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.group_counted", "failed",
+     "managed group AWSManagedRulesAmazonIpReputationList counts every request"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.counts_or_allows_every_rule", "failed", "protects nothing"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.partial_override", "passed", "ok"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.pinned_version_override", "failed", "cannot judge"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.own_group_all_counted", "failed",
+     "rule group aws_wafv2_rule_group.own counts every request"),
+    (WAF, "TWB_STACK_015", "aws_wafv2_web_acl.own_group_one_counted", "passed", "ok"),
+    # CloudFormation: RuleActionOverrides, ExcludedRules, OverrideAction Count
+    (CFN_WAF, "TWB_STACK_015", "aws_wafv2_web_acl.counts_every_rule", "failed",
+     "managed group AWSManagedRulesCommonRuleSet counts every request"),
+    (CFN_WAF, "TWB_STACK_015", "aws_wafv2_web_acl.excludes_every_rule", "failed",
+     "managed group AWSManagedRulesSQLiRuleSet counts every request"),
+    (CFN_WAF, "TWB_STACK_015", "aws_wafv2_web_acl.group_counted", "failed", "protects nothing"),
+    (CFN_WAF, "TWB_STACK_015", "aws_wafv2_web_acl.partial_override", "passed", "ok"),
+    # the ACL's only group counts everything: nothing blocks (CKV_TWB_013 sees it too)
+    (WAF, "CKV_TWB_013", "aws_wafv2_web_acl.counts_every_rule", "failed", "neither the default action nor any rule blocks"),
+    (WAF, "CKV_TWB_013", "aws_wafv2_web_acl.partial_override", "passed", "ok"),
+]
+
+
+@pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(WAF_COUNTING))
+def test_rule_groups_that_only_count_protect_nothing(source: Path, check: str, resource: str, expected: str,
+                                                      says: str) -> None:
+    _assert(source, check, resource, expected, says)
 
 
 @pytest.mark.parametrize(("source", "check", "resource", "expected", "says"), _rows(WAF_EFFECTIVE))

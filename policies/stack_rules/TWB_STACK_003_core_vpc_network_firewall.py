@@ -47,7 +47,44 @@ class CoreVpcNetworkFirewall(StackRule):
             hops = route.text()
             hops = Text(f"{path} -> {hops}", f"{path.zh} -> {hops.zh}")
             problems += self._route_problems(stack, route, hops, depth)
+            if route.kind in ("firewall", "appliance"):
+                problems += self._way_back(stack, subnet)
         return problems
+
+    def _way_back(self, stack: Stack, subnet: Resource) -> list[Text]:
+        """The inbound half of a subnet that leaves through a firewall: traffic from the internet to its
+        addresses enters at the VPC's internet gateway and goes where the gateway's edge route table sends
+        it; without one (or with no route covering the subnet) it goes straight to the subnet."""
+        model, problems = reachability(stack), []
+        public = model.public_addresses(subnet)
+        for igw in model.internet_gateways(subnet):
+            tables = model.edge_tables(igw)
+            for table in tables:
+                for cidr, route, unknown in model.inbound_routes(table, subnet):
+                    if unknown:
+                        problems.append(cannot_judge(unknown))
+                    elif route is not None:
+                        hops = route.text()
+                        hops = Text(f"inbound path internet gateway {igw.address} -> {hops} ({subnet.address})",
+                                    f"傳入路徑 網際網路閘道 {igw.address} -> {hops.zh}（{subnet.address}）")
+                        problems += self._route_problems(stack, route, hops, MAX_HOPS)
+                    elif public:
+                        problems.append(self._straight_in(igw, subnet, public, Text(
+                            f"its edge route table {table.address} has no route for the subnet's CIDR {cidr}",
+                            f"其邊緣路由表 {table.address} 沒有涵蓋此子網路 CIDR {cidr} 的路由")))
+            if not tables and public:
+                problems.append(self._straight_in(igw, subnet, public, Text(
+                    "it has no edge route table (aws_route_table_association with gateway_id)",
+                    "它沒有邊緣路由表（含 gateway_id 的 aws_route_table_association）")))
+        return problems
+
+    @staticmethod
+    def _straight_in(igw: Resource, subnet: Resource, public: list[Text], why: Text) -> Text:
+        what = Text.join(", ", public)
+        return Text(f"inbound path internet gateway {igw.address} -> {subnet.address} ({what}) bypasses the firewall: "
+                    f"{why}, so traffic from the internet goes straight to the subnet",
+                    f"傳入路徑 網際網路閘道 {igw.address} -> {subnet.address}（{what.zh}）繞過防火牆：{why.zh}，"
+                    "來自網際網路的流量直接進入子網路")
 
     def _route_problems(self, stack: Stack, route: Route, hops: Text, depth: int) -> list[Text]:
         if route.kind in ("internet-gateway", "egress-only"):

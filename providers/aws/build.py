@@ -77,7 +77,8 @@ def live_source(found: Discovery, label: str) -> PlanSource:
         locations[address] = (where, 0, res.arn or res.id)
         resources.append(Resource(address=address, type=res.type, name=name, values=res.values,
                                   references=frozenset(refs), file=where, line=0,
-                                  tags=tags_of(res.values), source_id=res.arn or res.id, region=res.region))
+                                  tags=tags_of(res.values), source_id=res.arn or res.id, region=res.region,
+                                  provider="live"))  # every resource of the one account read
     return PlanSource(root=Path(label), kind="aws", plan=plan_document(planned, configured),
                       resources=tuple(resources), locations=locations, errors=unreadable_types(found))
 

@@ -48,6 +48,20 @@ class Discovery:
     errors: dict[str, str] = field(default_factory=dict)  # "reader@region" -> why
 
 
+def pin_endpoint(client: Any, endpoint_url: str) -> None:
+    """Send every request of an S3 Control client to an endpoint given by hand (a proxy, a test server): its
+    endpoint rules would put the account id in front of the host name. (Not for S3, whose bucket may be in
+    the host name.)"""
+    import urllib.parse
+
+    host = urllib.parse.urlsplit(endpoint_url).netloc
+
+    def pin(request: Any, **_: Any) -> None:
+        request.url = urllib.parse.urlunsplit(urllib.parse.urlsplit(request.url)._replace(netloc=host))
+
+    client.meta.events.register("before-send", pin)
+
+
 class Clients:
     """One boto3 client per (service, region), created under a lock: sessions are not thread-safe."""
 
@@ -69,6 +83,8 @@ class Clients:
             if (service, region) not in self._clients:
                 client = self.session.client(service, region_name=region, config=self.config,
                                              endpoint_url=self.endpoint_url)
+                if self.endpoint_url and service == "s3control":
+                    pin_endpoint(client, self.endpoint_url)
                 if self.on_client:
                     self.on_client(client)
                 self._clients[(service, region)] = client

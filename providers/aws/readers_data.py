@@ -99,6 +99,19 @@ def read_s3(ctx: Context) -> Iterator[LiveResource]:
             yield res
 
 
+def read_account_public_access_block(ctx: Context) -> Iterator[LiveResource]:
+    """The account's own S3 public access block: it applies to every bucket of the account."""
+    got = _optional(ctx.client("s3control").get_public_access_block, "NoSuchPublicAccessBlockConfiguration",
+                    AccountId=ctx.account)
+    if got:
+        conf = got["PublicAccessBlockConfiguration"]
+        yield LiveResource("aws_s3_account_public_access_block", ctx.account, ctx.region, "s3control", {
+            "id": ctx.account, "block_public_acls": conf.get("BlockPublicAcls", False),
+            "block_public_policy": conf.get("BlockPublicPolicy", False),
+            "ignore_public_acls": conf.get("IgnorePublicAcls", False),
+            "restrict_public_buckets": conf.get("RestrictPublicBuckets", False)})
+
+
 _GROUPS = {"http://acs.amazonaws.com/groups/global/AllUsers": "public-read",
            "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "authenticated-read"}
 
@@ -155,6 +168,48 @@ def read_redshift(ctx: Context) -> Iterator[LiveResource]:
         res = LiveResource("aws_redshift_cluster", ident, ctx.region, "redshift",
                            with_tags(values, cluster.get("Tags")), arn=arn)
         res.link("cluster_subnet_group_name", "aws_redshift_subnet_group", values["cluster_subnet_group_name"])
+        for gid in groups:
+            res.link("vpc_security_group_ids", "aws_security_group", gid)
+        yield res
+
+
+def read_mq(ctx: Context) -> Iterator[LiveResource]:
+    mq = ctx.client("mq")
+    for summary in pages(mq, "list_brokers", "BrokerSummaries"):
+        broker = mq.describe_broker(BrokerId=summary["BrokerId"])
+        bid, arn = broker["BrokerId"], broker.get("BrokerArn", "")
+        values = {"id": bid, "arn": arn, "broker_name": broker.get("BrokerName", ""),
+                  "publicly_accessible": broker.get("PubliclyAccessible", False),
+                  "subnet_ids": broker.get("SubnetIds", []), "security_groups": broker.get("SecurityGroups", [])}
+        res = LiveResource("aws_mq_broker", broker.get("BrokerName", bid), ctx.region, "mq",
+                           with_tags(values, broker.get("Tags")), arn=arn)
+        for sid in values["subnet_ids"]:
+            res.link("subnet_ids", "aws_subnet", sid)
+        for gid in values["security_groups"]:
+            res.link("security_groups", "aws_security_group", gid)
+        yield res
+
+
+def read_dms(ctx: Context) -> Iterator[LiveResource]:
+    dms = ctx.client("dms")
+    for inst in pages(dms, "describe_replication_instances", "ReplicationInstances"):
+        ident, arn = inst["ReplicationInstanceIdentifier"], inst.get("ReplicationInstanceArn", "")
+        group = inst.get("ReplicationSubnetGroup") or {}
+        group_id = group.get("ReplicationSubnetGroupIdentifier", "")
+        if group_id:  # the instance's subnet group, as the instance reports it
+            subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
+            res = LiveResource("aws_dms_replication_subnet_group", group_id, ctx.region, "dms", {
+                "id": group_id, "replication_subnet_group_id": group_id, "subnet_ids": subnets})
+            for sid in subnets:
+                res.link("subnet_ids", "aws_subnet", sid)
+            yield res
+        groups = [g["VpcSecurityGroupId"] for g in inst.get("VpcSecurityGroups", [])]
+        tags = dms.list_tags_for_resource(ResourceArn=arn).get("TagList", []) if arn else []
+        values = {"id": ident, "arn": arn, "replication_instance_id": ident,
+                  "publicly_accessible": inst.get("PubliclyAccessible", True),
+                  "replication_subnet_group_id": group_id, "vpc_security_group_ids": groups}
+        res = LiveResource("aws_dms_replication_instance", ident, ctx.region, "dms", with_tags(values, tags), arn=arn)
+        res.link("replication_subnet_group_id", "aws_dms_replication_subnet_group", group_id)
         for gid in groups:
             res.link("vpc_security_group_ids", "aws_security_group", gid)
         yield res
@@ -294,6 +349,7 @@ def read_backup_selections(ctx: Context) -> Iterator[LiveResource]:
             yield res
 
 
-READERS = {"logs": read_log_groups, "s3": read_s3, "opensearch": read_search_domains, "rds": read_rds,
+READERS = {"logs": read_log_groups, "s3": read_s3, "s3control": read_account_public_access_block,
+           "opensearch": read_search_domains, "rds": read_rds, "mq": read_mq, "dms": read_dms,
            "redshift": read_redshift, "ses": read_ses,
            "backup.plans": read_backup_plans, "backup.selections": read_backup_selections}

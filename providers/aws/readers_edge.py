@@ -50,6 +50,21 @@ REFERENCE_STATEMENTS = {"RegexPatternSetReferenceStatement": "aws_wafv2_regex_pa
                         "RuleGroupReferenceStatement": "aws_wafv2_rule_group", "IPSetReferenceStatement": "aws_wafv2_ip_set"}
 
 
+# API lists Terraform writes as repeated singular blocks.
+_SINGULAR = {"rule_action_overrides": "rule_action_override", "excluded_rules": "excluded_rule"}
+
+
+def _rule_blocks(rule: dict) -> dict:
+    """A WAFv2 rule as Terraform blocks, with Terraform's names for its repeated blocks."""
+    def rename(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {_SINGULAR.get(k, k): rename(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [rename(v) for v in node]
+        return node
+    return rename(blocks(rule))
+
+
 def _link_statements(res: LiveResource, rules: list[dict]) -> None:
     """A rule that uses a pattern set or rule group by ARN refers to it."""
     def walk(node: Any, i: int) -> None:
@@ -83,7 +98,7 @@ def _web_acls(ctx: Context, scope: str, region: str) -> list[LiveResource]:
         got = waf.get_rule_group(Name=summary["Name"], Scope=scope, Id=summary["Id"])["RuleGroup"]
         group = LiveResource("aws_wafv2_rule_group", got["Name"], region, "wafv2", {
             "id": got["Id"], "arn": got["ARN"], "name": got["Name"], "scope": scope, "capacity": got.get("Capacity", 0),
-            "rule": [blocks(r) for r in got.get("Rules", [])],
+            "rule": [_rule_blocks(r) for r in got.get("Rules", [])],
         }, arn=got["ARN"])
         _link_statements(group, got.get("Rules", []))
         out.append(group)
@@ -92,7 +107,7 @@ def _web_acls(ctx: Context, scope: str, region: str) -> list[LiveResource]:
         arn = acl["ARN"]
         tags = waf.list_tags_for_resource(ResourceARN=arn).get("TagInfoForResource", {}).get("TagList", [])
         shaped = blocks({k: acl[k] for k in ("DefaultAction", "VisibilityConfig") if k in acl})
-        rules = [blocks(r) for r in acl.get("Rules", [])]
+        rules = [_rule_blocks(r) for r in acl.get("Rules", [])]
         res = LiveResource("aws_wafv2_web_acl", acl["Name"], region, "wafv2", with_tags({
             "id": acl["Id"], "arn": arn, "name": acl["Name"], "scope": scope, "rule": rules, **shaped,
         }, tags), arn=arn)

@@ -60,6 +60,10 @@ def _route_table(ctx: Context, rt: dict) -> list[LiveResource]:
             res = _new(ctx, "aws_route_table_association", aid,
                        {"id": aid, "subnet_id": assoc["SubnetId"], "route_table_id": rid})
             res.link("subnet_id", "aws_subnet", assoc["SubnetId"])
+        elif assoc.get("GatewayId"):  # an edge association: where traffic arriving from the gateway goes
+            res = _new(ctx, "aws_route_table_association", aid,
+                       {"id": aid, "gateway_id": assoc["GatewayId"], "route_table_id": rid})
+            res.link("gateway_id", "aws_internet_gateway", assoc["GatewayId"])
         else:
             continue
         res.link("route_table_id", "aws_route_table", rid)

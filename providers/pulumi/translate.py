@@ -120,7 +120,8 @@ def translate(stack: PulumiStack) -> Translation:
         configured.append(block)
         resources.append(Resource(address=address, type=tf_type, name=name, values=plain,
                                   references=frozenset(refs), file=res.file or stack.origin, line=res.line,
-                                  tags=tags_of(plain), source_id=res.urn, region=_region(stack, res, providers)))
+                                  tags=tags_of(plain), source_id=res.urn, region=_region(stack, res, providers),
+                                  provider=res.provider.rsplit("::", 1)[0] if res.provider else "default"))
     return Translation(plan=plan_document(planned, configured), locations=locations, resources=resources,
                        unmapped=unmapped, unknown=unknown, not_inspectable=list(stack.not_inspectable),
                        notes=list(stack.notes))
@@ -198,7 +199,10 @@ class _Context:
             tf = spec.get("tf") or renames.get(key) or snake(key)
             kind = spec.get("kind", "value")
             where = f"{path}{tf}"
-            if kind in ("object", "list") and not self._opaque(raw):
+            # A nested block only when the value is one: a property that takes a block or a string (a policy
+            # document, say) given a JSON string keeps the string.
+            nested = isinstance(raw, dict) or (isinstance(raw, list) and all(isinstance(i, dict) for i in raw))
+            if kind in ("object", "list") and nested and not self._opaque(raw):
                 sub_props = self.table["types"].get(spec.get("type", ""), {})
                 items = raw if isinstance(raw, list) else [raw]
                 vals, exs = [], []

@@ -9,6 +9,7 @@ deliberately non-compliant (an untagged instance, an ALB without WAF, a public d
 checks have failures to report, as they would in a real estate.
 
     python benchmarks/generate.py OUT_DIR --resources 1000 [--seed 7]
+    python benchmarks/generate.py OUT_DIR --dynamic-rules 60      # a module heavy with dynamic blocks
 
 The resource count is exact: resource blocks in the stacks plus, for each module call, the
 resources the module declares (Checkov and Terraform both expand them).
@@ -349,12 +350,239 @@ def generate(out: Path, resources: int, seed: int = 7) -> int:
     return total + filler
 
 
+# ---- a module heavy with dynamic blocks, as community WAFv2 and security-group modules write them ----------
+
+# Statement types of the WAFv2 module: (name, iterator, attributes read from the element, has field_to_match)
+STATEMENTS = (
+    ("byte_match_statement", "byte_match", ("positional_constraint", "search_string"), True),
+    ("sqli_match_statement", "sqli_match", (), True),
+    ("xss_match_statement", "xss_match", (), True),
+    ("size_constraint_statement", "size_constraint", ("comparison_operator", "size"), True),
+    ("regex_match_statement", "regex_match", ("regex_string",), True),
+    ("geo_match_statement", "geo_match", ("country_codes",), False),
+    ("ip_set_reference_statement", "ip_set", ("arn",), False),
+    ("label_match_statement", "label_match", ("key", "scope"), False),
+)
+FIELDS = ("uri_path", "query_string", "body", "method", "all_query_arguments")
+
+
+def _pick(element: str, key: str, default: str = "{}") -> str:
+    """`for_each` of an optional part, as the modules write it: [] when the element has none, else [it]."""
+    return f'lookup({element}, "{key}", null) == null ? [] : [lookup({element}, "{key}")]'
+
+
+def _statement_block(kind: str, iterator: str, attrs: tuple[str, ...], field: bool, parent: str, indent: str) -> str:
+    lines = [f'dynamic "{kind}" {{', f"  for_each = {_pick(parent, kind)}", f"  iterator = {iterator}", "  content {"]
+    lines += [f'    {a} = lookup({iterator}.value, "{a}", null)' for a in attrs]
+    if field:
+        lines += ['    dynamic "field_to_match" {', f"      for_each = {_pick(iterator + '.value', 'field_to_match')}",
+                  "      content {"]
+        for f in FIELDS:
+            lines += [f'        dynamic "{f}" {{', f'          for_each = lookup(field_to_match.value, "{f}", null) == null ? [] : [1]',
+                      "          content {}", "        }"]
+        lines += ['        dynamic "single_header" {', f"          for_each = {_pick('field_to_match.value', 'single_header')}",
+                  "          content {", '            name = lower(lookup(single_header.value, "name"))', "          }",
+                  "        }", "      }", "    }"]
+        lines += ['    dynamic "text_transformation" {', f'      for_each = lookup({iterator}.value, "text_transformation", [])',
+                  "      content {", "        priority = text_transformation.value.priority",
+                  "        type     = text_transformation.value.type", "      }", "    }"]
+    lines += ["  }", "}"]
+    return "".join(f"{indent}{line}\n" for line in lines)
+
+
+def _statements(parent: str, indent: str) -> str:
+    return "".join(_statement_block(k, f"{i}_{parent.split('.')[0]}", a, f, parent, indent) for k, i, a, f in STATEMENTS)
+
+
+def _logical(parent: str, indent: str, depth: int) -> str:
+    """Every statement type, and (depth > 0) and/or/not statements holding the same again, one level less."""
+    out = _statements(parent, indent)
+    if depth == 0:
+        return out
+    for op, source in (("and", "statements"), ("or", "statements"), ("not", "statement")):
+        iterator = f"{op}{depth}"
+        items = f"{op}_statement.value.{source}" if source == "statements" else f"[{op}_statement.value.{source}]"
+        out += (f'{indent}dynamic "{op}_statement" {{\n{indent}  for_each = {_pick(parent, op + "_statement")}\n'
+                f'{indent}  content {{\n{indent}    dynamic "statement" {{\n{indent}      for_each = {items}\n'
+                f"{indent}      iterator = {iterator}\n{indent}      content {{\n"
+                + _logical(f"{iterator}.value", indent + "        ", depth - 1)
+                + f"{indent}      }}\n{indent}    }}\n{indent}  }}\n{indent}}}\n")
+    return out
+
+
+def _rule_content(kind: str) -> str:
+    """The content of one `dynamic "rule"` of a kind (managed groups, rate limits, custom statements)."""
+    head = ("      name     = rule.value.name\n      priority = rule.value.priority\n"
+            '      dynamic "action" {\n        for_each = length(lookup(rule.value, "action", {})) == 0 ? [] : [1]\n'
+            "        content {\n")
+    for verdict in ("allow", "block", "count"):
+        head += (f'          dynamic "{verdict}" {{\n            for_each = lookup(rule.value, "action", "") == "{verdict}" ? [1] : []\n'
+                 "            content {}\n          }\n")
+    head += "        }\n      }\n"
+    visibility = ("      visibility_config {\n        cloudwatch_metrics_enabled = lookup(rule.value, \"metrics\", true)\n"
+                  '        metric_name                = "${var.name}-${rule.value.name}"\n        sampled_requests_enabled   = true\n'
+                  "      }\n")
+    if kind in {k for k, _, _, _ in STATEMENTS}:  # one dynamic "rule" per statement type, over its own list
+        name, iterator, attrs, field = next(st for st in STATEMENTS if st[0] == kind)
+        body = "      statement {\n" + _statement_block(name, iterator, attrs, field, "rule.value", "        ") + "      }\n"
+        return head + body + visibility
+    if kind == "managed":
+        body = ('      dynamic "override_action" {\n        for_each = [lookup(rule.value, "override_action", "none")]\n'
+                "        iterator = override\n        content {\n"
+                '          dynamic "none" {\n            for_each = override.value == "none" ? [1] : []\n            content {}\n          }\n'
+                '          dynamic "count" {\n            for_each = override.value == "count" ? [1] : []\n            content {}\n          }\n'
+                "        }\n      }\n"
+                "      statement {\n        managed_rule_group_statement {\n          name        = rule.value.group\n"
+                '          vendor_name = lookup(rule.value, "vendor", "AWS")\n'
+                '          dynamic "rule_action_override" {\n            for_each = lookup(rule.value, "excluded_rules", [])\n'
+                "            content {\n              name = rule_action_override.value\n              action_to_use {\n"
+                "                count {}\n              }\n            }\n          }\n"
+                '          dynamic "scope_down_statement" {\n'
+                f"            for_each = {_pick('rule.value', 'scope_down_statement')}\n            content {{\n"
+                + _logical("scope_down_statement.value", "              ", 1) + "            }\n          }\n        }\n      }\n")
+        return "      name     = rule.value.name\n      priority = rule.value.priority\n" + body + visibility
+    if kind == "rate":
+        body = ("      statement {\n        rate_based_statement {\n          limit              = rule.value.limit\n"
+                '          aggregate_key_type = lookup(rule.value, "aggregate_key_type", "IP")\n'
+                '          dynamic "scope_down_statement" {\n'
+                f"            for_each = {_pick('rule.value', 'scope_down_statement')}\n            content {{\n"
+                + _logical("scope_down_statement.value", "              ", 1) + "            }\n          }\n        }\n      }\n")
+        return head + body + visibility
+    body = ('      dynamic "statement" {\n        for_each = [rule.value.statement]\n        content {\n'
+            + _logical("statement.value", "          ", 2) + "        }\n      }\n")
+    return head + body + visibility
+
+
+def _hcl(value: object, indent: str = "") -> str:
+    """A Python value as an HCL literal (variable defaults)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[\n" + "".join(f"{inner}{_hcl(v, inner)},\n" for v in value) + indent + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        return "{\n" + "".join(f"{inner}{k} = {_hcl(v, inner)}\n" for k, v in value.items()) + indent + "}"
+    raise TypeError(value)
+
+
+def _custom_statement(rng: random.Random, i: int) -> dict:
+    transforms = [{"priority": p, "type": t} for p, t in enumerate(rng.sample(("NONE", "LOWERCASE", "URL_DECODE",
+                                                                              "HTML_ENTITY_DECODE", "COMPRESS_WHITE_SPACE"), 3))]
+    kind = STATEMENTS[i % len(STATEMENTS)][0]
+    field = {rng.choice(FIELDS): {}} if i % 3 else {"single_header": {"name": f"X-Header-{i}"}}
+    values = {"byte_match_statement": {"positional_constraint": "CONTAINS", "search_string": f"/admin{i}"},
+              "size_constraint_statement": {"comparison_operator": "GT", "size": 8192 + i},
+              "regex_match_statement": {"regex_string": f"^/api/v{i % 5}/"},
+              "geo_match_statement": {"country_codes": ["KP", "IR"]},
+              "ip_set_reference_statement": {"arn": f"arn:aws:wafv2:ap-northeast-1:111122223333:regional/ipset/s{i}/id{i}"},
+              "label_match_statement": {"key": f"awswaf:managed:label{i}", "scope": "LABEL"}}.get(kind, {})
+    has_field = STATEMENTS[i % len(STATEMENTS)][3]
+    return {kind: {**values, **({"field_to_match": field, "text_transformation": transforms} if has_field else {})}}
+
+
+def generate_dynamic(out: Path, rules: int = 60, seed: int = 7) -> int:
+    """A WAFv2 module and a security-group module written with nested dynamic blocks (rules, statements
+    in and/or/not statements, field_to_match, text transformations) over variables: the security group's
+    with a long default list, the web ACL's rule lists passed by the example root that calls both
+    (examples/complete), as community modules ship them. Returns the number of .tf lines written."""
+    rng = random.Random(seed)
+    if out.exists():
+        shutil.rmtree(out)
+    groups = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+              "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesLinuxRuleSet", "AWSManagedRulesAdminProtectionRuleSet")
+    managed = [{"name": f"managed-{i}", "priority": i, "group": groups[i % len(groups)],
+                "excluded_rules": [f"Rule{i}_{j}" for j in range(i % 4)],
+                **({"scope_down_statement": _custom_statement(rng, i)} if i % 4 == 3 else {})}
+               for i in range(max(3, rules // 4))]
+    rates = [{"name": f"rate-{i}", "priority": 100 + i, "limit": 1000 + 100 * i, "action": "block",
+              **({"scope_down_statement": _custom_statement(rng, i)} if i % 2 else {})} for i in range(max(1, rules // 8))]
+    custom = []
+    for i in range(rules):
+        statement = _custom_statement(rng, i)
+        if i % 5 == 4:
+            statement = {"and_statement": {"statements": [_custom_statement(rng, i + 1), _custom_statement(rng, i + 2)]}}
+        elif i % 7 == 6:
+            statement = {"not_statement": {"statement": _custom_statement(rng, i + 3)}}
+        elif i % 7 == 5:
+            statement = {"or_statement": {"statements": [_custom_statement(rng, i + 4), _custom_statement(rng, i + 5)]}}
+        custom.append({"name": f"custom-{i}", "priority": 200 + i, "action": rng.choice(("block", "count", "allow")),
+                       "statement": statement})
+    typed = {f"{kind.removesuffix('_statement')}_rules": [{"name": f"{kind}-{i}", "priority": 400 + 40 * n + i,
+                                                           "action": "block", **_custom_statement(rng, n)}
+                                                          for i in range(max(1, rules // 10))]
+             for n, (kind, _, _, _) in enumerate(STATEMENTS)}
+    variables = {"managed_rules": managed, "rate_based_rules": rates, "custom_rules": custom, **typed}
+    waf = ['variable "name" {\n  type = string\n}\n\nvariable "scope" {\n  type    = string\n  default = "REGIONAL"\n}\n',
+           'variable "associate_resource_arns" {\n  type    = list(string)\n  default = []\n}\n']
+    waf += [f'variable "{name}" {{\n  type    = any\n  default = []\n}}\n' for name in variables]
+    acl = ['resource "aws_wafv2_web_acl" "this" {\n  name  = var.name\n  scope = var.scope\n\n  default_action {\n    allow {}\n  }\n']
+    kinds = [("managed", "var.managed_rules"), ("rate", "var.rate_based_rules"), ("custom", "var.custom_rules")]
+    kinds += [(kind, f"var.{kind.removesuffix('_statement')}_rules") for kind, _, _, _ in STATEMENTS]
+    for kind, source in kinds:
+        acl.append(f'\n  dynamic "rule" {{\n    for_each = {source}\n    content {{\n{_rule_content(kind)}    }}\n  }}\n')
+    acl.append('\n  visibility_config {\n    cloudwatch_metrics_enabled = true\n    metric_name                = var.name\n'
+               "    sampled_requests_enabled   = true\n  }\n}\n\n"
+               'resource "aws_wafv2_web_acl_association" "this" {\n  count        = length(var.associate_resource_arns)\n'
+               "  resource_arn = var.associate_resource_arns[count.index]\n  web_acl_arn  = aws_wafv2_web_acl.this.arn\n}\n\n"
+               'output "arn" {\n  value = aws_wafv2_web_acl.this.arn\n}\n')
+    ingress = [{"description": f"service {i}", "from_port": 1000 + i, "to_port": 1000 + i, "protocol": "tcp",
+                "cidr_blocks": [f"10.{i % 250}.0.0/16"]} for i in range(rules)]
+    sg = ['variable "name" {\n  type = string\n}\n\nvariable "vpc_id" {\n  type = string\n}\n',
+          f'variable "ingress_rules" {{\n  type    = any\n  default = {_hcl(ingress, "  ")}\n}}\n',
+          'variable "egress_rules" {\n  type    = any\n  default = [{ from_port = 443, to_port = 443, protocol = "tcp", '
+          'cidr_blocks = ["10.0.0.0/8"] }]\n}\n',
+          'resource "aws_security_group" "this" {\n  name   = var.name\n  vpc_id = var.vpc_id\n'
+          '  dynamic "ingress" {\n    for_each = var.ingress_rules\n    content {\n'
+          '      description = lookup(ingress.value, "description", null)\n      from_port   = ingress.value.from_port\n'
+          "      to_port     = ingress.value.to_port\n      protocol    = ingress.value.protocol\n"
+          '      cidr_blocks = lookup(ingress.value, "cidr_blocks", [])\n    }\n  }\n'
+          '  dynamic "egress" {\n    for_each = var.egress_rules\n    content {\n      from_port   = egress.value.from_port\n'
+          "      to_port     = egress.value.to_port\n      protocol    = egress.value.protocol\n"
+          "      cidr_blocks = egress.value.cidr_blocks\n    }\n  }\n}\n\n"
+          'output "id" {\n  value = aws_security_group.this.id\n}\n']
+    example = ('provider "aws" {\n  region = "ap-northeast-1"\n}\n\n'
+               'resource "aws_vpc" "this" {\n  cidr_block = "10.0.0.0/16"\n}\n\n'
+               'module "alb_sg" {\n  source = "../../modules/security-group"\n  name   = "alb"\n  vpc_id = aws_vpc.this.id\n}\n\n'
+               'module "app_sg" {\n  source = "../../modules/security-group"\n  name   = "app"\n  vpc_id = aws_vpc.this.id\n}\n\n'
+               'module "waf" {\n  source = "../../modules/wafv2"\n  name   = "online-order"\n'
+               + "".join(f"\n  {name} = {_hcl(value, '  ')}\n" for name, value in variables.items()) + "}\n")
+    files = {"modules/wafv2/variables.tf": "\n".join(waf), "modules/wafv2/main.tf": "".join(acl),
+             "modules/security-group/main.tf": "\n".join(sg), "examples/complete/main.tf": example}
+    for rel, text in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text, encoding="utf-8")
+    return sum(text.count("\n") for text in files.values())
+
+
+def dynamic_heavy(out: Path, rules: int = 40, seed: int = 7) -> Path:
+    """The tree of run.py's dynamic-block-heavy row (40-rule lists: about 6,000 lines of module code, as
+    the community WAFv2 module has), and the example root to scan."""
+    generate_dynamic(out, rules, seed)
+    return out / "examples" / "complete"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="directory to write (emptied first)")
     parser.add_argument("--resources", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dynamic-rules", type=int, default=0,
+                        help="write instead a module tree heavy with dynamic blocks, its rule lists this long")
     args = parser.parse_args(argv)
+    if args.dynamic_rules:
+        lines = generate_dynamic(args.out, args.dynamic_rules, args.seed)
+        print(f"{args.out}: {lines} lines of .tf, dynamic blocks over {args.dynamic_rules}-rule lists "
+              f"(scan {args.out / 'examples' / 'complete'})")
+        return 0
     count = generate(args.out, args.resources, args.seed)
     files = sum(1 for _ in args.out.rglob("*.tf"))
     print(f"{args.out}: {count} resources in {files} .tf files")

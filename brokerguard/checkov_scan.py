@@ -21,8 +21,9 @@ from brokerguard.policies import resource_conf
 from brokerguard.policies.meta import OK, Text
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
+from brokerguard.providers.terraform_dynamic import Expander
 from brokerguard.providers.terraform_override import Merged, merging
-from brokerguard.providers.terraform_stage import Staged, staged
+from brokerguard.providers.terraform_stage import MERGED_VARIABLES, Staged, staged
 from brokerguard.providers.terraform_values import Expressions, existence, recording, unknown_attributes
 from brokerguard.suppressions import Suppression, in_files
 
@@ -280,7 +281,8 @@ class _World:
     suppressions: list[Suppression]
 
 
-def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: str) -> list[_Block]:
+def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: str,
+            expanded: dict[tuple[str, str], dict[str, Text | None]]) -> list[_Block]:
     out = []
     for key, definition in definitions.items():
         staged_file = str(Path(key.file_path).resolve())
@@ -294,8 +296,10 @@ def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: 
                             continue
                         parsed_as = (staged_file, "module" if kind == "module" else rtype, name.split("[")[0])
                         address = conf.get("__address__", f"{rtype}.{name}")
-                        unknown = {} if kind == "module" else unknown_attributes(
-                            conf, expressions.attributes.get(parsed_as, {}), expressions.dynamic.get(parsed_as, set()))
+                        written = {} if kind == "module" else {
+                            **unknown_attributes(conf, expressions.attributes.get(parsed_as, {})),
+                            **expanded.get((staged_file, conf.get("__address__", "")), {})}
+                        unknown = {a: why for a, why in written.items() if why is not None}
                         cut = address.rfind(".") + 1
                         calls = f"{prefix}{address[:cut]}module.{address[cut:]}" if kind == "module" else ""
                         out.append(_Block(address=prefix + address, file=real, exists=existence(conf), unknown=unknown,
@@ -325,8 +329,15 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
     with staged(source, blank) as stage, merging() as overridden, recording() as expressions:
         shown = functools.lru_cache(maxsize=None)(lambda p: display_path(stage.real(p)))  # per file, not per block
         for real_root, root in zip(source.roots, stage.roots, strict=True):
-            # Provider default_tags become visible to the checks once the graph has resolved them.
-            runner = compat_checkov.terraform_runner(lambda d: resource_conf.set_provider_tags(_provider_default_tags(d)))
+            expanded: dict[tuple[str, str], dict[str, Text | None]] = {}
+
+            def prepare(definitions: dict, root: Path = root, expanded: dict = expanded) -> None:
+                # Before the checks run: dynamic blocks expanded, provider default_tags from the resolved graph.
+                expander = Expander(expressions.modules, {str(root.resolve()): _root_values(root)})
+                expanded.update(expander.expand(definitions))
+                resource_conf.set_provider_tags(_provider_default_tags(definitions))
+
+            runner = compat_checkov.terraform_runner(prepare)
             report = runner.run(root_folder=str(root), runner_filter=compat_checkov.runner_filter(source.framework, check_ids),
                                 collect_skip_comments=False)  # inline skips are listed, never applied (suppressions.py)
             _refuse_skipped(report, check_ids, str(real_root))
@@ -346,10 +357,16 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
 
             findings += [replace(f, resource=prefix + f.resource) if f.resource != "(stack)" else f
                          for f in _findings(report, check_ids, locate)]
-            blocks += _blocks(definitions, expressions, stage, prefix)
+            blocks += _blocks(definitions, expressions, stage, prefix, expanded)
             read.update((str(stage.real(key.file_path)), display_path(stage.real(key.file_path))) for key in definitions)
         findings = _overridden(findings, overridden, stage)
     return _World(findings=findings, resources=resources, blocks=blocks, suppressions=in_files(sorted(read)))
+
+
+def _root_values(root: Path) -> dict[str, Any]:
+    """The values a staged root module gets from outside its defaults (terraform_stage merged them)."""
+    merged = root / MERGED_VARIABLES
+    return json.loads(merged.read_text(encoding="utf-8")) if merged.is_file() else {}
 
 
 def _overridden(findings: list[Finding], where: Merged, stage: Staged) -> list[Finding]:

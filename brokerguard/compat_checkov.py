@@ -18,6 +18,7 @@ import re
 import sys
 import types
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ PATCHED = (
      ("self", "raw_check", "kwargs")),
     ("checkov.common.checks_infra.checks_parser", "GraphCheckParser.validate_check_config",
      ("self", "file_path", "raw_check")),
+    # A definition key's module call chain: path (the calling file), name, foreach_idx, nested_tf_module.
+    ("checkov.terraform.modules.module_objects", "TFModule", ("path", "name", "nested_tf_module", "foreach_idx")),
     ("checkov.terraform.graph_builder.variable_rendering.safe_eval_functions", "get_asteval", ()),
     ("checkov.cloudformation.parser.cfn_yaml", "loads", ("yaml_string", "fname", "content_type")),
     ("checkov.cloudformation.parser.cfn_yaml", "MarkedLoader.construct_mapping", ("self", "node", "deep")),
@@ -290,6 +293,27 @@ def terraform_runner(on_definitions: Callable[[dict], None]) -> Any:
             super().check_tf_definition(*args, **kwargs)
 
     return Runner()
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """A module call a definition was read through: the calling file, the call's name, the instance's
+    index (count) or key (for_each), and the call its calling module was itself read through."""
+
+    file: str
+    name: str
+    index: int | str | None
+    parent: ModuleCall | None
+
+
+def module_call(key: Any) -> ModuleCall | None:
+    """The module call of one of Checkov's definition keys (None for a root module's file)."""
+    def convert(module: Any) -> ModuleCall | None:
+        if module is None:
+            return None
+        return ModuleCall(file=str(Path(module.path).resolve()), name=module.name, index=module.foreach_idx,
+                          parent=convert(module.nested_tf_module))
+    return convert(getattr(key, "tf_source_modules", None))
 
 
 def plan_runner() -> Any:

@@ -245,6 +245,20 @@ def _expression_text(text: str, start: int) -> str:
     return text[start:i]
 
 
+def type_texts(text: str) -> dict[str, str]:
+    """Every variable's type constraint as written in one file's text (for parse_type)."""
+    from brokerguard.providers.terraform_tree import block_text
+
+    out = {}
+    for match in _VARIABLE.finditer(text):
+        block = block_text(text, match.start())
+        body = block[block.index("{") + 1:]
+        type_match = _TYPE_ARGUMENT.search(body)
+        if type_match:
+            out[match.group(1)] = _expression_text(body, type_match.end()).strip()
+    return out
+
+
 def declarations(files: Iterable[Path]) -> dict[str, Declaration]:
     """The variables of one module whose type has optional() attributes, override files applied in
     Terraform's order (a later type or default replaces an earlier one)."""

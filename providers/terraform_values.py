@@ -24,21 +24,70 @@ _LEFTOVER = re.compile(
     r"\$\{|\b(?:var|local|each|count|module|data|path|self|terraform)\.\w"
     r"|\b[a-z_][a-z0-9_]*\(|\?.*:|[!=<>]=|&&|\|\||\b\w+\.(?:value|key)\b")
 # A reference to another resource's identity is a link, as in a plan (`subnet_id = aws_subnet.a.id`).
+# The attributes that name a resource (what a plan links by), as opposed to its other values.
+IDENTITY = r"(?:id|arn|name|bucket|domain|identifier|\w+_(?:id|arn|name))"
 _LINK = re.compile(r"(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?aws_[a-z0-9_]+\.[\w-]+(?:\[[^\]]*\])?"
-                   r"\.(?:id|arn|name|bucket|domain|identifier|\w+_(?:id|arn|name))")
+                   rf"\.{IDENTITY}")
 _REFERENCE = re.compile(r"(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?aws_[a-z0-9_]+\.[\w-]+(?:\[[^\]]*\])?\.\w+")
 _EMPTY_COLLECTIONS = {"set()", "[]", "{}", "toset([])", "tomap({})", "tolist([])"}
 META_ARGUMENTS = {"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}
 
 
-@dataclass
-class Expressions:
-    """Per parsed block (file, type, name): attributes written as expressions, and dynamic block names."""
+def has_dynamic(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "dynamic" in value or any(has_dynamic(v) for k, v in value.items() if not k.startswith("__"))
+    if isinstance(value, list):
+        return any(has_dynamic(v) for v in value)
+    return False
 
-    attributes: dict[tuple[str, str, str], dict[str, str]] = field(default_factory=dict)  # name -> parsed, as JSON
-    dynamic: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+
+@dataclass
+class ParsedModules:
+    """What the expansion needs of each parsed file: variable, locals and module blocks, and the
+    resources written with dynamic blocks (copied as parsed: Checkov changes its own copy)."""
+
+    variables: dict[str, dict[str, dict]] = field(default_factory=dict)  # directory -> name -> block
+    types: dict[str, dict[str, str]] = field(default_factory=dict)  # directory -> name -> type as written
+    locals: dict[str, dict[str, Any]] = field(default_factory=dict)  # directory -> name -> expression
+    modules: dict[str, dict[str, dict]] = field(default_factory=dict)  # file -> call name -> block
+    resources: dict[tuple[str, str, str], dict] = field(default_factory=dict)  # (file, type, name) -> block
 
     def record(self, file: str, parsed: Any) -> None:
+        if not isinstance(parsed, dict):
+            return
+        directory = str(Path(file).parent)
+        if parsed.get("variable"):
+            from brokerguard.providers.terraform_types import type_texts
+
+            with contextlib.suppress(OSError, UnicodeDecodeError):  # Checkov has just read it
+                self.types.setdefault(directory, {}).update(type_texts(Path(file).read_text(encoding="utf-8-sig")))
+        for kind, into in (("variable", self.variables.setdefault(directory, {})),
+                           ("module", self.modules.setdefault(file, {}))):
+            for block in parsed.get(kind) or []:
+                for name, conf in block.items() if isinstance(block, dict) else []:
+                    if isinstance(conf, dict):
+                        into[name] = json.loads(json.dumps(conf, default=str))
+        for block in parsed.get("locals") or []:
+            for name, value in block.items() if isinstance(block, dict) else []:
+                if not name.startswith("__"):
+                    self.locals.setdefault(directory, {})[name] = json.loads(json.dumps(value, default=str))
+        for block in parsed.get("resource") or []:
+            for rtype, named in block.items() if isinstance(block, dict) else []:
+                for name, conf in named.items() if isinstance(named, dict) else []:
+                    if isinstance(conf, dict) and has_dynamic(conf):
+                        self.resources[(file, rtype, name)] = json.loads(json.dumps(conf, default=str))
+
+
+@dataclass
+class Expressions:
+    """Per parsed block (file, type, name): attributes written as expressions; and what the expansion
+    of dynamic blocks needs (terraform_dynamic)."""
+
+    attributes: dict[tuple[str, str, str], dict[str, str]] = field(default_factory=dict)  # name -> parsed, as JSON
+    modules: ParsedModules = field(default_factory=ParsedModules)
+
+    def record(self, file: str, parsed: Any) -> None:
+        self.modules.record(file, parsed)
         for kind in ("resource", "module"):
             for block in parsed.get(kind) or [] if isinstance(parsed, dict) else []:
                 for rtype, named in block.items() if isinstance(block, dict) else []:
@@ -51,12 +100,29 @@ class Expressions:
                         key = (file, rtype, name)
                         written = ((a, json.dumps(v, default=str)) for a, v in conf.items() if not a.startswith("__"))
                         self.attributes[key] = {a: text for a, text in written if "${" in text}
-                        self.dynamic[key] = {n for d in conf.get("dynamic") or [] if isinstance(d, dict) for n in d}
+
+
+def _without_dynamic_blocks(parsed: Any) -> None:
+    """Checkov is not given the dynamic blocks of resources: terraform_dynamic expands them from what
+    was recorded, and Checkov's own expansion (measured wrong, and most of the time of a scan of a
+    module heavy with dynamic blocks) then has nothing to do."""
+    def strip(value: Any) -> None:
+        if isinstance(value, dict):
+            value.pop("dynamic", None)
+            for v in value.values():
+                strip(v)
+        elif isinstance(value, list):
+            for v in value:
+                strip(v)
+
+    for block in parsed.get("resource") or [] if isinstance(parsed, dict) else []:
+        strip(block)
 
 
 @contextlib.contextmanager
 def recording() -> Iterator[Expressions]:
-    """While Checkov parses files, note which attributes were expressions (rendering overwrites them)."""
+    """While Checkov parses files, note which attributes were expressions (rendering overwrites them)
+    and what dynamic expansion needs; Checkov gets the files without their resources' dynamic blocks."""
     from brokerguard import compat_checkov
 
     found = Expressions()
@@ -68,6 +134,7 @@ def recording() -> Iterator[Expressions]:
         def load(self, fh: Any) -> Any:
             parsed = self.parser.load(fh)
             found.record(str(Path(fh.name).resolve()), parsed)
+            _without_dynamic_blocks(parsed)
             return parsed
 
         def __getattr__(self, name: str) -> Any:
@@ -129,35 +196,36 @@ def unresolved(value: Any, expression: bool = True) -> Text | None:
     return None
 
 
-def _unresolved_parts(parsed: Any, rendered: Any) -> Text | None:
+def unresolved_parts(parsed: Any, rendered: Any) -> Text | None:
     """Walk what was written beside what Checkov rendered; only the parts written as expressions count."""
     if isinstance(parsed, str):
         return unresolved(rendered) if "${" in parsed else None
     if isinstance(parsed, dict) and isinstance(rendered, dict):
         for key, part in parsed.items():
+            if key == "dynamic":  # expanded by terraform_dynamic, which says what it could not know
+                continue
             if key not in rendered:
                 if "${" in json.dumps(part, default=str):
                     return Text(f"{key}: an expression Checkov could not evaluate", f"{key}：Checkov 無法求值的運算式")
                 continue
-            if (why := _unresolved_parts(part, rendered[key])) is not None:
+            if (why := unresolved_parts(part, rendered[key])) is not None:
                 return why
         return None
     if isinstance(parsed, list) and isinstance(rendered, list) and len(parsed) == len(rendered):
         for part, value in zip(parsed, rendered, strict=True):
-            if (why := _unresolved_parts(part, value)) is not None:
+            if (why := unresolved_parts(part, value)) is not None:
                 return why
         return None
     return unresolved(rendered)  # the shape changed: an expression made it, so it is judged whole
 
 
-def unknown_attributes(conf: dict, expressions: dict[str, str], dynamic: set[str]) -> dict[str, Text]:
-    """Attributes of one rendered resource whose value brokerguard cannot know, with why."""
+def unknown_attributes(conf: dict, expressions: dict[str, str]) -> dict[str, Text]:
+    """Attributes of one rendered resource whose value brokerguard cannot know, with why (dynamic
+    blocks aside: terraform_dynamic expands them and says what it could not know)."""
     gaps = {}
     for attr in sorted(set(expressions) - META_ARGUMENTS - {"dynamic"}):
         if attr not in conf:
             gaps[attr] = Text("an expression Checkov could not evaluate", "Checkov 無法求值的運算式")
-        elif (why := _unresolved_parts(json.loads(expressions[attr]), conf[attr])) is not None:
+        elif (why := unresolved_parts(json.loads(expressions[attr]), conf[attr])) is not None:
             gaps[attr] = why
-    for name in sorted(dynamic):
-        gaps[name] = Text("a dynamic block, not expanded", "未展開的 dynamic 區塊")
     return gaps

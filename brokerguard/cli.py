@@ -358,14 +358,12 @@ def _cmd_config(args: argparse.Namespace, parser: argparse.ArgumentParser, found
 
 
 def _scan(args: argparse.Namespace) -> tuple[ScanResult, Gate]:
-    from brokerguard import hcl_cache, scan_cache
+    from brokerguard import scan_cache
     from brokerguard.gate import decide
-    from brokerguard.providers.terraform import files_to_parse
     from brokerguard.providers.terraform_variables import terraform_variables
     from brokerguard.scan import scan
 
     with scan_cache.using(args.cache_dir, args.paths):  # the registry too is read from it, before the scan
-        hcl_cache.parse_ahead(files_to_parse(args.paths))  # on both cores, while the catalog and Checkov load
         catalog, profile = _profile(args)
         options = _gate_options(args)  # a bad baseline or changed-files list fails before the scan runs
         as_of = args.as_of or dt.date.today()

@@ -6,9 +6,8 @@ A scan runs Checkov once per root module, and again when some blocks' count is 0
 read by each. The parser's output for a text is kept as JSON under the SHA-256 of the text (in memory,
 and in --cache-dir under the brokerguard and parser versions) and given back as a fresh copy, so that
 Checkov may change it as it does a fresh parse. A cache entry that cannot be read is parsed again.
-The files a scan may read are parsed ahead in two forked workers when there are enough of them, begun
-before the catalog and Checkov load (parse_ahead) so that the parse and the import overlap; a file the
-workers cannot parse is left to Checkov, which reports it as before.
+The files a scan is about to judge are parsed ahead in two forked workers when there are enough of
+them (prefill); a file the workers cannot parse is left to Checkov, which reports it as before.
 """
 
 from __future__ import annotations
@@ -50,7 +49,14 @@ class _CachedParser:
         return json.loads(self.parsed[key])
 
     def _stored(self, key: str) -> str | None:
-        return _stored(self.directory, key)
+        if self.directory is None:
+            return None
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            text = (self.directory / key[:2] / f"{key}.json").read_text(encoding="utf-8")
+            with contextlib.suppress(ValueError):
+                json.loads(text)
+                return text
+        return None
 
     def _keep(self, key: str, found: str) -> None:
         if self.directory is not None:
@@ -67,16 +73,25 @@ class _CachedParser:
 
 
     def prefill(self, files: list[Path]) -> None:
-        """Take what parse_ahead parsed, then parse the rest of these files ahead on every core."""
-        while _ahead:
-            self._take(*_ahead.pop())
-        pending = _start(_unparsed(files, self.parsed, self.directory))
-        if pending:
-            self._take(*pending)
-
-    def _take(self, pool: Any, keys: list[str], pending: Any) -> None:
-        with pool:
-            for key, found in zip(keys, pending.get(), strict=True):
+        """Parse these files ahead, on every core, when there are enough of them to pay for the workers."""
+        texts: dict[str, str] = {}
+        for path in files:
+            with contextlib.suppress(OSError, UnicodeDecodeError):  # Checkov reads it and says what is wrong
+                text = path.read_text(encoding="utf-8")  # as Checkov reads it (text mode)
+                key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                if key not in self.parsed:
+                    stored = self._stored(key)
+                    if stored is None:
+                        texts[key] = text
+                    else:
+                        self.parsed[key] = stored
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        if len(texts) < PARALLEL_FROM or workers < 2:
+            return
+        keys = list(texts)
+        context = multiprocessing.get_context("fork")  # the parser is loaded already: nothing to import again
+        with context.Pool(workers) as pool:
+            for key, found in zip(keys, pool.imap(_parse_json, [texts[k] for k in keys], chunksize=4), strict=True):
                 if found is not None:  # a file that does not parse is parsed again by Checkov, which reports it
                     self.parsed[key] = found
                     self._keep(key, found)
@@ -84,60 +99,6 @@ class _CachedParser:
 
 PARALLEL_FROM = 16  # fewer files parse faster than two workers start
 MAX_WORKERS = 2
-_ahead: list[tuple[Any, list[str], Any]] = []  # parses parse_ahead started: (pool, text keys, pending result)
-
-
-def _stored(directory: Path | None, key: str) -> str | None:
-    if directory is None:
-        return None
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        text = (directory / key[:2] / f"{key}.json").read_text(encoding="utf-8")
-        with contextlib.suppress(ValueError):
-            json.loads(text)
-            return text
-    return None
-
-
-def _unparsed(files: list[Path], known: dict[str, str], directory: Path | None) -> dict[str, str]:
-    """The texts of these files (by SHA-256) neither in known nor in the cache directory; what the
-    directory holds is added to known."""
-    texts: dict[str, str] = {}
-    for path in files:
-        with contextlib.suppress(OSError, UnicodeDecodeError):  # Checkov reads it and says what is wrong
-            text = path.read_text(encoding="utf-8")  # as Checkov reads it (text mode)
-            key = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            if key not in known and key not in texts:
-                stored = _stored(directory, key)
-                if stored is None:
-                    texts[key] = text
-                else:
-                    known[key] = stored
-    return texts
-
-
-def _start(texts: dict[str, str]) -> tuple[Any, list[str], Any] | None:
-    """Parsing of these texts begun in forked workers, when there are enough of them to pay for the workers."""
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(texts) < PARALLEL_FROM or workers < 2:
-        return None
-    keys = list(texts)
-    pool = multiprocessing.get_context("fork").Pool(workers)  # each worker imports the parser on its own core
-    return pool, keys, pool.map_async(_parse_json, [texts[k] for k in keys], chunksize=4)
-
-
-def parse_ahead(files: list[Path]) -> None:
-    """Start parsing the files a scan may read in the background, so that it runs while the catalog and
-    Checkov load; parse_once takes the results (by content: a file changed since is parsed again)."""
-    pending = _start(_unparsed(files, {}, _versioned()))
-    if pending:
-        _ahead.append(pending)
-
-
-def _versioned() -> Path | None:
-    from brokerguard import compat_checkov
-
-    directory = scan_cache.directory()
-    return None if directory is None else directory / f"hcl-{__version__}-{compat_checkov.cached_parse_version()}"
 
 
 def _parse_json(text: str) -> str | None:
@@ -155,7 +116,8 @@ def parse_once(files: list[Path]) -> Iterator[None]:
     ``files``, which Checkov is about to read, are parsed ahead in parallel."""
     from brokerguard import compat_checkov
 
-    versioned = _versioned()
+    directory = scan_cache.directory()
+    versioned = None if directory is None else directory / f"hcl-{__version__}-{compat_checkov.cached_parse_version()}"
     parser: list[_CachedParser] = []
 
     def make(real: Any) -> _CachedParser:

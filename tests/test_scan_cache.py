@@ -304,20 +304,3 @@ def test_files_parsed_ahead_on_both_cores_give_the_same_report(cli, tmp_path: Pa
     # A file the workers cannot parse is parsed again by Checkov, which reports it: one line, exit 2.
     broken = cli("scan", REPO / "tests/fixtures/terraform/parse-error", "--tier", "1")
     assert broken.code == 2 and "parse-error/main.tf:8: cannot parse Terraform" in broken.err
-
-
-def test_a_file_changed_after_it_was_parsed_ahead_is_judged_as_it_now_reads(cli, tmp_path: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """parse_ahead starts before the catalog loads; what it parsed is used by content, never by file name."""
-    from brokerguard import hcl_cache
-    from brokerguard.providers.terraform import files_to_parse
-
-    tree = _tier1(tmp_path)
-    monkeypatch.setattr(hcl_cache, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    hcl_cache.parse_ahead(files_to_parse([tree]))
-    assert len(hcl_cache._ahead) == 1
-    _edit(tree / "app.tf", "publicly_accessible    = false", "publicly_accessible    = true")
-    run = _scan(cli, tree)  # parses ahead again, then takes both
-    assert not hcl_cache._ahead
-    assert _result(run, "CKV_TWB_003", DB) == "failed"

@@ -51,6 +51,17 @@ def tag_map(tags: Any) -> dict[str, str]:
     return out
 
 
+def subnet_group(rtype: str, name: str, region: str, service: str, group: dict[str, Any],
+                 values: dict[str, Any], arn: str | None = None) -> LiveResource:
+    """A service's subnet group (RDS, ElastiCache, Redshift, DMS all list ``Subnets`` with a
+    ``SubnetIdentifier``), its subnet_ids linked to the subnets, as Terraform holds it."""
+    subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
+    res = LiveResource(rtype, name, region, service, {**values, "subnet_ids": subnets}, arn=arn)
+    for sid in subnets:
+        res.link("subnet_ids", "aws_subnet", sid)
+    return res
+
+
 def with_tags(values: dict[str, Any], tags: Any) -> dict[str, Any]:
     """A plan shows tags twice: the resource's own and tags_all (with provider defaults; live, the same)."""
     found = tag_map(tags)

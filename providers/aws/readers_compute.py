@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from brokerguard.providers.aws.discover import Context, pages
-from brokerguard.providers.aws.live import LiveResource, with_tags
+from brokerguard.providers.aws.live import LiveResource, subnet_group, with_tags
 
 ECS_DESCRIBE_BATCH = 10  # DescribeServices takes at most 10 services
 
@@ -127,19 +127,14 @@ def read_elasticache(ctx: Context) -> Iterator[LiveResource]:
     ec = ctx.client("elasticache")
     for group in pages(ec, "describe_cache_subnet_groups", "CacheSubnetGroups"):
         name = group["CacheSubnetGroupName"]
-        subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
-        res = LiveResource("aws_elasticache_subnet_group", name, ctx.region, "elasticache", {
-            "id": name, "name": name, "arn": group.get("ARN", ""), "subnet_ids": subnets, "vpc_id": group.get("VpcId", "")},
-            arn=group.get("ARN"))
-        for sid in subnets:
-            res.link("subnet_ids", "aws_subnet", sid)
-        yield res
+        yield subnet_group("aws_elasticache_subnet_group", name, ctx.region, "elasticache", group, {
+            "id": name, "name": name, "arn": group.get("ARN", ""), "vpc_id": group.get("VpcId", "")}, arn=group.get("ARN"))
     # A replication group's subnet group and security groups are those of its member clusters.
     members = {c["CacheClusterId"]: c for c in pages(ec, "describe_cache_clusters", "CacheClusters")}
     for rg in pages(ec, "describe_replication_groups", "ReplicationGroups"):
         rid, arn = rg["ReplicationGroupId"], rg["ARN"]
         clusters = [members[m] for m in rg.get("MemberClusters", []) if m in members]
-        subnet_group = next((c["CacheSubnetGroupName"] for c in clusters if c.get("CacheSubnetGroupName")), "")
+        group_name = next((c["CacheSubnetGroupName"] for c in clusters if c.get("CacheSubnetGroupName")), "")
         groups = sorted({g["SecurityGroupId"] for c in clusters for g in c.get("SecurityGroups", [])})
         tags = ec.list_tags_for_resource(ResourceName=arn).get("TagList", [])
         res = LiveResource("aws_elasticache_replication_group", rid, ctx.region, "elasticache", with_tags({
@@ -149,9 +144,9 @@ def read_elasticache(ctx: Context) -> Iterator[LiveResource]:
             "multi_az_enabled": rg.get("MultiAZ") == "enabled",
             "at_rest_encryption_enabled": rg.get("AtRestEncryptionEnabled", False),
             "transit_encryption_enabled": rg.get("TransitEncryptionEnabled", False),
-            "subnet_group_name": subnet_group, "security_group_ids": groups,
+            "subnet_group_name": group_name, "security_group_ids": groups,
         }, tags), arn=arn)
-        res.link("subnet_group_name", "aws_elasticache_subnet_group", subnet_group)
+        res.link("subnet_group_name", "aws_elasticache_subnet_group", group_name)
         for gid in groups:
             res.link("security_group_ids", "aws_security_group", gid)
         yield res

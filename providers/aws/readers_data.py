@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from brokerguard.providers.aws.discover import Context, pages
-from brokerguard.providers.aws.live import LiveResource, blocks, with_tags
+from brokerguard.providers.aws.live import LiveResource, blocks, subnet_group, with_tags
 
 
 def _code(exc: Exception) -> str:
@@ -151,12 +151,8 @@ def read_redshift(ctx: Context) -> Iterator[LiveResource]:
     redshift = ctx.client("redshift")
     for group in pages(redshift, "describe_cluster_subnet_groups", "ClusterSubnetGroups"):
         name = group["ClusterSubnetGroupName"]
-        subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
-        res = LiveResource("aws_redshift_subnet_group", name, ctx.region, "redshift", with_tags({
-            "id": name, "name": name, "subnet_ids": subnets}, group.get("Tags")))
-        for sid in subnets:
-            res.link("subnet_ids", "aws_subnet", sid)
-        yield res
+        yield subnet_group("aws_redshift_subnet_group", name, ctx.region, "redshift", group,
+                           with_tags({"id": name, "name": name}, group.get("Tags")))
     for cluster in pages(redshift, "describe_clusters", "Clusters"):
         ident = cluster["ClusterIdentifier"]
         arn = f"arn:aws:redshift:{ctx.region}:{ctx.account}:cluster:{ident}"
@@ -197,12 +193,8 @@ def read_dms(ctx: Context) -> Iterator[LiveResource]:
         group = inst.get("ReplicationSubnetGroup") or {}
         group_id = group.get("ReplicationSubnetGroupIdentifier", "")
         if group_id:  # the instance's subnet group, as the instance reports it
-            subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
-            res = LiveResource("aws_dms_replication_subnet_group", group_id, ctx.region, "dms", {
-                "id": group_id, "replication_subnet_group_id": group_id, "subnet_ids": subnets})
-            for sid in subnets:
-                res.link("subnet_ids", "aws_subnet", sid)
-            yield res
+            yield subnet_group("aws_dms_replication_subnet_group", group_id, ctx.region, "dms", group, {
+                "id": group_id, "replication_subnet_group_id": group_id})
         groups = [g["VpcSecurityGroupId"] for g in inst.get("VpcSecurityGroups", [])]
         tags = dms.list_tags_for_resource(ResourceArn=arn).get("TagList", []) if arn else []
         values = {"id": ident, "arn": arn, "replication_instance_id": ident,
@@ -251,13 +243,9 @@ def read_rds(ctx: Context) -> Iterator[LiveResource]:
     rds = ctx.client("rds")
     for group in pages(rds, "describe_db_subnet_groups", "DBSubnetGroups"):
         name = group["DBSubnetGroupName"]
-        subnets = [s["SubnetIdentifier"] for s in group.get("Subnets", [])]
-        res = LiveResource("aws_db_subnet_group", name, ctx.region, "rds", {
-            "id": name, "name": name, "arn": group.get("DBSubnetGroupArn", ""), "subnet_ids": subnets,
-            "vpc_id": group.get("VpcId", "")}, arn=group.get("DBSubnetGroupArn"))
-        for sid in subnets:
-            res.link("subnet_ids", "aws_subnet", sid)
-        yield res
+        yield subnet_group("aws_db_subnet_group", name, ctx.region, "rds", group, {
+            "id": name, "name": name, "arn": group.get("DBSubnetGroupArn", ""), "vpc_id": group.get("VpcId", "")},
+            arn=group.get("DBSubnetGroupArn"))
     for cluster in pages(rds, "describe_db_clusters", "DBClusters"):
         ident = cluster["DBClusterIdentifier"]
         values = _db_values(cluster, ident)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from brokerguard import compat_checkov, registry, scan_cache
+from brokerguard import compat_checkov, parallel, registry, scan_cache
 from brokerguard.errors import InputError
 from brokerguard.hcl_cache import parse_once
 from brokerguard.model import Finding, Resource
@@ -209,12 +209,19 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
     todo = [i for i, r in enumerate(results) if not isinstance(r, CheckovResult)]
     if todo:
         registry.register_checks()  # our checks are in Checkov's registries from here on
-        with parse_once(sorted({f for i in todo for f in parts[i][0].files})):  # a file is parsed once
-            for i in todo:
-                results[i] = _run_terraform(parts[i][0], check_ids, parts[i][1])
+        files = sorted({f for i in todo for f in parts[i][0].files})
+        with parse_once(files):  # a file is parsed once
+            # root modules are judged on their own: several are judged side by side, once parsed
+            jobs = [(parts[i][0], check_ids, parts[i][1]) for i in todo]
+            judged = parallel.forked_map(_run_terraform, jobs, fork=len(files) >= PARALLEL_ROOTS_FROM)
+            for i, result in zip(todo, judged, strict=True):
+                results[i] = result
                 if keys[i] is not None:
-                    scan_cache.write("terraform-root", keys[i], results[i])
+                    scan_cache.write("terraform-root", keys[i], result)
     return _combined(results)
+
+
+PARALLEL_ROOTS_FROM = 16  # files; a smaller tree is judged faster than workers start
 
 
 _ENVIRONMENT = ("CKV_", "CHECKOV_", "BC_", "TF_", "PRISMA_", "RENDER_", "LOG_LEVEL")  # what Checkov may read

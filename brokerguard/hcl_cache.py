@@ -15,14 +15,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from brokerguard import __version__, scan_cache
+from brokerguard import __version__, parallel, scan_cache
 
 
 class _CachedParser:
@@ -85,20 +84,17 @@ class _CachedParser:
                         texts[key] = text
                     else:
                         self.parsed[key] = stored
-        workers = min(os.cpu_count() or 1, MAX_WORKERS)
-        if len(texts) < PARALLEL_FROM or workers < 2:
-            return
+        if len(texts) < PARALLEL_FROM or parallel.workers(len(texts)) < 2:
+            return  # Checkov parses them as it reads them
         keys = list(texts)
-        context = multiprocessing.get_context("fork")  # the parser is loaded already: nothing to import again
-        with context.Pool(workers) as pool:
-            for key, found in zip(keys, pool.imap(_parse_json, [texts[k] for k in keys], chunksize=4), strict=True):
-                if found is not None:  # a file that does not parse is parsed again by Checkov, which reports it
-                    self.parsed[key] = found
-                    self._keep(key, found)
+        for key, found in zip(keys, parallel.forked_map(_parse_json, [(texts[k],) for k in keys], chunksize=4),
+                              strict=True):
+            if found is not None:  # a file that does not parse is parsed again by Checkov, which reports it
+                self.parsed[key] = found
+                self._keep(key, found)
 
 
 PARALLEL_FROM = 16  # fewer files parse faster than two workers start
-MAX_WORKERS = 2
 
 
 def _parse_json(text: str) -> str | None:

@@ -292,15 +292,38 @@ def test_a_multi_root_tree_judges_again_only_the_changed_root(cli, tmp_path: Pat
 
 def test_files_parsed_ahead_on_both_cores_give_the_same_report(cli, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from brokerguard import hcl_cache
+    from brokerguard import hcl_cache, parallel
 
     tree = _tier1(tmp_path)
     monkeypatch.setattr(hcl_cache, "PARALLEL_FROM", 10_000)
     serial = _scan(cli, tree)
     monkeypatch.setattr(hcl_cache, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(hcl_cache, "MAX_WORKERS", 2)
+    monkeypatch.setattr(parallel, "MAX_WORKERS", 2)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert _scan(cli, tree).out == serial.out
     # A file the workers cannot parse is parsed again by Checkov, which reports it: one line, exit 2.
     broken = cli("scan", REPO / "tests/fixtures/terraform/parse-error", "--tier", "1")
     assert broken.code == 2 and "parse-error/main.tf:8: cannot parse Terraform" in broken.err
+
+
+def test_root_modules_judged_side_by_side_give_the_same_report(cli, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several root modules are judged in forked workers: the same findings in the same order as one by one."""
+    from brokerguard import checkov_scan, parallel
+
+    tree = tmp_path / "stacks"
+    shutil.copytree(EXAMPLES / "tier1-compliant", tree / "trading")
+    shutil.copytree(EXAMPLES / "nonc-public-core-db", tree / "settlement")
+    shutil.copytree(EXAMPLES / "tier2-compliant", tree / "web")
+    monkeypatch.setattr(checkov_scan, "PARALLEL_ROOTS_FROM", 10_000)
+    serial = _scan(cli, tree)
+    forks: list[int] = []
+    real = parallel.workers
+    monkeypatch.setattr(parallel, "workers", lambda items: forks.append(real(items)) or forks[-1])
+    monkeypatch.setattr(checkov_scan, "PARALLEL_ROOTS_FROM", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    side_by_side = _scan(cli, tree)
+    assert 2 in forks  # the three roots really went to two workers
+    assert side_by_side.out == serial.out and side_by_side.code == serial.code == 1
+    assert _result(side_by_side, "CKV_TWB_003", f"{display_path(tree / 'settlement')}:aws_db_instance.settlement") == "failed"
+    assert _result(side_by_side, "CKV_TWB_003", f"{display_path(tree / 'trading')}:{DB}") == "passed"

@@ -358,12 +358,15 @@ def _cmd_config(args: argparse.Namespace, parser: argparse.ArgumentParser, found
 
 
 def _scan(args: argparse.Namespace) -> tuple[ScanResult, Gate]:
-    from brokerguard import scan_cache
+    from brokerguard import hcl_cache, scan_cache
     from brokerguard.gate import decide
+    from brokerguard.providers.terraform import files_to_parse
     from brokerguard.providers.terraform_variables import terraform_variables
     from brokerguard.scan import scan
 
-    with scan_cache.using(args.cache_dir, args.paths):  # the registry too is read from it, before the scan
+    # The registry too is read from the cache, before the scan; the files are parsed on the other core
+    # while the catalog and Checkov load.
+    with scan_cache.using(args.cache_dir, args.paths), hcl_cache.parsing_ahead(files_to_parse(args.paths)):
         catalog, profile = _profile(args)
         options = _gate_options(args)  # a bad baseline or changed-files list fails before the scan runs
         as_of = args.as_of or dt.date.today()

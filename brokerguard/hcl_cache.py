@@ -6,8 +6,10 @@ A scan runs Checkov once per root module, and again when some blocks' count is 0
 read by each. The parser's output for a text is kept as JSON under the SHA-256 of the text (in memory,
 and in --cache-dir under the brokerguard and parser versions) and given back as a fresh copy, so that
 Checkov may change it as it does a fresh parse. A cache entry that cannot be read is parsed again.
-The files a scan is about to judge are parsed ahead in two forked workers when there are enough of
-them (prefill); a file the workers cannot parse is left to Checkov, which reports it as before.
+The files a scan may read are parsed in a forked worker from its start, while this process loads the
+catalog and Checkov on the other core (parsing_ahead); what is still unparsed when Checkov is about to
+read it is parsed on both cores (prefill). Both go by content, so a file changed meanwhile is parsed
+again; a file the workers cannot parse is left to Checkov, which reports it as before.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -48,14 +52,7 @@ class _CachedParser:
         return json.loads(self.parsed[key])
 
     def _stored(self, key: str) -> str | None:
-        if self.directory is None:
-            return None
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            text = (self.directory / key[:2] / f"{key}.json").read_text(encoding="utf-8")
-            with contextlib.suppress(ValueError):
-                json.loads(text)
-                return text
-        return None
+        return _stored(self.directory, key)
 
     def _keep(self, key: str, found: str) -> None:
         if self.directory is not None:
@@ -72,18 +69,14 @@ class _CachedParser:
 
 
     def prefill(self, files: list[Path]) -> None:
-        """Parse these files ahead, on every core, when there are enough of them to pay for the workers."""
-        texts: dict[str, str] = {}
-        for path in files:
-            with contextlib.suppress(OSError, UnicodeDecodeError):  # Checkov reads it and says what is wrong
-                text = path.read_text(encoding="utf-8")  # as Checkov reads it (text mode)
-                key = hashlib.sha256(text.encode("utf-8")).hexdigest()
-                if key not in self.parsed:
-                    stored = self._stored(key)
-                    if stored is None:
-                        texts[key] = text
-                    else:
-                        self.parsed[key] = stored
+        """Take what was parsed ahead while Checkov loaded, then parse the rest of these files on every core,
+        when there are enough of them to pay for the workers."""
+        texts = _unparsed(files, self.parsed, self.directory)
+        if _ahead:
+            for key, found in _ahead[0].take(texts).items():
+                self.parsed[key] = found
+                self._keep(key, found)
+                del texts[key]
         if len(texts) < PARALLEL_FROM or parallel.workers(len(texts)) < 2:
             return  # Checkov parses them as it reads them
         keys = list(texts)
@@ -95,6 +88,35 @@ class _CachedParser:
 
 
 PARALLEL_FROM = 16  # fewer files parse faster than two workers start
+AHEAD_BATCH = 8  # files a batch parsed ahead; what has not started when the scan needs it is parsed on every core
+
+
+def _stored(directory: Path | None, key: str) -> str | None:
+    if directory is None:
+        return None
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        text = (directory / key[:2] / f"{key}.json").read_text(encoding="utf-8")
+        with contextlib.suppress(ValueError):
+            json.loads(text)
+            return text
+    return None
+
+
+def _unparsed(files: list[Path], known: dict[str, str], directory: Path | None) -> dict[str, str]:
+    """The texts of these files (by SHA-256) neither in known nor in the cache directory; what the
+    directory holds is added to known."""
+    texts: dict[str, str] = {}
+    for path in files:
+        with contextlib.suppress(OSError, UnicodeDecodeError):  # Checkov reads it and says what is wrong
+            text = path.read_text(encoding="utf-8")  # as Checkov reads it (text mode)
+            key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            if key not in known and key not in texts:
+                stored = _stored(directory, key)
+                if stored is None:
+                    texts[key] = text
+                else:
+                    known[key] = stored
+    return texts
 
 
 def _parse_json(text: str) -> str | None:
@@ -106,14 +128,68 @@ def _parse_json(text: str) -> str | None:
         return None
 
 
+def _parse_batch(texts: list[str]) -> list[str | None]:
+    return [_parse_json(t) for t in texts]
+
+
+class _Ahead:
+    """Batches of texts parsed in one forked worker while this process loads Checkov on the other core."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        keys = list(texts)
+        self.batches = [(keys[i:i + AHEAD_BATCH], self.executor.submit(_parse_batch, [texts[k] for k in keys[i:i + AHEAD_BATCH]]))
+                        for i in range(0, len(keys), AHEAD_BATCH)]
+
+    def take(self, wanted: dict[str, str]) -> dict[str, str]:
+        """The parses of wanted texts done or under way (waited for); batches not begun are dropped, and
+        the worker ends. Content decides, never a file's name: a file changed since is parsed again."""
+        found: dict[str, str] = {}
+        for keys, future in self.batches:
+            if future.cancel():
+                continue
+            found.update((k, v) for k, v in zip(keys, future.result(), strict=True) if v is not None and k in wanted)
+        self.close()
+        return found
+
+    def close(self) -> None:
+        self.batches = []
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+_ahead: list[_Ahead] = []  # at most one, for the scan under way
+
+
+@contextlib.contextmanager
+def parsing_ahead(files: list[Path]) -> Iterator[None]:
+    """While this block runs, these files (the ones a scan may read) are parsed in a forked worker, begun
+    now, before the catalog and Checkov load; parse_once takes what it finished."""
+    texts = _unparsed(files, {}, _versioned())
+    if len(texts) < PARALLEL_FROM or parallel.workers(len(texts)) < 2 or _ahead:
+        yield
+        return
+    _ahead.append(_Ahead(texts))
+    try:
+        yield
+    finally:
+        _ahead.pop().close()
+
+
+def _versioned() -> Path | None:
+    """Where --cache-dir keeps parses: under the versions of brokerguard and of the parser."""
+    from brokerguard import compat_checkov
+
+    directory = scan_cache.directory()
+    return None if directory is None else directory / f"hcl-{__version__}-{compat_checkov.cached_parse_version()}"
+
+
 @contextlib.contextmanager
 def parse_once(files: list[Path]) -> Iterator[None]:
     """Within this block, Checkov parses each distinct text once (and through --cache-dir, when given);
     ``files``, which Checkov is about to read, are parsed ahead in parallel."""
     from brokerguard import compat_checkov
 
-    directory = scan_cache.directory()
-    versioned = None if directory is None else directory / f"hcl-{__version__}-{compat_checkov.cached_parse_version()}"
+    versioned = _versioned()
     parser: list[_CachedParser] = []
 
     def make(real: Any) -> _CachedParser:

@@ -56,23 +56,32 @@ def _refuse_linked_dir(link: Path) -> None:
                      hint=f"scan {target} as a path of its own, or copy it into the tree")
 
 
-def _walk_tf_files(root: Path) -> list[Path]:
+def _walk_tf_files(root: Path, refuse: bool = True) -> list[Path]:
+    """The .tf files under root; ``refuse``: what cannot be read whole is an InputError, else it is skipped."""
     files = []
 
     def unreadable(exc: OSError) -> None:  # os.walk hides errors unless asked; an unreadable dir is not empty
         raise InputError(f"{exc.filename}: cannot read directory ({exc.strerror})")
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable if refuse else None):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
-        for name in dirnames:
-            if os.path.islink(os.path.join(dirpath, name)):
-                _refuse_linked_dir(Path(dirpath) / name)
+        linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        if refuse and linked:
+            _refuse_linked_dir(Path(dirpath) / linked[0])
+        dirnames[:] = [d for d in dirnames if d not in linked]
         json_config = next((f for f in sorted(filenames) if f.endswith(".tf.json")), None)
-        if json_config:  # Checkov's HCL scan skips these without a word: refuse rather than pass them unread
+        if json_config and refuse:  # Checkov's HCL scan skips these without a word: refuse rather than pass them
             raise InputError(f"{Path(dirpath) / json_config}: Terraform JSON configuration (.tf.json) is not read "
                              "by the HCL scan", hint="scan the plan JSON (`terraform show -json plan.out`) instead")
         files.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".tf"))
     return files
+
+
+def files_to_parse(paths: list[Path]) -> list[Path]:
+    """The .tf files a scan of these paths may read, found without refusing anything (the scan refuses what
+    it must, in its order): worth parsing ahead while the catalog and Checkov load."""
+    return [f for p in paths if p.is_dir() for f in _walk_tf_files(p, refuse=False)
+            if f.is_file() and f.stat().st_size <= MAX_FILE_BYTES]
 
 
 def _check_readable(path: Path) -> None:

@@ -327,3 +327,40 @@ def test_root_modules_judged_side_by_side_give_the_same_report(cli, tmp_path: Pa
     assert side_by_side.out == serial.out and side_by_side.code == serial.code == 1
     assert _result(side_by_side, "CKV_TWB_003", f"{display_path(tree / 'settlement')}:aws_db_instance.settlement") == "failed"
     assert _result(side_by_side, "CKV_TWB_003", f"{display_path(tree / 'trading')}:{DB}") == "passed"
+
+
+@pytest.fixture
+def ahead_on_two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from brokerguard import hcl_cache
+
+    monkeypatch.setattr(hcl_cache, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def test_a_file_changed_after_it_was_parsed_ahead_is_judged_as_it_now_reads(cli, tmp_path: Path, parses: list[str],
+                                                                            ahead_on_two_cores: None) -> None:
+    """parsing_ahead starts before the catalog loads; what it parsed is used by content, never by file name."""
+    from brokerguard import hcl_cache
+    from brokerguard.providers.terraform import files_to_parse
+
+    tree = _tier1(tmp_path)
+    with hcl_cache.parsing_ahead(files_to_parse([tree])):
+        assert len(hcl_cache._ahead) == 1
+        _edit(tree / "app.tf", "publicly_accessible    = false", "publicly_accessible    = true")
+        run = _scan(cli, tree)  # takes what was parsed ahead; the changed text is parsed here
+    assert not hcl_cache._ahead
+    assert parses == [(tree / "app.tf").read_text()]  # every other file came from the worker
+    assert _result(run, "CKV_TWB_003", DB) == "failed"
+    assert run.out == _scan(cli, tree).out
+
+
+def test_a_scan_refused_before_it_parses_leaves_no_worker_behind(cli, tmp_path: Path,
+                                                                 ahead_on_two_cores: None) -> None:
+    import multiprocessing
+
+    from brokerguard import hcl_cache
+
+    tree = _tier1(tmp_path)
+    run = _scan(cli, tree, "--profile", tmp_path / "missing.yaml")
+    assert run.code == 2 and "missing.yaml" in run.err
+    assert not hcl_cache._ahead and not multiprocessing.active_children()

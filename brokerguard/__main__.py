@@ -1,3 +1,3 @@
-from brokerguard.cli import main
+from brokerguard.cli import run
 
-raise SystemExit(main())
+run()

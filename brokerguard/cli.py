@@ -6,6 +6,7 @@ Exit codes: 0 every control the tier requires holds; 1 at least one does not; 2 
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import dataclasses
 import datetime as dt
@@ -449,6 +450,19 @@ def _cmd_controls(args: argparse.Namespace) -> int:
 def _cmd_tier(args: argparse.Namespace) -> int:
     print(f"NT${args.capital:,.0f} paid-in capital: tier {tiers.tier_for_capital(args.capital)}")
     return EXIT_OK
+
+
+def run() -> None:
+    """The `brokerguard` command: main(), then the process ends without tearing the interpreter down.
+    Freeing every module and Checkov's graphs one by one took 0.3-0.4 s of a 2 s scan and serves nothing
+    once the reports are written; exit handlers still run (child processes, temporary files, logging)
+    and the standard streams are flushed."""
+    code = main()
+    atexit._run_exitfuncs()  # what interpreter shutdown would run first
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone or a stream closed: nothing to add
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -122,6 +122,20 @@ def test_closed_stdout_is_exit_2_in_one_line() -> None:
     assert proc.stderr.strip() == "brokerguard: error: standard output: closed, cannot write the report (give --output FILE)"
 
 
+def test_the_command_exits_with_the_verdict_and_the_whole_report(tmp_path: Path) -> None:
+    """`brokerguard` ends the process without tearing the interpreter down (cli.run): the exit code is
+    the verdict's, the report reaches the pipe whole, and the scan's temporary copies are gone."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "brokerguard", "scan", str(EXAMPLES / "nonc-public-core-db"),
+                           "--tier", "1", "--format", "json"], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(tmp)}, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert "firewall" in report["summary"]["failing_controls"]
+    assert not [p for p in tmp.iterdir() if p.name.startswith("brokerguard-")]  # (the parser keeps its grammar cache)
+
+
 def test_a_write_failing_halfway_leaves_the_previous_reports(cli, tmp_path: Path) -> None:
     out = tmp_path / "reports"
     out.mkdir()

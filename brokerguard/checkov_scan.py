@@ -211,10 +211,12 @@ def run_checkov(source: TerraformSource | PlanSource, check_ids: set[str]) -> Ch
         registry.register_checks()  # our checks are in Checkov's registries from here on
         files = sorted({f for i in todo for f in parts[i][0].files})
         with parse_once(files):  # a file is parsed once
-            # root modules are judged on their own: several are judged side by side, once parsed
+            # Root modules are judged on their own: several are judged side by side, once parsed, the
+            # largest first so that the workers end together.
+            todo.sort(key=lambda i: -sum(f.stat().st_size for f in parts[i][0].files))
             jobs = [(parts[i][0], check_ids, parts[i][1]) for i in todo]
             judged = parallel.forked_map(_run_terraform, jobs, fork=len(files) >= PARALLEL_ROOTS_FROM)
-            for i, result in zip(todo, judged, strict=True):
+            for i, result in zip(todo, judged, strict=True):  # in the sources' order again below
                 results[i] = result
                 if keys[i] is not None:
                     scan_cache.write("terraform-root", keys[i], result)

@@ -62,6 +62,26 @@ def test_reference_lookup_index_gives_checkovs_answer() -> None:
     assert fast(graph, None, "resource", "aws_lb.new") == slow(graph, None, "resource", "aws_lb.new") == [7]
 
 
+def test_remembered_evaluations_answer_as_checkov_and_are_fresh_copies() -> None:
+    """An attribute text evaluated again gives Checkov's own answer, and a list or map answer is a copy
+    that Checkov may change without changing the next answer."""
+    from brokerguard import compat_checkov
+
+    compat_checkov.import_checkov()
+    from checkov.terraform.graph_builder.variable_rendering import evaluate_terraform as module
+
+    remembered, original = module.evaluate_terraform, module.evaluate_terraform.__wrapped__
+    texts = ["${string}", "[\"10.0.0.0/16\", \"10.1.0.0/16\"]", '{"a": "b"}', "${1 + 2}", "${var.x == \"a\" ? true : false}",
+             "${aws_vpc.main.id}", 'merge({"a": 1}, {"b": 2})', "true", "${tolist([1, 2])}", 'lower("ABC")', None, 7]
+    for text in texts:
+        for keep in (True, False):
+            assert remembered(text, keep) == remembered(text, keep) == original(text, keep), (text, keep)
+    first = remembered('["10.0.0.0/16"]', False)
+    assert first == ["10.0.0.0/16"]
+    first.append("0.0.0.0/0")  # as Checkov updates a rendered attribute in place
+    assert remembered('["10.0.0.0/16"]', False) == ["10.0.0.0/16"]
+
+
 def test_an_unverified_checkov_version_fails_in_one_place(monkeypatch) -> None:
     """An upgrade of Checkov is re-verified in brokerguard/compat_checkov.py, not discovered in a scan."""
     from brokerguard import compat_checkov

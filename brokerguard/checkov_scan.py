@@ -21,7 +21,7 @@ from brokerguard.policies import resource_conf
 from brokerguard.policies.meta import OK, Text
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
-from brokerguard.providers.terraform_dynamic import Expander
+from brokerguard.providers.terraform_dynamic import Expander, written_existence
 from brokerguard.providers.terraform_override import Merged, merging
 from brokerguard.providers.terraform_stage import MERGED_VARIABLES, Staged, staged
 from brokerguard.providers.terraform_values import Expressions, existence, recording, unknown_attributes
@@ -290,11 +290,20 @@ class _World:
     suppressions: list[Suppression]
 
 
+def _agreed(checkov: str | None, ours: str | None) -> str | None:
+    """A block's existence from Checkov's rendering of its count / for_each and from brokerguard's own
+    evaluation of it (None: cannot tell): where they disagree, the block may or may not be created."""
+    if ours is None or checkov == "maybe":
+        return checkov
+    return checkov if (checkov == "no") == (ours == "no") else "maybe"
+
+
 def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: str,
-            expanded: dict[tuple[str, str], dict[str, Text | None]]) -> list[_Block]:
+            expanded: dict[tuple[str, str], dict[str, Text | None]], expander: Expander) -> list[_Block]:
     out = []
     for key, definition in definitions.items():
         staged_file = str(Path(key.file_path).resolve())
+        scope = expander.scope(str(Path(staged_file).parent), compat_checkov.module_call(key))
         real = stage.real(key.file_path)
         for kind in ("resource", "module"):
             for block in definition.get(kind, []):
@@ -305,13 +314,15 @@ def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: 
                             continue
                         parsed_as = (staged_file, "module" if kind == "module" else rtype, name.split("[")[0])
                         address = conf.get("__address__", f"{rtype}.{name}")
+                        as_written = expressions.attributes.get(parsed_as, {})
+                        exists = _agreed(existence(conf), written_existence(as_written, scope))
                         written = {} if kind == "module" else {
-                            **unknown_attributes(conf, expressions.attributes.get(parsed_as, {})),
+                            **unknown_attributes(conf, as_written),
                             **expanded.get((staged_file, conf.get("__address__", "")), {})}
                         unknown = {a: why for a, why in written.items() if why is not None}
                         cut = address.rfind(".") + 1
                         calls = f"{prefix}{address[:cut]}module.{address[cut:]}" if kind == "module" else ""
-                        out.append(_Block(address=prefix + address, file=real, exists=existence(conf), unknown=unknown,
+                        out.append(_Block(address=prefix + address, file=real, exists=exists, unknown=unknown,
                                           lines=(int(conf.get("__start_line__", 0)), int(conf.get("__end_line__", 0))),
                                           calls=calls))
     return out
@@ -339,10 +350,10 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
         shown = functools.lru_cache(maxsize=None)(lambda p: display_path(stage.real(p)))  # per file, not per block
         for real_root, root in zip(source.roots, stage.roots, strict=True):
             expanded: dict[tuple[str, str], dict[str, Text | None]] = {}
+            expander = Expander(expressions.modules, {str(root.resolve()): _root_values(root)})
 
-            def prepare(definitions: dict, root: Path = root, expanded: dict = expanded) -> None:
+            def prepare(definitions: dict, expander: Expander = expander, expanded: dict = expanded) -> None:
                 # Before the checks run: dynamic blocks expanded, provider default_tags from the resolved graph.
-                expander = Expander(expressions.modules, {str(root.resolve()): _root_values(root)})
                 expanded.update(expander.expand(definitions))
                 resource_conf.set_provider_tags(_provider_default_tags(definitions))
 
@@ -366,7 +377,7 @@ def _run_world(source: TerraformSource, check_ids: set[str], blank: dict[Path, l
 
             findings += [replace(f, resource=prefix + f.resource) if f.resource != "(stack)" else f
                          for f in _findings(report, check_ids, locate)]
-            blocks += _blocks(definitions, expressions, stage, prefix, expanded)
+            blocks += _blocks(definitions, expressions, stage, prefix, expanded, expander)
             read.update((str(stage.real(key.file_path)), display_path(stage.real(key.file_path))) for key in definitions)
         findings = _overridden(findings, overridden, stage)
     return _World(findings=findings, resources=resources, blocks=blocks, suppressions=in_files(sorted(read)))

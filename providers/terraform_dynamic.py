@@ -16,6 +16,7 @@ written that way does not count, an exposure that may be created is "cannot judg
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -301,6 +302,25 @@ class Expander:
                         address = conf.get("__address__", f"{rtype}.{name}")
                         out[(file, address)] = expand_resource(conf, parsed, _resource_instance(parsed, address, scope))
         return out
+
+
+def written_existence(written: dict[str, str], scope: Any) -> str | None:
+    """What brokerguard's own evaluation of a block's count or for_each as written (parsed, as JSON)
+    says, with Terraform's types (`true == "true"` is false, `"0"` converts to 0): "no" when it
+    creates nothing, "yes" when it creates something, None when it cannot tell."""
+    for meta in ("count", "for_each"):
+        if meta not in written:
+            continue
+        try:
+            value = evaluate(_unwrap(json.loads(written[meta])), scope)
+            if meta == "count":
+                if isinstance(value, bool) or value is None:
+                    return None  # Terraform refuses it
+                return "no" if float(value) == 0 else "yes"
+            return "no" if not iterate(value) else "yes"
+        except (Unknown, EvalError, TypeError, ValueError):
+            return None
+    return None
 
 
 def _instance(block: dict, index: Any, scope: Any) -> Any:

@@ -261,3 +261,27 @@ def test_a_generated_community_style_module_expands_as_terraform_plans_it(tmp_pa
         assert len(got) == len(want) >= 12
         for w, g in zip(want, got, strict=True):
             assert _leaves(g) == _leaves(w), (address, w[order])
+
+
+@pytest.mark.parametrize(("written", "rendered", "cannot_judge"), [
+    ('${var.on == "true" ? true : false}', [True], True),  # Terraform: a bool is never equal to a string
+    ('${var.on == "true" ? true : false}', [False], False),
+    ('${var.on ? "0.0.0.0/0" : "10.0.0.0/8"}', ["0.0.0.0/0"], False),
+    ('${var.on != true ? "0.0.0.0/0" : "10.0.0.0/8"}', ["0.0.0.0/0"], True),
+    ('${var.port == 5432 ? 5432 : 3306}', ["5432"], False),  # Checkov's number as text is the same number
+    ('${var.port == "5432" ? 5432 : 3306}', [5432], True),
+    ('${var.on && var.port > 1 ? toset(["80", "443"]) : toset([])}', [[443, 80]], False),  # a set in any order
+    ('${var.on ? toset(["80"]) : toset([])}', [["0.0.0.0/0"]], True),
+    ('${aws_vpc.main.id == "x" ? true : false}', [True], False),  # brokerguard cannot evaluate it: Checkov's stays
+    ("${var.on}", ["anything"], False),  # no comparison, conditional or logic: not compared
+])
+def test_checkovs_rendering_is_cross_checked_against_terraforms_types(written: str, rendered: list,
+                                                                      cannot_judge: bool) -> None:
+    from brokerguard.providers.terraform_dynamic import disagreements
+
+    scope = ModuleScope(ParsedModules(variables={"/m": {"on": {"default": True}, "port": {"default": 5432}}}),
+                        "/m", {}, None)
+    found = disagreements({"attr": rendered}, {"attr": json.dumps([written])}, scope)
+    assert ("attr" in found) is cannot_judge
+    if cannot_judge:
+        assert "Checkov renders it otherwise than Terraform's types" in found["attr"] and "Terraform 依型別" in found["attr"].zh

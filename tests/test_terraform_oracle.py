@@ -50,6 +50,7 @@ MUST_PASS = {
     "override-db-private", "override-lexical-later-wins-private", "optional-nested-default-private",
     "optional-var-file-private", "public-db-module-count-0", "public-db-module-count-var-default-0",
     "public-db-module-for-each-empty-map", "optional-module-default-private", "optional-module-argument-empty-private",
+    "db-private-module-output", "waf-count-string-true",
 }
 
 

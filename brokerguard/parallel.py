@@ -16,8 +16,8 @@ MAX_WORKERS = 2  # measured on 2 cores; more workers each hold their own copy of
 
 def workers(items: int) -> int:
     """How many workers to fork for this many items (1: do the work here)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
+    if multiprocessing.get_all_start_methods()[0] != "fork":  # not where forking is the platform's default
+        return 1  # (macOS: a forked child of a process that loaded system frameworks may crash)
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS, items))
 
 

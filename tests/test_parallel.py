@@ -4,6 +4,7 @@ an exception pickles its attributes too)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 import pytest
@@ -35,6 +36,11 @@ def test_results_come_back_in_order_from_other_processes(two_cores: None) -> Non
 
 def test_without_fork_or_cores_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {pid for pid, _ in parallel.forked_map(_pid_and_square, [(1,), (2,)], fork=False)} == {os.getpid()}
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert parallel.workers(10) == 2
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn", "fork", "forkserver"])
+    assert parallel.workers(10) == 1  # where fork is not the platform's default (macOS), nothing is forked
+    monkeypatch.undo()
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert parallel.workers(10) == 1
     assert {pid for pid, _ in parallel.forked_map(_pid_and_square, [(1,), (2,)])} == {os.getpid()}

@@ -148,7 +148,11 @@ class _Ahead:
         for keys, future in self.batches:
             if future.cancel():
                 continue
-            found.update((k, v) for k, v in zip(keys, future.result(), strict=True) if v is not None and k in wanted)
+            try:
+                parsed = future.result()
+            except Exception:  # noqa: BLE001 (the worker died, killed or out of memory: these are parsed again)
+                continue
+            found.update((k, v) for k, v in zip(keys, parsed, strict=True) if v is not None and k in wanted)
         self.close()
         return found
 

@@ -364,3 +364,23 @@ def test_a_scan_refused_before_it_parses_leaves_no_worker_behind(cli, tmp_path: 
     run = _scan(cli, tree, "--profile", tmp_path / "missing.yaml")
     assert run.code == 2 and "missing.yaml" in run.err
     assert not hcl_cache._ahead and not multiprocessing.active_children()
+
+
+def test_a_parse_worker_that_dies_only_costs_time(cli, tmp_path: Path, ahead_on_two_cores: None) -> None:
+    """The early parse is optional work: a worker killed under it (out of memory) leaves its files to be
+    parsed again, and the report is the same."""
+    import multiprocessing
+    import signal
+
+    from brokerguard import hcl_cache
+    from brokerguard.providers.terraform import files_to_parse
+
+    tree = _tier1(tmp_path)
+    expected = _scan(cli, tree).out
+    with hcl_cache.parsing_ahead(files_to_parse([tree])):
+        ahead = hcl_cache._ahead[0]
+        ahead.batches[0][1].result()  # the worker is up
+        for worker in multiprocessing.active_children():
+            os.kill(worker.pid, signal.SIGKILL)
+        run = _scan(cli, tree)
+    assert run.code == 1 and run.out == expected

@@ -21,7 +21,7 @@ from brokerguard.policies import resource_conf
 from brokerguard.policies.meta import OK, Text
 from brokerguard.providers.plan import PlanSource, display_path
 from brokerguard.providers.terraform import PARSE_HINT, TerraformSource, describe_parse_error
-from brokerguard.providers.terraform_dynamic import Expander, disagreements, instance_scope, written_existence
+from brokerguard.providers.terraform_dynamic import Expander, disagreements, written_existence
 from brokerguard.providers.terraform_override import Merged, merging
 from brokerguard.providers.terraform_stage import MERGED_VARIABLES, Staged, staged
 from brokerguard.providers.terraform_values import Expressions, existence, recording, unknown_attributes
@@ -318,7 +318,7 @@ def _blocks(definitions: dict, expressions: Expressions, stage: Staged, prefix: 
                         exists = _agreed(existence(conf), written_existence(as_written, scope))
                         written = {} if kind == "module" else {
                             **unknown_attributes(conf, as_written),
-                            **disagreements(conf, as_written, instance_scope(as_written, address, scope)),
+                            **disagreements(conf, as_written, address, scope),
                             **expanded.get((staged_file, conf.get("__address__", "")), {})}
                         unknown = {a: why for a, why in written.items() if why is not None}
                         cut = address.rfind(".") + 1

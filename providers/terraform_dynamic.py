@@ -34,6 +34,9 @@ from brokerguard.providers.terraform_expressions import (
     evaluate,
     iterate,
     references,
+    to_bool,
+    to_number,
+    to_string,
 )
 from brokerguard.providers.terraform_values import ParsedModules, has_dynamic, unresolved, unresolved_parts
 
@@ -328,34 +331,32 @@ def written_existence(written: dict[str, str], scope: Any) -> str | None:
 # Where Checkov's rendering was seen to part from Terraform's types: comparisons of values of other
 # types (`true == "true"` is false), and what conditionals and logic make of them.
 _DECIDING = re.compile(r"==|!=|&&|\|\||\?")
-_BOOLEAN_TEXT = {"true": True, "false": False}
 
 
 def _conflict(ours: Any, theirs: Any) -> bool:
-    """Whether Checkov's rendered value is certainly not the value Terraform gives (strict on scalars,
-    silent where the shapes cannot be compared; a resource's identity is not compared)."""
+    """Whether Checkov's rendered value is certainly not the value Terraform gives: Checkov's value
+    converted as Terraform converts it to the type of brokerguard's (strict on scalars, silent where
+    the shapes cannot be compared; a resource's identity is not compared)."""
     if isinstance(theirs, list) and len(theirs) == 1 and not isinstance(ours, (list, tuple)):
         theirs = theirs[0]  # Checkov's one-element list around an attribute
     if isinstance(ours, Link) or ours is None:
         return False
-    if isinstance(ours, bool):
-        found = theirs if isinstance(theirs, bool) else _BOOLEAN_TEXT.get(theirs) if isinstance(theirs, str) else None
-        return found is not ours
-    if isinstance(ours, (int, float)):
-        try:
-            return isinstance(theirs, bool) or float(theirs) != float(ours)
-        except (TypeError, ValueError):
-            return True
-    if isinstance(ours, str):
-        shown = {True: "true", False: "false"}.get(theirs, theirs) if isinstance(theirs, bool) else theirs
-        return not isinstance(shown, (str, int, float)) or str(shown) != ours
+    try:
+        if isinstance(ours, bool):
+            return to_bool(theirs) is not ours
+        if isinstance(ours, (int, float)):
+            return float(to_number(theirs)) != float(ours)
+        if isinstance(ours, str):
+            return to_string(theirs) != ours
+    except (EvalError, Unknown):  # Checkov's value does not even convert to that type
+        return True
     if isinstance(ours, (list, tuple)):
         if isinstance(theirs, list) and len(theirs) == 1 and isinstance(theirs[0], list):
             theirs = theirs[0]
         if not isinstance(theirs, list):
             return False
         if isinstance(ours, HclSet):  # a set: Checkov's order need not be Terraform's
-            mine, found = [_scalar_text(v) for v in ours], [_scalar_text(v) for v in theirs]
+            mine, found = [_element_text(v) for v in ours], [_element_text(v) for v in theirs]
             if None in mine or None in found:
                 return len(ours) != len(theirs)
             return sorted(mine) != sorted(found)  # type: ignore[type-var]
@@ -365,33 +366,33 @@ def _conflict(ours: Any, theirs: Any) -> bool:
     return False
 
 
-def _scalar_text(value: Any) -> str | None:
-    """A scalar as Terraform would write it as a string (`true`, `80`), None for anything else."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, str)) and not isinstance(value, Link):
-        try:
-            number = float(value)
-        except ValueError:
-            return str(value)
-        return str(int(number)) if number.is_integer() else str(number)
-    return None
+def _element_text(value: Any) -> str | None:
+    """A set element as Terraform writes it as a string, None when it is not a known scalar."""
+    if isinstance(value, Link) or not isinstance(value, (bool, int, float, str)):
+        return None
+    return to_string(value)
 
 
-def disagreements(conf: dict, written: dict[str, str], scope: Any) -> dict[str, Text]:
-    """Attributes written with a comparison, a conditional or logic (as parsed, JSON) whose value
-    Checkov rendered otherwise than brokerguard's own evaluation with Terraform's types gives: neither
-    is taken, the attribute cannot be judged. Attributes brokerguard cannot evaluate are left as they are."""
+def disagreements(conf: dict, written: dict[str, str], address: str, scope: ModuleScope) -> dict[str, Text]:
+    """Attributes of the resource instance at address written with a comparison, a conditional or logic
+    (as parsed, JSON) whose value Checkov rendered otherwise than brokerguard's own evaluation with
+    Terraform's types gives: neither is taken, the attribute cannot be judged. Attributes brokerguard
+    cannot evaluate are left as they are."""
     out = {}
+    instance = None  # the instance's scope (each / count bound), made when an attribute needs it
     for attr, text in written.items():
         if attr in ("count", "for_each", "dynamic") or attr not in conf or not _DECIDING.search(text):
             continue
+        expression = _unwrap(json.loads(text))
+        if instance is None:
+            meta = {k: json.loads(written[k]) for k in ("count", "for_each") if k in written}
+            instance = _resource_instance(meta, address, scope)
         try:
-            ours = evaluate(_unwrap(json.loads(text)), scope)
+            ours = evaluate(expression, instance)
         except (Unknown, EvalError, TypeError, ValueError):
             continue
         if _conflict(ours, conf[attr]):
-            shown = str(_unwrap(json.loads(text)))[:80]
+            shown = str(expression)[:80]
             out[attr] = Text(f"`{shown}`: Checkov renders it otherwise than Terraform's types evaluate it",
                              f"`{shown}`：Checkov 的求值與 Terraform 依型別求值的結果不同")
     return out
@@ -412,12 +413,6 @@ def _instance(block: dict, index: Any, scope: Any) -> Any:
         if str(index) in items:
             return _Bound(scope, {"each": {"key": str(index), "value": items[str(index)]}})
     return scope
-
-
-def instance_scope(written: dict[str, str], address: str, scope: ModuleScope) -> Any:
-    """The scope of one instance of a resource from its expressions as written (parsed, as JSON)."""
-    meta = {k: json.loads(written[k]) for k in ("count", "for_each") if k in written}
-    return _resource_instance(meta, address, scope)
 
 
 def _resource_instance(parsed: dict, address: str, scope: ModuleScope) -> Any:

@@ -351,7 +351,8 @@ class _Parser:
         return ("object", tuple(items))
 
 
-def _number(value: Any) -> int | float:
+def to_number(value: Any) -> int | float:
+    """Terraform's conversion to a number (tonumber, arithmetic, an index); EvalError when it refuses."""
     _known(value)
     if isinstance(value, bool) or value is None:
         raise EvalError("not a number")
@@ -368,7 +369,8 @@ def _number(value: Any) -> int | float:
     raise EvalError("not a number")
 
 
-def _text(value: Any) -> str:
+def to_string(value: Any) -> str:
+    """Terraform's conversion to a string (tostring, templates, map keys); EvalError when it refuses."""
     _known(value)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -379,7 +381,8 @@ def _text(value: Any) -> str:
     raise EvalError("not a string")
 
 
-def _boolean(value: Any) -> bool:
+def to_bool(value: Any) -> bool:
+    """Terraform's conversion to a bool (tobool, conditions, logic); EvalError when it refuses."""
     _known(value)
     if isinstance(value, bool):
         return value
@@ -422,8 +425,8 @@ def _flatten(value: Any) -> list[Any]:
 def _lookup(m: Any, key: Any, *default: Any) -> Any:
     if not isinstance(m, dict):
         raise EvalError("lookup on a non-map")
-    if _text(key) in m:
-        return m[_text(key)]
+    if to_string(key) in m:
+        return m[to_string(key)]
     if default:
         return default[0]
     raise EvalError("lookup: no such key")
@@ -457,19 +460,19 @@ def _element(values: Any, index: Any) -> Any:
     items = _collection(values)
     if not items:
         raise EvalError("element of an empty list")
-    return items[int(_number(index)) % len(items)]
+    return items[int(to_number(index)) % len(items)]
 
 
 def _index_of(values: Any, i: Any, attribute: bool = False) -> Any:
     if isinstance(values, ResourceReference):
         return values.get(i, attribute)
     if isinstance(values, dict):
-        key = _text(i)
+        key = to_string(i)
         if key not in values:
             raise EvalError(f"no key {key}")
         return values[key]
     if isinstance(values, (list, tuple)) and not isinstance(values, HclSet):
-        n = _number(i)
+        n = to_number(i)
         if not float(n).is_integer() or not 0 <= int(n) < len(values):
             raise EvalError("index out of range")
         return values[int(n)]
@@ -478,30 +481,30 @@ def _index_of(values: Any, i: Any, attribute: bool = False) -> Any:
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lookup": _lookup,
-    "length": lambda v: len(v) if isinstance(v, (list, tuple, dict, str)) else _number(None),
-    "keys": lambda m: sorted(m) if isinstance(m, dict) else _number(None),
-    "values": lambda m: [m[k] for k in sorted(m)] if isinstance(m, dict) else _number(None),
+    "length": lambda v: len(v) if isinstance(v, (list, tuple, dict, str)) else to_number(None),
+    "keys": lambda m: sorted(m) if isinstance(m, dict) else to_number(None),
+    "values": lambda m: [m[k] for k in sorted(m)] if isinstance(m, dict) else to_number(None),
     "concat": lambda *lists: [x for li in lists for x in _collection(li)],
     "merge": _merge,
     "flatten": lambda v: _flatten(_collection(v)),
     "toset": lambda v: HclSet.of(_collection(v)),
     "tolist": lambda v: list(_collection(v)),
-    "tomap": lambda v: dict(v) if isinstance(v, dict) else _number(None),
-    "tostring": lambda v: None if v is None else _text(v),
-    "tonumber": lambda v: None if v is None else _number(v),
-    "tobool": lambda v: None if v is None else _boolean(v),
+    "tomap": lambda v: dict(v) if isinstance(v, dict) else to_number(None),
+    "tostring": lambda v: None if v is None else to_string(v),
+    "tonumber": lambda v: None if v is None else to_number(v),
+    "tobool": lambda v: None if v is None else to_bool(v),
     "contains": lambda li, v: any(_equal(x, v) for x in _collection(li)),
     "coalesce": _coalesce,
     "coalescelist": lambda *lists: next((li for li in lists if _collection(li)), []),
     "compact": lambda li: [x for x in _collection(li) if x not in (None, "")],
     "distinct": lambda li: [x for i, x in enumerate(_collection(li)) if x not in _collection(li)[:i]],
     "element": _element,
-    "join": lambda sep, li: _text(sep).join(_text(x) for x in _collection(li)),
-    "split": lambda sep, s: _text(s).split(_text(sep)),
-    "lower": lambda s: _text(s).lower(),
-    "upper": lambda s: _text(s).upper(),
-    "zipmap": lambda ks, vs: dict(zip([_text(k) for k in _collection(ks)], _collection(vs), strict=True)),
-    "range": lambda *a: list(range(*(int(_number(x)) for x in a))),
+    "join": lambda sep, li: to_string(sep).join(to_string(x) for x in _collection(li)),
+    "split": lambda sep, s: to_string(s).split(to_string(sep)),
+    "lower": lambda s: to_string(s).lower(),
+    "upper": lambda s: to_string(s).upper(),
+    "zipmap": lambda ks, vs: dict(zip([to_string(k) for k in _collection(ks)], _collection(vs), strict=True)),
+    "range": lambda *a: list(range(*(int(to_number(x)) for x in a))),
     "jsonencode": lambda v: json.dumps(_known(v), separators=(",", ":"), sort_keys=True),  # as Terraform writes it
 }
 
@@ -542,7 +545,7 @@ def _eval(node: tuple, scope: Scope) -> Any:
                 value = _eval(part, scope)
                 if value is None:
                     raise EvalError("null in a template")
-                out.append(_text(value))
+                out.append(to_string(value))
         return "".join(out)
     if kind in ("ref", "attr", "index"):
         root = _reference_root(node)
@@ -556,12 +559,12 @@ def _eval(node: tuple, scope: Scope) -> Any:
     if kind == "list":
         return [_eval(n, scope) for n in node[1]]
     if kind == "object":
-        return {_text(_eval(k, scope)): _eval(v, scope) for k, v in node[1]}
+        return {to_string(_eval(k, scope)): _eval(v, scope) for k, v in node[1]}
     if kind == "cond":
-        return _eval(node[2] if _boolean(_eval(node[1], scope)) else node[3], scope)
+        return _eval(node[2] if to_bool(_eval(node[1], scope)) else node[3], scope)
     if kind == "unary":
         value = _eval(node[2], scope)
-        return not _boolean(value) if node[1] == "!" else -_number(value)
+        return not to_bool(value) if node[1] == "!" else -to_number(value)
     if kind == "op":
         return _operate(node[1], _eval(node[2], scope), _eval(node[3], scope))
     if kind in ("for_list", "for_map"):
@@ -577,8 +580,8 @@ def _operate(op: str, a: Any, b: Any) -> Any:
     if op == "!=":
         return not _equal(a, b)
     if op in ("&&", "||"):
-        return (_boolean(a) and _boolean(b)) if op == "&&" else (_boolean(a) or _boolean(b))
-    x, y = _number(a), _number(b)
+        return (to_bool(a) and to_bool(b)) if op == "&&" else (to_bool(a) or to_bool(b))
+    x, y = to_number(a), to_number(b)
     if op in ("<", ">", "<=", ">="):
         return {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
     if op in ("/", "%") and y == 0:
@@ -595,12 +598,12 @@ def _for(node: tuple, scope: Scope) -> Any:
     for key, value in items:
         frame = _Frame(scope, {value_name: value, **({key_name: key} if key_name else {})})
         cond = node[-1]
-        if cond is not None and not _boolean(_eval(cond, frame)):
+        if cond is not None and not to_bool(_eval(cond, frame)):
             continue
         if node[0] == "for_list":
             out_list.append(_eval(node[4], frame))
         else:
-            k = _text(_eval(node[4], frame))
+            k = to_string(_eval(node[4], frame))
             if k in out_map:
                 raise EvalError("duplicate key in a for expression")
             out_map[k] = _eval(node[5], frame)

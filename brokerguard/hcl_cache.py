@@ -71,12 +71,11 @@ class _CachedParser:
     def prefill(self, files: list[Path]) -> None:
         """Take what was parsed ahead while Checkov loaded, then parse the rest of these files on every core,
         when there are enough of them to pay for the workers."""
-        texts = _unparsed(files, self.parsed, self.directory)
         if _ahead:
-            for key, found in _ahead[0].take(texts).items():
+            for key, found in _ahead[0].take().items():
                 self.parsed[key] = found
                 self._keep(key, found)
-                del texts[key]
+        texts = _unparsed(files, self.parsed, self.directory)
         if len(texts) < PARALLEL_FROM or parallel.workers(len(texts)) < 2:
             return  # Checkov parses them as it reads them
         keys = list(texts)
@@ -102,20 +101,24 @@ def _stored(directory: Path | None, key: str) -> str | None:
     return None
 
 
-def _unparsed(files: list[Path], known: dict[str, str], directory: Path | None) -> dict[str, str]:
+def _unparsed(files: list[Path], known: dict[str, str], directory: Path | None,
+              look_only: bool = False) -> dict[str, str]:
     """The texts of these files (by SHA-256) neither in known nor in the cache directory; what the
-    directory holds is added to known."""
+    directory holds is added to known (``look_only``: an entry there is enough, it is not read)."""
     texts: dict[str, str] = {}
     for path in files:
         with contextlib.suppress(OSError, UnicodeDecodeError):  # Checkov reads it and says what is wrong
             text = path.read_text(encoding="utf-8")  # as Checkov reads it (text mode)
             key = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            if key not in known and key not in texts:
-                stored = _stored(directory, key)
-                if stored is None:
+            if key in known or key in texts:
+                continue
+            if look_only:
+                if directory is None or not (directory / key[:2] / f"{key}.json").is_file():
                     texts[key] = text
-                else:
-                    known[key] = stored
+            elif (stored := _stored(directory, key)) is None:
+                texts[key] = text
+            else:
+                known[key] = stored
     return texts
 
 
@@ -141,9 +144,9 @@ class _Ahead:
         self.batches = [(keys[i:i + AHEAD_BATCH], self.executor.submit(_parse_batch, [texts[k] for k in keys[i:i + AHEAD_BATCH]]))
                         for i in range(0, len(keys), AHEAD_BATCH)]
 
-    def take(self, wanted: dict[str, str]) -> dict[str, str]:
-        """The parses of wanted texts done or under way (waited for); batches not begun are dropped, and
-        the worker ends. Content decides, never a file's name: a file changed since is parsed again."""
+    def take(self) -> dict[str, str]:
+        """The parses done or under way (waited for); batches not begun are dropped, and the worker
+        ends. They are kept by content, never by a file's name: a file changed since is parsed again."""
         found: dict[str, str] = {}
         for keys, future in self.batches:
             if future.cancel():
@@ -152,7 +155,7 @@ class _Ahead:
                 parsed = future.result()
             except Exception:  # noqa: BLE001 (the worker died, killed or out of memory: these are parsed again)
                 continue
-            found.update((k, v) for k, v in zip(keys, parsed, strict=True) if v is not None and k in wanted)
+            found.update((k, v) for k, v in zip(keys, parsed, strict=True) if v is not None)
         self.close()
         return found
 
@@ -168,7 +171,7 @@ _ahead: list[_Ahead] = []  # at most one, for the scan under way
 def parsing_ahead(files: list[Path]) -> Iterator[None]:
     """While this block runs, these files (the ones a scan may read) are parsed in a forked worker, begun
     now, before the catalog and Checkov load; parse_once takes what it finished."""
-    texts = _unparsed(files, {}, _versioned())
+    texts = _unparsed(files, {}, _versioned(), look_only=True)  # parse entries are read once, by prefill
     if len(texts) < PARALLEL_FROM or parallel.workers(len(texts)) < 2 or _ahead:
         yield
         return

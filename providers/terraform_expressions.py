@@ -61,18 +61,19 @@ class ResourceReference:
         raise _after_apply(f"{self.prefix}.{key}")
 
 
-def _known(value: Any) -> Any:
-    """value itself, or Unknown when it is (or holds) a Link: its text is not its value."""
-    if isinstance(value, Link):
+def _known(value: Any, links: bool = True) -> Any:
+    """value itself, or Unknown when it is (or holds) a whole resource, or a Link: its text is not its
+    value (``links=False``: a Link is kept, as a result may hold identities)."""
+    if links and isinstance(value, Link):
         raise _after_apply(value)
     if isinstance(value, ResourceReference):
         raise _after_apply(value.prefix)
     if isinstance(value, (list, tuple)):
         for v in value:
-            _known(v)
+            _known(v, links)
     elif isinstance(value, dict):
         for v in value.values():
-            _known(v)
+            _known(v, links)
     return value
 
 
@@ -644,7 +645,7 @@ def evaluate(value: Any, scope: Scope) -> Any:
     Raises Unknown when any part of it cannot be known, EvalError when Terraform would reject it."""
     if isinstance(value, str):
         result = _eval(parse(value), scope) if "${" in value else value
-        _no_reference(result)
+        _known(result, links=False)  # a whole resource is not a value; its identities are
         return result
     if isinstance(value, list):
         return [evaluate(v, scope) for v in value]
@@ -652,17 +653,6 @@ def evaluate(value: Any, scope: Scope) -> Any:
         return {k: evaluate(v, scope) for k, v in value.items() if not k.startswith("__")}
     return value
 
-
-def _no_reference(value: Any) -> None:
-    """A whole resource is not a value brokerguard knows (its attributes are, when they are identities)."""
-    if isinstance(value, ResourceReference):
-        raise _after_apply(value.prefix)
-    if isinstance(value, (list, tuple)):
-        for v in value:
-            _no_reference(v)
-    elif isinstance(value, dict):
-        for v in value.values():
-            _no_reference(v)
 
 
 def iterate(value: Any) -> list[tuple[Any, Any]]:

@@ -318,10 +318,8 @@ def written_existence(written: dict[str, str], scope: Any) -> str | None:
             continue
         try:
             value = evaluate(_unwrap(json.loads(written[meta])), scope)
-            if meta == "count":
-                if isinstance(value, bool) or value is None:
-                    return None  # Terraform refuses it
-                return "no" if float(value) == 0 else "yes"
+            if meta == "count":  # converted as Terraform converts it (a bool or null it refuses)
+                return "no" if to_number(value) == 0 else "yes"
             return "no" if not iterate(value) else "yes"
         except (Unknown, EvalError, TypeError, ValueError):
             return None
